@@ -1,0 +1,217 @@
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { Dispatcher } from 'undici';
+import { logger } from './diag.js';
+import type { LogRequest } from './log-request.js';
+
+export interface HumanloopSpanExporterOptions {
+  /** Humanloop API key, sent as `X-API-KEY`. Default: env `HUMANLOOP_API_KEY`. */
+  apiKey?: string;
+  /** Default: env `HUMANLOOP_BASE_URL`, else `https://api.humanloop.com/v4`. Logs go to `{baseUrl}/logs`. */
+  baseUrl?: string;
+  /** Default: env `HUMANLOOP_PROJECT`, else the resource's `service.name`, else `default`. */
+  project?: string;
+  /** `LogRequest.source`. Default: the resource's `service.name`. */
+  source?: string;
+  /** false: no messages, output, inputs or tool arguments leave the process. Default true. */
+  captureContent?: boolean;
+  /** Last look at each log: return it (changed or not), or null to drop it. A throw drops the log. */
+  redact?: (log: LogRequest, span: ReadableSpan) => LogRequest | null;
+  /** Which spans become logs. Default: the LLM span classifier. */
+  spanFilter?: (span: ReadableSpan) => boolean;
+  /** Most logs in one request. Default 100. */
+  maxBatchSize?: number;
+  /** Most bytes in one request body. Default 1 MiB. */
+  maxBatchBytes?: number;
+  /** One request's timeout. Default 10 000. */
+  timeoutMillis?: number;
+  /** Deadline of one `export()` including retries. Default 25 000. */
+  exportTimeoutMillis?: number;
+  /** Requests in flight at once. Default 4. */
+  maxConcurrentRequests?: number;
+  /** How long a log may wait for its parent span to end. Default 10 000. */
+  parentWaitMillis?: number;
+  /** Most logs held while they wait for their parent. Default 10 000. */
+  maxWaitingLogs?: number;
+  /** Your own undici dispatcher (proxy, TLS). The exporter closes only a dispatcher it created. */
+  dispatcher?: Dispatcher;
+  /** Allow plain `http://` to a host other than loopback (the API key would travel unencrypted). */
+  allowInsecureHttp?: boolean;
+}
+
+export interface ResolvedConfig {
+  apiKey: string | undefined;
+  /** Set when no API key was found: every export fails with this message. */
+  apiKeyError: string | undefined;
+  logsUrl: URL;
+  project: string | undefined;
+  source: string | undefined;
+  captureContent: boolean;
+  redact: HumanloopSpanExporterOptions['redact'];
+  spanFilter: HumanloopSpanExporterOptions['spanFilter'];
+  maxBatchSize: number;
+  maxBatchBytes: number;
+  timeoutMillis: number;
+  exportTimeoutMillis: number;
+  maxConcurrentRequests: number;
+  parentWaitMillis: number;
+  maxWaitingLogs: number;
+  dispatcher: Dispatcher | undefined;
+}
+
+export type HumanloopEnvVar =
+  | 'HUMANLOOP_API_KEY'
+  | 'HUMANLOOP_BASE_URL'
+  | 'HUMANLOOP_PROJECT'
+  | 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
+
+export type Environment = Partial<Record<HumanloopEnvVar, string | undefined>>;
+
+export const DEFAULT_BASE_URL = 'https://api.humanloop.com/v4';
+
+const DEFAULTS = {
+  maxBatchSize: 100,
+  maxBatchBytes: 1024 * 1024,
+  timeoutMillis: 10_000,
+  exportTimeoutMillis: 25_000,
+  maxConcurrentRequests: 4,
+  parentWaitMillis: 10_000,
+  maxWaitingLogs: 10_000,
+} as const;
+
+/** Thrown at construction for options given in code that cannot work. */
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+/** Options over environment over defaults, validated once. The only reader of `process.env`. */
+export function resolveConfig(
+  options: HumanloopSpanExporterOptions = {},
+  env: Environment = process.env,
+): ResolvedConfig {
+  const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env.HUMANLOOP_API_KEY);
+  return {
+    apiKey,
+    apiKeyError: apiKey
+      ? undefined
+      : 'No Humanloop API key: pass the apiKey option or set the HUMANLOOP_API_KEY environment variable',
+    logsUrl: resolveLogsUrl(options, env),
+    project: optionalString('project', options.project) ?? nonEmpty(env.HUMANLOOP_PROJECT),
+    source: optionalString('source', options.source),
+    captureContent: resolveCaptureContent(options.captureContent, env),
+    redact: optionalFunction('redact', options.redact),
+    spanFilter: optionalFunction('spanFilter', options.spanFilter),
+    maxBatchSize: positiveInteger('maxBatchSize', options.maxBatchSize, DEFAULTS.maxBatchSize),
+    maxBatchBytes: positiveInteger('maxBatchBytes', options.maxBatchBytes, DEFAULTS.maxBatchBytes),
+    timeoutMillis: positiveInteger('timeoutMillis', options.timeoutMillis, DEFAULTS.timeoutMillis),
+    exportTimeoutMillis: positiveInteger(
+      'exportTimeoutMillis',
+      options.exportTimeoutMillis,
+      DEFAULTS.exportTimeoutMillis,
+    ),
+    maxConcurrentRequests: positiveInteger(
+      'maxConcurrentRequests',
+      options.maxConcurrentRequests,
+      DEFAULTS.maxConcurrentRequests,
+    ),
+    parentWaitMillis: nonNegativeInteger('parentWaitMillis', options.parentWaitMillis, DEFAULTS.parentWaitMillis),
+    maxWaitingLogs: nonNegativeInteger('maxWaitingLogs', options.maxWaitingLogs, DEFAULTS.maxWaitingLogs),
+    dispatcher: options.dispatcher,
+  };
+}
+
+function resolveLogsUrl(options: HumanloopSpanExporterOptions, env: Environment): URL {
+  const insecure = options.allowInsecureHttp === true;
+  if (options.baseUrl !== undefined) {
+    return logsUrlFrom(options.baseUrl, insecure, (problem) => {
+      throw new ConfigurationError(`Invalid baseUrl option: ${problem}`);
+    });
+  }
+  const fromEnv = nonEmpty(env.HUMANLOOP_BASE_URL);
+  if (fromEnv !== undefined) {
+    const url = logsUrlFrom(fromEnv, insecure, (problem) => {
+      logger.warn(`Ignoring HUMANLOOP_BASE_URL: ${problem}; using ${DEFAULT_BASE_URL}`);
+      return undefined;
+    });
+    if (url) return url;
+  }
+  return new URL(`${DEFAULT_BASE_URL}/logs`);
+}
+
+function logsUrlFrom<T>(raw: string, allowInsecure: boolean, invalid: (problem: string) => T): URL | T {
+  const problem = baseUrlProblem(raw, allowInsecure);
+  if (problem) return invalid(problem);
+  const url = new URL(raw);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/logs`;
+  return url;
+}
+
+function baseUrlProblem(raw: string, allowInsecure: boolean): string | undefined {
+  if (typeof raw !== 'string') return 'it must be a string';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'it is not an absolute URL (expected e.g. https://api.humanloop.com/v4)';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return `the protocol must be https: or http:, not ${url.protocol}`;
+  }
+  if (url.username || url.password) return 'it must not contain credentials';
+  if (url.search || url.hash) return 'it must not have a query or fragment';
+  if (url.protocol === 'http:' && !allowInsecure && !isLoopbackHost(url.hostname)) {
+    return `plain http:// to ${url.hostname} would send the API key unencrypted; use https:// or set allowInsecureHttp`;
+  }
+  return undefined;
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function resolveCaptureContent(option: boolean | undefined, env: Environment): boolean {
+  if (option !== undefined) {
+    if (typeof option !== 'boolean') throw new ConfigurationError('captureContent must be a boolean');
+    return option;
+  }
+  const raw = env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'true') return true;
+  if (raw === 'false') return false;
+  logger.warn('Ignoring OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: expected true or false');
+  return true;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigurationError(`${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function nonNegativeInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ConfigurationError(`${name} must be a non-negative integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function optionalString(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ConfigurationError(`${name} must be a non-empty string`);
+  }
+  return value;
+}
+
+function optionalFunction<T>(name: string, value: T | undefined): T | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new ConfigurationError(`${name} must be a function`);
+  }
+  return value;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
