@@ -1,0 +1,162 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { GenericConfig, LogConfig, LogRequest, ModelConfig, ToolConfig } from '../log-request.js';
+import { boundMetadata } from './metadata.js';
+import type { NormalizedSpan } from './normalized.js';
+import { toModelProvider } from './provider.js';
+import { durationSeconds, toRfc3339 } from './time.js';
+
+export interface MappingOptions {
+  /** Explicit project (option or environment); else the resource's service name, else `default`. */
+  project: string | undefined;
+  source: string | undefined;
+  captureContent: boolean;
+}
+
+/** The LogRequest for a normalized span, without its place in the trace (the linker adds that). */
+export function buildLogRequest(span: ReadableSpan, normalized: NormalizedSpan, options: MappingOptions): LogRequest {
+  const service = serviceName(span);
+  const log: LogRequest = {
+    project: options.project ?? service ?? 'default',
+    reference_id: span.spanContext().spanId,
+    config: buildConfig(span, normalized),
+  };
+  const source = options.source ?? service;
+  if (source) log.source = source;
+  if (options.captureContent) addContent(log, normalized);
+  addUsage(log, normalized);
+  const timing = addTiming(log, span);
+  const error = errorOf(span);
+  if (error) log.error = error;
+  log.metadata = boundMetadata({ ...metadataOf(span, normalized), ...timing });
+  return log;
+}
+
+function buildConfig(span: ReadableSpan, n: NormalizedSpan): LogConfig {
+  const name = n.name ?? span.name;
+  switch (n.kind) {
+    case 'model': {
+      const model = modelConfig(n);
+      return model ?? generic(name, { kind: 'model', ...providerOther(n.provider) });
+    }
+    case 'tool':
+      return toolConfig(name, n.description, n.toolParameters);
+    case 'agent': {
+      const model = modelConfig(n);
+      if (!model) return generic(name, { kind: 'agent' });
+      const { type: _type, tools, ...modelConfigFields } = model;
+      const agent: LogConfig = { type: 'agent', agent_class: name, model_config: modelConfigFields };
+      if (tools) agent.tools = tools.map((tool) => toolConfig(tool.name, tool.description, tool.parameters));
+      return agent;
+    }
+    case 'generic':
+      return generic(name, Object.keys(n.otherParams).length > 0 ? n.otherParams : undefined);
+  }
+}
+
+function modelConfig(n: NormalizedSpan): ModelConfig | undefined {
+  const model = n.model ?? n.responseModel;
+  if (!model) return undefined;
+  const config: ModelConfig = { type: 'model', model };
+  const provider = n.provider === undefined ? undefined : toModelProvider(n.provider);
+  if (provider) config.provider = provider;
+  if (n.endpoint) config.endpoint = n.endpoint;
+  for (const [key, value] of Object.entries(n.params)) {
+    if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (n.tools) config.tools = n.tools;
+  const other = { ...n.otherParams, ...(provider ? {} : providerOther(n.provider)) };
+  if (Object.keys(other).length > 0) config.other = other;
+  return config;
+}
+
+/** A provider the API's enum does not know is kept here rather than misreported. */
+function providerOther(provider: string | undefined): Record<string, unknown> {
+  return provider === undefined ? {} : { provider };
+}
+
+function toolConfig(name: string, description?: string, parameters?: Record<string, unknown>): ToolConfig {
+  const config: ToolConfig = { type: 'tool', name };
+  if (description) config.description = description;
+  if (parameters) config.parameters = parameters;
+  return config;
+}
+
+function generic(name: string, other: Record<string, unknown> | undefined): GenericConfig {
+  return other ? { type: 'generic', name, other } : { type: 'generic', name };
+}
+
+function addContent(log: LogRequest, n: NormalizedSpan): void {
+  if (n.messages) log.messages = n.messages;
+  if (n.output !== undefined) log.output = n.output;
+  if (n.outputMessage) log.output_message = n.outputMessage;
+  if (n.inputs) log.inputs = n.inputs;
+}
+
+function addUsage(log: LogRequest, n: NormalizedSpan): void {
+  if (n.usage.input !== undefined) log.prompt_tokens = n.usage.input;
+  if (n.usage.output !== undefined) log.output_tokens = n.usage.output;
+}
+
+/** Sets `created_at` and `duration`; returns what metadata should say about odd times. */
+function addTiming(log: LogRequest, span: ReadableSpan): Record<string, unknown> {
+  const createdAt = toRfc3339(span.startTime);
+  if (createdAt) log.created_at = createdAt;
+  const duration = durationSeconds(span.startTime, span.endTime);
+  if (duration === undefined) return { timing: 'span times unusable: no duration' };
+  if (duration < 0) {
+    log.duration = 0;
+    return { timing: `span ended ${-duration} s before it started: duration set to 0` };
+  }
+  log.duration = duration;
+  return {};
+}
+
+function errorOf(span: ReadableSpan): string | undefined {
+  const exception = span.events.find((event) => event.name === 'exception')?.attributes?.['exception.message'];
+  const exceptionMessage = typeof exception === 'string' && exception !== '' ? exception : undefined;
+  if (span.status.code === SpanStatusCode.ERROR) return span.status.message || exceptionMessage || 'error';
+  return exceptionMessage;
+}
+
+function metadataOf(span: ReadableSpan, n: NormalizedSpan): Record<string, unknown> {
+  const metadata: Record<string, unknown> = { ...n.metadata };
+  if (n.finishReason) metadata.finish_reason = n.finishReason;
+  if (n.responseId) metadata.response_id = n.responseId;
+  if (n.responseModel) metadata.response_model = n.responseModel;
+  if (n.userId) metadata.user_id = n.userId;
+  if (n.conversationId) metadata.conversation_id = n.conversationId;
+  const usage = usageDetails(n);
+  if (usage) metadata.usage = usage;
+  const scope = span.instrumentationScope;
+  const parent = parentSpanId(span);
+  metadata.otel = {
+    trace_id: span.spanContext().traceId,
+    span_id: span.spanContext().spanId,
+    ...(parent ? { parent_span_id: parent } : {}),
+    span_name: span.name,
+    scope: scope.version ? { name: scope.name, version: scope.version } : { name: scope.name },
+  };
+  return metadata;
+}
+
+function usageDetails(n: NormalizedSpan): Record<string, number> | undefined {
+  const details: Record<string, number> = {};
+  if (n.usage.reasoning !== undefined) details.reasoning_tokens = n.usage.reasoning;
+  if (n.usage.cacheRead !== undefined) details.cache_read_input_tokens = n.usage.cacheRead;
+  if (n.usage.cacheWrite !== undefined) details.cache_write_input_tokens = n.usage.cacheWrite;
+  return Object.keys(details).length > 0 ? details : undefined;
+}
+
+/** The resource's `service.name`, unless it is the SDK's `unknown_service` fallback. */
+export function serviceName(span: ReadableSpan): string | undefined {
+  const name = span.resource?.attributes['service.name'];
+  return typeof name === 'string' && name !== '' && !name.startsWith('unknown_service') ? name : undefined;
+}
+
+/** The parent's span id: `parentSpanContext` in SDK 2.x, `parentSpanId` in 1.x. */
+export function parentSpanId(span: ReadableSpan): string | undefined {
+  const legacy = (span as unknown as { parentSpanId?: unknown }).parentSpanId;
+  const parent = span.parentSpanContext?.spanId ?? (typeof legacy === 'string' ? legacy : undefined);
+  return parent === '' ? undefined : parent;
+}

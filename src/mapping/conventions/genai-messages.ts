@@ -1,0 +1,88 @@
+import type { ChatMessage, ContentPart, ToolCall } from '../../log-request.js';
+import { asText, imagePart, isRecord, textPart, toContent, toRole, toToolCall } from '../messages.js';
+
+/**
+ * OTel GenAI message JSON (`gen_ai.input.messages`, `gen_ai.output.messages`,
+ * `gen_ai.system_instructions`): messages of `{role, parts: [...]}` where a part is text,
+ * tool_call, tool_call_response, blob, uri, file or reasoning. One GenAI message can become
+ * several ChatMessages: each tool_call_response is a `tool` message of its own.
+ */
+export function fromGenAiMessages(value: unknown): ChatMessage[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((message) => (isRecord(message) ? fromGenAiMessage(message) : []));
+}
+
+/** System instructions (an array of parts) as one system message. */
+export function fromSystemInstructions(value: unknown): ChatMessage | undefined {
+  const parts = Array.isArray(value) ? value : typeof value === 'string' ? [{ type: 'text', content: value }] : [];
+  const content = toContent(parts.flatMap((part) => contentPart(part)));
+  return content === undefined ? undefined : { role: 'system', content };
+}
+
+function fromGenAiMessage(message: Record<string, unknown>): ChatMessage[] {
+  const parts: unknown[] = Array.isArray(message.parts) ? message.parts : [];
+  // Older emitters put plain `content` on the message instead of parts.
+  if (parts.length === 0 && message.content !== undefined) parts.push({ type: 'text', content: message.content });
+  const role = toRole(message.role);
+  const contentParts: ContentPart[] = [];
+  const toolCalls: ToolCall[] = [];
+  const toolResults: ChatMessage[] = [];
+  parts.forEach((part, index) => {
+    if (!isRecord(part)) return;
+    if (part.type === 'tool_call') {
+      const call = toToolCall(part.id, part.name, part.arguments, index);
+      if (call) toolCalls.push(call);
+    } else if (part.type === 'tool_call_response') {
+      toolResults.push(toolResult(part));
+    } else {
+      contentParts.push(...contentPart(part));
+    }
+  });
+  const messages: ChatMessage[] = [];
+  if (contentParts.length > 0 || toolCalls.length > 0 || toolResults.length === 0) {
+    messages.push(chatMessage(role, contentParts, toolCalls, message.name));
+  }
+  return [...messages, ...toolResults];
+}
+
+function chatMessage(
+  role: ChatMessage['role'],
+  parts: ContentPart[],
+  toolCalls: ToolCall[],
+  name: unknown,
+): ChatMessage {
+  const message: ChatMessage = { role: toolCalls.length > 0 ? 'assistant' : role };
+  const content = toContent(parts);
+  message.content = content ?? (toolCalls.length > 0 ? null : '');
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  if (typeof name === 'string' && name !== '') message.name = name;
+  return message;
+}
+
+function toolResult(part: Record<string, unknown>): ChatMessage {
+  return {
+    role: 'tool',
+    tool_call_id: typeof part.id === 'string' && part.id !== '' ? part.id : 'unknown',
+    content: asText(part.response ?? part.result) ?? '',
+  };
+}
+
+function contentPart(part: unknown): ContentPart[] {
+  if (typeof part === 'string') return [textPart(part)];
+  if (!isRecord(part)) return [];
+  switch (part.type) {
+    case 'text': {
+      const text = asText(part.content ?? part.text);
+      return text === undefined ? [] : [textPart(text)];
+    }
+    case 'blob':
+      return part.modality === 'image' && typeof part.content === 'string'
+        ? [imagePart(`data:${typeof part.mime_type === 'string' ? part.mime_type : 'image/*'};base64,${part.content}`)]
+        : [];
+    case 'uri':
+      return part.modality === 'image' && typeof part.uri === 'string' ? [imagePart(part.uri)] : [];
+    default:
+      // reasoning, file, server tool parts and unknown kinds have no ChatMessage form.
+      return [];
+  }
+}

@@ -1,0 +1,178 @@
+import type { Attributes } from '@opentelemetry/api';
+import {
+  ATTR_GEN_AI_AGENT_DESCRIPTION,
+  ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_CHOICE_COUNT,
+  ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
+  ATTR_GEN_AI_REQUEST_SEED,
+  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_K,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_SYSTEM,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+  ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_GEN_AI_TOOL_CALL_RESULT,
+  ATTR_GEN_AI_TOOL_DEFINITIONS,
+  ATTR_GEN_AI_TOOL_DESCRIPTION,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_TYPE,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_COMPLETION_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_PROMPT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_GEN_AI_WORKFLOW_NAME,
+} from '@opentelemetry/semantic-conventions/incubating';
+import type { ChatMessage, ModelEndpoint } from '../../log-request.js';
+import { readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
+import { isRecord, textOf } from '../messages.js';
+import { emptyNormalized, type LogKind, type NormalizedSpan } from '../normalized.js';
+import { toModelConfigTools } from '../tools.js';
+import { fromGenAiMessages, fromSystemInstructions } from './genai-messages.js';
+
+/** Not in the npm constants yet (renamed in the GenAI conventions repository). */
+const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
+
+/** `gen_ai.operation.name` → what the span is. Unknown operations are generic steps. */
+export function genAiKind(operation: string | undefined): LogKind {
+  switch (operation) {
+    case 'chat':
+    case 'text_completion':
+    case 'generate_content':
+    case undefined:
+      return 'model';
+    case 'execute_tool':
+      return 'tool';
+    case 'invoke_agent':
+    case 'create_agent':
+      return 'agent';
+    default:
+      return 'generic';
+  }
+}
+
+/** A span in the OpenTelemetry GenAI semantic conventions (1.26 to the GenAI repository's latest). */
+export function normalizeGenAi(attributes: Attributes): NormalizedSpan {
+  const operation = readString(attributes, ATTR_GEN_AI_OPERATION_NAME);
+  const normalized = emptyNormalized(genAiKind(operation));
+  readModel(attributes, normalized, operation);
+  readContent(attributes, normalized);
+  readUsage(attributes, normalized);
+  readResponse(attributes, normalized);
+  switch (normalized.kind) {
+    case 'tool':
+      readTool(attributes, normalized);
+      break;
+    case 'agent':
+      readAgent(attributes, normalized);
+      break;
+    case 'generic':
+      normalized.name = readString(attributes, ATTR_GEN_AI_WORKFLOW_NAME) ?? operation;
+      if (operation) normalized.metadata.operation = operation;
+      break;
+    case 'model':
+      break;
+  }
+  return normalized;
+}
+
+function readModel(attributes: Attributes, out: NormalizedSpan, operation: string | undefined): void {
+  out.model = readString(attributes, ATTR_GEN_AI_REQUEST_MODEL);
+  out.responseModel = readString(attributes, ATTR_GEN_AI_RESPONSE_MODEL);
+  out.provider = readString(attributes, ATTR_GEN_AI_PROVIDER_NAME) ?? readString(attributes, ATTR_GEN_AI_SYSTEM);
+  out.endpoint = endpointFor(operation);
+  out.params = {
+    temperature: readNumber(attributes, ATTR_GEN_AI_REQUEST_TEMPERATURE),
+    max_tokens: readInteger(attributes, ATTR_GEN_AI_REQUEST_MAX_TOKENS),
+    top_p: readNumber(attributes, ATTR_GEN_AI_REQUEST_TOP_P),
+    stop: readStringArray(attributes, ATTR_GEN_AI_REQUEST_STOP_SEQUENCES),
+    presence_penalty: readNumber(attributes, ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY),
+    frequency_penalty: readNumber(attributes, ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY),
+    seed: readInteger(attributes, ATTR_GEN_AI_REQUEST_SEED),
+  };
+  const topK = readNumber(attributes, ATTR_GEN_AI_REQUEST_TOP_K);
+  if (topK !== undefined) out.otherParams.top_k = topK;
+  const choices = readInteger(attributes, ATTR_GEN_AI_REQUEST_CHOICE_COUNT);
+  if (choices !== undefined) out.otherParams.n = choices;
+  out.tools = toModelConfigTools(readJson(attributes, ATTR_GEN_AI_TOOL_DEFINITIONS));
+  out.conversationId = readString(attributes, ATTR_GEN_AI_CONVERSATION_ID);
+}
+
+function endpointFor(operation: string | undefined): ModelEndpoint | undefined {
+  if (operation === 'chat' || operation === 'generate_content') return 'chat';
+  if (operation === 'text_completion') return 'complete';
+  return undefined;
+}
+
+function readContent(attributes: Attributes, out: NormalizedSpan): void {
+  const system = fromSystemInstructions(readJson(attributes, ATTR_GEN_AI_SYSTEM_INSTRUCTIONS));
+  const input = fromGenAiMessages(readJson(attributes, ATTR_GEN_AI_INPUT_MESSAGES));
+  const messages: ChatMessage[] = system ? [system, ...input] : input;
+  if (messages.length > 0) out.messages = messages;
+  const outputs = readJson(attributes, ATTR_GEN_AI_OUTPUT_MESSAGES);
+  const [first] = fromGenAiMessages(outputs);
+  if (first) {
+    out.outputMessage = first;
+    out.output = textOf(first);
+  }
+  const reason = Array.isArray(outputs) && isRecord(outputs[0]) ? outputs[0].finish_reason : undefined;
+  if (typeof reason === 'string') out.finishReason = reason;
+}
+
+function readUsage(attributes: Attributes, out: NormalizedSpan): void {
+  out.usage = {
+    input:
+      readInteger(attributes, ATTR_GEN_AI_USAGE_INPUT_TOKENS) ??
+      readInteger(attributes, ATTR_GEN_AI_USAGE_PROMPT_TOKENS),
+    output:
+      readInteger(attributes, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS) ??
+      readInteger(attributes, ATTR_GEN_AI_USAGE_COMPLETION_TOKENS),
+    reasoning: readInteger(attributes, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS),
+    cacheRead: readInteger(attributes, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
+    cacheWrite:
+      readInteger(attributes, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS) ??
+      readInteger(attributes, ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS),
+  };
+}
+
+function readResponse(attributes: Attributes, out: NormalizedSpan): void {
+  const reasons = readStringArray(attributes, ATTR_GEN_AI_RESPONSE_FINISH_REASONS);
+  if (reasons?.[0] !== undefined) out.finishReason = reasons[0];
+  out.responseId = readString(attributes, ATTR_GEN_AI_RESPONSE_ID);
+}
+
+function readTool(attributes: Attributes, out: NormalizedSpan): void {
+  out.name = readString(attributes, ATTR_GEN_AI_TOOL_NAME);
+  out.description = readString(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION);
+  const args = readJson(attributes, ATTR_GEN_AI_TOOL_CALL_ARGUMENTS);
+  if (args !== undefined) out.inputs = isRecord(args) ? args : { arguments: args };
+  const result = readJson(attributes, ATTR_GEN_AI_TOOL_CALL_RESULT);
+  if (result !== undefined) out.output = typeof result === 'string' ? result : JSON.stringify(result);
+  const callId = readString(attributes, ATTR_GEN_AI_TOOL_CALL_ID);
+  if (callId) out.metadata.tool_call_id = callId;
+  const type = readString(attributes, ATTR_GEN_AI_TOOL_TYPE);
+  if (type) out.metadata.tool_type = type;
+}
+
+function readAgent(attributes: Attributes, out: NormalizedSpan): void {
+  out.name = readString(attributes, ATTR_GEN_AI_AGENT_NAME);
+  out.description = readString(attributes, ATTR_GEN_AI_AGENT_DESCRIPTION);
+  const id = readString(attributes, ATTR_GEN_AI_AGENT_ID);
+  if (id) out.metadata.agent_id = id;
+}

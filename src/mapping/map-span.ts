@@ -1,0 +1,80 @@
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { logger } from '../diag.js';
+import type { LogRequest } from '../log-request.js';
+import { readString } from './attributes.js';
+import { buildLogRequest, type MappingOptions } from './build-log.js';
+import { classify } from './classify.js';
+import { normalize } from './normalize.js';
+
+export interface SpanMapperOptions extends MappingOptions {
+  spanFilter?: ((span: ReadableSpan) => boolean) | undefined;
+  redact?: ((log: LogRequest, span: ReadableSpan) => LogRequest | null) | undefined;
+}
+
+export type SkipReason = 'not_llm' | 'filtered' | 'redacted' | 'mapping_error';
+
+export type SpanMapping =
+  | { log: LogRequest; conversationId: string | undefined }
+  | { log: undefined; reason: SkipReason };
+
+/** Attributes that name a conversation, in the order they are trusted. */
+const CONVERSATION_KEYS = [
+  'gen_ai.conversation.id',
+  'session.id',
+  'traceloop.association.properties.session_id',
+  'ai.telemetry.metadata.sessionId',
+];
+
+/**
+ * One span to its log, or the reason it has none. Never throws and never mutates the span:
+ * a span that cannot be mapped is skipped with a diag warning and the batch goes on.
+ */
+export function mapSpan(span: ReadableSpan, options: SpanMapperOptions): SpanMapping {
+  let log: LogRequest;
+  try {
+    const convention = classify(span.attributes);
+    if (options.spanFilter) {
+      if (!options.spanFilter(span)) return { log: undefined, reason: 'filtered' };
+    } else if (!convention) {
+      return { log: undefined, reason: 'not_llm' };
+    }
+    log = buildLogRequest(span, normalize(convention ?? 'genai-bare', span.attributes), options);
+  } catch (error) {
+    logger.warn(`span ${safeSpanId(span)} could not be mapped and is skipped: ${describe(error)}`);
+    return { log: undefined, reason: 'mapping_error' };
+  }
+  const redacted = applyRedact(log, span, options.redact);
+  if (!redacted) return { log: undefined, reason: 'redacted' };
+  return { log: redacted, conversationId: conversationIdOf(span) };
+}
+
+function applyRedact(log: LogRequest, span: ReadableSpan, redact: SpanMapperOptions['redact']): LogRequest | null {
+  if (!redact) return log;
+  try {
+    return redact(log, span) ?? null;
+  } catch (error) {
+    // Fail closed: a log the user's redaction could not vouch for does not leave the process.
+    logger.warn(`redact threw for span ${safeSpanId(span)}; the log is dropped: ${describe(error)}`);
+    return null;
+  }
+}
+
+function conversationIdOf(span: ReadableSpan): string | undefined {
+  for (const key of CONVERSATION_KEYS) {
+    const value = readString(span.attributes, key);
+    if (value) return value;
+  }
+  return undefined;
+}
+
+function safeSpanId(span: ReadableSpan): string {
+  try {
+    return span.spanContext().spanId;
+  } catch {
+    return '(unknown)';
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}

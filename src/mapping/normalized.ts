@@ -1,0 +1,59 @@
+import type { ChatMessage, ModelConfigTool, ModelEndpoint } from '../log-request.js';
+
+/** What a span is, for Humanloop: an LLM call, a tool run, an agent run, or any other step. */
+export type LogKind = 'model' | 'tool' | 'agent' | 'generic';
+
+export interface ModelParams {
+  temperature?: number;
+  max_tokens?: number;
+  top_p?: number;
+  stop?: string | string[];
+  presence_penalty?: number;
+  frequency_penalty?: number;
+  seed?: number;
+}
+
+export interface Usage {
+  input?: number;
+  output?: number;
+  reasoning?: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+}
+
+/**
+ * The one shape every convention's normalizer produces from a span. The log builder turns it
+ * into a LogRequest; no normalizer knows about LogRequest.
+ */
+export interface NormalizedSpan {
+  kind: LogKind;
+  /** Tool, agent or workflow name. */
+  name?: string;
+  description?: string;
+  model?: string;
+  responseModel?: string;
+  /** The provider as the instrumentation spells it (`openai`, `aws.bedrock`, `openai.chat`...). */
+  provider?: string;
+  endpoint?: ModelEndpoint;
+  params: ModelParams;
+  /** Other request parameters (top_k, n, ...) for `config.other`. */
+  otherParams: Record<string, unknown>;
+  tools?: ModelConfigTool[];
+  /** A tool's JSON-schema parameters. */
+  toolParameters?: Record<string, unknown>;
+  messages?: ChatMessage[];
+  outputMessage?: ChatMessage;
+  output?: string;
+  inputs?: Record<string, unknown>;
+  usage: Usage;
+  finishReason?: string;
+  responseId?: string;
+  conversationId?: string;
+  userId?: string;
+  /** Anything else worth keeping, for `metadata`. */
+  metadata: Record<string, unknown>;
+}
+
+export function emptyNormalized(kind: LogKind): NormalizedSpan {
+  return { kind, params: {}, otherParams: {}, usage: {}, metadata: {} };
+}

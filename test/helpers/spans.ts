@@ -1,0 +1,51 @@
+import { ROOT_CONTEXT, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
+
+/** Real spans from a real tracer provider, captured in memory. */
+export function recordSpans(serviceName = 'test-service'): {
+  tracer: Tracer;
+  spans(): ReadableSpan[];
+  shutdown(): Promise<void>;
+} {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  return {
+    tracer: provider.getTracer('test-scope', '1.2.3'),
+    spans: () => exporter.getFinishedSpans(),
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+/** A chat span in the current OTel GenAI form. */
+export const CHAT_ATTRIBUTES: Attributes = {
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'gpt-4o',
+  'gen_ai.response.model': 'gpt-4o-2024-08-06',
+  'gen_ai.request.temperature': 0.2,
+  'gen_ai.request.max_tokens': 256,
+  'gen_ai.usage.input_tokens': 12,
+  'gen_ai.usage.output_tokens': 5,
+  'gen_ai.response.finish_reasons': ['stop'],
+  'gen_ai.response.id': 'chatcmpl-1',
+  'gen_ai.system_instructions': JSON.stringify([{ type: 'text', content: 'Be brief.' }]),
+  'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Hi there' }] }]),
+  'gen_ai.output.messages': JSON.stringify([
+    { role: 'assistant', parts: [{ type: 'text', content: 'Hello!' }], finish_reason: 'stop' },
+  ]),
+};
+
+/** Starts a span, as a child of `parent` when given (a root otherwise). */
+export function startSpan(tracer: Tracer, name: string, attributes: Attributes = {}, parent?: Span): Span {
+  const context = parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
+  return tracer.startSpan(name, { attributes }, context);
+}
