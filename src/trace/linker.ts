@@ -1,0 +1,205 @@
+/**
+ * Orders logs so that a parent is always logged before its children, in an earlier request.
+ *
+ * Spans end (and are exported) children first. Every ended span is observed; each span that
+ * becomes a log is added as an entry, which waits until its nearest exported ancestor is
+ * delivered or dropped, then is released with that ancestor as its parent (or as a root).
+ * Non-exported spans in between are skipped. Nothing waits forever: an entry whose ancestor
+ * has not ended is released as a root after `parentWaitMillis`, at flush, or when too many wait.
+ */
+
+export interface LinkEntry<T> {
+  spanId: string;
+  traceId: string;
+  parentSpanId: string | undefined;
+  /** A conversation id found on the span itself. */
+  session: string | undefined;
+  arrivedAt: number;
+  payload: T;
+}
+
+/** Where a released entry hangs in the tree. */
+export interface Link {
+  parent: { spanId: string; logId: string | undefined } | undefined;
+  session: string;
+}
+
+export interface LinkerOptions<T> {
+  parentWaitMillis: number;
+  maxWaitingLogs: number;
+  /** Most spans remembered for linking later children; the oldest are forgotten first. */
+  maxRememberedSpans?: number;
+  onRelease(entry: LinkEntry<T>, link: Link): void;
+}
+
+type NodeState = 'not-exported' | 'pending' | 'delivered' | 'dropped';
+
+interface SpanNode {
+  parentSpanId: string | undefined;
+  state: NodeState;
+  logId?: string;
+  session?: string;
+}
+
+interface Waiting<T> {
+  entry: LinkEntry<T>;
+  on: string;
+}
+
+type Resolution = { ready: true; link: Link } | { ready: false; on: string };
+
+const MAX_DEPTH = 512;
+
+export class TraceLinker<T> {
+  private readonly _nodes = new Map<string, SpanNode>();
+  private readonly _waiting = new Map<string, Waiting<T>>();
+  private readonly _waitersOn = new Map<string, Set<string>>();
+  private readonly _maxRemembered: number;
+
+  constructor(private readonly _options: LinkerOptions<T>) {
+    this._maxRemembered = _options.maxRememberedSpans ?? 100_000;
+  }
+
+  /** Records ended spans that do not become logs, so children can link past them. */
+  observeNotExported(spanId: string, parentSpanId: string | undefined): void {
+    if (this._nodes.get(spanId)?.state === 'pending') return;
+    this._remember(spanId, { parentSpanId, state: 'not-exported' });
+    this._wake(spanId);
+  }
+
+  /** Adds a span that becomes a log: released at once if its ancestors allow, else held. */
+  add(entry: LinkEntry<T>): void {
+    this._remember(entry.spanId, { parentSpanId: entry.parentSpanId, state: 'pending' });
+    this._resolveOrWait(entry);
+    this._wake(entry.spanId);
+    this._enforceWaitingBound();
+  }
+
+  /** The entry's log was delivered (with the API's log id) or finally dropped. */
+  settle(spanId: string, delivered: boolean, logId?: string): void {
+    const node = this._nodes.get(spanId);
+    if (!node) return;
+    node.state = delivered ? 'delivered' : 'dropped';
+    if (logId !== undefined) node.logId = logId;
+    this._wake(spanId);
+  }
+
+  /** Releases, as roots, entries that have waited `parentWaitMillis` for an ancestor that has not ended. */
+  releaseExpired(now: number): void {
+    for (const { entry, on } of [...this._waiting.values()]) {
+      const expired = now - entry.arrivedAt >= this._options.parentWaitMillis;
+      if (expired && !this._nodes.has(on) && this._waiting.has(entry.spanId)) this._forceRelease(entry);
+    }
+  }
+
+  /** Releases every entry that waits for an ancestor that has not ended (flush, shutdown). */
+  releaseAll(): void {
+    for (const { entry, on } of [...this._waiting.values()]) {
+      if (!this._nodes.has(on) && this._waiting.has(entry.spanId)) this._forceRelease(entry);
+    }
+  }
+
+  /** When the next entry waiting for an ancestor that has not ended is due for release, if any. */
+  nextExpiry(): number | undefined {
+    let next: number | undefined;
+    for (const { entry, on } of this._waiting.values()) {
+      if (this._nodes.has(on)) continue;
+      const due = entry.arrivedAt + this._options.parentWaitMillis;
+      if (next === undefined || due < next) next = due;
+    }
+    return next;
+  }
+
+  get waitingCount(): number {
+    return this._waiting.size;
+  }
+
+  /** Whether this entry waits for an ancestor span that has not ended (nor been exported) yet. */
+  isWaitingForUnseen(spanId: string): boolean {
+    const waiting = this._waiting.get(spanId);
+    return waiting !== undefined && !this._nodes.has(waiting.on);
+  }
+
+  private _resolveOrWait(entry: LinkEntry<T>): void {
+    const resolution = this._resolve(entry);
+    if (resolution.ready) return this._release(entry, resolution.link);
+    this._waiting.set(entry.spanId, { entry, on: resolution.on });
+    let waiters = this._waitersOn.get(resolution.on);
+    if (!waiters) this._waitersOn.set(resolution.on, (waiters = new Set()));
+    waiters.add(entry.spanId);
+  }
+
+  private _resolve(entry: LinkEntry<T>): Resolution {
+    let current = entry.parentSpanId;
+    for (let depth = 0; current !== undefined && depth < MAX_DEPTH; depth++) {
+      const node = this._nodes.get(current);
+      if (!node || node.state === 'pending') return { ready: false, on: current };
+      if (node.state === 'delivered') {
+        return { ready: true, link: { parent: { spanId: current, logId: node.logId }, session: node.session! } };
+      }
+      current = node.parentSpanId;
+    }
+    return { ready: true, link: { parent: undefined, session: entry.session ?? entry.traceId } };
+  }
+
+  /** Re-resolves the entries that wait on `spanId`, which has just ended or settled. */
+  private _wake(spanId: string): void {
+    const waiters = this._waitersOn.get(spanId);
+    if (!waiters) return;
+    this._waitersOn.delete(spanId);
+    for (const waiterId of waiters) {
+      const waiting = this._waiting.get(waiterId);
+      if (!waiting) continue;
+      this._waiting.delete(waiterId);
+      this._resolveOrWait(waiting.entry);
+    }
+  }
+
+  private _forceRelease(entry: LinkEntry<T>): void {
+    this._unwait(entry.spanId);
+    this._release(entry, { parent: undefined, session: entry.session ?? entry.traceId });
+  }
+
+  private _release(entry: LinkEntry<T>, link: Link): void {
+    const node = this._nodes.get(entry.spanId);
+    if (node) node.session = link.session;
+    this._options.onRelease(entry, link);
+  }
+
+  private _unwait(spanId: string): void {
+    const waiting = this._waiting.get(spanId);
+    if (!waiting) return;
+    this._waiting.delete(spanId);
+    const waiters = this._waitersOn.get(waiting.on);
+    waiters?.delete(spanId);
+    if (waiters?.size === 0) this._waitersOn.delete(waiting.on);
+  }
+
+  /** Over the bound, the oldest entries waiting for an ancestor that has not ended go out as roots. */
+  private _enforceWaitingBound(): void {
+    let excess = this._waiting.size - this._options.maxWaitingLogs;
+    for (const { entry, on } of excess > 0 ? [...this._waiting.values()] : []) {
+      if (excess <= 0) return;
+      if (this._nodes.has(on) || !this._waiting.has(entry.spanId)) continue;
+      this._forceRelease(entry);
+      excess--;
+    }
+  }
+
+  private _remember(spanId: string, node: SpanNode): void {
+    const known = this._nodes.get(spanId);
+    if (known) {
+      Object.assign(known, node);
+      return;
+    }
+    this._nodes.set(spanId, node);
+    if (this._nodes.size > this._maxRemembered) this._forgetOldest();
+  }
+
+  private _forgetOldest(): void {
+    for (const [spanId, node] of this._nodes) {
+      if (this._nodes.size <= this._maxRemembered) return;
+      if (node.state !== 'pending' && !this._waitersOn.has(spanId)) this._nodes.delete(spanId);
+    }
+  }
+}
