@@ -1,0 +1,139 @@
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import { Agent, request, type Dispatcher } from 'undici';
+import { USER_AGENT } from '../version.js';
+import { isRetryableError, isRetryableStatus } from './is-retryable.js';
+import { parseRetryAfter } from './retry-after.js';
+
+/** How one HTTP request ended. The transport never throws: errors are data. */
+export type TransportResult =
+  | { status: 'success'; statusCode: number; body: unknown }
+  | { status: 'retryable'; statusCode?: number; retryAfterMillis?: number; error: string }
+  | { status: 'failure'; statusCode?: number; body: unknown; error: string };
+
+export interface TransportRequest {
+  method: 'POST' | 'PATCH';
+  url: URL;
+  body: string;
+  timeoutMillis: number;
+}
+
+export interface Transport {
+  send(request: TransportRequest): Promise<TransportResult>;
+  close(): Promise<void>;
+}
+
+/** At most this much of a response body is read; the rest is discarded. */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+export interface HttpTransportOptions {
+  apiKey: string;
+  /** A dispatcher of the user's: used, never closed. Without it the transport owns a keep-alive Agent. */
+  dispatcher?: Dispatcher;
+  now?: () => number;
+}
+
+export function createHttpTransport(options: HttpTransportOptions): Transport {
+  const owned = options.dispatcher ? undefined : new Agent({ keepAliveTimeout: 10_000, connections: 16 });
+  const dispatcher = options.dispatcher ?? owned!;
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    'user-agent': USER_AGENT,
+    'x-api-key': options.apiKey,
+  };
+  const now = options.now ?? Date.now;
+  return {
+    send: (req) =>
+      // The exporter's own requests must never become spans of an HTTP instrumentation.
+      context.with(suppressTracing(context.active()), () => sendOnce(dispatcher, headers, req, now)),
+    close: async () => {
+      await owned?.close();
+    },
+  };
+}
+
+async function sendOnce(
+  dispatcher: Dispatcher,
+  headers: Record<string, string>,
+  req: TransportRequest,
+  now: () => number,
+): Promise<TransportResult> {
+  try {
+    const response = await request(req.url, {
+      method: req.method,
+      headers,
+      body: req.body,
+      dispatcher,
+      signal: AbortSignal.timeout(req.timeoutMillis),
+      headersTimeout: req.timeoutMillis,
+      bodyTimeout: req.timeoutMillis,
+    });
+    const text = await readCapped(response.body);
+    return toResult(response.statusCode, response.headers['retry-after'], text, now);
+  } catch (error) {
+    return fromError(error);
+  }
+}
+
+function toResult(
+  statusCode: number,
+  retryAfter: string | string[] | undefined,
+  text: string,
+  now: () => number,
+): TransportResult {
+  if (statusCode >= 200 && statusCode < 300) return { status: 'success', statusCode, body: parseJson(text) };
+  const error = `Humanloop answered HTTP ${statusCode}`;
+  if (isRetryableStatus(statusCode)) {
+    const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
+    const retryAfterMillis = parseRetryAfter(header, now());
+    return retryAfterMillis === undefined
+      ? { status: 'retryable', statusCode, error }
+      : { status: 'retryable', statusCode, retryAfterMillis, error };
+  }
+  if (statusCode >= 300 && statusCode < 400) {
+    return { status: 'failure', statusCode, body: undefined, error: `${error} (redirects are not followed)` };
+  }
+  return { status: 'failure', statusCode, body: parseJson(text), error };
+}
+
+function fromError(error: unknown): TransportResult {
+  const code = errorCode(error);
+  const message = `Request to Humanloop failed: ${code ?? describe(error)}`;
+  return isRetryableError(error) ? { status: 'retryable', error: message } : { status: 'failure', body: undefined, error: message };
+}
+
+async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      body.destroy();
+      return '';
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, name } = error as { code?: unknown; name?: unknown };
+  if (typeof code === 'string') return code;
+  return name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : undefined;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}

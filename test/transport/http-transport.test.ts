@@ -1,0 +1,128 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHttpTransport, MAX_RESPONSE_BYTES, type Transport } from '../../src/transport/http-transport.js';
+import { VERSION } from '../../src/version.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+
+let server: Server | undefined;
+let transport: Transport | undefined;
+
+async function serve(handler: Handler): Promise<URL> {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => handler(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  transport = createHttpTransport({ apiKey: 'hl_sk_secret' });
+  return new URL(`http://127.0.0.1:${port}/v4/logs`);
+}
+
+function post(url: URL, body = '[]', timeoutMillis = 2000) {
+  return transport!.send({ method: 'POST', url, body, timeoutMillis });
+}
+
+afterEach(async () => {
+  await transport?.close();
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+  server = undefined;
+  transport = undefined;
+});
+
+describe('http transport', () => {
+  it('posts JSON with the key, content type and a versioned user agent, and returns the parsed body', async () => {
+    let seen: IncomingMessage | undefined;
+    let seenBody = '';
+    const url = await serve((req, res, body) => {
+      seen = req;
+      seenBody = body;
+      res.setHeader('content-type', 'application/json');
+      res.end('[{"id":"data_1","project_id":"pr_1"}]');
+    });
+    const result = await post(url, '[{"project":"p"}]');
+    expect(result).toEqual({ status: 'success', statusCode: 200, body: [{ id: 'data_1', project_id: 'pr_1' }] });
+    expect(seen?.method).toBe('POST');
+    expect(seen?.url).toBe('/v4/logs');
+    expect(seen?.headers['x-api-key']).toBe('hl_sk_secret');
+    expect(seen?.headers['content-type']).toBe('application/json');
+    expect(seen?.headers['user-agent']).toBe(`humanloop-otel-exporter/${VERSION} (node ${process.versions.node})`);
+    expect(seenBody).toBe('[{"project":"p"}]');
+  });
+
+  it('marks 429 and 503 retryable, with Retry-After as milliseconds', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(429, { 'retry-after': '2' }).end();
+    });
+    expect(await post(url)).toEqual({
+      status: 'retryable',
+      statusCode: 429,
+      retryAfterMillis: 2000,
+      error: 'Humanloop answered HTTP 429',
+    });
+  });
+
+  it('returns 4xx answers as failures with their parsed body', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(422, { 'content-type': 'application/json' }).end('{"detail":[{"loc":["body",0],"msg":"bad"}]}');
+    });
+    expect(await post(url)).toEqual({
+      status: 'failure',
+      statusCode: 422,
+      body: { detail: [{ loc: ['body', 0], msg: 'bad' }] },
+      error: 'Humanloop answered HTTP 422',
+    });
+  });
+
+  it('never follows a redirect', async () => {
+    let requests = 0;
+    const url = await serve((_req, res) => {
+      requests++;
+      res.writeHead(307, { location: 'http://127.0.0.2:1/elsewhere' }).end();
+    });
+    const result = await post(url);
+    expect(result).toMatchObject({ status: 'failure', statusCode: 307 });
+    expect(requests).toBe(1);
+  });
+
+  it('treats a reset connection as retryable', async () => {
+    const url = await serve((req) => req.socket.destroy());
+    expect(await post(url)).toMatchObject({ status: 'retryable' });
+  });
+
+  it('times out a server that never answers, as retryable', async () => {
+    const url = await serve(() => undefined);
+    const result = await post(url, '[]', 150);
+    expect(result).toMatchObject({ status: 'retryable', error: expect.stringMatching(/timeout|TIMEOUT/i) });
+  });
+
+  it('treats a refused connection as retryable', async () => {
+    const url = await serve(() => undefined);
+    await new Promise((resolve) => server!.close(resolve));
+    expect(await post(url)).toMatchObject({ status: 'retryable', error: expect.stringMatching(/ECONNREFUSED/) });
+  });
+
+  it('stops reading a response larger than the cap', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`["${'x'.repeat(MAX_RESPONSE_BYTES)}"]`);
+    });
+    expect(await post(url)).toEqual({ status: 'success', statusCode: 200, body: undefined });
+  });
+
+  it('reads a body that is not JSON as absent', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(503).end('<html>overloaded</html>');
+    });
+    expect(await post(url)).toMatchObject({ status: 'retryable', statusCode: 503 });
+  });
+
+  it('never puts the key in an error', async () => {
+    const url = await serve((req) => req.socket.destroy());
+    const result = await post(url);
+    expect(JSON.stringify(result)).not.toContain('hl_sk_secret');
+  });
+});
