@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import type { CreateLogResponse, LogRequest } from '../log-request.js';
+import type { KnownLogs } from './validate.js';
+
+/** A log as the local server keeps it: what was sent, with the ids it was given. */
+export type StoredLog = LogRequest & {
+  id: string;
+  project_id: string;
+  session_id: string | null;
+  /** Which request (by index) stored it. */
+  request_index: number;
+};
+
+/** The local server's logs in arrival order, with ids like the API's (`data_`, `pr_`, `sesh_`). */
+export class LogStore implements KnownLogs {
+  private _logs: StoredLog[] = [];
+  private readonly _byId = new Map<string, StoredLog>();
+  private readonly _byReference = new Map<string, StoredLog>();
+  private readonly _projects = new Map<string, string>();
+  private readonly _sessions = new Map<string, string>();
+
+  add(log: LogRequest, requestIndex: number): CreateLogResponse {
+    const projectKey = log.project ?? log.project_id ?? '';
+    const project_id = log.project_id ?? memo(this._projects, projectKey, 'pr_');
+    const sessionRef = log.session_reference_id;
+    const session_id = sessionRef === undefined ? null : memo(this._sessions, sessionRef, 'sesh_');
+    const stored: StoredLog = { ...log, id: newId('data_'), project_id, session_id, request_index: requestIndex };
+    this._logs.push(stored);
+    this._byId.set(stored.id, stored);
+    if (typeof log.reference_id === 'string') this._byReference.set(log.reference_id, stored);
+    return { id: stored.id, project_id, session_id };
+  }
+
+  /** Applies a PATCH; returns the updated log, or undefined when none matches. */
+  update(id: string | undefined, referenceId: string | undefined, changes: Record<string, unknown>): StoredLog | undefined {
+    const log = id !== undefined ? this._byId.get(id) : this._byReference.get(referenceId ?? '');
+    if (!log) return undefined;
+    Object.assign(log, changes);
+    return structuredClone(log);
+  }
+
+  get(id: string): StoredLog | undefined {
+    const log = this._byId.get(id);
+    return log && structuredClone(log);
+  }
+
+  all(): StoredLog[] {
+    return structuredClone(this._logs);
+  }
+
+  hasReferenceId(referenceId: string): boolean {
+    return this._byReference.has(referenceId);
+  }
+
+  hasLogId(id: string): boolean {
+    return this._byId.has(id);
+  }
+
+  clear(): void {
+    this._logs = [];
+    this._byId.clear();
+    this._byReference.clear();
+  }
+}
+
+function memo(map: Map<string, string>, key: string, prefix: string): string {
+  let id = map.get(key);
+  if (!id) map.set(key, (id = newId(prefix)));
+  return id;
+}
+
+function newId(prefix: string): string {
+  return `${prefix}${randomBytes(12).toString('hex')}`;
+}
