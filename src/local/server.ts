@@ -128,6 +128,7 @@ class ServerState {
       const body = await readBody(req, this._options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
       if (body === undefined) return respond({ req, res, record, body: '' }, 413, { detail: 'request body too large' });
       const exchange = { req, res, record, body };
+      if (record.method === 'POST') record.itemCount = countItems(body);
       const fault = this.faults.next({ index: record.index, method: record.method, path: record.path });
       if (fault) {
         record.fault = describeFault(fault);
@@ -162,7 +163,6 @@ class ServerState {
     const body = parseJsonBody(exchange);
     if (body === undefined) return;
     const items: unknown[] = Array.isArray(body) ? body : [body];
-    exchange.record.itemCount = items.length;
     const errors = validateLogBody(body, this.store);
     if (errors.length > 0) return respond(exchange, 422, { detail: errors });
     const created = items.map((item) => this.store.add(item as LogRequest, exchange.record.index));
@@ -215,6 +215,15 @@ function parseJsonBody(exchange: Exchange): unknown {
     return parsed ?? invalid('body must be a log or a list of logs');
   } catch {
     return invalid('body is not valid JSON');
+  }
+}
+
+function countItems(body: string): number {
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    return Array.isArray(parsed) ? parsed.length : 1;
+  } catch {
+    return 0;
   }
 }
 

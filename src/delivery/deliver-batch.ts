@@ -1,0 +1,154 @@
+import { logger } from '../diag.js';
+import type { Transport, TransportResult } from '../transport/http-transport.js';
+import { backoffMillis } from './backoff.js';
+import type { Clock } from './clock.js';
+import { toOutgoing, type DropReason, type LogOutcome, type OutgoingLog } from './outcome.js';
+import { invalidItems, type InvalidItem } from './validation-errors.js';
+import { shrinkToFit } from './shrink.js';
+
+export interface BatchContext {
+  transport: Transport;
+  url: URL;
+  clock: Clock;
+  random: () => number;
+  timeoutMillis: number;
+  /** Epoch millis after which nothing is sent or retried. */
+  deadline: number;
+  /** True once the API key was refused: nothing more is sent. */
+  isHalted(): boolean;
+  onUnauthorized(error: string): void;
+}
+
+type Outcomes = Map<string, LogOutcome>;
+
+/** Most requests one batch may turn into (retries, 413 splits, 422 resends): a guard against loops. */
+const MAX_REQUESTS_PER_BATCH = 256;
+
+/**
+ * Sends one batch with `POST {url}` and works through every answer until each log is delivered
+ * or dropped with a reason: retries with backoff, splits on 413, drops only the items a 422 names.
+ */
+export async function deliverBatch(batch: OutgoingLog[], ctx: BatchContext): Promise<Outcomes> {
+  const outcomes: Outcomes = new Map();
+  const budget = { requests: MAX_REQUESTS_PER_BATCH };
+  await send(batch, ctx, outcomes, budget);
+  return outcomes;
+}
+
+async function send(batch: OutgoingLog[], ctx: BatchContext, out: Outcomes, budget: { requests: number }) {
+  for (let attempt = 0; ; attempt++) {
+    const stop = stopReason(ctx, budget);
+    if (stop) return drop(batch, out, stop.reason, stop.error);
+    budget.requests--;
+    const remaining = ctx.deadline - ctx.clock.now();
+    const result = await ctx.transport.send({
+      method: 'POST',
+      url: ctx.url,
+      body: `[${batch.map((item) => item.json).join(',')}]`,
+      timeoutMillis: Math.max(1, Math.min(ctx.timeoutMillis, remaining)),
+    });
+    if (result.status === 'retryable') {
+      const wait = result.retryAfterMillis ?? backoffMillis(attempt, ctx.random);
+      if (ctx.clock.now() + wait >= ctx.deadline) return drop(batch, out, 'deadline', result.error);
+      logger.debug(`retrying ${batch.length} logs in ${wait} ms after: ${result.error}`);
+      await ctx.clock.sleep(wait);
+      continue;
+    }
+    return settle(batch, result, ctx, out, budget);
+  }
+}
+
+function stopReason(ctx: BatchContext, budget: { requests: number }): { reason: DropReason; error: string } | undefined {
+  if (ctx.isHalted()) return { reason: 'unauthorized', error: 'the API key was refused' };
+  if (ctx.clock.now() >= ctx.deadline) return { reason: 'deadline', error: 'export deadline passed' };
+  if (budget.requests <= 0) return { reason: 'rejected', error: 'too many requests for one batch' };
+  return undefined;
+}
+
+async function settle(
+  batch: OutgoingLog[],
+  result: Exclude<TransportResult, { status: 'retryable' }>,
+  ctx: BatchContext,
+  out: Outcomes,
+  budget: { requests: number },
+): Promise<void> {
+  if (result.status === 'success') return recordDelivered(batch, result.body, out);
+  switch (result.statusCode) {
+    case 401:
+    case 403:
+      ctx.onUnauthorized(result.error);
+      return drop(batch, out, 'unauthorized', result.error);
+    case 413:
+      return splitTooLarge(batch, ctx, out, budget);
+    case 422:
+      return resendValid(batch, invalidItems(result.body, batch.length), ctx, out, budget);
+    default:
+      return drop(batch, out, 'rejected', result.error);
+  }
+}
+
+function recordDelivered(batch: OutgoingLog[], body: unknown, out: Outcomes): void {
+  const ids = Array.isArray(body) && body.length === batch.length ? body : [];
+  batch.forEach((item, index) => {
+    const entry: unknown = ids[index];
+    const id = typeof entry === 'object' && entry !== null ? (entry as { id?: unknown }).id : undefined;
+    out.set(item.key, { delivered: true, logId: typeof id === 'string' ? id : undefined });
+  });
+}
+
+async function splitTooLarge(batch: OutgoingLog[], ctx: BatchContext, out: Outcomes, budget: { requests: number }) {
+  if (batch.length > 1) {
+    const middle = batch.length >> 1;
+    await send(batch.slice(0, middle), ctx, out, budget);
+    await send(batch.slice(middle), ctx, out, budget);
+    return;
+  }
+  const [item] = batch as [OutgoingLog];
+  const smaller = shrinkToFit(item, Buffer.byteLength(item.json) >> 1);
+  if (!smaller) return drop(batch, out, 'too_large', 'the log is too large even with its text truncated');
+  logger.warn(`log ${item.key} was too large for Humanloop: sending it with its largest texts truncated`);
+  await send([smaller], ctx, out, budget);
+}
+
+/**
+ * A 422 names the items it refused: those are dropped, the rest are sent again. An item refused
+ * only for its parent link goes again as a root rather than being lost. With no item named, bisect.
+ */
+async function resendValid(
+  batch: OutgoingLog[],
+  invalid: Map<number, InvalidItem>,
+  ctx: BatchContext,
+  out: Outcomes,
+  budget: { requests: number },
+): Promise<void> {
+  if (invalid.size === 0) {
+    if (batch.length === 1) return drop(batch, out, 'invalid', 'Humanloop refused the log (422)');
+    const middle = batch.length >> 1;
+    await send(batch.slice(0, middle), ctx, out, budget);
+    await send(batch.slice(middle), ctx, out, budget);
+    return;
+  }
+  const resend: OutgoingLog[] = [];
+  batch.forEach((item, index) => {
+    const problem = invalid.get(index);
+    if (!problem) resend.push(item);
+    else if (problem.onlyParentLink) resend.push(withoutParent(item));
+    else dropOne(item, out, 'invalid', problem.message);
+  });
+  if (resend.length > 0) await send(resend, ctx, out, budget);
+}
+
+function withoutParent(item: OutgoingLog): OutgoingLog {
+  const { parent_reference_id: _ref, trace_parent_id: _id, ...log } = item.log;
+  logger.warn(`log ${item.key}: Humanloop refused its parent link; sending it as a root`);
+  return toOutgoing(item.key, log);
+}
+
+function drop(batch: OutgoingLog[], out: Outcomes, reason: DropReason, error: string): void {
+  for (const item of batch) dropOne(item, out, reason, error);
+}
+
+function dropOne(item: OutgoingLog, out: Outcomes, reason: DropReason, error: string): void {
+  if (reason === 'invalid') logger.warn(`dropped log ${item.key}: ${error}`);
+  out.set(item.key, { delivered: false, reason, error });
+}

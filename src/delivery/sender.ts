@@ -1,0 +1,147 @@
+import { logger } from '../diag.js';
+import type { Transport } from '../transport/http-transport.js';
+import type { Clock } from './clock.js';
+import { deliverBatch } from './deliver-batch.js';
+import type { LogOutcome, OutgoingLog } from './outcome.js';
+import { shrinkToFit } from './shrink.js';
+
+export interface SenderOptions {
+  transport: Transport;
+  url: URL;
+  clock: Clock;
+  random: () => number;
+  timeoutMillis: number;
+  maxBatchSize: number;
+  maxBatchBytes: number;
+  maxConcurrentRequests: number;
+  onOutcome(key: string, outcome: LogOutcome): void;
+  onUnauthorized(error: string): void;
+}
+
+interface Queued {
+  item: OutgoingLog;
+  bytes: number;
+  deadline: number;
+  seq: number;
+}
+
+/**
+ * Sends logs as soon as they are ready: splits what is queued into requests by count and
+ * bytes, keeps at most `maxConcurrentRequests` in flight, and reports each log's outcome.
+ * It never waits to fill a batch: batching over time is the span processor's job.
+ */
+export class Sender {
+  private _queue: Queued[] = [];
+  private _head = 0;
+  private _active = 0;
+  private _seq = 0;
+  /** Logs queued before this sequence number are dropped: their API key was refused. */
+  private _haltBefore = 0;
+  private _idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly _options: SenderOptions) {}
+
+  /** Queues a log; `pump()` starts the requests, so a caller can queue a whole wave first. */
+  enqueue(item: OutgoingLog, deadline: number): void {
+    const fitted = this._fit(item);
+    if (!fitted) {
+      const error = 'the log is too large for one request even with its text truncated';
+      queueMicrotask(() => this._options.onOutcome(item.key, { delivered: false, reason: 'too_large', error }));
+      return;
+    }
+    this._queue.push({ item: fitted, bytes: Buffer.byteLength(fitted.json), deadline, seq: this._seq++ });
+  }
+
+  /** Resolves once nothing is queued or in flight. */
+  whenIdle(): Promise<void> {
+    if (this._isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this._idleWaiters.push(resolve));
+  }
+
+  get queuedCount(): number {
+    return this._queue.length - this._head;
+  }
+
+  private _fit(item: OutgoingLog): OutgoingLog | undefined {
+    const limit = this._options.maxBatchBytes - 2;
+    return Buffer.byteLength(item.json) <= limit ? item : shrinkToFit(item, limit);
+  }
+
+  /** Starts requests for what is queued, up to the concurrency limit. */
+  pump(): void {
+    while (this._active < this._options.maxConcurrentRequests && this._head < this._queue.length) {
+      const batch = this._takeBatch();
+      this._active++;
+      void this._run(batch);
+    }
+    if (this._isIdle()) this._notifyIdle();
+  }
+
+  private _takeBatch(): Queued[] {
+    const { maxBatchSize, maxBatchBytes } = this._options;
+    const batch: Queued[] = [];
+    let bytes = 2;
+    while (this._head < this._queue.length && batch.length < maxBatchSize) {
+      const next = this._queue[this._head];
+      const added = next.bytes + (batch.length > 0 ? 1 : 0);
+      if (batch.length > 0 && bytes + added > maxBatchBytes) break;
+      batch.push(next);
+      bytes += added;
+      this._head++;
+    }
+    this._compact();
+    return batch;
+  }
+
+  private async _run(batch: Queued[]): Promise<void> {
+    const newest = Math.max(...batch.map((queued) => queued.seq));
+    try {
+      const outcomes = await deliverBatch(
+        batch.map((queued) => queued.item),
+        {
+          transport: this._options.transport,
+          url: this._options.url,
+          clock: this._options.clock,
+          random: this._options.random,
+          timeoutMillis: this._options.timeoutMillis,
+          deadline: Math.min(...batch.map((queued) => queued.deadline)),
+          isHalted: () => newest < this._haltBefore,
+          onUnauthorized: (error) => {
+            this._haltBefore = this._seq;
+            this._options.onUnauthorized(error);
+          },
+        },
+      );
+      for (const { item } of batch) {
+        const outcome = outcomes.get(item.key) ?? { delivered: false, reason: 'rejected', error: 'no outcome' };
+        this._options.onOutcome(item.key, outcome);
+      }
+    } catch (error) {
+      logger.error(`internal error while delivering ${batch.length} logs: ${describe(error)}`);
+    } finally {
+      this._active--;
+      this.pump();
+    }
+  }
+
+  private _compact(): void {
+    if (this._head > 1024 && this._head * 2 > this._queue.length) {
+      this._queue = this._queue.slice(this._head);
+      this._head = 0;
+    }
+  }
+
+  private _isIdle(): boolean {
+    return this._active === 0 && this._head >= this._queue.length;
+  }
+
+  private _notifyIdle(): void {
+    const waiters = this._idleWaiters;
+    this._idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
+}

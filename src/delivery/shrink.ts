@@ -1,0 +1,53 @@
+import type { LogRequest } from '../log-request.js';
+import { toOutgoing, type OutgoingLog } from './outcome.js';
+
+const MIN_FIELD_CHARS = 256;
+const MAX_ROUNDS = 64;
+const MARK = '… [truncated by humanloop-otel-exporter]';
+
+/**
+ * Cuts the largest strings of a log until its JSON fits in `maxBytes`, and says so in
+ * `metadata.truncated`. Returns undefined when it cannot get that small.
+ */
+export function shrinkToFit(item: OutgoingLog, maxBytes: number): OutgoingLog | undefined {
+  const originalBytes = Buffer.byteLength(item.json);
+  const log = structuredClone(item.log);
+  log.metadata = { ...log.metadata, truncated: { reason: 'payload too large', original_bytes: originalBytes } };
+  let json = JSON.stringify(log);
+  for (let round = 0; round < MAX_ROUNDS && Buffer.byteLength(json) > maxBytes; round++) {
+    const excess = Buffer.byteLength(json) - maxBytes;
+    if (!cutLargestString(log, excess)) return undefined;
+    json = JSON.stringify(log);
+  }
+  return Buffer.byteLength(json) <= maxBytes ? toOutgoing(item.key, log) : undefined;
+}
+
+function cutLargestString(log: LogRequest, excess: number): boolean {
+  const largest = findLargestString(log as unknown as Record<string, unknown>);
+  if (!largest || largest.value.length <= MIN_FIELD_CHARS) return false;
+  const keep = Math.max(MIN_FIELD_CHARS, Math.min(largest.value.length - excess - MARK.length, largest.value.length >> 1));
+  largest.holder[largest.key] = largest.value.slice(0, keep) + MARK;
+  return true;
+}
+
+interface Found {
+  holder: Record<string | number, unknown>;
+  key: string | number;
+  value: string;
+}
+
+function findLargestString(root: Record<string, unknown>): Found | undefined {
+  let best: Found | undefined;
+  const stack: Array<Record<string | number, unknown>> = [root];
+  for (let visited = 0; stack.length > 0 && visited < 100_000; visited++) {
+    const holder = stack.pop()!;
+    for (const [key, value] of Object.entries(holder)) {
+      if (typeof value === 'string') {
+        if (!best || value.length > best.value.length) best = { holder, key, value };
+      } else if (typeof value === 'object' && value !== null) {
+        stack.push(value as Record<string, unknown>);
+      }
+    }
+  }
+  return best;
+}

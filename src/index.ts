@@ -1,0 +1,29 @@
+export { HumanloopSpanExporter, type ExporterInternals } from './exporter.js';
+export {
+  ConfigurationError,
+  DEFAULT_BASE_URL,
+  type HumanloopSpanExporterOptions,
+  type HumanloopEnvVar,
+} from './config.js';
+export { mapSpan, type SpanMapping, type SpanMapperOptions, type SkipReason } from './mapping/map-span.js';
+export type { Clock } from './delivery/clock.js';
+export type {
+  AgentConfig,
+  ChatMessage,
+  ChatRole,
+  ContentPart,
+  CreateLogResponse,
+  GenericConfig,
+  ImageContent,
+  LogConfig,
+  LogRequest,
+  ModelConfig,
+  ModelConfigTool,
+  ModelEndpoint,
+  ModelProvider,
+  TextContent,
+  ToolCall,
+  ToolConfig,
+  UpdateLogRequest,
+} from './log-request.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,61 @@
+import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import type { ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { HumanloopSpanExporter, type HumanloopSpanExporterOptions } from '../../src/index.js';
+import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
+import { FakeClock } from './fake-clock.js';
+
+export const API_KEY = 'hl_test_9f3c1a7e-distinctive-key';
+
+export interface Harness {
+  server: LocalLogServer;
+  exporter: HumanloopSpanExporter;
+  clock: FakeClock;
+  /** Every export's results, to check each callback fires exactly once. */
+  exportAll(spans: ReadableSpan[]): Promise<ExportResult>;
+  close(): Promise<void>;
+}
+
+/** A local log server on a free loopback port and an exporter pointed at it, on a fake clock. */
+export async function startHarness(
+  options: HumanloopSpanExporterOptions = {},
+  { fakeClock = true }: { fakeClock?: boolean } = {},
+): Promise<Harness> {
+  const server = await startLocalLogServer({ apiKey: API_KEY });
+  const clock = new FakeClock();
+  const exporter = new HumanloopSpanExporter(
+    { apiKey: API_KEY, baseUrl: server.url, ...options },
+    fakeClock ? { clock, random: () => 0.5, env: {} } : { env: {} },
+  );
+  return {
+    server,
+    exporter,
+    clock,
+    exportAll: (spans) => exportOnce(exporter, spans),
+    close: async () => {
+      await exporter.shutdown();
+      await server.close();
+    },
+  };
+}
+
+/** Exports and resolves with the result; rejects if the callback ever fires twice. */
+export function exportOnce(exporter: HumanloopSpanExporter, spans: ReadableSpan[]): Promise<ExportResult> {
+  return new Promise((resolve, reject) => {
+    let calls = 0;
+    exporter.export(spans, (result) => {
+      calls++;
+      if (calls > 1) reject(new Error('export callback called more than once'));
+      setTimeout(() => (calls === 1 ? resolve(result) : undefined), 10);
+    });
+  });
+}
+
+/** Captures every diag message at the most verbose level. */
+export function captureDiag(): { messages: string[]; restore(): void } {
+  const messages: string[] = [];
+  const record = (...args: unknown[]) => messages.push(args.map(String).join(' '));
+  const logger: DiagLogger = { error: record, warn: record, info: record, debug: record, verbose: record };
+  diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
+  return { messages, restore: () => diag.disable() };
+}
