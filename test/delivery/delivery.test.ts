@@ -112,7 +112,7 @@ describe('delivery to the local log server', () => {
     const diagnostics = captureDiag();
     restoreDiag = diagnostics.restore;
     const spans = chatSpans(3);
-    const bad = spans[1]!.spanContext().spanId;
+    const bad = spans[1].spanContext().spanId;
     // The server's own validation refuses the bad log: its model is empty.
     harness = await startHarness({
       redact: (log) => (log.reference_id === bad ? { ...log, config: { ...log.config, model: '' } as never } : log),

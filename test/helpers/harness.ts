@@ -52,7 +52,7 @@ export function exportOnce(exporter: HumanloopSpanExporter, spans: ReadableSpan[
 }
 
 /** Captures every diag message at the most verbose level. */
-export function captureDiag(): { messages: string[]; restore(): void } {
+export function captureDiag(): { messages: string[]; restore: () => void } {
   const messages: string[] = [];
   const record = (...args: unknown[]) => messages.push(args.map(String).join(' '));
   const logger: DiagLogger = { error: record, warn: record, info: record, debug: record, verbose: record };
