@@ -21,6 +21,11 @@ export class ExportTracker {
     if (this._pending.size === 0) this._finish();
   }
 
+  /** A log this export now also waits for (released by one of its own). */
+  add(key: string): void {
+    if (!this._done) this._pending.add(key);
+  }
+
   settle(key: string, outcome: LogOutcome | 'held'): void {
     if (!this._pending.delete(key)) return;
     if (outcome !== 'held' && !outcome.delivered && !ITEM_REASONS.has(outcome.reason)) {

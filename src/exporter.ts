@@ -42,6 +42,8 @@ export class HumanloopSpanExporter implements SpanExporter {
   private _cancelTimer: (() => void) | undefined;
   private _timerDue = Infinity;
   private _unauthorizedReported = false;
+  /** The export whose log just settled, while the linker releases the logs that waited for it. */
+  private _releasingFor: { tracker: ExportTracker; deadline: number } | undefined;
   private _shutdown: Promise<void> | undefined;
 
   constructor(options: HumanloopSpanExporterOptions = {}, internals: ExporterInternals = {}) {
@@ -77,7 +79,7 @@ export class HumanloopSpanExporter implements SpanExporter {
       maxBatchSize: this._config.maxBatchSize,
       maxBatchBytes: this._config.maxBatchBytes,
       maxConcurrentRequests: this._config.maxConcurrentRequests,
-      onOutcome: (key, outcome) => this._onOutcome(key, outcome),
+      onOutcome: (key, outcome, deadline) => this._onOutcome(key, outcome, deadline),
       onUnauthorized: (error) => this._onUnauthorized(error),
     });
   }
@@ -173,18 +175,34 @@ export class HumanloopSpanExporter implements SpanExporter {
       log.parent_reference_id = link.parent.spanId;
       if (link.parent.logId) log.trace_parent_id = link.parent.logId;
     }
-    // A log released after its export ended (it waited for a parent) gets a fresh deadline.
-    const ownExportWaits = this._trackers.has(entry.spanId);
-    const deadline = ownExportWaits
-      ? entry.payload.deadline
-      : this._clock.now() + this._config.exportTimeoutMillis;
-    this._sender!.enqueue(toOutgoing(entry.spanId, log), deadline);
+    this._sender!.enqueue(toOutgoing(entry.spanId, log), this._deadlineFor(entry));
   }
 
-  private _onOutcome(key: string, outcome: LogOutcome): void {
-    this._linker.settle(key, outcome.delivered, outcome.delivered ? outcome.logId : undefined);
+  /**
+   * A log released while its own export still waits keeps that export's deadline. One that was
+   * held (its export already answered) joins the export whose log released it, so flushing that
+   * export also delivers it; released by a timer or a flush, it gets a fresh deadline.
+   */
+  private _deadlineFor(entry: LinkEntry<Pending>): number {
+    if (this._trackers.has(entry.spanId)) return entry.payload.deadline;
+    const releasing = this._releasingFor;
+    if (releasing) {
+      releasing.tracker.add(entry.spanId);
+      this._trackers.set(entry.spanId, releasing.tracker);
+      return releasing.deadline;
+    }
+    return this._clock.now() + this._config.exportTimeoutMillis;
+  }
+
+  private _onOutcome(key: string, outcome: LogOutcome, deadline: number): void {
     const tracker = this._trackers.get(key);
     this._trackers.delete(key);
+    this._releasingFor = tracker && { tracker, deadline };
+    try {
+      this._linker.settle(key, outcome.delivered, outcome.delivered ? outcome.logId : undefined);
+    } finally {
+      this._releasingFor = undefined;
+    }
     tracker?.settle(key, outcome);
   }
 

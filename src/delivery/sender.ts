@@ -14,7 +14,8 @@ export interface SenderOptions {
   maxBatchSize: number;
   maxBatchBytes: number;
   maxConcurrentRequests: number;
-  onOutcome(key: string, outcome: LogOutcome): void;
+  /** `deadline` is the one the log was queued with. */
+  onOutcome(key: string, outcome: LogOutcome, deadline: number): void;
   onUnauthorized(error: string): void;
 }
 
@@ -46,7 +47,7 @@ export class Sender {
     const fitted = this._fit(item);
     if (!fitted) {
       const error = 'the log is too large for one request even with its text truncated';
-      queueMicrotask(() => this._options.onOutcome(item.key, { delivered: false, reason: 'too_large', error }));
+      queueMicrotask(() => this._options.onOutcome(item.key, { delivered: false, reason: 'too_large', error }, deadline));
       return;
     }
     this._queue.push({ item: fitted, bytes: Buffer.byteLength(fitted.json), deadline, seq: this._seq++ });
@@ -112,9 +113,9 @@ export class Sender {
           },
         },
       );
-      for (const { item } of batch) {
+      for (const { item, deadline } of batch) {
         const outcome = outcomes.get(item.key) ?? { delivered: false, reason: 'rejected', error: 'no outcome' };
-        this._options.onOutcome(item.key, outcome);
+        this._options.onOutcome(item.key, outcome, deadline);
       }
     } catch (error) {
       logger.error(`internal error while delivering ${batch.length} logs: ${describe(error)}`);
