@@ -1,0 +1,145 @@
+// The demo: a small support bot instrumented with OpenLLMetry's OpenAI instrumentation, talking to a
+// fake OpenAI server on 127.0.0.1, exporting through HumanloopSpanExporter to the bundled local log
+// server. Prints the tree of logs the server received. Offline; no API key needed.
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { OpenAIInstrumentation } from '@traceloop/instrumentation-openai';
+import { HumanloopSpanExporter } from 'humanloop-otel-exporter';
+import { startLocalLogServer } from 'humanloop-otel-exporter/local';
+import OpenAI from 'openai';
+import { startFakeOpenAI } from './fake-openai.mjs';
+import { printLogTree } from './print-log-tree.mjs';
+
+const API_KEY = 'demo-key';
+const MODEL = 'gpt-4o-mini';
+const WEATHER_TOOL = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'Current weather in a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+};
+
+const server = await startLocalLogServer({ apiKey: API_KEY });
+const fakeOpenAI = await startFakeOpenAI();
+
+const provider = new NodeTracerProvider({
+  resource: resourceFromAttributes({ 'service.name': 'demo-support-bot' }),
+  spanProcessors: [
+    new BatchSpanProcessor(new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url, project: 'demo' })),
+  ],
+});
+provider.register();
+
+const instrumentation = new OpenAIInstrumentation({ traceContent: true });
+instrumentation.setTracerProvider(provider);
+instrumentation.manuallyInstrument(OpenAI);
+
+const openai = new OpenAI({ baseURL: fakeOpenAI.url, apiKey: 'not-a-real-key', maxRetries: 0 });
+const tracer = trace.getTracer('demo-support-bot', '1.0.0');
+
+/** An agent that answers with the help of a weather tool: chat → tool → chat. */
+async function weatherAgent(question) {
+  return tracer.startActiveSpan(
+    'invoke_agent weather-agent',
+    {
+      attributes: {
+        'gen_ai.operation.name': 'invoke_agent',
+        'gen_ai.agent.name': 'weather-agent',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': MODEL,
+      },
+    },
+    async (agent) => {
+      const messages = [
+        { role: 'system', content: 'You are a helpful weather assistant.' },
+        { role: 'user', content: question },
+      ];
+      const first = await openai.chat.completions.create({ model: MODEL, messages, tools: [WEATHER_TOOL] });
+      const call = first.choices[0].message.tool_calls[0];
+      const result = runTool(call);
+      messages.push(first.choices[0].message, { role: 'tool', tool_call_id: call.id, content: result });
+      const second = await openai.chat.completions.create({ model: MODEL, messages, tools: [WEATHER_TOOL] });
+      agent.end();
+      return second.choices[0].message.content;
+    },
+  );
+}
+
+function runTool(call) {
+  return tracer.startActiveSpan(
+    `execute_tool ${call.function.name}`,
+    {
+      attributes: {
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': call.function.name,
+        'gen_ai.tool.call.id': call.id,
+        'gen_ai.tool.call.arguments': call.function.arguments,
+      },
+    },
+    (span) => {
+      const result = JSON.stringify({ city: 'Paris', temperature_c: 21, sky: 'clear' });
+      span.setAttribute('gen_ai.tool.call.result', result);
+      span.end();
+      return result;
+    },
+  );
+}
+
+/** A request handler: its HTTP span is not sent to Humanloop, the LLM work under it is. */
+async function handleRequest(question) {
+  return tracer.startActiveSpan('POST /support', { attributes: { 'http.request.method': 'POST' } }, async (http) => {
+    try {
+      return await weatherAgent(question);
+    } finally {
+      http.end();
+    }
+  });
+}
+
+async function streamGreeting() {
+  const stream = await openai.chat.completions.create({
+    model: MODEL,
+    messages: [{ role: 'user', content: 'Say hello to the demo audience' }],
+    stream: true,
+    stream_options: { include_usage: true },
+  });
+  let text = '';
+  for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+  return text;
+}
+
+async function failingCall() {
+  // The fake provider answers 429 for this model. The instrumentation does not end the span of a
+  // failed call, so the app records the failure on a span of its own.
+  return tracer.startActiveSpan(
+    'chat rate-limited-model',
+    { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'rate-limited-model' } },
+    async (span) => {
+      try {
+        await openai.chat.completions.create({ model: 'rate-limited-model', messages: [{ role: 'user', content: 'Hi' }] });
+      } catch (error) {
+        span.recordException(error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+try {
+  console.log(`local log server: ${server.url}   fake OpenAI: ${fakeOpenAI.url}\n`);
+  console.log(`agent answer:    ${await handleRequest('What is the weather in Paris?')}`);
+  console.log(`streamed answer: ${await streamGreeting()}`);
+  await failingCall();
+  await provider.shutdown();
+  console.log('\nWhat the local log server received:\n');
+  printLogTree(server.logs());
+} finally {
+  await fakeOpenAI.close();
+  await server.close();
+}
