@@ -20,7 +20,7 @@ function call(method: string, path: string, body?: unknown, headers: Record<stri
 }
 
 async function json(response: Response): Promise<unknown> {
-  return (await response.json()) as unknown;
+  return (await response.json());
 }
 
 const log = (extra: Record<string, unknown> = {}) => ({
