@@ -25,6 +25,9 @@ export interface RecordedRequest {
   itemCount: number;
   fault?: string;
   headers: Record<string, string>;
+  /** `performance.now()` when the request arrived and when it was answered (undefined if never). */
+  receivedAt: number;
+  answeredAt: number | undefined;
 }
 
 export interface LocalLogServer {
@@ -122,6 +125,8 @@ class ServerState {
       status: undefined,
       itemCount: 0,
       headers: redactedHeaders(req),
+      receivedAt: performance.now(),
+      answeredAt: undefined,
     };
     this.requests.push(record);
     try {
@@ -229,6 +234,7 @@ function countItems(body: string): number {
 
 function respond(exchange: Exchange, status: number, body: unknown): void {
   exchange.record.status = status;
+  exchange.record.answeredAt = performance.now();
   if (exchange.res.destroyed) return;
   const text = JSON.stringify(body);
   exchange.res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });

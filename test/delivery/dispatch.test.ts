@@ -1,0 +1,64 @@
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { ExportResultCode, isTracingSuppressed } from '@opentelemetry/core';
+import { Agent, type Dispatcher } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HumanloopSpanExporter } from '../../src/index.js';
+import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
+import { API_KEY, exportOnce, startHarness, type Harness } from '../helpers/harness.js';
+import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
+
+function chatSpans(count: number) {
+  const rec = recordSpans();
+  for (let i = 0; i < count; i++) startSpan(rec.tracer, `chat ${i}`, CHAT_ATTRIBUTES).end();
+  return rec.spans();
+}
+
+/** An Agent that notes, for each request it dispatches, whether tracing was suppressed. */
+class RecordingAgent extends Agent {
+  readonly suppressed: boolean[] = [];
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    this.suppressed.push(isTracingSuppressed(context.active()));
+    return super.dispatch(options, handler);
+  }
+}
+
+let harness: Harness | undefined;
+const contextManager = new AsyncLocalStorageContextManager();
+
+beforeAll(() => context.setGlobalContextManager(contextManager.enable()));
+afterAll(() => context.disable());
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+describe('requests and the connection pool', () => {
+  it('keeps at most maxConcurrentRequests requests in flight', async () => {
+    harness = await startHarness({ maxBatchSize: 1, maxConcurrentRequests: 2 }, { fakeClock: false });
+    harness.server.setFaultPlan(() => ({ delayMillis: 40 }));
+    expect(await harness.exportAll(chatSpans(6))).toEqual({ code: ExportResultCode.SUCCESS });
+    const requests = harness.server.requests();
+    expect(requests).toHaveLength(6);
+    const overlaps = requests.map(
+      (r) => requests.filter((o) => o.receivedAt < r.answeredAt! && r.receivedAt < o.answeredAt!).length,
+    );
+    expect(Math.max(...overlaps)).toBe(2);
+  });
+
+  it("uses the user's dispatcher, under suppressed tracing, and never closes it", async () => {
+    const server: LocalLogServer = await startLocalLogServer({ apiKey: API_KEY });
+    const dispatcher = new RecordingAgent();
+    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url, dispatcher }, { env: {} });
+    try {
+      expect((await exportOnce(exporter, chatSpans(2))).code).toBe(ExportResultCode.SUCCESS);
+      await exporter.shutdown();
+      expect(dispatcher.suppressed).toEqual([true]);
+      expect(dispatcher.closed).toBe(false);
+      expect(dispatcher.destroyed).toBe(false);
+    } finally {
+      await dispatcher.close();
+      await server.close();
+    }
+  });
+});
