@@ -1,17 +1,13 @@
-import type { ChatMessage, ModelConfigTool, ModelEndpoint } from '../log-request.js';
+import type { ChatMessage, ModelConfig, ModelConfigTool, ModelEndpoint } from '../log-request.js';
 
 /** What a span is, for Humanloop: an LLM call, a tool run, an agent run, or any other step. */
 export type LogKind = 'model' | 'tool' | 'agent' | 'generic';
 
-export interface ModelParams {
-  temperature?: number;
-  max_tokens?: number;
-  top_p?: number;
-  stop?: string | string[];
-  presence_penalty?: number;
-  frequency_penalty?: number;
-  seed?: number;
-}
+/** The sampling parameters a model config carries as its own fields. */
+export type ModelParams = Pick<
+  ModelConfig,
+  'temperature' | 'max_tokens' | 'top_p' | 'stop' | 'presence_penalty' | 'frequency_penalty' | 'seed'
+>;
 
 export interface Usage {
   input?: number;
