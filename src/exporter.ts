@@ -133,7 +133,7 @@ export class HumanloopSpanExporter implements SpanExporter {
     this._sender!.pump();
     for (const entry of entries) {
       // Held for a parent that has not ended: in our custody now, the export need not wait.
-      if (this._linker.isWaitingForUnseen(entry.spanId)) {
+      if (this._linker.isHeld(entry.spanId)) {
         this._trackers.delete(entry.spanId);
         tracker.settle(entry.spanId, 'held');
       }

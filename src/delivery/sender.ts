@@ -1,7 +1,7 @@
 import { logger } from '../diag.js';
 import type { Transport } from '../transport/http-transport.js';
 import type { Clock } from './clock.js';
-import { deliverBatch } from './deliver-batch.js';
+import { deliverBatch, type BatchContext } from './deliver-batch.js';
 import type { LogOutcome, OutgoingLog } from './outcome.js';
 import { shrinkToFit } from './shrink.js';
 
@@ -95,34 +95,48 @@ export class Sender {
   }
 
   private async _run(batch: Queued[]): Promise<void> {
-    const newest = Math.max(...batch.map((queued) => queued.seq));
+    let outcomes: Map<string, LogOutcome> | undefined;
     try {
-      const outcomes = await deliverBatch(
+      outcomes = await deliverBatch(
         batch.map((queued) => queued.item),
-        {
-          transport: this._options.transport,
-          url: this._options.url,
-          clock: this._options.clock,
-          random: this._options.random,
-          timeoutMillis: this._options.timeoutMillis,
-          deadline: Math.min(...batch.map((queued) => queued.deadline)),
-          isHalted: () => newest < this._haltBefore,
-          onUnauthorized: (error) => {
-            this._haltBefore = this._seq;
-            this._options.onUnauthorized(error);
-          },
-        },
+        this._batchContext(batch),
       );
+    } catch (error) {
+      logger.error(`internal error while delivering ${batch.length} logs: ${describe(error)}`);
+    }
+    try {
       for (const { item, deadline } of batch) {
-        const outcome = outcomes.get(item.key) ?? { delivered: false, reason: 'rejected', error: 'no outcome' };
+        const outcome = outcomes?.get(item.key) ?? { delivered: false, reason: 'rejected', error: 'internal error' };
         this._options.onOutcome(item.key, outcome, deadline);
       }
     } catch (error) {
-      logger.error(`internal error while delivering ${batch.length} logs: ${describe(error)}`);
+      logger.error(`internal error after delivering ${batch.length} logs: ${describe(error)}`);
     } finally {
       this._active--;
       this.pump();
     }
+  }
+
+  private _batchContext(batch: Queued[]): BatchContext {
+    let newest = 0;
+    let deadline = Infinity;
+    for (const queued of batch) {
+      newest = Math.max(newest, queued.seq);
+      deadline = Math.min(deadline, queued.deadline);
+    }
+    return {
+      transport: this._options.transport,
+      url: this._options.url,
+      clock: this._options.clock,
+      random: this._options.random,
+      timeoutMillis: this._options.timeoutMillis,
+      deadline,
+      isHalted: () => newest < this._haltBefore,
+      onUnauthorized: (error) => {
+        this._haltBefore = this._seq;
+        this._options.onUnauthorized(error);
+      },
+    };
   }
 
   private _compact(): void {

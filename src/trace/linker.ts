@@ -114,10 +114,20 @@ export class TraceLinker<T> {
     return this._waiting.size;
   }
 
-  /** Whether this entry waits for an ancestor span that has not ended (nor been exported) yet. */
-  isWaitingForUnseen(spanId: string): boolean {
-    const waiting = this._waiting.get(spanId);
-    return waiting !== undefined && !this._nodes.has(waiting.on);
+  /**
+   * Whether this entry is held: it waits for an ancestor span that has not ended yet, directly
+   * or through ancestors that are themselves held. (An entry waiting for a log already on its
+   * way is not held: it follows within that log's export.)
+   */
+  isHeld(spanId: string): boolean {
+    let current = spanId;
+    for (let depth = 0; depth < MAX_DEPTH; depth++) {
+      const waiting = this._waiting.get(current);
+      if (!waiting) return false;
+      if (!this._nodes.has(waiting.on)) return true;
+      current = waiting.on;
+    }
+    return false;
   }
 
   private _resolveOrWait(entry: LinkEntry<T>): void {

@@ -29,10 +29,10 @@ describe('TraceLinker', () => {
     const { linker, released, entry } = setup();
     linker.add(entry('child', 'parent'));
     expect(released).toEqual([]);
-    expect(linker.isWaitingForUnseen('child')).toBe(true);
+    expect(linker.isHeld('child')).toBe(true);
     linker.add(entry('parent', undefined, 0, 'conv-9'));
     expect(released.map((r) => r.spanId)).toEqual(['parent']);
-    expect(linker.isWaitingForUnseen('child')).toBe(false);
+    expect(linker.isHeld('child')).toBe(false);
     linker.settle('parent', true, 'data_parent');
     expect(released[1]).toEqual({
       spanId: 'child',
@@ -77,6 +77,16 @@ describe('TraceLinker', () => {
     linker.releaseExpired(6000);
     expect(released).toEqual([{ spanId: 'child', link: { parent: undefined, session: 'trace-1' } }]);
     expect(linker.waitingCount).toBe(0);
+  });
+
+  it('counts a child as held while the ancestor it waits for is itself held', () => {
+    const { linker, entry } = setup();
+    linker.add(entry('parent', 'grandparent-running'));
+    linker.add(entry('child', 'parent'));
+    expect(linker.isHeld('parent')).toBe(true);
+    expect(linker.isHeld('child')).toBe(true);
+    linker.add(entry('grandparent-running', undefined));
+    expect(linker.isHeld('child')).toBe(false);
   });
 
   it('does not time out a child whose parent is already on its way', () => {
