@@ -153,7 +153,8 @@ function readUsage(attributes: Attributes, out: NormalizedSpan): void {
 
 function readResponse(attributes: Attributes, out: NormalizedSpan): void {
   const reasons = readStringArray(attributes, ATTR_GEN_AI_RESPONSE_FINISH_REASONS);
-  if (reasons?.[0] !== undefined) out.finishReason = reasons[0];
+  // The Anthropic SDK records its stop reason under its own name instead.
+  out.finishReason = reasons?.[0] ?? out.finishReason ?? readString(attributes, 'anthropic.message.stop_reason');
   out.responseId = readString(attributes, ATTR_GEN_AI_RESPONSE_ID);
 }
 
