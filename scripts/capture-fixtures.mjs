@@ -25,7 +25,8 @@ const SCENARIOS = {
   'ai-v6': () => captureAiSdk('ai', 'v3'),
   'openai-traceloop': (provider) => captureOpenAI('traceloop', provider),
   'openai-openinference': (provider) => captureOpenAI('openinference', provider),
-  anthropic: captureAnthropic,
+  anthropic: (provider) => captureAnthropic(provider, false),
+  'anthropic-traceloop': (provider) => captureAnthropic(provider, true),
   'langchain-openinference': captureLangChain,
   'genai-parts': captureGenAiParts,
 };
@@ -37,6 +38,7 @@ const PACKAGES = {
   'openai-traceloop': ['openai', '@traceloop/instrumentation-openai'],
   'openai-openinference': ['openai', '@arizeai/openinference-instrumentation-openai'],
   anthropic: ['@anthropic-ai/sdk'],
+  'anthropic-traceloop': ['@anthropic-ai/sdk', '@traceloop/instrumentation-anthropic'],
   'langchain-openinference': ['@langchain/core', '@arizeai/openinference-instrumentation-langchain'],
   'genai-parts': ['@opentelemetry/sdk-trace-base'],
 };
@@ -352,8 +354,16 @@ async function captureOpenAI(flavour, provider) {
 
 // ---------------------------------------------------------------- Anthropic SDK built-in tracing
 
-async function captureAnthropic(provider) {
-  const { default: Anthropic } = await import('@anthropic-ai/sdk');
+/** With `traceloop`, OpenLLMetry's instrumentation records each call too: two nested spans per call. */
+async function captureAnthropic(provider, traceloop) {
+  const sdk = await import('@anthropic-ai/sdk');
+  const Anthropic = sdk.default;
+  if (traceloop) {
+    const { AnthropicInstrumentation } = await import('@traceloop/instrumentation-anthropic');
+    const instrumentation = new AnthropicInstrumentation({ traceContent: true });
+    instrumentation.setTracerProvider(provider);
+    instrumentation.manuallyInstrument(sdk);
+  }
   const fake = await startFakeAnthropic();
   const anthropic = new Anthropic({
     baseURL: fake.url,

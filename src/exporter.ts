@@ -10,6 +10,7 @@ import type { LogRequest } from './log-request.js';
 import { parentSpanId } from './mapping/build-log.js';
 import { mapSpan, type SpanMapperOptions } from './mapping/map-span.js';
 import { TraceLinker, type Link, type LinkEntry } from './trace/linker.js';
+import { isCallLog, isSameCall, mergeCalls } from './trace/merge-calls.js';
 import { createHttpTransport, type Transport } from './transport/http-transport.js';
 
 /** Test seams: a fake clock and randomness make backoff run without real waiting. */
@@ -119,11 +120,12 @@ export class HumanloopSpanExporter implements SpanExporter {
 
   private _accept(spans: ReadableSpan[], callback: (result: ExportResult) => void): void {
     const now = this._clock.now();
-    const entries: Array<LinkEntry<Pending>> = [];
+    let entries: Array<LinkEntry<Pending>> = [];
     for (const span of Array.isArray(spans) ? spans : []) {
       const entry = this._toEntrySafely(span, now);
       if (entry) entries.push(entry);
     }
+    entries = this._foldNestedCalls(entries);
     const tracker = new ExportTracker(
       entries.map((entry) => entry.spanId),
       callback,
@@ -139,6 +141,34 @@ export class HumanloopSpanExporter implements SpanExporter {
       }
     }
     this._armExpiryTimer();
+  }
+
+  /**
+   * Folds an LLM call recorded twice (an instrumentation's span directly inside another's) into
+   * the outer log: the inner span, from this export or held from an earlier one, is not sent.
+   */
+  private _foldNestedCalls(entries: Array<LinkEntry<Pending>>): Array<LinkEntry<Pending>> {
+    const inBatch = new Map<string, Array<LinkEntry<Pending>>>();
+    for (const entry of entries) {
+      if (entry.parentSpanId === undefined) continue;
+      const siblings = inBatch.get(entry.parentSpanId) ?? [];
+      inBatch.set(entry.parentSpanId, [...siblings, entry]);
+    }
+    const folded = new Set<string>();
+    for (const outer of entries) {
+      if (folded.has(outer.spanId) || !isCallLog(outer.payload.log)) continue;
+      const sameCall = (inner: LinkEntry<Pending>) => isSameCall(outer.payload.log, inner.payload.log);
+      const inners = [
+        ...(inBatch.get(outer.spanId) ?? []).filter((inner) => !folded.has(inner.spanId) && sameCall(inner)),
+        ...this._linker.absorbChildren(outer.spanId, sameCall),
+      ];
+      for (const inner of inners) {
+        outer.payload.log = mergeCalls(outer.payload.log, inner.payload.log);
+        folded.add(inner.spanId);
+        this._linker.observeNotExported(inner.spanId, outer.spanId);
+      }
+    }
+    return folded.size === 0 ? entries : entries.filter((entry) => !folded.has(entry.spanId));
   }
 
   /** One span that is not even a readable span is skipped; the rest of the batch goes on. */

@@ -43,3 +43,34 @@ describe.each(SCENARIOS)('fixture %s through the exporter to the local server', 
     }
   });
 });
+
+describe('one LLM call, one log', () => {
+  it('folds the Anthropic SDK span into the OpenLLMetry span around it, keeping the union of both', async () => {
+    const fixture = loadFixture('anthropic-traceloop');
+    harness = await startHarness();
+    expect(await harness.exportAll(fixture.spans)).toEqual({ code: ExportResultCode.SUCCESS });
+    const logs = harness.server.logs();
+    const outer = fixture.spans.filter((span) => span.instrumentationScope.name === '@traceloop/instrumentation-anthropic');
+    expect(logs.map((log) => log.reference_id).sort()).toEqual(outer.map((span) => span.spanContext().spanId).sort());
+    const first = logs.find((log) => log.metadata?.response_id === 'msg_fake_1');
+    expect(first).toMatchObject({
+      config: { type: 'model', model: 'claude-sonnet-4-6', provider: 'anthropic', max_tokens: 256 },
+      output: 'Let me check.',
+      metadata: { finish_reason: 'tool_call', merged_span_ids: [expect.stringMatching(/^[0-9a-f]{16}$/)] },
+    });
+    expect(first?.messages).toEqual([
+      { role: 'system', content: 'You are a weather assistant.' },
+      { role: 'user', content: 'What is the weather in Paris?' },
+    ]);
+  });
+
+  it('folds the inner span also when it was exported in an earlier batch', async () => {
+    const fixture = loadFixture('anthropic-traceloop');
+    harness = await startHarness();
+    const [inner, outer] = fixture.spans;
+    expect(await harness.exportAll([inner!])).toEqual({ code: ExportResultCode.SUCCESS });
+    expect(harness.server.logs()).toHaveLength(0);
+    expect(await harness.exportAll([outer!])).toEqual({ code: ExportResultCode.SUCCESS });
+    expect(harness.server.logs().map((log) => log.reference_id)).toEqual([outer!.spanContext().spanId]);
+  });
+});

@@ -99,6 +99,24 @@ export class TraceLinker<T> {
     }
   }
 
+  /**
+   * Takes back the entries waiting for `spanId` as their direct parent that `accept` chooses
+   * (their logs are folded into the parent's). Their spans are then skipped over when linking,
+   * as spans that are not exported.
+   */
+  absorbChildren(spanId: string, accept: (entry: LinkEntry<T>) => boolean): Array<LinkEntry<T>> {
+    const taken: Array<LinkEntry<T>> = [];
+    for (const waiterId of [...(this._waitersOn.get(spanId) ?? [])]) {
+      const waiting = this._waiting.get(waiterId);
+      if (!waiting || waiting.entry.parentSpanId !== spanId || !accept(waiting.entry)) continue;
+      this._unwait(waiterId);
+      this._remember(waiterId, { parentSpanId: spanId, state: 'not-exported' });
+      this._wake(waiterId);
+      taken.push(waiting.entry);
+    }
+    return taken;
+  }
+
   /** When the next entry waiting for an ancestor that has not ended is due for release, if any. */
   nextExpiry(): number | undefined {
     let next: number | undefined;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { SpanKind, TraceFlags, type Attributes, type HrTime, type SpanStatus } from '@opentelemetry/api';
+import type { SpanKind} from '@opentelemetry/api';
+import { TraceFlags, type Attributes, type HrTime, type SpanStatus } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 /** A span as scripts/capture-fixtures.mjs writes it. */
 export interface SpanJson {
@@ -58,7 +59,7 @@ export function toReadableSpan(json: SpanJson): ReadableSpan {
     status: json.status,
     attributes: json.attributes,
     links: [],
-    events: json.events as TimedEvent[],
+    events: json.events,
     duration,
     ended: true,
     resource: resourceFromAttributes(json.resource),

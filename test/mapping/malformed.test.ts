@@ -27,7 +27,7 @@ const CASES: Record<string, Attributes> = {
     'gen_ai.request.max_tokens': -5,
     'gen_ai.usage.input_tokens': 1.5,
     'gen_ai.usage.output_tokens': Number.NaN,
-    'gen_ai.request.stop_sequences': [1, 2] as unknown as string[],
+    'gen_ai.request.stop_sequences': [1, 2],
     'gen_ai.input.messages': JSON.stringify([
       null,
       'text',
@@ -101,17 +101,17 @@ describe('malformed attributes', () => {
     const rec = recordSpans();
     startSpan(rec.tracer, 'odd span', attributes).end();
     const [span] = rec.spans();
-    const mapping = mapSpan(span!, OPTIONS);
+    const mapping = mapSpan(span, OPTIONS);
     expect(mapping.log).toBeDefined();
     expect(validateLogBody([mapping.log], anything)).toEqual([]);
-    expect(() => JSON.parse(JSON.stringify(mapping.log))).not.toThrow();
+    expect(() => JSON.parse(JSON.stringify(mapping.log)) as unknown).not.toThrow();
   });
 
   it('drops a span that cannot even be read, with a reason, and never throws', () => {
     const hostile = new Proxy(
       {},
       {
-        get() {
+        get(): never {
           throw new Error('hostile span');
         },
       },
