@@ -68,9 +68,9 @@ describe('one LLM call, one log', () => {
     const fixture = loadFixture('anthropic-traceloop');
     harness = await startHarness();
     const [inner, outer] = fixture.spans;
-    expect(await harness.exportAll([inner!])).toEqual({ code: ExportResultCode.SUCCESS });
+    expect(await harness.exportAll([inner])).toEqual({ code: ExportResultCode.SUCCESS });
     expect(harness.server.logs()).toHaveLength(0);
-    expect(await harness.exportAll([outer!])).toEqual({ code: ExportResultCode.SUCCESS });
-    expect(harness.server.logs().map((log) => log.reference_id)).toEqual([outer!.spanContext().spanId]);
+    expect(await harness.exportAll([outer])).toEqual({ code: ExportResultCode.SUCCESS });
+    expect(harness.server.logs().map((log) => log.reference_id)).toEqual([outer.spanContext().spanId]);
   });
 });
