@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { mapSpan } from '../../src/mapping/map-span.js';
+import { recordSpans, startSpan } from '../helpers/spans.js';
+
+const OPTIONS = { project: undefined, source: undefined, captureContent: true };
+
+function mapAttributes(attributes: Parameters<typeof startSpan>[2]) {
+  const rec = recordSpans('traceloop-app');
+  startSpan(rec.tracer, 'span', attributes).end();
+  return mapSpan(rec.spans()[0], OPTIONS);
+}
+
+// Attribute sets as OpenLLMetry writes them (0.22 instrumentations and the 0.27 SDK's withLLMCall,
+// withWorkflow and withTool), from @traceloop/ai-semantic-conventions.
+describe('OpenLLMetry older indexed form', () => {
+  it('maps indexed prompts and completions, functions, penalties and usage', () => {
+    const mapping = mapAttributes({
+      'llm.request.type': 'chat',
+      'gen_ai.system': 'OpenAI',
+      'gen_ai.request.model': 'gpt-4',
+      'gen_ai.request.temperature': 0.7,
+      'llm.frequency_penalty': 0.1,
+      'llm.presence_penalty': 0.2,
+      'llm.top_k': 5,
+      'gen_ai.prompt.0.role': 'system',
+      'gen_ai.prompt.0.content': 'Be brief.',
+      'gen_ai.prompt.1.role': 'user',
+      'gen_ai.prompt.1.content': JSON.stringify([
+        { type: 'text', text: 'What is this?' },
+        { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+      ]),
+      'gen_ai.completion.0.role': 'assistant',
+      'gen_ai.completion.0.finish_reason': 'tool_calls',
+      'gen_ai.completion.0.tool_calls.0.id': 'call_1',
+      'gen_ai.completion.0.tool_calls.0.name': 'lookup',
+      'gen_ai.completion.0.tool_calls.0.arguments': '{"q":"a.png"}',
+      'llm.request.functions.0.name': 'lookup',
+      'llm.request.functions.0.description': 'Looks things up',
+      'llm.request.functions.0.arguments': '{"type":"object","properties":{"q":{"type":"string"}}}',
+      'gen_ai.usage.prompt_tokens': 20,
+      'gen_ai.usage.completion_tokens': 8,
+      'gen_ai.usage.cache_read_input_tokens': 4,
+      'traceloop.association.properties.user_id': 'u-1',
+      'traceloop.association.properties.session_id': 's-1',
+    });
+    expect(mapping.log).toMatchObject({
+      config: {
+        type: 'model',
+        model: 'gpt-4',
+        provider: 'openai',
+        endpoint: 'chat',
+        temperature: 0.7,
+        frequency_penalty: 0.1,
+        presence_penalty: 0.2,
+        tools: [
+          { name: 'lookup', description: 'Looks things up', parameters: { type: 'object', properties: { q: { type: 'string' } } } },
+        ],
+        other: { top_k: 5 },
+      },
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+          ],
+        },
+      ],
+      output_message: {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"a.png"}' } }],
+      },
+      prompt_tokens: 20,
+      output_tokens: 8,
+      metadata: { finish_reason: 'tool_calls', user_id: 'u-1', session_id: 's-1', usage: { cache_read_input_tokens: 4 } },
+    });
+    expect(mapping).toMatchObject({ conversationId: 's-1' });
+  });
+
+  it('maps a legacy completion call with the complete endpoint', () => {
+    const mapping = mapAttributes({
+      'llm.request.type': 'completion',
+      'gen_ai.request.model': 'gpt-3.5-turbo-instruct',
+      'gen_ai.prompt.0.role': 'user',
+      'gen_ai.prompt.0.content': 'Say hi',
+      'gen_ai.completion.0.content': 'hi',
+    });
+    expect(mapping.log).toMatchObject({
+      config: { type: 'model', endpoint: 'complete' },
+      messages: [{ role: 'user', content: 'Say hi' }],
+      output: 'hi',
+    });
+  });
+});
+
+describe('OpenLLMetry SDK entity spans', () => {
+  it('maps a workflow with keyword inputs and output, and a tool with positional ones', () => {
+    const workflow = mapAttributes({
+      'traceloop.span.kind': 'workflow',
+      'traceloop.entity.name': 'plan_trip',
+      'traceloop.workflow.name': 'plan_trip',
+      'traceloop.entity.input': JSON.stringify({ args: [], kwargs: { city: 'Paris', days: 2 } }),
+      'traceloop.entity.output': JSON.stringify('A two-day plan'),
+    });
+    expect(workflow.log).toMatchObject({
+      config: { type: 'generic', name: 'plan_trip' },
+      inputs: { city: 'Paris', days: 2 },
+      output: 'A two-day plan',
+      metadata: { workflow: 'plan_trip' },
+    });
+    const tool = mapAttributes({
+      'traceloop.span.kind': 'tool',
+      'traceloop.entity.name': 'get_weather',
+      'traceloop.entity.input': JSON.stringify({ args: ['Paris', 'C'], kwargs: {} }),
+      'traceloop.entity.output': JSON.stringify({ temperature: 21 }),
+    });
+    expect(tool.log).toMatchObject({
+      config: { type: 'tool', name: 'get_weather' },
+      inputs: { args: ['Paris', 'C'] },
+      output: '{"temperature":21}',
+    });
+  });
+});
