@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/config.js';
+
+describe('resolveConfig', () => {
+  it('takes options over environment over defaults', () => {
+    const env = { HUMANLOOP_API_KEY: 'env-key', HUMANLOOP_BASE_URL: 'https://eu.example.com/v4/', HUMANLOOP_PROJECT: 'env-project' };
+    const fromEnv = resolveConfig({}, env);
+    expect([fromEnv.apiKey, fromEnv.logsUrl.href, fromEnv.project]).toEqual([
+      'env-key',
+      'https://eu.example.com/v4/logs',
+      'env-project',
+    ]);
+    const fromOptions = resolveConfig({ apiKey: 'k', baseUrl: 'http://127.0.0.1:8787/v4', project: 'p' }, env);
+    expect([fromOptions.apiKey, fromOptions.logsUrl.href, fromOptions.project]).toEqual([
+      'k',
+      'http://127.0.0.1:8787/v4/logs',
+      'p',
+    ]);
+    const defaults = resolveConfig({}, {});
+    expect(defaults).toMatchObject({
+      apiKey: undefined,
+      project: undefined,
+      captureContent: true,
+      maxBatchSize: 100,
+      maxBatchBytes: 1024 * 1024,
+      timeoutMillis: 10_000,
+      exportTimeoutMillis: 25_000,
+      maxConcurrentRequests: 4,
+      parentWaitMillis: 10_000,
+    });
+    expect(defaults.logsUrl.href).toBe('https://api.humanloop.com/v4/logs');
+    expect(defaults.apiKeyError).toMatch(/HUMANLOOP_API_KEY/);
+  });
+
+  it('turns content capture off from the OTel GenAI environment variable, unless code says otherwise', () => {
+    const env = { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'FALSE' };
+    expect(resolveConfig({}, env).captureContent).toBe(false);
+    expect(resolveConfig({ captureContent: true }, env).captureContent).toBe(true);
+  });
+
+  it('accepts plain http to loopback hosts only, unless allowed', () => {
+    for (const host of ['127.0.0.1', 'localhost', '[::1]', '127.8.9.10']) {
+      expect(() => resolveConfig({ baseUrl: `http://${host}:1/v4` }, {})).not.toThrow();
+    }
+    expect(() => resolveConfig({ baseUrl: 'http://10.0.0.1/v4' }, {})).toThrow(/unencrypted/);
+    expect(() => resolveConfig({ baseUrl: 'https://user:pw@example.com/v4' }, {})).toThrow(/credentials/);
+    expect(() => resolveConfig({ baseUrl: 'https://example.com/v4?x=1' }, {})).toThrow(/query/);
+  });
+});
