@@ -32,6 +32,8 @@ export interface HumanloopSpanExporterOptions {
   parentWaitMillis?: number;
   /** Most logs held while they wait for their parent. Default 10 000. */
   maxWaitingLogs?: number;
+  /** Most spans remembered for linking (ended ones and, with the processor, running ones). Default 100 000. */
+  maxTrackedSpans?: number;
   /** Your own undici dispatcher (proxy, TLS). The exporter closes only a dispatcher it created. */
   dispatcher?: Dispatcher;
   /** Allow plain `http://` to a host other than loopback (the API key would travel unencrypted). */
@@ -55,6 +57,7 @@ export interface ResolvedConfig {
   maxConcurrentRequests: number;
   parentWaitMillis: number;
   maxWaitingLogs: number;
+  maxTrackedSpans: number;
   dispatcher: Dispatcher | undefined;
 }
 
@@ -76,6 +79,7 @@ const DEFAULTS = {
   maxConcurrentRequests: 4,
   parentWaitMillis: 10_000,
   maxWaitingLogs: 10_000,
+  maxTrackedSpans: 100_000,
 } as const;
 
 /** Thrown at construction for options given in code that cannot work. */
@@ -115,6 +119,7 @@ export function resolveConfig(
     ),
     parentWaitMillis: nonNegativeInteger('parentWaitMillis', options.parentWaitMillis, DEFAULTS.parentWaitMillis),
     maxWaitingLogs: nonNegativeInteger('maxWaitingLogs', options.maxWaitingLogs, DEFAULTS.maxWaitingLogs),
+    maxTrackedSpans: positiveInteger('maxTrackedSpans', options.maxTrackedSpans, DEFAULTS.maxTrackedSpans),
     dispatcher: options.dispatcher,
   };
 }

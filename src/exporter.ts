@@ -8,9 +8,11 @@ import { logger } from './diag.js';
 import { ExportTracker } from './export-tracker.js';
 import type { LogRequest } from './log-request.js';
 import { parentSpanId } from './mapping/build-log.js';
+import { classify } from './mapping/classify.js';
 import { mapSpan, type SpanMapperOptions } from './mapping/map-span.js';
 import { TraceLinker, type Link, type LinkEntry } from './trace/linker.js';
-import { isCallLog, isSameCall, mergeCalls } from './trace/merge-calls.js';
+import { foldNestedCalls } from './trace/fold-calls.js';
+import { Placeholders, type Completion } from './trace/placeholders.js';
 import { createHttpTransport, type Transport } from './transport/http-transport.js';
 
 /** Test seams: a fake clock and randomness make backoff run without real waiting. */
@@ -20,6 +22,12 @@ export interface ExporterInternals {
   env?: Environment;
 }
 
+/** Keys of completions (`PATCH` of a placeholder), apart from the span ids of logs. */
+const UPDATE_KEY = 'update:';
+
+/** A span accepted by an export: a log to send, or the completion of a placeholder sent earlier. */
+type Accepted = { entry: LinkEntry<Pending>; completionKey?: undefined } | { entry?: undefined; completionKey: string };
+
 interface Pending {
   log: LogRequest;
   /** Epoch millis by which the export that brought this log must be done. */
@@ -27,6 +35,18 @@ interface Pending {
 }
 
 const MAX_FLUSH_ROUNDS = 8;
+
+/** What the exporter holds in memory now; every figure is bounded by an option. */
+export interface ExporterStats {
+  /** Logs waiting for a parent span to end (bounded by `maxWaitingLogs`). */
+  waitingLogs: number;
+  /** Spans remembered for linking (bounded by `maxTrackedSpans`). */
+  trackedSpans: number;
+  /** Running LLM spans that may need a placeholder (bounded by `maxTrackedSpans`). */
+  runningSpans: number;
+  /** Logs ready and queued for a request. */
+  queuedLogs: number;
+}
 
 /**
  * An OpenTelemetry SpanExporter that sends LLM spans to Humanloop as logs, nested as in the
@@ -40,6 +60,7 @@ export class HumanloopSpanExporter implements SpanExporter {
   private readonly _linker: TraceLinker<Pending>;
   private readonly _sender: Sender | undefined;
   private readonly _trackers = new Map<string, ExportTracker>();
+  private readonly _placeholders: Placeholders;
   private _cancelTimer: (() => void) | undefined;
   private _timerDue = Infinity;
   private _unauthorizedReported = false;
@@ -57,10 +78,13 @@ export class HumanloopSpanExporter implements SpanExporter {
       spanFilter: this._config.spanFilter,
       redact: this._config.redact,
     };
+    this._placeholders = new Placeholders(this._config.maxTrackedSpans);
     this._linker = new TraceLinker<Pending>({
       parentWaitMillis: this._config.parentWaitMillis,
       maxWaitingLogs: this._config.maxWaitingLogs,
+      maxRememberedSpans: this._config.maxTrackedSpans,
       onRelease: (entry, link) => this._onRelease(entry, link),
+      onPlaceholder: (spanId) => this._logPlaceholder(spanId),
     });
     if (this._config.apiKeyError !== undefined) {
       logger.error(this._config.apiKeyError);
@@ -97,6 +121,31 @@ export class HumanloopSpanExporter implements SpanExporter {
     }
   }
 
+  /**
+   * Called by HumanloopSpanProcessor when a span starts. Children then skip at once ancestors
+   * that will not become logs, and an LLM span that outlasts `parentWaitMillis` is logged as a
+   * placeholder, completed when it ends.
+   */
+  recordSpanStart(span: ReadableSpan): void {
+    try {
+      const { spanId } = span.spanContext();
+      const exported = this._config.spanFilter ? this._config.spanFilter(span) : classify(span.attributes) !== undefined;
+      if (exported) this._placeholders.started(spanId, span);
+      this._linker.observeStart(spanId, parentSpanId(span), exported);
+    } catch (error) {
+      logger.debug(`could not record a span start: ${error instanceof Error ? error.name : typeof error}`);
+    }
+  }
+
+  stats(): ExporterStats {
+    return {
+      waitingLogs: this._linker.waitingCount,
+      trackedSpans: this._linker.trackedCount,
+      runningSpans: this._placeholders.runningCount,
+      queuedLogs: this._sender?.queuedCount ?? 0,
+    };
+  }
+
   /** Sends everything waiting or in flight, including logs still waiting for a parent, then resolves. */
   async forceFlush(): Promise<void> {
     for (let round = 0; round < MAX_FLUSH_ROUNDS; round++) {
@@ -121,16 +170,16 @@ export class HumanloopSpanExporter implements SpanExporter {
   private _accept(spans: ReadableSpan[], callback: (result: ExportResult) => void): void {
     const now = this._clock.now();
     let entries: Array<LinkEntry<Pending>> = [];
+    const completions: string[] = [];
     for (const span of Array.isArray(spans) ? spans : []) {
-      const entry = this._toEntrySafely(span, now);
-      if (entry) entries.push(entry);
+      const accepted = this._toEntrySafely(span, now);
+      if (accepted?.entry) entries.push(accepted.entry);
+      if (accepted?.completionKey) completions.push(accepted.completionKey);
     }
-    entries = this._foldNestedCalls(entries);
-    const tracker = new ExportTracker(
-      entries.map((entry) => entry.spanId),
-      callback,
-    );
-    for (const entry of entries) this._trackers.set(entry.spanId, tracker);
+    entries = foldNestedCalls(entries, this._linker);
+    const keys = [...entries.map((entry) => entry.spanId), ...completions];
+    const tracker = new ExportTracker(keys, callback);
+    for (const key of keys) this._trackers.set(key, tracker);
     for (const entry of entries) this._linker.add(entry);
     this._sender!.pump();
     for (const entry of entries) {
@@ -143,36 +192,8 @@ export class HumanloopSpanExporter implements SpanExporter {
     this._armExpiryTimer();
   }
 
-  /**
-   * Folds an LLM call recorded twice (an instrumentation's span directly inside another's) into
-   * the outer log: the inner span, from this export or held from an earlier one, is not sent.
-   */
-  private _foldNestedCalls(entries: Array<LinkEntry<Pending>>): Array<LinkEntry<Pending>> {
-    const inBatch = new Map<string, Array<LinkEntry<Pending>>>();
-    for (const entry of entries) {
-      if (entry.parentSpanId === undefined) continue;
-      const siblings = inBatch.get(entry.parentSpanId) ?? [];
-      inBatch.set(entry.parentSpanId, [...siblings, entry]);
-    }
-    const folded = new Set<string>();
-    for (const outer of entries) {
-      if (folded.has(outer.spanId) || !isCallLog(outer.payload.log)) continue;
-      const sameCall = (inner: LinkEntry<Pending>) => isSameCall(outer.payload.log, inner.payload.log);
-      const inners = [
-        ...(inBatch.get(outer.spanId) ?? []).filter((inner) => !folded.has(inner.spanId) && sameCall(inner)),
-        ...this._linker.absorbChildren(outer.spanId, sameCall),
-      ];
-      for (const inner of inners) {
-        outer.payload.log = mergeCalls(outer.payload.log, inner.payload.log);
-        folded.add(inner.spanId);
-        this._linker.observeNotExported(inner.spanId, outer.spanId);
-      }
-    }
-    return folded.size === 0 ? entries : entries.filter((entry) => !folded.has(entry.spanId));
-  }
-
   /** One span that is not even a readable span is skipped; the rest of the batch goes on. */
-  private _toEntrySafely(span: ReadableSpan, now: number): LinkEntry<Pending> | undefined {
+  private _toEntrySafely(span: ReadableSpan, now: number): Accepted | undefined {
     try {
       return this._toEntry(span, now);
     } catch (error) {
@@ -181,22 +202,48 @@ export class HumanloopSpanExporter implements SpanExporter {
     }
   }
 
-  private _toEntry(span: ReadableSpan, now: number): LinkEntry<Pending> | undefined {
+  private _toEntry(span: ReadableSpan, now: number): Accepted | undefined {
     const { spanId, traceId } = span.spanContext();
     const parent = parentSpanId(span);
-        const mapping = mapSpan(span, this._mapper);
+    const mapping = mapSpan(span, this._mapper);
+    const completion = this._placeholders.ended(spanId, mapping.log);
+    if (completion.kind !== 'none') return this._complete(spanId, completion, now + this._config.exportTimeoutMillis);
     if (!mapping.log) {
       this._linker.observeNotExported(spanId, parent);
       return undefined;
     }
-    return {
+    const entry = { spanId, traceId, parentSpanId: parent, session: mapping.conversationId, arrivedAt: now };
+    return { entry: { ...entry, payload: { log: mapping.log, deadline: now + this._config.exportTimeoutMillis } } };
+  }
+
+  /** A span that was logged as a placeholder ended: its output, error and duration complete that log. */
+  private _complete(spanId: string, completion: Completion, deadline: number): Accepted | undefined {
+    const completionKey = `${UPDATE_KEY}${spanId}`;
+    if (completion.kind === 'send') this._sender!.enqueueUpdate(completionKey, spanId, completion.update, deadline);
+    if (completion.kind === 'lost') logger.debug(`span ${spanId} ended, but its placeholder was not delivered`);
+    return completion.kind === 'lost' ? undefined : { completionKey };
+  }
+
+  /** Logs what is known of a span still running, so the children waiting for it can go out. */
+  private _logPlaceholder(spanId: string): boolean {
+    let conversationId: string | undefined;
+    const taken = this._placeholders.take(spanId, (span) => {
+      const mapping = mapSpan(span, this._mapper);
+      conversationId = mapping.log ? mapping.conversationId : undefined;
+      return mapping.log;
+    });
+    if (!taken) return false;
+    const { log, span } = taken;
+    const now = this._clock.now();
+    this._linker.add({
       spanId,
-      traceId,
-      parentSpanId: parent,
-      session: mapping.conversationId,
+      traceId: span.spanContext().traceId,
+      parentSpanId: parentSpanId(span),
+      session: conversationId,
       arrivedAt: now,
-      payload: { log: mapping.log, deadline: now + this._config.exportTimeoutMillis },
-    };
+      payload: { log, deadline: now + this._config.exportTimeoutMillis },
+    });
+    return true;
   }
 
   private _onRelease(entry: LinkEntry<Pending>, link: Link): void {
@@ -227,13 +274,25 @@ export class HumanloopSpanExporter implements SpanExporter {
   private _onOutcome(key: string, outcome: LogOutcome, deadline: number): void {
     const tracker = this._trackers.get(key);
     this._trackers.delete(key);
+    if (!key.startsWith(UPDATE_KEY)) this._settleLog(key, outcome, tracker, deadline);
+    tracker?.settle(key, outcome);
+  }
+
+  private _settleLog(key: string, outcome: LogOutcome, tracker: ExportTracker | undefined, deadline: number): void {
     this._releasingFor = tracker && { tracker, deadline };
     try {
       this._linker.settle(key, outcome.delivered, outcome.delivered ? outcome.logId : undefined);
     } finally {
       this._releasingFor = undefined;
     }
-    tracker?.settle(key, outcome);
+    const waiting = this._placeholders.settled(key, outcome.delivered);
+    const completionKey = `${UPDATE_KEY}${key}`;
+    if (waiting?.kind === 'send') this._sender!.enqueueUpdate(completionKey, key, waiting.update, deadline);
+    if (waiting?.kind === 'lost') {
+      const completionTracker = this._trackers.get(completionKey);
+      this._trackers.delete(completionKey);
+      completionTracker?.settle(completionKey, outcome);
+    }
   }
 
   private _onUnauthorized(error: string): void {

@@ -1,4 +1,5 @@
-export { HumanloopSpanExporter, type ExporterInternals } from './exporter.js';
+export { HumanloopSpanExporter, type ExporterInternals, type ExporterStats } from './exporter.js';
+export { HumanloopSpanProcessor, type HumanloopSpanProcessorOptions } from './processor.js';
 export {
   ConfigurationError,
   DEFAULT_BASE_URL,

@@ -1,21 +1,11 @@
 import { logger } from '../diag.js';
-import type { Transport, TransportResult } from '../transport/http-transport.js';
-import { backoffMillis } from './backoff.js';
-import type { Clock } from './clock.js';
 import { toOutgoing, type DropReason, type LogOutcome, type OutgoingLog } from './outcome.js';
 import { invalidItems, type InvalidItem } from './validation-errors.js';
+import { sendWithRetry, type Answer, type RetryContext } from './retry.js';
 import { shrinkToFit } from './shrink.js';
 
-export interface BatchContext {
-  transport: Transport;
+export interface BatchContext extends Omit<RetryContext, 'budget'> {
   url: URL;
-  clock: Clock;
-  random: () => number;
-  timeoutMillis: number;
-  /** Epoch millis after which nothing is sent or retried. */
-  deadline: number;
-  /** True once the API key was refused: nothing more is sent. */
-  isHalted(): boolean;
   onUnauthorized(error: string): void;
 }
 
@@ -36,38 +26,15 @@ export async function deliverBatch(batch: OutgoingLog[], ctx: BatchContext): Pro
 }
 
 async function send(batch: OutgoingLog[], ctx: BatchContext, out: Outcomes, budget: { requests: number }) {
-  for (let attempt = 0; ; attempt++) {
-    const stop = stopReason(ctx, budget);
-    if (stop) return drop(batch, out, stop.reason, stop.error);
-    budget.requests--;
-    const remaining = ctx.deadline - ctx.clock.now();
-    const result = await ctx.transport.send({
-      method: 'POST',
-      url: ctx.url,
-      body: `[${batch.map((item) => item.json).join(',')}]`,
-      timeoutMillis: Math.max(1, Math.min(ctx.timeoutMillis, remaining)),
-    });
-    if (result.status === 'retryable') {
-      const wait = result.retryAfterMillis ?? backoffMillis(attempt, ctx.random);
-      if (ctx.clock.now() + wait >= ctx.deadline) return drop(batch, out, 'deadline', result.error);
-      logger.debug(`retrying ${batch.length} logs in ${wait} ms after: ${result.error}`);
-      await ctx.clock.sleep(wait);
-      continue;
-    }
-    return settle(batch, result, ctx, out, budget);
-  }
-}
-
-function stopReason(ctx: BatchContext, budget: { requests: number }): { reason: DropReason; error: string } | undefined {
-  if (ctx.isHalted()) return { reason: 'unauthorized', error: 'the API key was refused' };
-  if (ctx.clock.now() >= ctx.deadline) return { reason: 'deadline', error: 'export deadline passed' };
-  if (budget.requests <= 0) return { reason: 'rejected', error: 'too many requests for one batch' };
-  return undefined;
+  const body = `[${batch.map((item) => item.json).join(',')}]`;
+  const answer = await sendWithRetry({ method: 'POST', url: ctx.url, body }, { ...ctx, budget });
+  if (answer.status === 'stopped') return drop(batch, out, answer.reason, answer.error);
+  return settle(batch, answer, ctx, out, budget);
 }
 
 async function settle(
   batch: OutgoingLog[],
-  result: Exclude<TransportResult, { status: 'retryable' }>,
+  result: Exclude<Answer, { status: 'stopped' }>,
   ctx: BatchContext,
   out: Outcomes,
   budget: { requests: number },

@@ -1,7 +1,9 @@
 import { logger } from '../diag.js';
 import type { Transport } from '../transport/http-transport.js';
 import type { Clock } from './clock.js';
+import type { UpdateLogRequest } from '../log-request.js';
 import { deliverBatch, type BatchContext } from './deliver-batch.js';
+import { deliverUpdate } from './deliver-update.js';
 import type { LogOutcome, OutgoingLog } from './outcome.js';
 import { shrinkToFit } from './shrink.js';
 
@@ -26,6 +28,14 @@ interface Queued {
   seq: number;
 }
 
+interface QueuedUpdate {
+  key: string;
+  referenceId: string;
+  update: UpdateLogRequest;
+  deadline: number;
+  seq: number;
+}
+
 /**
  * Sends logs as soon as they are ready: splits what is queued into requests by count and
  * bytes, keeps at most `maxConcurrentRequests` in flight, and reports each log's outcome.
@@ -38,6 +48,7 @@ export class Sender {
   private _seq = 0;
   /** Logs queued before this sequence number are dropped: their API key was refused. */
   private _haltBefore = 0;
+  private _updates: QueuedUpdate[] = [];
   private _idleWaiters: Array<() => void> = [];
 
   constructor(private readonly _options: SenderOptions) {}
@@ -51,6 +62,11 @@ export class Sender {
       return;
     }
     this._queue.push({ item: fitted, bytes: Buffer.byteLength(fitted.json), deadline, seq: this._seq++ });
+  }
+
+  /** Queues the completion of a log sent earlier (`PATCH ?reference_id=`); its outcome is reported under `key`. */
+  enqueueUpdate(key: string, referenceId: string, update: UpdateLogRequest, deadline: number): void {
+    this._updates.push({ key, referenceId, update, deadline, seq: this._seq++ });
   }
 
   /** Resolves once nothing is queued or in flight. */
@@ -70,12 +86,31 @@ export class Sender {
 
   /** Starts requests for what is queued, up to the concurrency limit. */
   pump(): void {
-    while (this._active < this._options.maxConcurrentRequests && this._head < this._queue.length) {
-      const batch = this._takeBatch();
-      this._active++;
-      void this._run(batch);
+    while (this._active < this._options.maxConcurrentRequests) {
+      const update = this._updates.shift();
+      if (update) {
+        this._active++;
+        void this._runUpdate(update);
+      } else if (this._head < this._queue.length) {
+        this._active++;
+        void this._run(this._takeBatch());
+      } else {
+        break;
+      }
     }
     if (this._isIdle()) this._notifyIdle();
+  }
+
+  private async _runUpdate(queued: QueuedUpdate): Promise<void> {
+    try {
+      const outcome = await deliverUpdate(queued.referenceId, queued.update, this._batchContext([queued]));
+      this._options.onOutcome(queued.key, outcome, queued.deadline);
+    } catch (error) {
+      logger.error(`internal error while completing a log: ${describe(error)}`);
+    } finally {
+      this._active--;
+      this.pump();
+    }
   }
 
   private _takeBatch(): Queued[] {
@@ -117,7 +152,7 @@ export class Sender {
     }
   }
 
-  private _batchContext(batch: Queued[]): BatchContext {
+  private _batchContext(batch: Array<{ seq: number; deadline: number }>): BatchContext {
     let newest = 0;
     let deadline = Infinity;
     for (const queued of batch) {
@@ -147,7 +182,7 @@ export class Sender {
   }
 
   private _isIdle(): boolean {
-    return this._active === 0 && this._head >= this._queue.length;
+    return this._active === 0 && this._head >= this._queue.length && this._updates.length === 0;
   }
 
   private _notifyIdle(): void {

@@ -48,6 +48,10 @@ export class LogStore implements KnownLogs {
     return structuredClone(this._logs);
   }
 
+  get count(): number {
+    return this._logs.length;
+  }
+
   hasReferenceId(referenceId: string): boolean {
     return this._byReference.has(referenceId);
   }

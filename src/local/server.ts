@@ -35,6 +35,8 @@ export interface LocalLogServer {
   url: string;
   port: number;
   logs(): StoredLog[];
+  /** How many logs are stored (cheaper than `logs().length`). */
+  logCount(): number;
   requests(): RecordedRequest[];
   inject(fault: Fault, times?: number): void;
   setFaultPlan(plan: FaultPlan | undefined): void;
@@ -71,6 +73,7 @@ export async function startLocalLogServer(options: LocalLogServerOptions = {}): 
     url: `http://${host}:${port}/v4`,
     port,
     logs: () => state.store.all(),
+    logCount: () => state.store.count,
     requests: () => state.requests.map((record) => ({ ...record, headers: { ...record.headers } })),
     inject: (fault, times) => state.faults.inject(fault, times),
     setFaultPlan: (plan) => state.faults.setPlan(plan),

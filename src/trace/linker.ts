@@ -4,8 +4,9 @@
  * Spans end (and are exported) children first. Every ended span is observed; each span that
  * becomes a log is added as an entry, which waits until its nearest exported ancestor is
  * delivered or dropped, then is released with that ancestor as its parent (or as a root).
- * Non-exported spans in between are skipped. Nothing waits forever: an entry whose ancestor
- * has not ended is released as a root after `parentWaitMillis`, at flush, or when too many wait.
+ * Non-exported spans in between are skipped. Nothing waits forever: after `parentWaitMillis`
+ * (or at flush) an ancestor that is still running is logged as a placeholder when its start was
+ * recorded, and otherwise the entry is released as a root; so is the oldest when too many wait.
  */
 
 export interface LinkEntry<T> {
@@ -30,15 +31,22 @@ export interface LinkerOptions<T> {
   /** Most spans remembered for linking later children; the oldest are forgotten first. */
   maxRememberedSpans?: number;
   onRelease(entry: LinkEntry<T>, link: Link): void;
+  /**
+   * Asks for a placeholder log of a span that is still running (its start was recorded): the
+   * owner adds an entry for it and returns true, or returns false when it cannot.
+   */
+  onPlaceholder?(spanId: string): boolean;
 }
 
-type NodeState = 'not-exported' | 'pending' | 'delivered' | 'dropped';
+/** `running`: started, not ended, and expected to become a log. */
+type NodeState = 'running' | 'not-exported' | 'pending' | 'delivered' | 'dropped';
 
 interface SpanNode {
   parentSpanId: string | undefined;
   state: NodeState;
   logId?: string;
   session?: string;
+  placeholderAsked?: boolean;
 }
 
 interface Waiting<T> {
@@ -49,6 +57,8 @@ interface Waiting<T> {
 type Resolution = { ready: true; link: Link } | { ready: false; on: string };
 
 const MAX_DEPTH = 512;
+/** Rounds of placeholders one flush may log, one level of running ancestors per round. */
+const MAX_PLACEHOLDER_ROUNDS = 64;
 
 export class TraceLinker<T> {
   private readonly _nodes = new Map<string, SpanNode>();
@@ -58,6 +68,16 @@ export class TraceLinker<T> {
 
   constructor(private readonly _options: LinkerOptions<T>) {
     this._maxRemembered = _options.maxRememberedSpans ?? 100_000;
+  }
+
+  /**
+   * Records a span's start (when a span processor reports it): a span that will not become a
+   * log is skipped at once by its children; one that will is waited for, then placeheld.
+   */
+  observeStart(spanId: string, parentSpanId: string | undefined, exported: boolean): void {
+    if (this._nodes.has(spanId)) return;
+    this._remember(spanId, { parentSpanId, state: exported ? 'running' : 'not-exported' });
+    this._wake(spanId);
   }
 
   /** Records ended spans that do not become logs, so children can link past them. */
@@ -84,19 +104,39 @@ export class TraceLinker<T> {
     this._wake(spanId);
   }
 
-  /** Releases, as roots, entries that have waited `parentWaitMillis` for an ancestor that has not ended. */
+  /** Gives up waiting for ancestors that are still running, for entries that waited `parentWaitMillis`. */
   releaseExpired(now: number): void {
     for (const { entry, on } of [...this._waiting.values()]) {
       const expired = now - entry.arrivedAt >= this._options.parentWaitMillis;
-      if (expired && !this._nodes.has(on) && this._waiting.has(entry.spanId)) this._forceRelease(entry);
+      if (expired && this._waiting.get(entry.spanId)?.on === on && this._notEnded(on)) this._stopWaiting(entry, on);
     }
   }
 
-  /** Releases every entry that waits for an ancestor that has not ended (flush, shutdown). */
+  /** Gives up waiting for every ancestor still running (flush, shutdown): placeholders first, then roots. */
   releaseAll(): void {
-    for (const { entry, on } of [...this._waiting.values()]) {
-      if (!this._nodes.has(on) && this._waiting.has(entry.spanId)) this._forceRelease(entry);
+    for (let round = 0; round < MAX_PLACEHOLDER_ROUNDS; round++) {
+      const stuck = [...this._waiting.values()].filter(({ on }) => this._notEnded(on));
+      if (stuck.length === 0) return;
+      for (const { entry, on } of stuck) {
+        if (this._waiting.get(entry.spanId)?.on === on) this._stopWaiting(entry, on);
+      }
     }
+  }
+
+  /** A running ancestor is logged as a placeholder if it can be; otherwise the entry goes out as a root. */
+  private _stopWaiting(entry: LinkEntry<T>, on: string): void {
+    const node = this._nodes.get(on);
+    if (node?.state === 'running' && !node.placeholderAsked) {
+      node.placeholderAsked = true;
+      if (this._options.onPlaceholder?.(on)) return;
+    }
+    if (this._nodes.get(on)?.state === 'pending') return;
+    this._forceRelease(entry);
+  }
+
+  private _notEnded(spanId: string): boolean {
+    const node = this._nodes.get(spanId);
+    return node === undefined || node.state === 'running';
   }
 
   /**
@@ -121,7 +161,7 @@ export class TraceLinker<T> {
   nextExpiry(): number | undefined {
     let next: number | undefined;
     for (const { entry, on } of this._waiting.values()) {
-      if (this._nodes.has(on)) continue;
+      if (!this._notEnded(on)) continue;
       const due = entry.arrivedAt + this._options.parentWaitMillis;
       if (next === undefined || due < next) next = due;
     }
@@ -130,6 +170,10 @@ export class TraceLinker<T> {
 
   get waitingCount(): number {
     return this._waiting.size;
+  }
+
+  get trackedCount(): number {
+    return this._nodes.size;
   }
 
   /**
@@ -142,7 +186,7 @@ export class TraceLinker<T> {
     for (let depth = 0; depth < MAX_DEPTH; depth++) {
       const waiting = this._waiting.get(current);
       if (!waiting) return false;
-      if (!this._nodes.has(waiting.on)) return true;
+      if (this._notEnded(waiting.on)) return true;
       current = waiting.on;
     }
     return false;
@@ -161,7 +205,7 @@ export class TraceLinker<T> {
     let current = entry.parentSpanId;
     for (let depth = 0; current !== undefined && depth < MAX_DEPTH; depth++) {
       const node = this._nodes.get(current);
-      if (!node || node.state === 'pending') return { ready: false, on: current };
+      if (!node || node.state === 'pending' || node.state === 'running') return { ready: false, on: current };
       if (node.state === 'delivered') {
         return { ready: true, link: { parent: { spanId: current, logId: node.logId }, session: node.session! } };
       }
@@ -208,7 +252,7 @@ export class TraceLinker<T> {
     let excess = this._waiting.size - this._options.maxWaitingLogs;
     for (const { entry, on } of excess > 0 ? [...this._waiting.values()] : []) {
       if (excess <= 0) return;
-      if (this._nodes.has(on) || !this._waiting.has(entry.spanId)) continue;
+      if (!this._notEnded(on) || !this._waiting.has(entry.spanId)) continue;
       this._forceRelease(entry);
       excess--;
     }

@@ -1,0 +1,259 @@
+import { ROOT_CONTEXT, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HumanloopSpanExporter, HumanloopSpanProcessor, type HumanloopSpanExporterOptions } from '../src/index.js';
+import { startLocalLogServer, type LocalLogServer, type StoredLog } from '../src/local/index.js';
+import { FakeClock } from './helpers/fake-clock.js';
+import { API_KEY } from './helpers/harness.js';
+import { CHAT_ATTRIBUTES } from './helpers/spans.js';
+
+const PARENT_WAIT = 10_000;
+const AGENT = (name: string): Attributes => ({
+  'gen_ai.operation.name': 'invoke_agent',
+  'gen_ai.agent.name': name,
+  'gen_ai.request.model': 'gpt-4o',
+});
+const TOOL: Attributes = { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search' };
+const WORKFLOW: Attributes = { 'gen_ai.operation.name': 'invoke_workflow', 'gen_ai.workflow.name': 'support' };
+const HTTP: Attributes = { 'http.request.method': 'POST', 'http.route': '/chat' };
+
+interface Rig {
+  tracer: Tracer;
+  server: LocalLogServer;
+  clock: FakeClock;
+  exporter: HumanloopSpanExporter;
+  provider: BasicTracerProvider;
+  allSpans(): ReadableSpan[];
+}
+
+let rig: Rig | undefined;
+
+afterEach(async () => {
+  await rig?.provider.shutdown();
+  await rig?.server.close();
+  rig = undefined;
+});
+
+/**
+ * A real provider whose spans go through a real batch processor (exporting every 10 ms) into
+ * the exporter, on a fake clock for the exporter's own waiting; `withStarts` uses
+ * HumanloopSpanProcessor, which also reports span starts.
+ */
+async function setup(withStarts: boolean, options: HumanloopSpanExporterOptions = {}): Promise<Rig> {
+  const server = await startLocalLogServer({ apiKey: API_KEY });
+  const clock = new FakeClock();
+  const exporterOptions = { apiKey: API_KEY, baseUrl: server.url, parentWaitMillis: PARENT_WAIT, ...options };
+  const internals = { clock, random: () => 0.5, env: {} };
+  let humanloop: SpanProcessor;
+  let exporter: HumanloopSpanExporter;
+  if (withStarts) {
+    const processor = new HumanloopSpanProcessor({ ...exporterOptions, batch: { scheduledDelayMillis: 10 } }, internals);
+    humanloop = processor;
+    exporter = processor.exporter;
+  } else {
+    exporter = new HumanloopSpanExporter(exporterOptions, internals);
+    humanloop = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 10 });
+  }
+  const all = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'structure' }),
+    spanProcessors: [new SimpleSpanProcessor(all), humanloop],
+  });
+  rig = { tracer: provider.getTracer('structure'), server, clock, exporter, provider, allSpans: () => all.getFinishedSpans() };
+  return rig;
+}
+
+function start(tracer: Tracer, name: string, attributes: Attributes, parent?: Span): Span {
+  return tracer.startSpan(name, { attributes }, parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT);
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (!condition()) throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The stored tree (child → parent reference) must be the span tree restricted to exported spans. */
+function expectTreeOf(r: Rig, exportedNames: string[]): Map<string, StoredLog> {
+  const logs = r.server.logs();
+  const spans = r.allSpans();
+  const byId = new Map(spans.map((span) => [span.spanContext().spanId, span]));
+  const exported = new Set(spans.filter((span) => exportedNames.includes(span.name)).map((s) => s.spanContext().spanId));
+  expect(new Set(logs.map((log) => log.reference_id))).toEqual(exported);
+  expect(logs).toHaveLength(exported.size);
+  for (const log of logs) {
+    let ancestor = byId.get(log.reference_id!)?.parentSpanContext?.spanId;
+    while (ancestor && !exported.has(ancestor)) ancestor = byId.get(ancestor)?.parentSpanContext?.spanId;
+    expect(log.parent_reference_id).toBe(ancestor);
+    const parentLog = logs.find((candidate) => candidate.reference_id === ancestor);
+    if (parentLog) {
+      expect(log.trace_parent_id).toBe(parentLog.id);
+      expect(log.session_reference_id).toBe(parentLog.session_reference_id);
+    }
+  }
+  return new Map(logs.map((log) => [String((log.metadata?.otel as { span_name: string }).span_name), log]));
+}
+
+function everyRequestAccepted(r: Rig): void {
+  expect(r.server.requests().filter((request) => request.status !== 200)).toEqual([]);
+}
+
+describe.each([false, true])('trace structure (span starts reported: %s)', (withStarts) => {
+  it('holds an agent’s tool and LLM children, which end before it, until the agent is logged', async () => {
+    const r = await setup(withStarts);
+    const agent = start(r.tracer, 'agent', AGENT('helper'));
+    start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+    start(r.tracer, 'tool', TOOL, agent).end();
+    await until(() => r.exporter.stats().waitingLogs === 2, 'children held');
+    expect(r.server.logs()).toHaveLength(0);
+    agent.end();
+    await until(() => r.server.logs().length === 3, 'three logs');
+    expectTreeOf(r, ['agent', 'chat', 'tool']);
+    everyRequestAccepted(r);
+  });
+
+  it('nests a three-level chain under an HTTP span that is not exported', async () => {
+    const r = await setup(withStarts);
+    const http = start(r.tracer, 'POST /chat', HTTP);
+    const workflow = start(r.tracer, 'workflow', WORKFLOW, http);
+    const agent = start(r.tracer, 'agent', AGENT('helper'), workflow);
+    const db = start(r.tracer, 'SELECT', { 'db.system': 'postgresql' }, agent);
+    start(r.tracer, 'chat', CHAT_ATTRIBUTES, db).end();
+    db.end();
+    agent.end();
+    workflow.end();
+    await until(() => r.server.logs().length === (withStarts ? 3 : 0) || r.exporter.stats().waitingLogs === 1, 'progress');
+    http.end();
+    await until(() => r.server.logs().length === 3, 'three logs');
+    const logs = expectTreeOf(r, ['workflow', 'agent', 'chat']);
+    expect(logs.get('workflow')?.parent_reference_id).toBeUndefined();
+    expect(logs.get('workflow')?.session_reference_id).toBe(http.spanContext().traceId);
+    everyRequestAccepted(r);
+  });
+
+  it('keeps two interleaved traces apart', async () => {
+    const r = await setup(withStarts);
+    const a = start(r.tracer, 'agent A', AGENT('a'));
+    const b = start(r.tracer, 'agent B', AGENT('b'));
+    start(r.tracer, 'chat A1', CHAT_ATTRIBUTES, a).end();
+    start(r.tracer, 'chat B1', CHAT_ATTRIBUTES, b).end();
+    start(r.tracer, 'chat A2', CHAT_ATTRIBUTES, a).end();
+    b.end();
+    start(r.tracer, 'tool A', TOOL, a).end();
+    a.end();
+    await until(() => r.server.logs().length === 6, 'six logs');
+    const logs = expectTreeOf(r, ['agent A', 'agent B', 'chat A1', 'chat B1', 'chat A2', 'tool A']);
+    expect(logs.get('chat B1')?.session_reference_id).toBe(b.spanContext().traceId);
+    expect(logs.get('tool A')?.session_reference_id).toBe(a.spanContext().traceId);
+    everyRequestAccepted(r);
+  });
+
+  it('links the children of a parent the API refuses (422) to the nearest delivered ancestor', async () => {
+    const r = await setup(withStarts, {
+      // The server refuses the agent's log: its model is empty.
+      redact: (log) => (log.config.type === 'agent' ? { ...log, config: { ...log.config, agent_class: '' } } : log),
+    });
+    const workflow = start(r.tracer, 'workflow', WORKFLOW);
+    const agent = start(r.tracer, 'agent', AGENT('bad'), workflow);
+    start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+    agent.end();
+    workflow.end();
+    await until(() => r.server.logs().length === 2, 'two logs');
+    const logs = new Map(r.server.logs().map((log) => [(log.metadata?.otel as { span_name: string }).span_name, log]));
+    expect(logs.get('chat')?.parent_reference_id).toBe(workflow.spanContext().spanId);
+    expect(logs.get('chat')?.trace_parent_id).toBe(logs.get('workflow')?.id);
+    expect(r.server.requests().map((request) => request.status).filter((status) => status !== 200)).toEqual([422]);
+  });
+
+  it('sends what waits when the provider shuts down with a parent still running', async () => {
+    const r = await setup(withStarts);
+    const agent = start(r.tracer, 'agent', AGENT('forever'));
+    start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+    await until(() => r.exporter.stats().waitingLogs === 1, 'child held');
+    await r.provider.shutdown();
+    const logs = r.server.logs();
+    const chat = logs.find((log) => log.reference_id !== agent.spanContext().spanId);
+    if (withStarts) {
+      // The running agent is logged as a placeholder; the child hangs under it.
+      expect(logs).toHaveLength(2);
+      expect(chat?.parent_reference_id).toBe(agent.spanContext().spanId);
+      expect(logs.find((log) => log.reference_id === agent.spanContext().spanId)?.metadata?.placeholder).toBe(true);
+    } else {
+      expect(logs).toHaveLength(1);
+      expect(chat?.parent_reference_id).toBeUndefined();
+    }
+    everyRequestAccepted(r);
+  });
+});
+
+describe('an agent that runs longer than parentWaitMillis', () => {
+  it('is logged as a placeholder so its children can go, then completed by update_by_ref', async () => {
+    const r = await setup(true);
+    const agent = start(r.tracer, 'agent', AGENT('slow'));
+    start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+    await until(() => r.exporter.stats().waitingLogs === 1, 'child held');
+    r.clock.advance(PARENT_WAIT);
+    await until(() => r.server.logs().length === 2, 'placeholder and child');
+    const placeholder = r.server.logs()[0];
+    expect(placeholder).toMatchObject({ reference_id: agent.spanContext().spanId, metadata: { placeholder: true } });
+    expect(placeholder).not.toHaveProperty('output');
+    expect(placeholder).not.toHaveProperty('duration');
+    expect(r.server.logs()[1]?.parent_reference_id).toBe(agent.spanContext().spanId);
+
+    agent.setAttribute(
+      'gen_ai.output.messages',
+      JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'All done.' }] }]),
+    );
+    agent.end();
+    await until(() => r.server.requests().some((request) => request.method === 'PATCH'), 'the completion');
+    const patch = r.server.requests().find((request) => request.method === 'PATCH')!;
+    expect(patch.path).toBe(`/v4/logs?reference_id=${agent.spanContext().spanId}`);
+    expect(patch.status).toBe(200);
+    const completed = r.server.logs().find((log) => log.reference_id === agent.spanContext().spanId);
+    expect(completed).toMatchObject({ output: 'All done.', duration: expect.any(Number) });
+    expect(r.server.logs()).toHaveLength(2);
+    everyRequestAccepted(r);
+  });
+
+  it('never waits for an ancestor the processor knows will not be sent', async () => {
+    const r = await setup(true);
+    const http = start(r.tracer, 'POST /chat', HTTP);
+    start(r.tracer, 'chat', CHAT_ATTRIBUTES, http).end();
+    await until(() => r.server.logs().length === 1, 'the chat log, at once');
+    expect(r.server.logs()[0]?.parent_reference_id).toBeUndefined();
+    http.end();
+  });
+});
+
+describe('memory bounds', () => {
+  it('keeps 10 000 traces whose roots never end within maxWaitingLogs and maxTrackedSpans', async () => {
+    const r = await setup(true, { maxWaitingLogs: 500, maxTrackedSpans: 2_000 });
+    for (let i = 0; i < 10_000; i++) {
+      const root = start(r.tracer, 'agent', AGENT(`a${i}`));
+      start(r.tracer, 'chat', CHAT_ATTRIBUTES, root).end();
+      if (i % 1000 === 999) {
+        // Let the batch processor keep up: its queue (2 048 spans) is not what this test measures.
+        await until(() => r.exporter.stats().queuedLogs === 0 && r.server.logCount() >= i - 600, 'the batch processor');
+        const stats = r.exporter.stats();
+        expect(stats.waitingLogs).toBeLessThanOrEqual(500);
+        expect(stats.trackedSpans).toBeLessThanOrEqual(2_000);
+        expect(stats.runningSpans).toBeLessThanOrEqual(2_000);
+      }
+    }
+    expect(r.server.logCount()).toBeGreaterThanOrEqual(9_400);
+    // Flushing releases what still waits: placeholders for the roots still remembered, roots otherwise.
+    await r.provider.forceFlush();
+    const chats = r.server.logs().filter((log) => log.config.type === 'model');
+    expect(new Set(chats.map((log) => log.reference_id)).size).toBe(10_000);
+    expect(chats).toHaveLength(10_000);
+    expect(r.exporter.stats().waitingLogs).toBe(0);
+    everyRequestAccepted(r);
+  });
+});
