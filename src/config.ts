@@ -34,6 +34,12 @@ export interface HumanloopSpanExporterOptions {
   maxWaitingLogs?: number;
   /** Most spans remembered for linking (ended ones and, with the processor, running ones). Default 100 000. */
   maxTrackedSpans?: number;
+  /** Most bytes of logs kept through an outage, for later exports. Default 64 MiB. */
+  maxBufferedBytes?: number;
+  /** Oldest a kept log may get before it is dropped. Default 15 minutes. */
+  maxBufferAgeMillis?: number;
+  /** A directory where logs still undelivered at shutdown are written, for the next process to send. */
+  spoolDir?: string;
   /** Your own undici dispatcher (proxy, TLS). The exporter closes only a dispatcher it created. */
   dispatcher?: Dispatcher;
   /** Allow plain `http://` to a host other than loopback (the API key would travel unencrypted). */
@@ -58,6 +64,9 @@ export interface ResolvedConfig {
   parentWaitMillis: number;
   maxWaitingLogs: number;
   maxTrackedSpans: number;
+  maxBufferedBytes: number;
+  maxBufferAgeMillis: number;
+  spoolDir: string | undefined;
   dispatcher: Dispatcher | undefined;
 }
 
@@ -80,6 +89,8 @@ const DEFAULTS = {
   parentWaitMillis: 10_000,
   maxWaitingLogs: 10_000,
   maxTrackedSpans: 100_000,
+  maxBufferedBytes: 64 * 1024 * 1024,
+  maxBufferAgeMillis: 15 * 60 * 1000,
 } as const;
 
 /** Thrown at construction for options given in code that cannot work. */
@@ -120,6 +131,9 @@ export function resolveConfig(
     parentWaitMillis: nonNegativeInteger('parentWaitMillis', options.parentWaitMillis, DEFAULTS.parentWaitMillis),
     maxWaitingLogs: nonNegativeInteger('maxWaitingLogs', options.maxWaitingLogs, DEFAULTS.maxWaitingLogs),
     maxTrackedSpans: positiveInteger('maxTrackedSpans', options.maxTrackedSpans, DEFAULTS.maxTrackedSpans),
+    maxBufferedBytes: nonNegativeInteger('maxBufferedBytes', options.maxBufferedBytes, DEFAULTS.maxBufferedBytes),
+    maxBufferAgeMillis: nonNegativeInteger('maxBufferAgeMillis', options.maxBufferAgeMillis, DEFAULTS.maxBufferAgeMillis),
+    spoolDir: optionalString('spoolDir', options.spoolDir),
     dispatcher: options.dispatcher,
   };
 }

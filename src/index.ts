@@ -1,4 +1,5 @@
 export { HumanloopSpanExporter, type ExporterInternals, type ExporterStats } from './exporter.js';
+export type { SpanCounts, SpanDropReason } from './accounting.js';
 export { HumanloopSpanProcessor, type HumanloopSpanProcessorOptions } from './processor.js';
 export {
   ConfigurationError,

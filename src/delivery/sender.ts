@@ -16,8 +16,8 @@ export interface SenderOptions {
   maxBatchSize: number;
   maxBatchBytes: number;
   maxConcurrentRequests: number;
-  /** `deadline` is the one the log was queued with. */
-  onOutcome(key: string, outcome: LogOutcome, deadline: number): void;
+  /** `deadline` is the one the log was queued with; `item` the log itself (absent for updates). */
+  onOutcome(key: string, outcome: LogOutcome, deadline: number, item: OutgoingLog | undefined): void;
   onUnauthorized(error: string): void;
 }
 
@@ -58,7 +58,7 @@ export class Sender {
     const fitted = this._fit(item);
     if (!fitted) {
       const error = 'the log is too large for one request even with its text truncated';
-      queueMicrotask(() => this._options.onOutcome(item.key, { delivered: false, reason: 'too_large', error }, deadline));
+      queueMicrotask(() => this._options.onOutcome(item.key, { delivered: false, reason: 'too_large', error }, deadline, item));
       return;
     }
     this._queue.push({ item: fitted, bytes: Buffer.byteLength(fitted.json), deadline, seq: this._seq++ });
@@ -104,7 +104,7 @@ export class Sender {
   private async _runUpdate(queued: QueuedUpdate): Promise<void> {
     try {
       const outcome = await deliverUpdate(queued.referenceId, queued.update, this._batchContext([queued]));
-      this._options.onOutcome(queued.key, outcome, queued.deadline);
+      this._options.onOutcome(queued.key, outcome, queued.deadline, undefined);
     } catch (error) {
       logger.error(`internal error while completing a log: ${describe(error)}`);
     } finally {
@@ -142,7 +142,7 @@ export class Sender {
     try {
       for (const { item, deadline } of batch) {
         const outcome = outcomes?.get(item.key) ?? { delivered: false, reason: 'rejected', error: 'internal error' };
-        this._options.onOutcome(item.key, outcome, deadline);
+        this._options.onOutcome(item.key, outcome, deadline, item);
       }
     } catch (error) {
       logger.error(`internal error after delivering ${batch.length} logs: ${describe(error)}`);

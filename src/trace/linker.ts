@@ -47,6 +47,8 @@ interface SpanNode {
   logId?: string;
   session?: string;
   placeholderAsked?: boolean;
+  /** Its log is kept through an outage: entries waiting for it are held, not in flight. */
+  buffered?: boolean;
 }
 
 interface Waiting<T> {
@@ -95,10 +97,17 @@ export class TraceLinker<T> {
     this._enforceWaitingBound();
   }
 
+  /** The entry's log could not go out yet and is kept for a later attempt. */
+  markBuffered(spanId: string): void {
+    const node = this._nodes.get(spanId);
+    if (node) node.buffered = true;
+  }
+
   /** The entry's log was delivered (with the API's log id) or finally dropped. */
   settle(spanId: string, delivered: boolean, logId?: string): void {
     const node = this._nodes.get(spanId);
     if (!node) return;
+    node.buffered = false;
     node.state = delivered ? 'delivered' : 'dropped';
     if (logId !== undefined) node.logId = logId;
     this._wake(spanId);
@@ -186,7 +195,7 @@ export class TraceLinker<T> {
     for (let depth = 0; depth < MAX_DEPTH; depth++) {
       const waiting = this._waiting.get(current);
       if (!waiting) return false;
-      if (this._notEnded(waiting.on)) return true;
+      if (this._notEnded(waiting.on) || this._nodes.get(waiting.on)?.buffered) return true;
       current = waiting.on;
     }
     return false;

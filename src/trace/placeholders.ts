@@ -57,6 +57,11 @@ export class Placeholders {
     }
   }
 
+  /** Whether this span's log was taken as a placeholder (and has not completed yet). */
+  isPlaceholder(spanId: string): boolean {
+    return this._logged.has(spanId);
+  }
+
   /**
    * The placeholder's own log settled. A completion that was waiting for it is returned: to
    * send now, or lost with the placeholder. Undefined when none was waiting.

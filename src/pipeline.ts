@@ -1,0 +1,399 @@
+import type { ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { Accounting, type SpanCounts } from './accounting.js';
+import type { ResolvedConfig } from './config.js';
+import type { Clock } from './delivery/clock.js';
+import { toOutgoing, type LogOutcome, type OutgoingLog } from './delivery/outcome.js';
+import { Retention } from './delivery/retention.js';
+import { Sender } from './delivery/sender.js';
+import type { Spooled } from './delivery/spool.js';
+import { logger } from './diag.js';
+import { ExportTracker } from './export-tracker.js';
+import type { LogRequest } from './log-request.js';
+import { parentSpanId } from './mapping/build-log.js';
+import { classify } from './mapping/classify.js';
+import { mapSpan, type SpanMapperOptions } from './mapping/map-span.js';
+import { foldNestedCalls } from './trace/fold-calls.js';
+import { TraceLinker, type Link, type LinkEntry } from './trace/linker.js';
+import { Placeholders, type Completion } from './trace/placeholders.js';
+import type { Transport } from './transport/http-transport.js';
+
+/** What the exporter holds in memory now, and what became of every span it was given. */
+export interface ExporterStats {
+  spans: SpanCounts;
+  /** Logs waiting for a parent span to end (bounded by `maxWaitingLogs`). */
+  waitingLogs: number;
+  /** Spans remembered for linking (bounded by `maxTrackedSpans`). */
+  trackedSpans: number;
+  /** Running LLM spans that may need a placeholder (bounded by `maxTrackedSpans`). */
+  runningSpans: number;
+  /** Logs ready and queued for a request. */
+  queuedLogs: number;
+  /** Logs kept through an outage, and their bytes (bounded by `maxBufferedBytes`). */
+  bufferedLogs: number;
+  bufferedBytes: number;
+}
+
+export function emptyStats(): ExporterStats {
+  return {
+    spans: { seen: 0, delivered: 0, merged: 0, spooled: 0, dropped: {} },
+    waitingLogs: 0,
+    trackedSpans: 0,
+    runningSpans: 0,
+    queuedLogs: 0,
+    bufferedLogs: 0,
+    bufferedBytes: 0,
+  };
+}
+
+interface Pending {
+  log: LogRequest;
+  /** Epoch millis by which the export that brought this log must be done. */
+  deadline: number;
+}
+
+/** A span accepted by an export: a log to send, or the completion of a placeholder sent earlier. */
+type Accepted = { entry: LinkEntry<Pending>; completionKey?: undefined } | { entry?: undefined; completionKey: string };
+
+/** Keys of completions (`PATCH` of a placeholder), apart from the span ids of logs. */
+const UPDATE_KEY = 'update:';
+const MAX_FLUSH_ROUNDS = 8;
+
+/**
+ * Everything between `export()` and the transport: mapping, the trace linker, placeholders,
+ * the sender, the outage buffer, per-export callbacks and the accounting of every span.
+ */
+export class LogPipeline {
+  private readonly _mapper: SpanMapperOptions;
+  private readonly _linker: TraceLinker<Pending>;
+  private readonly _placeholders: Placeholders;
+  private readonly _sender: Sender;
+  private readonly _retention: Retention;
+  private readonly _accounting = new Accounting();
+  private readonly _trackers = new Map<string, ExportTracker>();
+  /** When each log that came back from the outage buffer first failed to go out. */
+  private readonly _failedSince = new Map<string, number>();
+  /** The export whose log just settled, while the linker releases the logs that waited for it. */
+  private _releasingFor: { tracker: ExportTracker; deadline: number } | undefined;
+  private _cancelTimer: (() => void) | undefined;
+  private _timerDue = Infinity;
+  private _unauthorizedReported = false;
+  private _closing = false;
+  /** After the final flush: what the linker still releases goes to the spool, not the network. */
+  private _shutDown = false;
+  private readonly _unsent: Spooled[] = [];
+
+  constructor(
+    private readonly _config: ResolvedConfig,
+    transport: Transport,
+    private readonly _clock: Clock,
+    random: () => number,
+  ) {
+    this._mapper = {
+      project: _config.project,
+      source: _config.source,
+      captureContent: _config.captureContent,
+      spanFilter: _config.spanFilter,
+      redact: _config.redact,
+    };
+    this._placeholders = new Placeholders(_config.maxTrackedSpans);
+    this._linker = new TraceLinker<Pending>({
+      parentWaitMillis: _config.parentWaitMillis,
+      maxWaitingLogs: _config.maxWaitingLogs,
+      maxRememberedSpans: _config.maxTrackedSpans,
+      onRelease: (entry, link) => this._onRelease(entry, link),
+      onPlaceholder: (spanId) => this._logPlaceholder(spanId),
+    });
+    this._sender = new Sender({
+      transport,
+      url: _config.logsUrl,
+      clock: _clock,
+      random,
+      timeoutMillis: _config.timeoutMillis,
+      maxBatchSize: _config.maxBatchSize,
+      maxBatchBytes: _config.maxBatchBytes,
+      maxConcurrentRequests: _config.maxConcurrentRequests,
+      onOutcome: (key, outcome, deadline, item) => this._onOutcome(key, outcome, deadline, item),
+      onUnauthorized: (error) => this._onUnauthorized(error),
+    });
+    this._retention = new Retention({
+      maxBytes: _config.maxBufferedBytes,
+      maxAgeMillis: _config.maxBufferAgeMillis,
+      spoolDir: _config.spoolDir,
+      clock: _clock,
+      random,
+      onRetry: (logs) => this._resend(logs),
+      onEvicted: (item, reason) => this._finalDrop(item.key, reason),
+    });
+    this._retention.loadSpool();
+  }
+
+  accept(spans: ReadableSpan[], callback: (result: ExportResult) => void): void {
+    const now = this._clock.now();
+    const list = Array.isArray(spans) ? spans : [];
+    this._accounting.seen(list.length);
+    let entries: Array<LinkEntry<Pending>> = [];
+    const completions: string[] = [];
+    for (const span of list) {
+      const accepted = this._toEntrySafely(span, now);
+      if (accepted?.entry) entries.push(accepted.entry);
+      if (accepted?.completionKey) completions.push(accepted.completionKey);
+    }
+    const unfolded = entries.length;
+    entries = foldNestedCalls(entries, this._linker);
+    this._accounting.merged(unfolded - entries.length);
+    this._track(entries, completions, callback);
+    this._retention.retry();
+    this._sender.pump();
+    this._armExpiryTimer();
+  }
+
+  /** Records a span's start (from HumanloopSpanProcessor). */
+  recordStart(span: ReadableSpan): void {
+    const { spanId } = span.spanContext();
+    const exported = this._config.spanFilter ? this._config.spanFilter(span) : classify(span.attributes) !== undefined;
+    if (exported) this._placeholders.started(spanId, span);
+    this._linker.observeStart(spanId, parentSpanId(span), exported);
+  }
+
+  /** Sends what waits (placeholders for running parents, else roots) and what is kept, then what is in flight. */
+  async flush(): Promise<void> {
+    this._retention.retry(true);
+    for (let round = 0; round < MAX_FLUSH_ROUNDS; round++) {
+      this._linker.releaseAll();
+      this._sender.pump();
+      await this._sender.whenIdle();
+      if (this._linker.waitingCount === 0) return;
+    }
+  }
+
+  /**
+   * Flushes, then spools (with `spoolDir`) or counts as lost what still could not go out. The
+   * children those logs release are settled the same way, round by round.
+   */
+  async close(): Promise<void> {
+    this._closing = true;
+    await this.flush();
+    this._cancelTimer?.();
+    this._shutDown = true;
+    this._unsent.push(...this._retention.drain());
+    for (let round = 0; round < MAX_FLUSH_ROUNDS && this._unsent.length > 0; round++) {
+      const logs = this._unsent.splice(0);
+      const spooled = this._retention.persist(logs);
+      for (const { item } of logs) {
+        if (spooled) this._accounting.spooled();
+        else this._accounting.dropped('shutdown');
+        this._linker.settle(item.key, false);
+      }
+    }
+  }
+
+  stats(): ExporterStats {
+    return {
+      spans: this._accounting.snapshot(),
+      waitingLogs: this._linker.waitingCount,
+      trackedSpans: this._linker.trackedCount,
+      runningSpans: this._placeholders.runningCount,
+      queuedLogs: this._sender.queuedCount,
+      bufferedLogs: this._retention.count,
+      bufferedBytes: this._retention.bytes,
+    };
+  }
+
+  private _track(entries: Array<LinkEntry<Pending>>, completions: string[], callback: (r: ExportResult) => void): void {
+    const keys = [...entries.map((entry) => entry.spanId), ...completions];
+    const tracker = new ExportTracker(keys, callback);
+    for (const key of keys) this._trackers.set(key, tracker);
+    for (const entry of entries) this._linker.add(entry);
+    for (const entry of entries) {
+      // Held for a parent that has not ended: in our custody now, the export need not wait.
+      if (this._linker.isHeld(entry.spanId)) {
+        this._trackers.delete(entry.spanId);
+        tracker.settle(entry.spanId, 'held');
+      }
+    }
+  }
+
+  /** One span that is not even a readable span is skipped; the rest of the batch goes on. */
+  private _toEntrySafely(span: ReadableSpan, now: number): Accepted | undefined {
+    try {
+      return this._toEntry(span, now);
+    } catch (error) {
+      logger.warn(`skipped a span that could not be read: ${error instanceof Error ? error.name : typeof error}`);
+      this._accounting.dropped('mapping_error');
+      return undefined;
+    }
+  }
+
+  private _toEntry(span: ReadableSpan, now: number): Accepted | undefined {
+    const { spanId, traceId } = span.spanContext();
+    const parent = parentSpanId(span);
+    const mapping = mapSpan(span, this._mapper);
+    const completion = this._placeholders.ended(spanId, mapping.log);
+    if (completion.kind !== 'none') return this._complete(spanId, completion, now + this._config.exportTimeoutMillis);
+    if (!mapping.log) {
+      this._accounting.dropped(mapping.reason);
+      this._linker.observeNotExported(spanId, parent);
+      return undefined;
+    }
+    const entry = { spanId, traceId, parentSpanId: parent, session: mapping.conversationId, arrivedAt: now };
+    return { entry: { ...entry, payload: { log: mapping.log, deadline: now + this._config.exportTimeoutMillis } } };
+  }
+
+  /** A span that was logged as a placeholder ended: its output, error and duration complete that log. */
+  private _complete(spanId: string, completion: Completion, deadline: number): Accepted | undefined {
+    const completionKey = `${UPDATE_KEY}${spanId}`;
+    switch (completion.kind) {
+      case 'send':
+        this._accounting.delivered();
+        this._sender.enqueueUpdate(completionKey, spanId, completion.update, deadline);
+        return { completionKey };
+      case 'deferred':
+        return { completionKey };
+      default:
+        this._accounting.dropped('rejected');
+        logger.debug(`span ${spanId} ended, but its placeholder was not delivered`);
+        return undefined;
+    }
+  }
+
+  /** Logs what is known of a span still running, so the children waiting for it can go out. */
+  private _logPlaceholder(spanId: string): boolean {
+    let conversationId: string | undefined;
+    const taken = this._placeholders.take(spanId, (span) => {
+      const mapping = mapSpan(span, this._mapper);
+      conversationId = mapping.log ? mapping.conversationId : undefined;
+      return mapping.log;
+    });
+    if (!taken) return false;
+    const now = this._clock.now();
+    this._linker.add({
+      spanId,
+      traceId: taken.span.spanContext().traceId,
+      parentSpanId: parentSpanId(taken.span),
+      session: conversationId,
+      arrivedAt: now,
+      payload: { log: taken.log, deadline: now + this._config.exportTimeoutMillis },
+    });
+    return true;
+  }
+
+  private _onRelease(entry: LinkEntry<Pending>, link: Link): void {
+    const log: LogRequest = { ...entry.payload.log, session_reference_id: link.session };
+    if (link.parent) {
+      log.parent_reference_id = link.parent.spanId;
+      if (link.parent.logId) log.trace_parent_id = link.parent.logId;
+    }
+    const item = toOutgoing(entry.spanId, log);
+    if (this._shutDown) this._unsent.push({ item, since: this._clock.now() });
+    else this._sender.enqueue(item, this._deadlineFor(entry));
+  }
+
+  /**
+   * A log released while its own export still waits keeps that export's deadline. One that was
+   * held (its export already answered) joins the export whose log released it, so flushing that
+   * export also delivers it; released by a timer or a flush, it gets a fresh deadline.
+   */
+  private _deadlineFor(entry: LinkEntry<Pending>): number {
+    if (this._trackers.has(entry.spanId)) return entry.payload.deadline;
+    const releasing = this._releasingFor;
+    if (releasing) {
+      releasing.tracker.add(entry.spanId);
+      this._trackers.set(entry.spanId, releasing.tracker);
+      return releasing.deadline;
+    }
+    return this._clock.now() + this._config.exportTimeoutMillis;
+  }
+
+  private _onOutcome(key: string, outcome: LogOutcome, deadline: number, item: OutgoingLog | undefined): void {
+    const tracker = this._trackers.get(key);
+    this._trackers.delete(key);
+    if (!key.startsWith(UPDATE_KEY)) {
+      if (item && !outcome.delivered && outcome.reason === 'deadline') return this._keep(key, item, tracker, outcome);
+      this._settleLog(key, outcome, tracker, deadline);
+    }
+    tracker?.settle(key, outcome);
+  }
+
+  /** Not delivered in time: kept for a later attempt (or, while closing, for the spool). */
+  private _keep(key: string, item: OutgoingLog, tracker: ExportTracker | undefined, outcome: LogOutcome): void {
+    const since = this._failedSince.get(key) ?? this._clock.now();
+    this._failedSince.set(key, since);
+    this._linker.markBuffered(key);
+    if (this._closing) this._unsent.push({ item, since });
+    else this._retention.keep(item, since);
+    tracker?.settle(key, outcome.delivered ? outcome : { ...outcome, error: `${outcome.error}; kept for a later attempt` });
+  }
+
+  private _resend(logs: Spooled[]): void {
+    const deadline = this._clock.now() + this._config.exportTimeoutMillis;
+    for (const { item, since } of logs) {
+      this._failedSince.set(item.key, since);
+      this._sender.enqueue(item, deadline);
+    }
+    this._sender.pump();
+  }
+
+  private _settleLog(key: string, outcome: LogOutcome, tracker: ExportTracker | undefined, deadline: number): void {
+    this._failedSince.delete(key);
+    const isPlaceholder = this._placeholders.isPlaceholder(key);
+    if (outcome.delivered) this._retention.succeeded();
+    if (!isPlaceholder) this._count(outcome);
+    this._releasingFor = tracker && { tracker, deadline };
+    try {
+      this._linker.settle(key, outcome.delivered, outcome.delivered ? outcome.logId : undefined);
+    } finally {
+      this._releasingFor = undefined;
+    }
+    this._settlePlaceholder(key, outcome, deadline);
+  }
+
+  /** A placeholder's span counts when it has ended: now, if it ended while its placeholder was on its way. */
+  private _settlePlaceholder(key: string, outcome: LogOutcome, deadline: number): void {
+    const waiting = this._placeholders.settled(key, outcome.delivered);
+    if (!waiting) return;
+    const completionKey = `${UPDATE_KEY}${key}`;
+    this._count(outcome);
+    if (waiting.kind === 'send') return this._sender.enqueueUpdate(completionKey, key, waiting.update, deadline);
+    const completionTracker = this._trackers.get(completionKey);
+    this._trackers.delete(completionKey);
+    completionTracker?.settle(completionKey, outcome);
+  }
+
+  private _count(outcome: LogOutcome): void {
+    if (outcome.delivered) this._accounting.delivered();
+    else this._accounting.dropped(outcome.reason);
+  }
+
+  /** A log that will never be delivered: counted, and its children relinked. */
+  private _finalDrop(key: string, reason: 'buffer_full' | 'expired' | 'shutdown'): void {
+    this._failedSince.delete(key);
+    this._accounting.dropped(reason);
+    logger.warn(`dropped log ${key}: ${reason.replace('_', ' ')}`);
+    this._linker.settle(key, false);
+  }
+
+  private _onUnauthorized(error: string): void {
+    if (this._unauthorizedReported) return logger.debug(error);
+    this._unauthorizedReported = true;
+    logger.error(`${error}: Humanloop refused the API key; check HUMANLOOP_API_KEY or the apiKey option`);
+  }
+
+  /** One timer, set for the next log whose wait for its parent runs out. */
+  private _armExpiryTimer(): void {
+    const due = this._linker.nextExpiry();
+    if (due === undefined || due >= this._timerDue) return;
+    this._cancelTimer?.();
+    this._timerDue = due;
+    this._cancelTimer = this._clock.setTimer(
+      () => {
+        this._timerDue = Infinity;
+        this._cancelTimer = undefined;
+        this._linker.releaseExpired(this._clock.now());
+        this._sender.pump();
+        this._armExpiryTimer();
+      },
+      Math.max(0, due - this._clock.now()),
+    );
+  }
+}
