@@ -11,6 +11,8 @@ import {
 export function recordSpans(serviceName = 'test-service'): {
   tracer: Tracer;
   spans(): ReadableSpan[];
+  /** Forgets the spans recorded so far. */
+  clear(): void;
   shutdown(): Promise<void>;
 } {
   const exporter = new InMemorySpanExporter();
@@ -21,6 +23,7 @@ export function recordSpans(serviceName = 'test-service'): {
   return {
     tracer: provider.getTracer('test-scope', '1.2.3'),
     spans: () => exporter.getFinishedSpans(),
+    clear: () => exporter.reset(),
     shutdown: () => provider.shutdown(),
   };
 }

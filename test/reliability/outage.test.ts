@@ -1,0 +1,167 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SpanCounts } from '../../src/index.js';
+import { HumanloopSpanExporter } from '../../src/index.js';
+import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { API_KEY, captureDiag, exportOnce } from '../helpers/harness.js';
+import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function server(): Promise<LocalLogServer> {
+  const started = await startLocalLogServer({ apiKey: API_KEY });
+  cleanups.push(() => started.close());
+  return started;
+}
+
+function exporterFor(url: string, clock: FakeClock, options: Record<string, unknown> = {}): HumanloopSpanExporter {
+  const exporter = new HumanloopSpanExporter(
+    { apiKey: API_KEY, baseUrl: url, exportTimeoutMillis: 5_000, ...options },
+    { clock, random: () => 0.5, env: {} },
+  );
+  cleanups.push(() => exporter.shutdown());
+  return exporter;
+}
+
+function chatSpans(count: number): ReadableSpan[] {
+  const rec = recordSpans();
+  for (let i = 0; i < count; i++) startSpan(rec.tracer, `chat ${i}`, CHAT_ATTRIBUTES).end();
+  return rec.spans();
+}
+
+function balanced(counts: SpanCounts): boolean {
+  const dropped = Object.values(counts.dropped).reduce((sum, n) => sum + n, 0);
+  return counts.seen === counts.delivered + counts.merged + counts.spooled + dropped;
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (!condition()) throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('an outage longer than the export deadline', () => {
+  it('loses nothing: logs are kept, retried with backoff, and delivered once the server is back', async () => {
+    const hl = await server();
+    const clock = new FakeClock();
+    const exporter = exporterFor(hl.url, clock);
+    hl.down();
+    const spans = chatSpans(30);
+    const result = await exportOnce(exporter, spans);
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    expect(result.error?.message).toMatch(/kept for a later attempt/);
+    expect(exporter.stats()).toMatchObject({ bufferedLogs: 30, spans: { seen: 30, delivered: 0 } });
+
+    hl.up();
+    // The retry timer (backoff from about a second) sends them without any new export.
+    clock.advance(60_000);
+    await until(() => exporter.stats().spans.delivered === 30, 'the kept logs');
+    expect(new Set(hl.logs().map((log) => log.reference_id))).toEqual(new Set(spans.map((s) => s.spanContext().spanId)));
+    expect(exporter.stats()).toMatchObject({ bufferedLogs: 0, spans: { seen: 30, delivered: 30, dropped: {} } });
+  });
+
+  it('keeps the children of a kept parent waiting, and nests them once the parent is through', async () => {
+    const hl = await server();
+    const clock = new FakeClock();
+    const exporter = exporterFor(hl.url, clock);
+    const rec = recordSpans();
+    const agent = startSpan(rec.tracer, 'agent', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.request.model': 'm' });
+    agent.end();
+    hl.down();
+    await exportOnce(exporter, rec.spans());
+    startSpan(rec.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+    // The child's export does not wait for the outage: the child is held.
+    expect(await exportOnce(exporter, rec.spans().slice(1))).toEqual({ code: ExportResultCode.SUCCESS });
+    hl.up();
+    await exportOnce(exporter, []);
+    await exporter.forceFlush();
+    const child = hl.logs().find((log) => log.reference_id !== agent.spanContext().spanId);
+    expect(child?.parent_reference_id).toBe(agent.spanContext().spanId);
+    expect(hl.requests().filter((r) => r.status !== undefined).every((r) => r.status === 200)).toBe(true);
+  });
+
+  it('drops the oldest first when the buffer is full, and what is too old, counting both', async () => {
+    const hl = await server();
+    const clock = new FakeClock();
+    const oneLog = Buffer.byteLength(JSON.stringify({ ...CHAT_ATTRIBUTES })) * 2;
+    const exporter = exporterFor(hl.url, clock, { maxBufferedBytes: oneLog * 10, maxBufferAgeMillis: 120_000 });
+    hl.down();
+    await exportOnce(exporter, chatSpans(40));
+    const stats = exporter.stats();
+    expect(stats.bufferedBytes).toBeLessThanOrEqual(oneLog * 10);
+    expect(stats.spans.dropped.buffer_full).toBe(40 - stats.bufferedLogs);
+    clock.advance(121_000);
+    await until(() => exporter.stats().bufferedLogs === 0 && exporter.stats().queuedLogs === 0, 'expiry');
+    expect(exporter.stats().spans.dropped.expired).toBe(stats.bufferedLogs);
+    expect(balanced(exporter.stats().spans)).toBe(true);
+  });
+});
+
+describe('spoolDir', () => {
+  it('lets a process restarted during an outage deliver the logs of the one before it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-spool-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const hl = await server();
+    hl.down();
+    const first = exporterFor(hl.url, new FakeClock(), { spoolDir: dir });
+    const spans = chatSpans(12);
+    await exportOnce(first, spans);
+    await first.shutdown();
+    expect(first.stats().spans).toMatchObject({ seen: 12, spooled: 12, delivered: 0 });
+    expect(readdirSync(dir).filter((name) => name.endsWith('.ndjson'))).toHaveLength(1);
+
+    hl.up();
+    const second = exporterFor(hl.url, new FakeClock(), { spoolDir: dir });
+    await second.forceFlush();
+    expect(hl.logs().map((log) => log.reference_id).sort()).toEqual(spans.map((s) => s.spanContext().spanId).sort());
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('skips a corrupt or truncated spool file with a diag warning, never a crash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-spool-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const diagnostics = captureDiag();
+    cleanups.push(diagnostics.restore);
+    const clock = new FakeClock();
+    const good = JSON.stringify({ key: 'aaaaaaaaaaaaaaaa', since: clock.now(), log: { project: 'p', reference_id: 'aaaaaaaaaaaaaaaa', config: { type: 'model', model: 'm' } } });
+    writeFileSync(join(dir, '1-1-x.humanloop-spool.ndjson'), `${good}\n{"key": "bbbb", "since": 1, "log": {"proj\n\u0000garbage\n`);
+    const hl = await server();
+    const exporter = exporterFor(hl.url, clock, { spoolDir: dir });
+    await exporter.forceFlush();
+    expect(hl.logs().map((log) => log.reference_id)).toEqual(['aaaaaaaaaaaaaaaa']);
+    expect(diagnostics.messages.some((m) => m.includes('corrupt lines'))).toBe(true);
+  });
+});
+
+describe('memory while the server is down', () => {
+  it('stays within maxBufferedBytes for 100 000 spans, and every span is accounted for', async () => {
+    const hl = await server();
+    hl.down();
+    const clock = new FakeClock();
+    const maxBufferedBytes = 2 * 1024 * 1024;
+    const exporter = exporterFor(hl.url, clock, { maxBufferedBytes, exportTimeoutMillis: 2_000, maxBatchSize: 1000 });
+    const rec = recordSpans();
+    let seen = 0;
+    for (let batch = 0; batch < 100; batch++) {
+      for (let i = 0; i < 1000; i++) startSpan(rec.tracer, 'chat', CHAT_ATTRIBUTES).end();
+      const spans = rec.spans();
+      seen += spans.length;
+      await exportOnce(exporter, spans);
+      // Nothing else keeps finished spans: free them as a batch processor would.
+      rec.clear();
+      expect(exporter.stats().bufferedBytes).toBeLessThanOrEqual(maxBufferedBytes);
+    }
+    const stats = exporter.stats();
+    expect(stats.spans.seen).toBe(100_000);
+    expect(seen).toBe(100_000);
+    expect(stats.bufferedBytes).toBeLessThanOrEqual(maxBufferedBytes);
+    expect(stats.spans.seen).toBe(stats.bufferedLogs + Object.values(stats.spans.dropped).reduce((a, b) => a + b, 0));
+  }, 120_000);
+});
