@@ -1,0 +1,132 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HumanloopSpanExporter } from '../../src/index.js';
+import { startLocalLogServer, type Fault, type LocalLogServer } from '../../src/local/index.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { captureDiag, exportOnce } from '../helpers/harness.js';
+import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
+
+/** A key no test output, diag message, error or statistic may ever contain. */
+const SECRET = 'hl_sk_SECRET-7f3a9c0e-do-not-leak';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function chatSpans(count: number): ReadableSpan[] {
+  const rec = recordSpans();
+  for (let i = 0; i < count; i++) startSpan(rec.tracer, `chat ${i}`, CHAT_ATTRIBUTES).end();
+  return rec.spans();
+}
+
+async function setup(options: Record<string, unknown> = {}, fake = true) {
+  const server = await startLocalLogServer({ apiKey: SECRET });
+  const exporter = new HumanloopSpanExporter(
+    { apiKey: SECRET, baseUrl: server.url, exportTimeoutMillis: 10_000, timeoutMillis: 300, ...options },
+    fake ? { clock: new FakeClock(), random: () => 0.5, env: {} } : { env: {} },
+  );
+  cleanups.push(() => server.close(), () => exporter.shutdown());
+  return { server, exporter };
+}
+
+/** Something that answers 307 to every request, pointing at `location`. */
+async function redirector(location: (port: number) => string): Promise<{ url: string; hits: () => number }> {
+  let hits = 0;
+  const server: Server = createServer((_req, res) => {
+    hits++;
+    res.writeHead(307, { location: location((server.address() as AddressInfo).port) }).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v4`, hits: () => hits };
+}
+
+const FAULTS: Array<[string, Fault]> = [
+  ['503', { status: 503 }],
+  ['500 storm', { status: 500 }],
+  ['429 with Retry-After', { status: 429, retryAfter: '1' }],
+  ['429 without Retry-After', { status: 429 }],
+  ['a reset mid-request', { drop: 'reset' }],
+  ['a server that never answers', { drop: 'hang' }],
+  ['a body that is not JSON', { status: 502, body: '<html>Bad gateway</html>' }],
+  ['a huge error body', { status: 503, body: { detail: 'x'.repeat(6 * 1024 * 1024) } }],
+];
+
+describe('faults over real sockets', () => {
+  it.each(FAULTS)('recovers from %s (three times in a row), delivering every log once', async (_name, fault) => {
+    const { server, exporter } = await setup();
+    server.inject(fault, 3);
+    const spans = chatSpans(5);
+    expect(await exportOnce(exporter, spans)).toEqual({ code: ExportResultCode.SUCCESS });
+    expect(server.logs().map((log) => log.reference_id).sort()).toEqual(spans.map((s) => s.spanContext().spanId).sort());
+  });
+
+  it('reads a huge success body no further than its cap, and still succeeds', async () => {
+    const { server, exporter } = await setup();
+    server.inject({ status: 200, body: ['x'.repeat(6 * 1024 * 1024)] });
+    expect((await exportOnce(exporter, chatSpans(1))).code).toBe(ExportResultCode.SUCCESS);
+  });
+
+  it('never follows a redirect, so the key never reaches another host', async () => {
+    const target = await startLocalLogServer();
+    cleanups.push(() => target.close());
+    const bouncer = await redirector(() => `${target.url}/logs`);
+    const exporter = new HumanloopSpanExporter({ apiKey: SECRET, baseUrl: bouncer.url }, { env: {} });
+    cleanups.push(() => exporter.shutdown());
+    const result = await exportOnce(exporter, chatSpans(1));
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    expect(bouncer.hits()).toBe(1);
+    expect(target.requests()).toHaveLength(0);
+  });
+
+  it('resolves shutdown by its deadline against a server that never answers', async () => {
+    const { server, exporter } = await setup({ exportTimeoutMillis: 600, timeoutMillis: 200 }, false);
+    server.setFaultPlan(() => ({ drop: 'hang' }));
+    const exported = exportOnce(exporter, chatSpans(3));
+    // A hang here would fail the test by its timeout: shutdown must end by the export deadline.
+    await exporter.shutdown();
+    expect((await exported).code).toBe(ExportResultCode.FAILED);
+    expect(exporter.stats().spans.dropped.shutdown).toBe(3);
+  });
+
+  it('returns from export() before any request, whatever the network does', async () => {
+    const { server, exporter } = await setup({ exportTimeoutMillis: 500 }, false);
+    server.setFaultPlan(() => ({ drop: 'hang' }));
+    let called = false;
+    exporter.export(chatSpans(200), () => (called = true));
+    // export() returned: nothing has reached the server and the callback is still to come.
+    expect(server.requests()).toHaveLength(0);
+    expect(called).toBe(false);
+    await exporter.shutdown();
+    expect(called).toBe(true);
+  });
+});
+
+describe('the API key never leaks', () => {
+  it('is absent from diag output at the most verbose level, errors and stats across every fault', async () => {
+    const diagnostics = captureDiag();
+    cleanups.push(diagnostics.restore);
+    const texts: string[] = [];
+    for (const [, fault] of [...FAULTS, ['401', { status: 401 }] as [string, Fault], ['422', { status: 422 }] as [string, Fault]]) {
+      const { server, exporter } = await setup({ exportTimeoutMillis: 1_000 });
+      server.setFaultPlan(() => fault);
+      const result = await exportOnce(exporter, chatSpans(2));
+      texts.push(String(result.error?.message), String(result.error?.stack), JSON.stringify(exporter.stats()));
+      texts.push(JSON.stringify(server.requests()));
+    }
+    const bouncer = await redirector((port) => `http://127.0.0.1:${port}/elsewhere`);
+    const exporter = new HumanloopSpanExporter({ apiKey: SECRET, baseUrl: bouncer.url }, { env: {} });
+    cleanups.push(() => exporter.shutdown());
+    const result = await exportOnce(exporter, chatSpans(1));
+    texts.push(String(result.error?.message));
+    expect(() => new HumanloopSpanExporter({ apiKey: SECRET, baseUrl: 'ftp://nope' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining(SECRET) }),
+    );
+    expect(diagnostics.messages.length).toBeGreaterThan(5);
+    for (const text of [...texts, ...diagnostics.messages]) expect(text).not.toContain(SECRET);
+  });
+});
