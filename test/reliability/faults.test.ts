@@ -4,7 +4,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter } from '../../src/index.js';
-import { startLocalLogServer, type Fault, type LocalLogServer } from '../../src/local/index.js';
+import { startLocalLogServer, type Fault } from '../../src/local/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { captureDiag, exportOnce } from '../helpers/harness.js';
 import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
