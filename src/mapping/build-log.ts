@@ -33,7 +33,8 @@ export function buildLogRequest(span: ReadableSpan, normalized: NormalizedSpan, 
 }
 
 function buildConfig(span: ReadableSpan, n: NormalizedSpan): LogConfig {
-  const name = n.name ?? span.name;
+  // Tool and agent configs need a non-empty name; an unnamed span is named for its kind.
+  const name = n.name || (typeof span.name === 'string' && span.name) || `unnamed ${n.kind}`;
   switch (n.kind) {
     case 'model': {
       const model = modelConfig(n);
