@@ -319,7 +319,12 @@ export class LogPipeline {
   private _keep(key: string, item: OutgoingLog, tracker: ExportTracker | undefined, outcome: LogOutcome): void {
     const since = this._failedSince.get(key) ?? this._clock.now();
     this._failedSince.set(key, since);
-    this._linker.markBuffered(key);
+    for (const held of this._linker.markBuffered(key)) {
+      // Waiting for a kept log: in our custody now, their exports need not wait.
+      const heldTracker = this._trackers.get(held);
+      this._trackers.delete(held);
+      heldTracker?.settle(held, 'held');
+    }
     if (this._closing) this._unsent.push({ item, since });
     else this._retention.keep(item, since);
     tracker?.settle(key, outcome.delivered ? outcome : { ...outcome, error: `${outcome.error}; kept for a later attempt` });

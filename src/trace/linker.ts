@@ -97,10 +97,22 @@ export class TraceLinker<T> {
     this._enforceWaitingBound();
   }
 
-  /** The entry's log could not go out yet and is kept for a later attempt. */
-  markBuffered(spanId: string): void {
+  /**
+   * The entry's log could not go out yet and is kept for a later attempt. Returns the entries
+   * now held by that: those waiting for it, directly or through other waiting entries.
+   */
+  markBuffered(spanId: string): string[] {
     const node = this._nodes.get(spanId);
     if (node) node.buffered = true;
+    const held: string[] = [];
+    const pending = [spanId];
+    for (let visited = 0; pending.length > 0 && visited < this._waiting.size + 1; visited++) {
+      for (const waiter of this._waitersOn.get(pending.pop()!) ?? []) {
+        held.push(waiter);
+        pending.push(waiter);
+      }
+    }
+    return held;
   }
 
   /** The entry's log was delivered (with the API's log id) or finally dropped. */
