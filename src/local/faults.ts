@@ -5,7 +5,9 @@ export type Fault =
   /** Wait, then handle the request normally. */
   | { delayMillis: number }
   /** Destroy the connection without answering, or keep it open and never answer. */
-  | { drop: 'reset' | 'hang' };
+  | { drop: 'reset' | 'hang' }
+  /** Handle the request (logs are stored), but send the answer's body only after this long. */
+  | { slowBodyMillis: number };
 
 export interface RequestInfo {
   index: number;
@@ -40,6 +42,7 @@ export class FaultSchedule {
 
 export function describeFault(fault: Fault): string {
   if ('drop' in fault) return `drop:${fault.drop}`;
+  if ('slowBodyMillis' in fault) return `slow-body:${fault.slowBodyMillis}`;
   if ('status' in fault) return `status:${fault.status}`;
   return `delay:${fault.delayMillis}`;
 }

@@ -52,6 +52,7 @@ interface Exchange {
   res: ServerResponse;
   record: RecordedRequest;
   body: string;
+  slowBodyMillis?: number;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -206,6 +207,10 @@ async function playFault(exchange: Exchange, fault: Fault): Promise<boolean> {
     if (fault.drop === 'reset') exchange.req.socket.destroy();
     return true;
   }
+  if ('slowBodyMillis' in fault) {
+    exchange.slowBodyMillis = fault.slowBodyMillis;
+    return false;
+  }
   if (fault.delayMillis) await delay(fault.delayMillis);
   if (!('status' in fault)) return false;
   if (fault.retryAfter !== undefined) exchange.res.setHeader('retry-after', fault.retryAfter);
@@ -241,7 +246,9 @@ function respond(exchange: Exchange, status: number, body: unknown): void {
   if (exchange.res.destroyed) return;
   const text = JSON.stringify(body);
   exchange.res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  exchange.res.end(text);
+  if (!exchange.slowBodyMillis) return void exchange.res.end(text);
+  exchange.res.write(text.slice(0, 1));
+  setTimeout(() => exchange.res.end(text.slice(1)), exchange.slowBodyMillis);
 }
 
 /** The body as text, or undefined when it is larger than `maxBytes`. */

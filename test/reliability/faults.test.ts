@@ -65,6 +65,17 @@ describe('faults over real sockets', () => {
     expect(server.logs().map((log) => log.reference_id).sort()).toEqual(spans.map((s) => s.spanContext().spanId).sort());
   });
 
+  it('retries an answer whose body is too slow; the at-least-once duplicate keeps its reference_id', async () => {
+    const { server, exporter } = await setup({ timeoutMillis: 100 }, false);
+    server.inject({ slowBodyMillis: 400 });
+    const spans = chatSpans(2);
+    expect((await exportOnce(exporter, spans)).code).toBe(ExportResultCode.SUCCESS);
+    const stored = server.logs().map((log) => log.reference_id);
+    // Stored by the slow request and again by the retry: the duplicate is recognisable by its reference_id.
+    expect(stored.sort()).toEqual([...spans, ...spans].map((s) => s.spanContext().spanId).sort());
+    expect(server.requests().map((request) => request.fault)).toEqual(['slow-body:400', undefined]);
+  });
+
   it('reads a huge success body no further than its cap, and still succeeds', async () => {
     const { server, exporter } = await setup();
     server.inject({ status: 200, body: ['x'.repeat(6 * 1024 * 1024)] });
