@@ -1,0 +1,186 @@
+// npm run bench [-- --quick]: the exporter's speed and memory, against the OTLP HTTP exporter on the
+// same spans, in one run. Prints a table and writes bench-results/bench.json. Everything runs on
+// this machine over 127.0.0.1; each end-to-end figure comes from a fresh process.
+import { execFileSync, fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { mapSpan } from 'humanloop-otel-exporter';
+import { serializeLog } from '../dist/esm/delivery/outcome.js';
+import { makeSpans } from './workload.mjs';
+
+const quick = process.argv.includes('--quick');
+const PLAN = quick
+  ? { sizes: [1_000, 10_000], mappingRuns: 5, e2eRuns: 2, overheadSpans: 20_000, overheadRuns: 3, memorySpans: 5_000 }
+  : { sizes: [1_000, 10_000, 100_000], mappingRuns: 7, e2eRuns: 3, overheadSpans: 100_000, overheadRuns: 5, memorySpans: 20_000 };
+const WORKER = new URL('./worker.mjs', import.meta.url).pathname;
+const SINK = new URL('./sink.mjs', import.meta.url).pathname;
+
+function stats(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], runs: sorted.length };
+}
+
+const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const spread = (s, digits = 0, unit = '') => `${fmt(s.median, digits)}${unit} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
+
+function recordSpans(count) {
+  const finished = [];
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'bench' }),
+    spanProcessors: [{ onStart() {}, onEnd: (span) => finished.push(span), forceFlush: async () => {}, shutdown: async () => {} }],
+  });
+  makeSpans(provider.getTracer('bench'), count);
+  return finished;
+}
+
+/** 1. ReadableSpan → LogRequest, and mapping plus serialization against a bare JSON.stringify of the same payloads. */
+function benchMapping(size) {
+  const spans = recordSpans(size);
+  const options = { project: 'bench', source: undefined, captureContent: true };
+  const mapOnly = [];
+  const mapAndSerialize = [];
+  const stringifyOnly = [];
+  for (let run = 0; run < PLAN.mappingRuns; run++) {
+    let started = performance.now();
+    const logs = spans.map((span) => mapSpan(span, options).log).filter(Boolean);
+    mapOnly.push(performance.now() - started);
+    started = performance.now();
+    for (const span of spans) {
+      const { log } = mapSpan(span, options);
+      if (log) serializeLog(log);
+    }
+    mapAndSerialize.push(performance.now() - started);
+    started = performance.now();
+    for (const log of logs) JSON.stringify(log);
+    stringifyOnly.push(performance.now() - started);
+  }
+  const ratios = mapAndSerialize.map((ms, i) => ms / stringifyOnly[i]);
+  return {
+    spans: size,
+    mapSpansPerSecond: stats(mapOnly.map((ms) => (size / ms) * 1000)),
+    mapAndSerializeMs: stats(mapAndSerialize),
+    stringifyMs: stats(stringifyOnly),
+    ratioToStringify: stats(ratios),
+  };
+}
+
+function startSink(kind) {
+  return new Promise((resolve) => {
+    const child = fork(SINK, [kind], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const ask = (message, key) =>
+      new Promise((answer) => {
+        const listener = (reply) => {
+          if (key in reply) {
+            child.off('message', listener);
+            answer(reply[key]);
+          }
+        };
+        child.on('message', listener);
+        child.send(message);
+      });
+    child.once('message', ({ url }) =>
+      resolve({ url, count: () => ask('count', 'count'), reset: () => ask('reset', 'reset'), stop: () => child.send('exit') }),
+    );
+  });
+}
+
+function worker(args, nodeArgs = []) {
+  const output = execFileSync(process.execPath, [...nodeArgs, WORKER, ...args.map(String)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(output.trim().split('\n').pop());
+}
+
+/** 2. Through a BatchSpanProcessor and over loopback, ours against the OTLP HTTP exporter. */
+async function benchEndToEnd(sinks) {
+  const results = [];
+  for (const size of PLAN.sizes) {
+    const row = { spans: size };
+    for (const kind of ['humanloop', 'otlp']) {
+      const runs = [];
+      for (let run = 0; run < PLAN.e2eRuns; run++) {
+        await sinks[kind].reset();
+        const result = worker(['e2e', kind, size, sinks[kind].url]);
+        const received = await sinks[kind].count();
+        if (received !== size) throw new Error(`${kind}: the receiver got ${received} of ${size}`);
+        runs.push(result);
+      }
+      row[kind] = {
+        spansPerSecond: stats(runs.map((r) => (size / r.wallMs) * 1000)),
+        cpuMsPer1000Spans: stats(runs.map((r) => (r.cpuMs / size) * 1000)),
+        peakRssMb: stats(runs.map((r) => r.maxRssKb / 1024)),
+      };
+    }
+    row.throughputRatio = row.humanloop.spansPerSecond.median / row.otlp.spansPerSecond.median;
+    row.cpuRatio = row.humanloop.cpuMsPer1000Spans.median / row.otlp.cpuMsPer1000Spans.median;
+    results.push(row);
+  }
+  return results;
+}
+
+/** 3. The application's cost of creating and ending LLM spans with the exporter attached. */
+function benchOverhead(url) {
+  const none = [];
+  const attached = [];
+  for (let run = 0; run < PLAN.overheadRuns; run++) {
+    none.push(worker(['overhead', 'none', PLAN.overheadSpans, url]).loopMs);
+    attached.push(worker(['overhead', 'humanloop', PLAN.overheadSpans, url]).loopMs);
+  }
+  const overheads = attached.map((ms, i) => ms / none[i] - 1);
+  return { spans: PLAN.overheadSpans, withoutMs: stats(none), withMs: stats(attached), overhead: stats(overheads) };
+}
+
+/** 4. Heap held per log waiting for its parent, and per log kept through an outage. */
+function benchMemory() {
+  return {
+    waiting: worker(['memory', 'waiting', PLAN.memorySpans], ['--expose-gc']),
+    buffered: worker(['memory', 'buffered', PLAN.memorySpans], ['--expose-gc']),
+  };
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, os: `${os.type()} ${os.release()}` };
+}
+
+function print(report) {
+  const { machine: m } = report;
+  console.log(`\nhumanloop-otel-exporter benchmark${quick ? ' (quick)' : ''}: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GiB, Node ${m.node}`);
+  console.log('Figures are medians (min–max) over repeated runs.\n');
+  console.log('1. Mapping (ReadableSpan → LogRequest), in process');
+  for (const r of report.mapping) {
+    console.log(`   ${fmt(r.spans).padStart(7)} spans: ${spread(r.mapSpansPerSecond)} spans/s; map+serialize = ${spread(r.ratioToStringify, 2, 'x')} bare JSON.stringify`);
+  }
+  console.log('\n2. End to end: BatchSpanProcessor → exporter → receiver over 127.0.0.1 (fresh process per run)');
+  for (const r of report.endToEnd) {
+    for (const kind of ['humanloop', 'otlp']) {
+      const k = r[kind];
+      console.log(`   ${fmt(r.spans).padStart(7)} spans ${kind.padEnd(9)}: ${spread(k.spansPerSecond)} spans/s, CPU ${spread(k.cpuMsPer1000Spans, 1)} ms/1000 spans, peak RSS ${spread(k.peakRssMb, 0, ' MB')}`);
+    }
+    console.log(`   ${' '.repeat(13)}throughput humanloop / OTLP HTTP = ${fmt(r.throughputRatio, 2)}x; CPU = ${fmt(r.cpuRatio, 2)}x`);
+  }
+  const o = report.overhead;
+  console.log(`\n3. Application overhead: ${fmt(o.spans)} LLM spans created and ended`);
+  console.log(`   without a processor ${spread(o.withoutMs, 0, ' ms')}; with BatchSpanProcessor + this exporter ${spread(o.withMs, 0, ' ms')}; overhead ${spread({ median: o.overhead.median * 100, min: o.overhead.min * 100, max: o.overhead.max * 100 }, 1, '%')}`);
+  const mem = report.memory;
+  console.log('\n4. Memory held by the exporter');
+  console.log(`   per log waiting for its parent: ${fmt(mem.waiting.bytesPerLog)} bytes (${fmt(mem.waiting.held)} logs)`);
+  console.log(`   per log kept in the outage buffer: ${fmt(mem.buffered.bytesPerLog)} bytes (${fmt(mem.buffered.held)} logs)`);
+}
+
+const report = { quick, machine: machine(), plan: PLAN, mapping: [], endToEnd: [], overhead: undefined, memory: undefined };
+for (const size of PLAN.sizes) report.mapping.push(benchMapping(size));
+const sinks = { humanloop: await startSink('humanloop'), otlp: await startSink('otlp') };
+try {
+  report.endToEnd = await benchEndToEnd(sinks);
+  report.overhead = benchOverhead(sinks.humanloop.url);
+} finally {
+  sinks.humanloop.stop();
+  sinks.otlp.stop();
+}
+report.memory = benchMemory();
+print(report);
+mkdirSync('bench-results', { recursive: true });
+writeFileSync('bench-results/bench.json', `${JSON.stringify(report, null, 2)}\n`);
+console.log('\nWritten to bench-results/bench.json');

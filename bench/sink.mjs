@@ -1,0 +1,41 @@
+// A receiver in a process of its own, so its work is not counted against the exporter measured:
+// `humanloop` runs the bundled local log server; `otlp` a minimal OTLP/HTTP JSON receiver.
+import { createServer } from 'node:http';
+import { startLocalLogServer } from 'humanloop-otel-exporter/local';
+
+const kind = process.argv[2];
+
+async function startOtlpSink() {
+  let spans = 0;
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        for (const resource of body.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) spans += scope.spans?.length ?? 0;
+      } catch {
+        // Counted as nothing.
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/v1/traces`, count: () => spans, reset: () => (spans = 0) };
+}
+
+async function startHumanloopSink() {
+  const server = await startLocalLogServer({ apiKey: 'bench-key' });
+  return { url: server.url, count: () => server.logCount(), reset: () => server.clear() };
+}
+
+const sink = kind === 'otlp' ? await startOtlpSink() : await startHumanloopSink();
+process.send({ url: sink.url });
+process.on('message', (message) => {
+  if (message === 'count') process.send({ count: sink.count() });
+  if (message === 'reset') {
+    sink.reset();
+    process.send({ reset: true });
+  }
+  if (message === 'exit') process.exit(0);
+});

@@ -1,0 +1,93 @@
+// One measurement in a fresh process (so peak RSS and heap figures are its own). Prints JSON.
+//   node bench/worker.mjs e2e humanloop|otlp SPANS URL
+//   node bench/worker.mjs overhead none|humanloop SPANS URL
+//   node --expose-gc bench/worker.mjs memory waiting|buffered SPANS
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { HumanloopSpanExporter } from 'humanloop-otel-exporter';
+import { makeSpans } from './workload.mjs';
+
+const [mode, variant, spansArg, url] = process.argv.slice(2);
+const spans = Number(spansArg);
+const resource = resourceFromAttributes({ 'service.name': 'bench' });
+
+/** Spans made up front, outside any measurement. */
+function recorded(count, options) {
+  const finished = [];
+  const provider = new BasicTracerProvider({
+    resource,
+    spanProcessors: [{ onStart() {}, onEnd: (span) => finished.push(span), forceFlush: async () => {}, shutdown: async () => {} }],
+  });
+  makeSpans(provider.getTracer('bench'), count, 1, options);
+  return finished;
+}
+
+function exporterFor(kind) {
+  if (kind === 'otlp') return new OTLPTraceExporter({ url, timeoutMillis: 30_000 });
+  return new HumanloopSpanExporter({ apiKey: 'bench-key', baseUrl: url, project: 'bench' });
+}
+
+/** Spans through a BatchSpanProcessor into the exporter and over loopback to a receiver. */
+async function endToEnd() {
+  const finished = recorded(spans);
+  const exporter = exporterFor(variant);
+  const processor = new BatchSpanProcessor(exporter, {
+    maxQueueSize: spans + 1024,
+    maxExportBatchSize: 512,
+    scheduledDelayMillis: 20,
+  });
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (const span of finished) processor.onEnd(span);
+  await processor.forceFlush();
+  await exporter.forceFlush?.();
+  const wallMs = performance.now() - started;
+  const { user, system } = process.cpuUsage(cpu);
+  await processor.shutdown();
+  return { wallMs, cpuMs: (user + system) / 1000, maxRssKb: process.resourceUsage().maxRSS };
+}
+
+/** The application's own cost: creating and ending LLM spans, with or without the exporter attached. */
+async function overhead() {
+  const processors = variant === 'none' ? [] : [new BatchSpanProcessor(exporterFor('humanloop'), { maxQueueSize: 4096 })];
+  const provider = new BasicTracerProvider({ resource, spanProcessors: processors });
+  const tracer = provider.getTracer('bench');
+  makeSpans(tracer, 2_000, 2); // warm-up
+  const started = performance.now();
+  makeSpans(tracer, spans, 1);
+  const loopMs = performance.now() - started;
+  await provider.shutdown();
+  return { loopMs };
+}
+
+/** Heap held per log waiting for a parent that never ends, or kept through an outage. */
+async function memory() {
+  const waiting = variant === 'waiting';
+  const finished = recorded(spans * (waiting ? 10 : 1) / (waiting ? 9 : 1), { flat: !waiting })
+    .filter((span) => (waiting ? span.parentSpanContext : true))
+    .slice(0, spans);
+  const exporter = new HumanloopSpanExporter({
+    apiKey: 'bench-key',
+    baseUrl: 'http://127.0.0.1:9/v4',
+    exportTimeoutMillis: 300,
+    parentWaitMillis: 3_600_000,
+    maxWaitingLogs: spans + 1,
+  });
+  const exportAll = (batch) => new Promise((resolve) => exporter.export(batch, resolve));
+  global.gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < finished.length; i += 512) await exportAll(finished.slice(i, i + 512));
+  const held = waiting ? exporter.stats().waitingLogs : exporter.stats().bufferedLogs;
+  // The spans are still referenced here, as before: the difference is what the exporter holds.
+  global.gc();
+  const after = process.memoryUsage().heapUsed;
+  void finished.length;
+  const result = { held, bytesPerLog: (after - before) / held };
+  await exporter.shutdown();
+  return result;
+}
+
+const run = { e2e: endToEnd, overhead, memory }[mode];
+process.stdout.write(`${JSON.stringify(await run())}\n`);
+process.exit(0);
