@@ -28,11 +28,24 @@ function exporterFor(kind) {
   return new HumanloopSpanExporter({ apiKey: 'bench-key', baseUrl: url, project: 'bench' });
 }
 
-/** Spans through a BatchSpanProcessor into the exporter and over loopback to a receiver. */
+/**
+ * Spans through a BatchSpanProcessor into the exporter and over loopback to a receiver. The
+ * processor runs as in steady state: one export at a time, the next as soon as one is done.
+ */
 async function endToEnd() {
   const finished = recorded(spans);
   const exporter = exporterFor(variant);
-  const processor = new BatchSpanProcessor(exporter, {
+  let exported = 0;
+  const counting = {
+    export: (batch, done) =>
+      exporter.export(batch, (result) => {
+        exported += batch.length;
+        done(result);
+      }),
+    forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
+    shutdown: () => exporter.shutdown(),
+  };
+  const processor = new BatchSpanProcessor(counting, {
     maxQueueSize: spans + 1024,
     maxExportBatchSize: 512,
     scheduledDelayMillis: 20,
@@ -40,7 +53,7 @@ async function endToEnd() {
   const cpu = process.cpuUsage();
   const started = performance.now();
   for (const span of finished) processor.onEnd(span);
-  await processor.forceFlush();
+  for (let waited = 0; exported < spans && waited < 600_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
   await exporter.forceFlush?.();
   const wallMs = performance.now() - started;
   const { user, system } = process.cpuUsage(cpu);

@@ -279,7 +279,9 @@ export class LogPipeline {
   }
 
   private _onRelease(entry: LinkEntry<Pending>, link: Link): void {
-    const log: LogRequest = { ...entry.payload.log, session_reference_id: link.session };
+    // The log is this pipeline's own object (mapped from the span): completed in place.
+    const log: LogRequest = entry.payload.log;
+    log.session_reference_id = link.session;
     if (link.parent) {
       log.parent_reference_id = link.parent.spanId;
       if (link.parent.logId) log.trace_parent_id = link.parent.logId;

@@ -55,13 +55,15 @@ export class Sender {
 
   /** Queues a log; `pump()` starts the requests, so a caller can queue a whole wave first. */
   enqueue(item: OutgoingLog, deadline: number): void {
-    const fitted = this._fit(item);
+    const bytes = Buffer.byteLength(item.json);
+    const fitted = bytes <= this._options.maxBatchBytes - 2 ? item : shrinkToFit(item, this._options.maxBatchBytes - 2);
     if (!fitted) {
       const error = 'the log is too large for one request even with its text truncated';
       queueMicrotask(() => this._options.onOutcome(item.key, { delivered: false, reason: 'too_large', error }, deadline, item));
       return;
     }
-    this._queue.push({ item: fitted, bytes: Buffer.byteLength(fitted.json), deadline, seq: this._seq++ });
+    const size = fitted === item ? bytes : Buffer.byteLength(fitted.json);
+    this._queue.push({ item: fitted, bytes: size, deadline, seq: this._seq++ });
   }
 
   /** Queues the completion of a log sent earlier (`PATCH ?reference_id=`); its outcome is reported under `key`. */
@@ -77,11 +79,6 @@ export class Sender {
 
   get queuedCount(): number {
     return this._queue.length - this._head;
-  }
-
-  private _fit(item: OutgoingLog): OutgoingLog | undefined {
-    const limit = this._options.maxBatchBytes - 2;
-    return Buffer.byteLength(item.json) <= limit ? item : shrinkToFit(item, limit);
   }
 
   /** Starts requests for what is queued, up to the concurrency limit. */

@@ -51,7 +51,9 @@ export function mapSpan(span: ReadableSpan, options: SpanMapperOptions): SpanMap
 function applyRedact(log: LogRequest, span: ReadableSpan, redact: SpanMapperOptions['redact']): LogRequest | null {
   if (!redact) return log;
   try {
-    return redact(log, span) ?? null;
+    const result = redact(log, span);
+    // A copy: the pipeline completes its logs in place, and this object is the user's.
+    return result ? { ...result } : null;
   } catch (error) {
     // Fail closed: a log the user's redaction could not vouch for does not leave the process.
     logger.warn(`redact threw for span ${safeSpanId(span)}; the log is dropped: ${describe(error)}`);

@@ -13,7 +13,9 @@ export function foldNestedCalls<T extends { log: LogRequest }>(
   const byParent = new Map<string, Array<LinkEntry<T>>>();
   for (const entry of entries) {
     if (entry.parentSpanId === undefined) continue;
-    byParent.set(entry.parentSpanId, [...(byParent.get(entry.parentSpanId) ?? []), entry]);
+    const siblings = byParent.get(entry.parentSpanId);
+    if (siblings) siblings.push(entry);
+    else byParent.set(entry.parentSpanId, [entry]);
   }
   const folded = new Set<string>();
   for (const outer of entries) {
