@@ -1,5 +1,5 @@
 import { logger } from '../diag.js';
-import { toOutgoing, type DropReason, type LogOutcome, type OutgoingLog } from './outcome.js';
+import { logOf, toOutgoing, type DropReason, type LogOutcome, type OutgoingLog } from './outcome.js';
 import { invalidItems, type InvalidItem } from './validation-errors.js';
 import { sendWithRetry, type Answer, type RetryContext } from './retry.js';
 import { shrinkToFit } from './shrink.js';
@@ -106,7 +106,7 @@ async function resendValid(
 }
 
 function withoutParent(item: OutgoingLog): OutgoingLog {
-  const { parent_reference_id: _ref, trace_parent_id: _id, ...log } = item.log;
+  const { parent_reference_id: _ref, trace_parent_id: _id, ...log } = logOf(item);
   logger.warn(`log ${item.key}: Humanloop refused its parent link; sending it as a root`);
   return toOutgoing(item.key, log);
 }

@@ -35,7 +35,8 @@ export class OutageBuffer {
       this._bytes -= oldest.bytes;
       evicted.push({ item: oldest.item, reason: 'buffer_full' });
     }
-    this._insert({ item, bytes, since });
+    // Only the JSON is kept: it is all a resend needs, and half the memory.
+    this._insert({ item: { key: item.key, json: item.json }, bytes, since });
     return evicted;
   }
 

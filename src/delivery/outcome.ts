@@ -1,10 +1,18 @@
 import type { LogRequest } from '../log-request.js';
 
-/** A log ready to go: its key is the span id (also its `reference_id`), its JSON made once. */
+/**
+ * A log ready to go: its key is the span id (also its `reference_id`), its JSON made once. The
+ * object itself may be let go (a log kept through an outage holds only its JSON).
+ */
 export interface OutgoingLog {
   key: string;
-  log: LogRequest;
+  log?: LogRequest;
   json: string;
+}
+
+/** The log as an object, parsed again from its JSON when it was let go. */
+export function logOf(item: OutgoingLog): LogRequest {
+  return item.log ?? (JSON.parse(item.json) as LogRequest);
 }
 
 export type DropReason =

@@ -1,5 +1,5 @@
 import type { LogRequest } from '../log-request.js';
-import { toOutgoing, type OutgoingLog } from './outcome.js';
+import { logOf, toOutgoing, type OutgoingLog } from './outcome.js';
 
 const MIN_FIELD_CHARS = 256;
 const MAX_ROUNDS = 64;
@@ -11,7 +11,7 @@ const MARK = '… [truncated by humanloop-otel-exporter]';
  */
 export function shrinkToFit(item: OutgoingLog, maxBytes: number): OutgoingLog | undefined {
   const originalBytes = Buffer.byteLength(item.json);
-  const log = structuredClone(item.log);
+  const log = structuredClone(logOf(item));
   log.metadata = { ...log.metadata, truncated: { reason: 'payload too large', original_bytes: originalBytes } };
   let json = JSON.stringify(log);
   for (let round = 0; round < MAX_ROUNDS && Buffer.byteLength(json) > maxBytes; round++) {

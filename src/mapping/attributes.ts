@@ -2,19 +2,12 @@ import type { Attributes } from '@opentelemetry/api';
 
 /**
  * Defensive readers for span attributes: a value of the wrong type reads as absent, never throws.
- * Strings come back well-formed (lone surrogates become U+FFFD) so payloads are valid UTF-8.
+ * Strings are returned as they are; lone surrogates are replaced once, when a log is serialized.
  */
-
-type WellFormable = string & { isWellFormed(): boolean; toWellFormed(): string };
-
-export function wellFormed(value: string): string {
-  const text = value as WellFormable;
-  return text.isWellFormed() ? value : text.toWellFormed();
-}
 
 export function readString(attributes: Attributes, key: string): string | undefined {
   const value = attributes[key];
-  if (typeof value === 'string') return value === '' ? undefined : wellFormed(value);
+  if (typeof value === 'string') return value === '' ? undefined : value;
   return undefined;
 }
 
@@ -42,7 +35,7 @@ export function readStringArray(attributes: Attributes, key: string): string[] |
   if (typeof value !== 'string' || value === '') return undefined;
   const parsed = parseJson(value);
   if (Array.isArray(parsed)) return stringsOf(parsed);
-  return [wellFormed(value)];
+  return [value];
 }
 
 /** A structured attribute: JSON text is parsed; text that is not JSON is kept as text. */
@@ -50,12 +43,11 @@ export function readJson(attributes: Attributes, key: string): unknown {
   const value = attributes[key];
   if (typeof value !== 'string') return value;
   const parsed = parseJson(value);
-  return parsed === undefined ? wellFormed(value) : parsed;
+  return parsed === undefined ? value : parsed;
 }
 
 export function parseJson(text: string): unknown {
-  const first = text.trimStart()[0];
-  if (first !== '{' && first !== '[' && first !== '"') return undefined;
+  if (!looksLikeJson(text)) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -73,6 +65,16 @@ export function toFiniteNumber(value: unknown): number | undefined {
 }
 
 function stringsOf(values: readonly unknown[]): string[] | undefined {
-  const strings = values.filter((item): item is string => typeof item === 'string').map(wellFormed);
+  const strings = values.filter((item): item is string => typeof item === 'string');
   return strings.length > 0 ? strings : undefined;
+}
+
+/** Whether text starts (after white space) like a JSON object, array or string: a cheap test before parsing. */
+function looksLikeJson(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09) continue;
+    return code === 0x7b || code === 0x5b || code === 0x22;
+  }
+  return false;
 }

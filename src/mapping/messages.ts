@@ -1,5 +1,4 @@
 import type { ChatMessage, ChatRole, ContentPart, ToolCall } from '../log-request.js';
-import { wellFormed } from './attributes.js';
 
 /**
  * Conversions into the API's ChatMessage, shared by every convention. Inputs are `unknown`
@@ -24,10 +23,10 @@ export function toRole(value: unknown): ChatRole {
 }
 
 export function asText(value: unknown): string | undefined {
-  if (typeof value === 'string') return wellFormed(value);
+  if (typeof value === 'string') return value;
   if (value === undefined || value === null) return undefined;
   try {
-    return wellFormed(JSON.stringify(value));
+    return JSON.stringify(value);
   } catch {
     return undefined;
   }
@@ -41,9 +40,9 @@ export function toArguments(value: unknown): string | undefined {
 export function toToolCall(id: unknown, name: unknown, args: unknown, index: number): ToolCall | undefined {
   if (typeof name !== 'string' || name === '') return undefined;
   const call: ToolCall = {
-    id: typeof id === 'string' && id !== '' ? wellFormed(id) : `call_${index}`,
+    id: typeof id === 'string' && id !== '' ? id : `call_${index}`,
     type: 'function',
-    function: { name: wellFormed(name) },
+    function: { name: name },
   };
   const argumentsText = toArguments(args);
   if (argumentsText !== undefined) call.function.arguments = argumentsText;
@@ -58,11 +57,11 @@ export function toContent(parts: ContentPart[]): string | ContentPart[] | undefi
 }
 
 export function imagePart(url: string): ContentPart {
-  return { type: 'image_url', image_url: { url: wellFormed(url) } };
+  return { type: 'image_url', image_url: { url: url } };
 }
 
 export function textPart(text: string): ContentPart {
-  return { type: 'text', text: wellFormed(text) };
+  return { type: 'text', text: text };
 }
 
 /** Concatenated text of a message's content, for `output`. */

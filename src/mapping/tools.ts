@@ -1,5 +1,4 @@
 import type { ModelConfigTool } from '../log-request.js';
-import { wellFormed } from './attributes.js';
 import { isRecord } from './messages.js';
 
 /**
@@ -20,8 +19,8 @@ function toModelConfigTool(item: unknown): ModelConfigTool | undefined {
   if (!isRecord(item)) return undefined;
   const definition = isRecord(item.function) ? item.function : item;
   if (typeof definition.name !== 'string' || definition.name === '') return undefined;
-  const tool: ModelConfigTool = { name: wellFormed(definition.name) };
-  if (typeof definition.description === 'string') tool.description = wellFormed(definition.description);
+  const tool: ModelConfigTool = { name: definition.name };
+  if (typeof definition.description === 'string') tool.description = definition.description;
   const parameters = definition.parameters ?? definition.input_schema ?? definition.inputSchema;
   if (isRecord(parameters)) tool.parameters = parameters;
   if (typeof definition.strict === 'boolean') tool.strict = definition.strict;
