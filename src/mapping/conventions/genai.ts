@@ -40,8 +40,8 @@ import {
   ATTR_GEN_AI_WORKFLOW_NAME,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { ChatMessage, ModelEndpoint } from '../../log-request.js';
-import { readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
-import { isRecord, textOf } from '../messages.js';
+import { parseJson, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
+import { asText, isRecord, textOf } from '../messages.js';
 import { emptyNormalized, type LogKind, type NormalizedSpan } from '../normalized.js';
 import { toModelConfigTools } from '../tools.js';
 import { fromGenAiMessages, fromSystemInstructions } from './genai-messages.js';
@@ -163,8 +163,10 @@ function readTool(attributes: Attributes, out: NormalizedSpan): void {
   out.description = readString(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION);
   const args = readJson(attributes, ATTR_GEN_AI_TOOL_CALL_ARGUMENTS);
   if (args !== undefined) out.inputs = isRecord(args) ? args : { arguments: args };
-  const result = readJson(attributes, ATTR_GEN_AI_TOOL_CALL_RESULT);
-  if (result !== undefined) out.output = typeof result === 'string' ? result : JSON.stringify(result);
+  // The result is kept as recorded: JSON text stays text (only a JSON string literal is unquoted).
+  const result = attributes[ATTR_GEN_AI_TOOL_CALL_RESULT];
+  if (typeof result === 'string') out.output = result.startsWith('"') ? asText(parseJson(result) ?? result) : result;
+  else if (result !== undefined) out.output = asText(result);
   const callId = readString(attributes, ATTR_GEN_AI_TOOL_CALL_ID);
   if (callId) out.metadata.tool_call_id = callId;
   const type = readString(attributes, ATTR_GEN_AI_TOOL_TYPE);
