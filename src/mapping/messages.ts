@@ -52,6 +52,7 @@ export function toToolCall(id: unknown, name: unknown, args: unknown, index: num
 /** One string when the message is text only, else text and image parts. */
 export function toContent(parts: ContentPart[]): string | ContentPart[] | undefined {
   if (parts.length === 0) return undefined;
+  if (parts.length === 1 && parts[0].type === 'text') return parts[0].text;
   if (parts.every((part) => part.type === 'text')) return parts.map((part) => part.text).join('');
   return parts;
 }
