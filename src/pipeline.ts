@@ -204,7 +204,9 @@ export class LogPipeline {
     const keys = [...entries.map((entry) => entry.spanId), ...completions];
     const tracker = new ExportTracker(keys, callback);
     for (const key of keys) this._trackers.set(key, tracker);
-    for (const entry of entries) this._linker.add(entry);
+    // Spans come in end order, children first: added in reverse, a parent in the same batch is
+    // known before its children, which then wait for its log rather than for a span not seen yet.
+    for (let i = entries.length - 1; i >= 0; i--) this._linker.add(entries[i]);
     for (const entry of entries) {
       // Held for a parent that has not ended: in our custody now, the export need not wait.
       if (this._linker.isHeld(entry.spanId)) {

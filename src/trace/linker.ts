@@ -65,6 +65,8 @@ const MAX_PLACEHOLDER_ROUNDS = 64;
 export class TraceLinker<T> {
   private readonly _nodes = new Map<string, SpanNode>();
   private readonly _waiting = new Map<string, Waiting<T>>();
+  /** The entries of `_waiting` that wait for a span not ended yet: the ones that may time out or be evicted. */
+  private readonly _stuck = new Map<string, Waiting<T>>();
   private readonly _waitersOn = new Map<string, Set<string>>();
   private readonly _maxRemembered: number;
 
@@ -127,19 +129,18 @@ export class TraceLinker<T> {
 
   /** Gives up waiting for ancestors that are still running, for entries that waited `parentWaitMillis`. */
   releaseExpired(now: number): void {
-    for (const { entry, on } of [...this._waiting.values()]) {
+    for (const { entry, on } of [...this._stuck.values()]) {
       const expired = now - entry.arrivedAt >= this._options.parentWaitMillis;
-      if (expired && this._waiting.get(entry.spanId)?.on === on && this._notEnded(on)) this._stopWaiting(entry, on);
+      if (expired && this._stuck.get(entry.spanId)?.on === on) this._stopWaiting(entry, on);
     }
   }
 
   /** Gives up waiting for every ancestor still running (flush, shutdown): placeholders first, then roots. */
   releaseAll(): void {
     for (let round = 0; round < MAX_PLACEHOLDER_ROUNDS; round++) {
-      const stuck = [...this._waiting.values()].filter(({ on }) => this._notEnded(on));
-      if (stuck.length === 0) return;
-      for (const { entry, on } of stuck) {
-        if (this._waiting.get(entry.spanId)?.on === on) this._stopWaiting(entry, on);
+      if (this._stuck.size === 0) return;
+      for (const { entry, on } of [...this._stuck.values()]) {
+        if (this._stuck.get(entry.spanId)?.on === on) this._stopWaiting(entry, on);
       }
     }
   }
@@ -180,13 +181,9 @@ export class TraceLinker<T> {
 
   /** When the next entry waiting for an ancestor that has not ended is due for release, if any. */
   nextExpiry(): number | undefined {
-    let next: number | undefined;
-    for (const { entry, on } of this._waiting.values()) {
-      if (!this._notEnded(on)) continue;
-      const due = entry.arrivedAt + this._options.parentWaitMillis;
-      if (next === undefined || due < next) next = due;
-    }
-    return next;
+    let oldest: number | undefined;
+    for (const { entry } of this._stuck.values()) if (oldest === undefined || entry.arrivedAt < oldest) oldest = entry.arrivedAt;
+    return oldest === undefined ? undefined : oldest + this._options.parentWaitMillis;
   }
 
   get waitingCount(): number {
@@ -216,7 +213,9 @@ export class TraceLinker<T> {
   private _resolveOrWait(entry: LinkEntry<T>): void {
     const resolution = this._resolve(entry);
     if (resolution.ready) return this._release(entry, resolution.link);
-    this._waiting.set(entry.spanId, { entry, on: resolution.on });
+    const waiting = { entry, on: resolution.on };
+    this._waiting.set(entry.spanId, waiting);
+    if (this._notEnded(resolution.on)) this._stuck.set(entry.spanId, waiting);
     let waiters = this._waitersOn.get(resolution.on);
     if (!waiters) this._waitersOn.set(resolution.on, (waiters = new Set()));
     waiters.add(entry.spanId);
@@ -244,6 +243,7 @@ export class TraceLinker<T> {
       const waiting = this._waiting.get(waiterId);
       if (!waiting) continue;
       this._waiting.delete(waiterId);
+      this._stuck.delete(waiterId);
       this._resolveOrWait(waiting.entry);
     }
   }
@@ -263,6 +263,7 @@ export class TraceLinker<T> {
     const waiting = this._waiting.get(spanId);
     if (!waiting) return;
     this._waiting.delete(spanId);
+    this._stuck.delete(spanId);
     const waiters = this._waitersOn.get(waiting.on);
     waiters?.delete(spanId);
     if (waiters?.size === 0) this._waitersOn.delete(waiting.on);
@@ -270,12 +271,8 @@ export class TraceLinker<T> {
 
   /** Over the bound, the oldest entries waiting for an ancestor that has not ended go out as roots. */
   private _enforceWaitingBound(): void {
-    let excess = this._waiting.size - this._options.maxWaitingLogs;
-    for (const { entry, on } of excess > 0 ? [...this._waiting.values()] : []) {
-      if (excess <= 0) return;
-      if (!this._notEnded(on) || !this._waiting.has(entry.spanId)) continue;
-      this._forceRelease(entry);
-      excess--;
+    for (let guard = 0; this._waiting.size > this._options.maxWaitingLogs && this._stuck.size > 0 && guard < 1_000_000; guard++) {
+      this._forceRelease(this._stuck.values().next().value!.entry);
     }
   }
 
