@@ -6,9 +6,16 @@
 // `stream: true` answers with server-sent events (and a usage chunk when asked for).
 import { createServer } from 'node:http';
 
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
 export async function startFakeOpenAI({ host = '127.0.0.1', port = 0 } = {}) {
+  if (!LOOPBACK.has(host)) throw new Error(`the fake OpenAI listens on loopback only, not on ${host}`);
   const requests = [];
   const server = createServer((req, res) => {
+    if (req.method !== 'POST' || !req.url.endsWith('/chat/completions')) {
+      req.resume();
+      return sendJson(res, 404, { error: { message: `no route for ${req.method} ${req.url}`, type: 'invalid_request_error' } });
+    }
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (chunk) => (body += chunk));
@@ -16,7 +23,7 @@ export async function startFakeOpenAI({ host = '127.0.0.1', port = 0 } = {}) {
       try {
         const request = JSON.parse(body);
         requests.push(request);
-        answer(request, req.url, res);
+        answer(request, res);
       } catch {
         sendJson(res, 400, { error: { message: 'invalid JSON', type: 'invalid_request_error' } });
       }
@@ -25,7 +32,7 @@ export async function startFakeOpenAI({ host = '127.0.0.1', port = 0 } = {}) {
   await new Promise((resolve) => server.listen(port, host, resolve));
   const { port: bound } = server.address();
   return {
-    url: `http://${host}:${bound}/v1`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/v1`,
     requests,
     close: () =>
       new Promise((resolve) => {
@@ -37,8 +44,7 @@ export async function startFakeOpenAI({ host = '127.0.0.1', port = 0 } = {}) {
 
 let sequence = 0;
 
-function answer(request, url, res) {
-  if (!url.endsWith('/chat/completions')) return sendJson(res, 404, { error: { message: 'not found' } });
+function answer(request, res) {
   if (request.model === 'rate-limited-model') {
     return sendJson(res, 429, {
       error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' },
@@ -55,7 +61,7 @@ function answer(request, url, res) {
     created: 1_763_800_000 + sequence,
     model,
     system_fingerprint: 'fp_fake',
-    choices: [{ index: 0, message, logprobs: null, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason(message) }],
     usage,
   });
 }
@@ -80,6 +86,8 @@ function reply(request) {
   return { role: 'assistant', content: `You said: ${text.slice(0, 80)}`, refusal: null };
 }
 
+const finishReason = (message) => (message.tool_calls ? 'tool_calls' : 'stop');
+
 function countUsage(messages = [], message) {
   const words = (value) => (typeof value === 'string' ? value.split(/\s+/).filter(Boolean).length : 0);
   const prompt_tokens = messages.reduce((sum, m) => sum + 4 + words(m.content), 0);
@@ -90,12 +98,20 @@ function countUsage(messages = [], message) {
 function stream(res, { id, model, message, usage, includeUsage }) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const chunk = (choices, extra = {}) =>
-    res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 1_763_800_000, model, choices, ...extra })}\n\n`);
-  chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
-  for (const word of (message.content ?? '').split(/(?<= )/)) {
-    chunk([{ index: 0, delta: { content: word }, finish_reason: null }]);
+    res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 1_763_800_000, model, system_fingerprint: 'fp_fake', choices, ...extra })}\n\n`);
+  const delta = (fields, finish_reason = null) => chunk([{ index: 0, delta: fields, finish_reason }]);
+  if (message.tool_calls) {
+    // Like OpenAI: each tool call's id and name first, then its arguments.
+    message.tool_calls.forEach(({ id: callId, type, function: { name, arguments: args } }, index) => {
+      const start = index === 0 ? { role: 'assistant', content: null } : {};
+      delta({ ...start, tool_calls: [{ index, id: callId, type, function: { name, arguments: '' } }] });
+      delta({ tool_calls: [{ index, function: { arguments: args } }] });
+    });
+  } else {
+    delta({ role: 'assistant', content: '' });
+    for (const word of message.content.split(/(?<= )/)) delta({ content: word });
   }
-  chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]);
+  delta({}, finishReason(message));
   if (includeUsage) chunk([], { usage });
   res.end('data: [DONE]\n\n');
 }
