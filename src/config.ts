@@ -30,7 +30,7 @@ export interface HumanloopSpanExporterOptions {
   maxConcurrentRequests?: number;
   /** How long a log may wait for its parent span to end. Default 10 000. */
   parentWaitMillis?: number;
-  /** Most logs held while they wait for their parent. Default 10 000. */
+  /** Most logs held while they wait for a parent span that has not ended (or whose log is kept through an outage). Default 10 000. */
   maxWaitingLogs?: number;
   /** Most spans remembered for linking (ended ones and, with the processor, running ones). Default 100 000. */
   maxTrackedSpans?: number;

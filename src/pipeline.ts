@@ -21,7 +21,7 @@ import type { Transport } from './transport/http-transport.js';
 /** What the exporter holds in memory now, and what became of every span it was given. */
 export interface ExporterStats {
   spans: SpanCounts;
-  /** Logs waiting for a parent span to end (bounded by `maxWaitingLogs`). */
+  /** Logs waiting for their parent's log; those waiting for a span not ended are bounded by `maxWaitingLogs`. */
   waitingLogs: number;
   /** Spans remembered for linking (bounded by `maxTrackedSpans`). */
   trackedSpans: number;

@@ -257,3 +257,32 @@ describe('memory bounds', () => {
     everyRequestAccepted(r);
   });
 });
+
+describe('a large backlog flushed at once', () => {
+  it('keeps every child nested even with few waiting slots, since a batch is read parents first', async () => {
+    const server = await startLocalLogServer({ apiKey: API_KEY });
+    const exporter = new HumanloopSpanExporter(
+      { apiKey: API_KEY, baseUrl: server.url, maxWaitingLogs: 50 },
+      { clock: new FakeClock(), random: () => 0.5, env: {} },
+    );
+    const all = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      spanProcessors: [new SimpleSpanProcessor(all), new BatchSpanProcessor(exporter, { maxQueueSize: 10_000, scheduledDelayMillis: 60_000 })],
+    });
+    rig = { tracer: provider.getTracer('backlog'), server, clock: new FakeClock(), exporter, provider, allSpans: () => all.getFinishedSpans() };
+    for (let t = 0; t < 300; t++) {
+      const agent = start(rig.tracer, 'agent', AGENT(`a${t}`));
+      for (let c = 0; c < 9; c++) start(rig.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+      agent.end();
+    }
+    // Six batches of 512 exported at once, each with children before their parents.
+    await provider.forceFlush();
+    await exporter.forceFlush();
+    expect(server.logCount()).toBe(3_000);
+    const byId = new Map(all.getFinishedSpans().map((span) => [span.spanContext().spanId, span]));
+    for (const log of server.logs()) {
+      expect(log.parent_reference_id).toBe(byId.get(log.reference_id!)?.parentSpanContext?.spanId);
+    }
+    everyRequestAccepted(rig);
+  });
+});

@@ -112,8 +112,12 @@ export class TraceLinker<T> {
       for (const waiter of this._waitersOn.get(pending.pop()!) ?? []) {
         held.push(waiter);
         pending.push(waiter);
+        // Held now, so bounded like those waiting for a span not ended.
+        const waiting = this._waiting.get(waiter);
+        if (waiting) this._stuck.set(waiter, waiting);
       }
     }
+    this._enforceWaitingBound();
     return held;
   }
 
@@ -154,6 +158,11 @@ export class TraceLinker<T> {
     }
     if (this._nodes.get(on)?.state === 'pending') return;
     this._forceRelease(entry);
+  }
+
+  /** Waiting for this span may last: it has not ended, or its log is kept through an outage. */
+  private _isStuckOn(spanId: string): boolean {
+    return this._notEnded(spanId) || this._nodes.get(spanId)?.buffered === true;
   }
 
   private _notEnded(spanId: string): boolean {
@@ -204,7 +213,7 @@ export class TraceLinker<T> {
     for (let depth = 0; depth < MAX_DEPTH; depth++) {
       const waiting = this._waiting.get(current);
       if (!waiting) return false;
-      if (this._notEnded(waiting.on) || this._nodes.get(waiting.on)?.buffered) return true;
+      if (this._isStuckOn(waiting.on)) return true;
       current = waiting.on;
     }
     return false;
@@ -215,7 +224,7 @@ export class TraceLinker<T> {
     if (resolution.ready) return this._release(entry, resolution.link);
     const waiting = { entry, on: resolution.on };
     this._waiting.set(entry.spanId, waiting);
-    if (this._notEnded(resolution.on)) this._stuck.set(entry.spanId, waiting);
+    if (this._isStuckOn(resolution.on)) this._stuck.set(entry.spanId, waiting);
     let waiters = this._waitersOn.get(resolution.on);
     if (!waiters) this._waitersOn.set(resolution.on, (waiters = new Set()));
     waiters.add(entry.spanId);
@@ -271,7 +280,8 @@ export class TraceLinker<T> {
 
   /** Over the bound, the oldest entries waiting for an ancestor that has not ended go out as roots. */
   private _enforceWaitingBound(): void {
-    for (let guard = 0; this._waiting.size > this._options.maxWaitingLogs && this._stuck.size > 0 && guard < 1_000_000; guard++) {
+    // Only entries waiting for a span not ended count: the others follow a log already on its way.
+    for (let guard = 0; this._stuck.size > this._options.maxWaitingLogs && guard < 1_000_000; guard++) {
       this._forceRelease(this._stuck.values().next().value!.entry);
     }
   }
