@@ -14,10 +14,12 @@ export interface Evicted {
 
 /**
  * Logs that could not be delivered within their export's deadline, kept for later exports.
- * Bounded by bytes (oldest out first) and by age.
+ * Bounded by bytes (first kept, first out) and by age. Every operation is O(1) per log: an
+ * outage must not cost the application CPU.
  */
 export class OutageBuffer {
   private _items: Buffered[] = [];
+  private _head = 0;
   private _bytes = 0;
 
   constructor(
@@ -25,25 +27,30 @@ export class OutageBuffer {
     private readonly _maxAgeMillis: number,
   ) {}
 
-  /** Keeps a log; returns what had to go to make room. `since` keeps the age of a log buffered before. */
+  /** Keeps a log; returns what had to go to make room. `since` keeps the age of a log kept before. */
   add(item: OutgoingLog, since: number): Evicted[] {
     const bytes = Buffer.byteLength(item.json);
-    const evicted: Evicted[] = [];
     if (bytes > this._maxBytes) return [{ item, reason: 'buffer_full' }];
-    while (this._bytes + bytes > this._maxBytes && this._items.length > 0) {
-      const oldest = this._items.shift()!;
+    const evicted: Evicted[] = [];
+    while (this._bytes + bytes > this._maxBytes && this._head < this._items.length) {
+      const oldest = this._items[this._head++];
       this._bytes -= oldest.bytes;
       evicted.push({ item: oldest.item, reason: 'buffer_full' });
     }
-    // Only the JSON is kept: it is all a resend needs, and half the memory.
-    this._insert({ item: { key: item.key, json: item.json }, bytes, since });
+    this._items.push({ item, bytes, since });
+    this._bytes += bytes;
+    if (this._head > 1024 && this._head * 2 > this._items.length) {
+      this._items = this._items.slice(this._head);
+      this._head = 0;
+    }
     return evicted;
   }
 
-  /** Takes everything for another attempt, oldest first; what is too old comes back as expired. */
+  /** Takes everything for another attempt, first kept first; what is too old comes back as expired. */
   takeAll(now: number): { retry: Array<{ item: OutgoingLog; since: number }>; expired: Evicted[] } {
-    const items = this._items;
+    const items = this._items.slice(this._head);
     this._items = [];
+    this._head = 0;
     this._bytes = 0;
     const retry: Array<{ item: OutgoingLog; since: number }> = [];
     const expired: Evicted[] = [];
@@ -55,18 +62,10 @@ export class OutageBuffer {
   }
 
   get count(): number {
-    return this._items.length;
+    return this._items.length - this._head;
   }
 
   get bytes(): number {
     return this._bytes;
-  }
-
-  /** Kept in order of `since`, so eviction and expiry take the oldest first. */
-  private _insert(entry: Buffered): void {
-    let index = this._items.length;
-    while (index > 0 && this._items[index - 1].since > entry.since) index--;
-    this._items.splice(index, 0, entry);
-    this._bytes += entry.bytes;
   }
 }

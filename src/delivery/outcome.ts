@@ -1,18 +1,14 @@
 import type { LogRequest } from '../log-request.js';
 
-/**
- * A log ready to go: its key is the span id (also its `reference_id`), its JSON made once. The
- * object itself may be let go (a log kept through an outage holds only its JSON).
- */
+/** A log ready to go: its key is the span id (also its `reference_id`), its JSON made once. */
 export interface OutgoingLog {
   key: string;
-  log?: LogRequest;
   json: string;
 }
 
-/** The log as an object, parsed again from its JSON when it was let go. */
+/** The log as an object again, for the rare answer (413, 422) that needs to change it. */
 export function logOf(item: OutgoingLog): LogRequest {
-  return item.log ?? (JSON.parse(item.json) as LogRequest);
+  return JSON.parse(item.json) as LogRequest;
 }
 
 export type DropReason =
@@ -27,8 +23,12 @@ export type LogOutcome =
   | { delivered: true; logId: string | undefined }
   | { delivered: false; reason: DropReason; error: string };
 
+/**
+ * Serializes a log once. The object is not kept: a queued log holds only its JSON, so the object
+ * dies young, and the rare 413 or 422 that needs it parses it back.
+ */
 export function toOutgoing(key: string, log: LogRequest): OutgoingLog {
-  return { key, log, json: serializeLog(log) };
+  return { key, json: serializeLog(log) };
 }
 
 /** An unescaped backslash run, then a `\\uD800`-`\\uDFFF` escape. */
