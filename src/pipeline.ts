@@ -79,6 +79,8 @@ export class LogPipeline {
   private _timerDue = Infinity;
   private _unauthorizedReported = false;
   private _closing = false;
+  /** Set when a log could not go out in time, cleared by the next delivery: new logs go straight to the buffer. */
+  private _outage = false;
   /** After the final flush: what the linker still releases goes to the spool, not the network. */
   private _shutDown = false;
   private readonly _unsent: Spooled[] = [];
@@ -289,8 +291,17 @@ export class LogPipeline {
       if (link.parent.logId) log.trace_parent_id = link.parent.logId;
     }
     const item = toOutgoing(entry.spanId, log);
-    if (this._shutDown) this._unsent.push({ item, since: this._clock.now() });
-    else this._sender.enqueue(item, this._deadlineFor(entry));
+    if (this._shutDown) return void this._unsent.push({ item, since: this._clock.now() });
+    const deadline = this._deadlineFor(entry);
+    // During an outage a new log is kept at once: the retries of what is kept probe the API.
+    if (this._outage) return this._keepReleased(item);
+    this._sender.enqueue(item, deadline);
+  }
+
+  private _keepReleased(item: OutgoingLog): void {
+    const tracker = this._trackers.get(item.key);
+    this._trackers.delete(item.key);
+    this._keep(item.key, item, tracker, { delivered: false, reason: 'deadline', error: 'Humanloop is unreachable' });
   }
 
   /**
@@ -323,6 +334,7 @@ export class LogPipeline {
   private _keep(key: string, item: OutgoingLog, tracker: ExportTracker | undefined, outcome: LogOutcome): void {
     const since = this._failedSince.get(key) ?? this._clock.now();
     this._failedSince.set(key, since);
+    this._outage = true;
     for (const held of this._linker.markBuffered(key)) {
       // Waiting for a kept log: in our custody now, their exports need not wait.
       const heldTracker = this._trackers.get(held);
@@ -346,7 +358,10 @@ export class LogPipeline {
   private _settleLog(key: string, outcome: LogOutcome, tracker: ExportTracker | undefined, deadline: number): void {
     this._failedSince.delete(key);
     const isPlaceholder = this._placeholders.isPlaceholder(key);
-    if (outcome.delivered) this._retention.succeeded();
+    if (outcome.delivered) {
+      this._retention.succeeded();
+      this._outage = false;
+    }
     if (!isPlaceholder) this._count(outcome);
     this._releasingFor = tracker && { tracker, deadline };
     try {

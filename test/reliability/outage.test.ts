@@ -67,6 +67,30 @@ describe('an outage longer than the export deadline', () => {
     expect(exporter.stats()).toMatchObject({ bufferedLogs: 0, spans: { seen: 30, delivered: 30, dropped: {} } });
   });
 
+  it('keeps new logs at once while the API is unreachable, so exports do not wait out their deadline', async () => {
+    const hl = await server();
+    const clock = new FakeClock();
+    const exporter = exporterFor(hl.url, clock);
+    hl.down();
+    await exportOnce(exporter, chatSpans(5));
+    const requestsDuringFirst = hl.requests().length;
+    const slept = clock.sleptMillis;
+    for (let i = 0; i < 5; i++) {
+      const result = await exportOnce(exporter, chatSpans(5));
+      expect(result.error?.message).toMatch(/unreachable; kept for a later attempt/);
+    }
+    // No request and no backoff for the later exports: their logs went straight to the buffer.
+    expect(hl.requests().length).toBe(requestsDuringFirst);
+    expect(clock.sleptMillis).toBe(slept);
+    expect(exporter.stats().bufferedLogs).toBe(30);
+    hl.up();
+    clock.advance(60_000);
+    await until(() => exporter.stats().spans.delivered === 30, 'the kept logs');
+    // Delivered again: new logs go out directly.
+    expect((await exportOnce(exporter, chatSpans(2))).code).toBe(ExportResultCode.SUCCESS);
+    expect(exporter.stats().spans.delivered).toBe(32);
+  });
+
   it('keeps the children of a kept parent waiting, and nests them once the parent is through', async () => {
     const hl = await server();
     const clock = new FakeClock();
