@@ -44,37 +44,27 @@ const ROLES = ['user', 'assistant', 'system', 'tool'];
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
- * Every problem of one `POST /logs` body (a LogRequest or an array of them), with FastAPI-style
+ * Every problem of one request body (a LogRequest or an array of them), with FastAPI-style
  * `loc`s, including the API's rule that a parent must have been logged by an earlier request.
  */
 export function validateLogBody(body: unknown, known: KnownLogs): ValidationError[] {
   const errors: ValidationError[] = [];
   const items = Array.isArray(body) ? body : [body];
+  const base: Loc = ['body'];
   const sameRequest = new Set(
     items.flatMap((item) => (isObject(item) && typeof item.reference_id === 'string' ? [item.reference_id] : [])),
   );
   items.forEach((item, index) => {
-    const loc: Loc = Array.isArray(body) ? ['body', index] : ['body'];
-    checkLogRequest(item, loc, errors);
+    const loc = Array.isArray(body) ? [...base, index] : base;
+    validateLogRequest(item, loc, errors);
     if (isObject(item)) checkParentRule(item, loc, known, sameRequest, errors);
   });
   return errors;
 }
 
-/**
- * The problems of one LogRequest on its own (everything but the parent rule, which needs to know
- * what was logged before). `loc` is where it sits in the request: `["body"]` or `["body", index]`.
- */
-export function validateLogRequest(value: unknown, loc: Loc = ['body']): ValidationError[] {
-  const errors: ValidationError[] = [];
-  checkLogRequest(value, loc, errors);
-  return errors;
-}
-
-function checkLogRequest(value: unknown, loc: Loc, errors: ValidationError[]): void {
+export function validateLogRequest(value: unknown, loc: Loc, errors: ValidationError[]): void {
   if (!isObject(value)) return void errors.push(error(loc, 'a log must be an object', 'type_error.dict'));
   for (const field of STRING_FIELDS) optional(value, field, loc, errors, isString('string'));
-  for (const field of ['project', 'project_id']) optional(value, field, loc, errors, nonEmptyString);
   for (const field of OBJECT_FIELDS) optional(value, field, loc, errors, isDict);
   optional(value, 'created_at', loc, errors, dateTime);
   optional(value, 'duration', loc, errors, number({ min: 0 }));
