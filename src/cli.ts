@@ -1,60 +1,92 @@
 #!/usr/bin/env node
 // `humanloop-otel-exporter serve`: the local Humanloop-compatible log server, for seeing what an
-// app would send. Prints one line per stored log (ids and kinds only, never contents).
+// app would send. Prints one line per stored log: ids and kinds only, never contents or keys.
 import { parseArgs } from 'node:util';
 import { isLoopbackHost } from './config.js';
-import { startLocalLogServer } from './local/index.js';
-import type { StoredLog } from './local/index.js';
+import { startLocalLogServer, type StoredLog } from './local/index.js';
 
 const USAGE = `Usage: humanloop-otel-exporter serve [--port N] [--host 127.0.0.1] [--api-key KEY]
 
-Starts a Humanloop-compatible log API on loopback. Point the exporter's baseUrl at the URL it prints.`;
+Starts a Humanloop-compatible log API on loopback. Point the exporter's baseUrl at the URL it prints.
+Without --api-key, any non-empty X-API-KEY is accepted.`;
+
+const DEFAULT_PORT = 8787;
+const MAX_FIELD_CHARS = 80;
+// C0 and C1 controls and bidirectional overrides: a log's strings must not drive the terminal.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  apiKey: string | undefined;
+}
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
+  const options = parseServeArgs(argv);
+  if (typeof options === 'number') return options;
+  const server = await startLocalLogServer({ ...options, onLog: (log) => console.log(describeLog(log)) });
+  console.log(`Humanloop-compatible log server at ${server.url} (POST ${server.url}/logs, GET ${server.url}/logs)`);
+  console.log(options.apiKey === undefined ? 'Any non-empty X-API-KEY is accepted.' : 'X-API-KEY must match --api-key.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  return 0;
+}
+
+/** The options, or the exit code when there is nothing to serve. */
+function parseServeArgs(argv: string[]): ServeOptions | number {
+  let parsed: ReturnType<typeof readArgs>;
+  try {
+    parsed = readArgs(argv);
+  } catch (error) {
+    return usageError(error instanceof Error ? error.message : 'invalid arguments');
+  }
+  const { positionals, values } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'serve') return usageError('the only command is "serve"');
+  const port = /^\d{1,5}$/.test(values.port) ? Number(values.port) : NaN;
+  if (!(port <= 65535)) return usageError('--port must be a whole number from 0 to 65535');
+  if (!isLoopbackHost(values.host)) return usageError('--host must be a loopback address, such as 127.0.0.1');
+  if (values['api-key'] === '') return usageError('--api-key must not be empty');
+  return { port, host: values.host, apiKey: values['api-key'] };
+}
+
+function readArgs(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
-      port: { type: 'string', default: '8787' },
+      port: { type: 'string', default: String(DEFAULT_PORT) },
       host: { type: 'string', default: '127.0.0.1' },
       'api-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help || positionals[0] !== 'serve') {
-    console.log(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be 0-65535, not ${values.port}`);
-  if (!isLoopbackHost(values.host)) return fail(`--host must be a loopback address, not ${values.host}`);
-  const server = await startLocalLogServer({ host: values.host, port, apiKey: values['api-key'] });
-  console.log(`Humanloop-compatible log server at ${server.url} (POST ${server.url}/logs, GET ${server.url}/logs)`);
-  const timer = setInterval(() => printNew(server.logs()), 250);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  clearInterval(timer);
-  await server.close();
-  return 0;
 }
 
-let printed = 0;
-
-function printNew(logs: StoredLog[]): void {
-  for (const log of logs.slice(printed)) {
-    const config = log.config as { type?: string; model?: string; name?: string; agent_class?: string } | undefined;
-    const what = config?.model ?? config?.agent_class ?? config?.name ?? '';
-    const parent = log.parent_reference_id ? ` parent=${log.parent_reference_id}` : '';
-    console.log(`${log.id} ref=${log.reference_id ?? '-'}${parent} ${config?.type ?? '?'} ${what}`);
-  }
-  printed = Math.max(printed, logs.length);
-}
-
-function fail(message: string): number {
-  console.error(message);
+function usageError(message: string): number {
+  console.error(`${message}\n\n${USAGE}`);
   return 2;
+}
+
+/** `data_… ref=… parent=… model gpt-4o`: which log, where it hangs, what kind. */
+function describeLog(log: StoredLog): string {
+  const config: Record<string, unknown> = typeof log.config === 'object' && log.config !== null ? { ...log.config } : {};
+  const what = printable(config.model) ?? printable(config.name) ?? printable(config.agent_class) ?? '-';
+  const ids = [log.id, `ref=${printable(log.reference_id) ?? '-'}`, `parent=${printable(log.parent_reference_id) ?? '-'}`];
+  return [...ids, printable(config.type) ?? '-', what].join(' ');
+}
+
+function printable(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const clean = value.replace(UNPRINTABLE, '?');
+  return clean.length > MAX_FIELD_CHARS ? `${clean.slice(0, MAX_FIELD_CHARS - 1)}…` : clean;
 }
 
 main(process.argv.slice(2)).then(

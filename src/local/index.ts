@@ -5,5 +5,12 @@ export {
   type RecordedRequest,
 } from './server.js';
 export type { StoredLog } from './log-store.js';
-export type { Fault, FaultPlan, RequestInfo } from './faults.js';
-export { validateLogBody, validateLogRequest, validateUpdate, type KnownLogs, type ValidationError } from './validate.js';
+export type { DelayFault, DropFault, Fault, FaultPlan, RequestInfo, SlowBodyFault, StatusFault } from './faults.js';
+export {
+  validateLogBody,
+  validateLogRequest,
+  validateUpdate,
+  type KnownLogs,
+  type Loc,
+  type ValidationError,
+} from './validate.js';

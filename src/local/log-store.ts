@@ -19,11 +19,11 @@ export class LogStore implements KnownLogs {
   private readonly _projects = new Map<string, string>();
   private readonly _sessions = new Map<string, string>();
 
-  add(log: LogRequest, requestIndex: number): CreateLogResponse {
+  add(log: LogRequest & { session_id?: string }, requestIndex: number): CreateLogResponse {
     const projectKey = log.project ?? log.project_id ?? '';
     const project_id = log.project_id ?? memo(this._projects, projectKey, 'pr_');
     const sessionRef = log.session_reference_id;
-    const session_id = sessionRef === undefined ? null : memo(this._sessions, sessionRef, 'sesh_');
+    const session_id = log.session_id ?? (sessionRef === undefined ? null : memo(this._sessions, sessionRef, 'sesh_'));
     const stored: StoredLog = { ...log, id: newId('data_'), project_id, session_id, request_index: requestIndex };
     this._logs.push(stored);
     this._byId.set(stored.id, stored);

@@ -1,9 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { LogRequest } from '../log-request.js';
+import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeFault, FaultSchedule, type Fault, type FaultPlan } from './faults.js';
+import { parseJson, readBody, type JsonParse } from './http-body.js';
 import { LogStore, type StoredLog } from './log-store.js';
-import { validateLogBody, validateUpdate, type ValidationError } from './validate.js';
+import { answerApiRequest, type ApiContext, type ApiRequest, type Reply } from './routes.js';
 
 export interface LocalLogServerOptions {
   /** Default 127.0.0.1. */
@@ -14,16 +16,22 @@ export interface LocalLogServerOptions {
   apiKey?: string;
   /** Largest request body accepted; larger ones get 413. Default 16 MiB. */
   maxBodyBytes?: number;
+  /** Called with a copy of each log as it is stored; what it throws is ignored. */
+  onLog?: (log: StoredLog) => void;
 }
 
 export interface RecordedRequest {
   index: number;
   method: string;
+  /** The request target as sent: path and query. */
   path: string;
+  /** Undefined while unanswered, and for a request dropped or hung by a fault. */
   status: number | undefined;
-  /** Logs in a POST body (1 for an object), else 0. */
+  /** Logs in a POST body that parsed (1 for an object), else 0. */
   itemCount: number;
+  /** The fault played, e.g. `status:503`, `delay:100`, `drop:reset`. */
   fault?: string;
+  /** Lower-case names; `x-api-key` (and any authorization or cookie header) reads `[present]`. */
   headers: Record<string, string>;
   /** `performance.now()` when the request arrived and when it was answered (undefined if never). */
   receivedAt: number;
@@ -31,42 +39,90 @@ export interface RecordedRequest {
 }
 
 export interface LocalLogServer {
-  /** Base URL, e.g. `http://127.0.0.1:PORT/v4`: pass it as the exporter's `baseUrl`. */
+  /** Base URL, e.g. `http://127.0.0.1:PORT/v4`: pass it as the exporter's `baseUrl`; logs go to `${url}/logs`. */
   url: string;
   port: number;
+  /** Copies of the stored logs, in arrival order, with PATCH updates applied. */
   logs(): StoredLog[];
   /** How many logs are stored (cheaper than `logs().length`). */
   logCount(): number;
+  /** Every request since start or `clear()`, in arrival order. */
   requests(): RecordedRequest[];
+  /** Plays `fault` on the next `times` requests (default 1; `Infinity` for all), after those queued before. */
   inject(fault: Fault, times?: number): void;
+  /** Consulted for each request when no injected fault is queued; undefined removes it. */
   setFaultPlan(plan: FaultPlan | undefined): void;
-  /** An outage: open connections are cut and new ones are destroyed at once until `up()`. */
+  /** An outage: open connections are cut, and new ones destroyed at once until `up()`. The port stays bound. */
   down(): void;
   up(): void;
+  /** Forgets stored logs, recorded requests, queued faults and the fault plan. */
   clear(): void;
+  /** Stops listening and destroys every connection, hung ones included. Idempotent. */
   close(): Promise<void>;
+}
+
+interface Settings {
+  host: string;
+  port: number;
+  apiKey: string | undefined;
+  maxBodyBytes: number;
+  onLog: ((log: StoredLog) => void) | undefined;
 }
 
 interface Exchange {
   req: IncomingMessage;
   res: ServerResponse;
   record: RecordedRequest;
-  body: string;
   slowBodyMillis?: number;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+const DEFAULT_FAULT_BODY = { detail: 'injected fault' };
+const SECRET_HEADERS = new Set(['x-api-key', 'authorization', 'proxy-authorization', 'cookie']);
+// After a 413 the rest of the body is read and dropped; a client still sending after this is cut off.
+const DRAIN_GRACE_MILLIS = 2_000;
 
-/** A Humanloop-compatible log API on loopback, for tests, examples and seeing what an app sends. */
+/** A Humanloop-compatible log API, for tests, examples and seeing what an app sends. */
 export async function startLocalLogServer(options: LocalLogServerOptions = {}): Promise<LocalLogServer> {
-  const state = new ServerState(options);
+  const settings = resolveSettings(options);
+  const state = new ServerState(settings);
   const server = createServer((req, res) => void state.handle(req, res));
-  server.on('connection', (socket) => state.track(socket));
-  server.on('clientError', (_error, socket) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
+  server.on('connection', (socket: Socket) => state.track(socket));
+  server.on('clientError', answerClientError);
+  await listen(server, settings.port, settings.host);
+  // Once listening, a failed accept must not take the test process down with it.
+  server.on('error', () => undefined);
+  return handleFor(server, state);
+}
+
+function resolveSettings(options: LocalLogServerOptions): Settings {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0) {
+    throw new RangeError('maxBodyBytes must be a whole number >= 0');
+  }
+  if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === '')) {
+    throw new TypeError('apiKey must be a non-empty string');
+  }
+  return {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    apiKey: options.apiKey,
+    maxBodyBytes,
+    onLog: options.onLog,
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+}
+
+function handleFor(server: Server, state: ServerState): LocalLogServer {
   const { port, address } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
   let closing: Promise<void> | undefined;
@@ -81,13 +137,7 @@ export async function startLocalLogServer(options: LocalLogServerOptions = {}): 
     down: () => state.setDown(true),
     up: () => state.setDown(false),
     clear: () => state.clear(),
-    close: () => {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        state.destroySockets();
-      });
-      return closing;
-    },
+    close: () => (closing ??= state.close(server)),
   };
 }
 
@@ -96,9 +146,13 @@ class ServerState {
   readonly faults = new FaultSchedule();
   readonly requests: RecordedRequest[] = [];
   private readonly _sockets = new Set<Socket>();
+  private readonly _closing = new AbortController();
+  private readonly _context: ApiContext;
   private _down = false;
 
-  constructor(private readonly _options: LocalLogServerOptions) {}
+  constructor(private readonly _settings: Settings) {
+    this._context = { store: this.store, apiKey: _settings.apiKey, onStored: guarded(_settings.onLog) };
+  }
 
   track(socket: Socket): void {
     if (this._down) return void socket.destroy();
@@ -108,11 +162,7 @@ class ServerState {
 
   setDown(down: boolean): void {
     this._down = down;
-    if (down) this.destroySockets();
-  }
-
-  destroySockets(): void {
-    for (const socket of this._sockets) socket.destroy();
+    if (down) this._destroySockets();
   }
 
   clear(): void {
@@ -121,7 +171,39 @@ class ServerState {
     this.requests.length = 0;
   }
 
+  close(server: Server): Promise<void> {
+    this._closing.abort();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    this._destroySockets();
+    return closed;
+  }
+
+  /** Never rejects: whatever goes wrong becomes an answer, or nothing when the socket is gone. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const exchange = this._begin(req, res);
+    try {
+      await this._serve(exchange);
+    } catch {
+      // On close, a delay fault's wait is cut short: the socket is gone, there is no one to answer.
+      if (this._closing.signal.aborted) return;
+      send(exchange, { status: 500, body: { detail: 'local log server error' } });
+    }
+  }
+
+  private async _serve(exchange: Exchange): Promise<void> {
+    const { record } = exchange;
+    const fault = this.faults.next({ index: record.index, method: record.method, path: record.path });
+    if (fault) record.fault = describeFault(fault);
+    const body = await readBody(exchange.req, this._settings.maxBodyBytes);
+    if (body.kind === 'aborted') return;
+    const json = body.kind === 'complete' ? parseJson(body.bytes) : undefined;
+    record.itemCount = countItems(record.method, json);
+    if (fault && (await playFault(exchange, fault, this._closing.signal)) === 'finished') return;
+    if (json === undefined) return refuseTooLarge(exchange); // The body was over maxBodyBytes.
+    send(exchange, answerApiRequest(apiRequest(exchange, json), this._context));
+  }
+
+  private _begin(req: IncomingMessage, res: ServerResponse): Exchange {
     const record: RecordedRequest = {
       index: this.requests.length,
       method: req.method ?? '',
@@ -133,145 +215,101 @@ class ServerState {
       answeredAt: undefined,
     };
     this.requests.push(record);
-    try {
-      const body = await readBody(req, this._options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-      if (body === undefined) return respond({ req, res, record, body: '' }, 413, { detail: 'request body too large' });
-      const exchange = { req, res, record, body };
-      if (record.method === 'POST') record.itemCount = countItems(body);
-      const fault = this.faults.next({ index: record.index, method: record.method, path: record.path });
-      if (fault) {
-        record.fault = describeFault(fault);
-        if (await playFault(exchange, fault)) return;
-      }
-      this._route(exchange);
-    } catch {
-      if (!res.headersSent && !res.destroyed) respond({ req, res, record, body: '' }, 400, { detail: 'bad request' });
-    }
+    return { req, res, record };
   }
 
-  private _route(exchange: Exchange): void {
-    if (!this._authorized(exchange.req)) return respond(exchange, 401, { detail: 'invalid or missing X-API-KEY' });
-    const url = new URL(exchange.req.url ?? '/', 'http://local');
-    const match = /\/logs(?:\/([^/]+))?$/.exec(url.pathname);
-    if (!match) return respond(exchange, 404, { detail: 'not found' });
-    const id = match[1] === undefined ? undefined : decodeURIComponent(match[1]);
-    const method = exchange.req.method;
-    if (method === 'POST' && id === undefined) return this._create(exchange);
-    if (method === 'PATCH') return this._update(exchange, id, url.searchParams.get('reference_id') ?? undefined);
-    if (method === 'GET') return this._read(exchange, id);
-    respond(exchange, 405, { detail: 'method not allowed' });
-  }
-
-  private _authorized(req: IncomingMessage): boolean {
-    const key = req.headers['x-api-key'];
-    if (typeof key !== 'string' || key === '') return false;
-    return this._options.apiKey === undefined || key === this._options.apiKey;
-  }
-
-  private _create(exchange: Exchange): void {
-    const body = parseJsonBody(exchange);
-    if (body === undefined) return;
-    const items: unknown[] = Array.isArray(body) ? body : [body];
-    const errors = validateLogBody(body, this.store);
-    if (errors.length > 0) return respond(exchange, 422, { detail: errors });
-    const created = items.map((item) => this.store.add(item as LogRequest, exchange.record.index));
-    respond(exchange, 200, Array.isArray(body) ? created : created[0]);
-  }
-
-  private _update(exchange: Exchange, id: string | undefined, referenceId: string | undefined): void {
-    const body = parseJsonBody(exchange);
-    if (body === undefined) return;
-    if (id === undefined && referenceId === undefined) {
-      return respond(exchange, 422, {
-        detail: [{ loc: ['query', 'reference_id'], msg: 'field required', type: 'value_error.missing' }],
-      });
-    }
-    const errors = validateUpdate(body);
-    if (errors.length > 0) return respond(exchange, 422, { detail: errors });
-    const updated = this.store.update(id, referenceId, body as Record<string, unknown>);
-    if (!updated) return respond(exchange, 404, { detail: 'no log with that id or reference_id' });
-    respond(exchange, 200, updated);
-  }
-
-  private _read(exchange: Exchange, id: string | undefined): void {
-    if (id === undefined) return respond(exchange, 200, this.store.all());
-    const log = this.store.get(id);
-    if (!log) return respond(exchange, 404, { detail: 'no log with that id' });
-    respond(exchange, 200, log);
+  private _destroySockets(): void {
+    for (const socket of this._sockets) socket.destroy();
   }
 }
 
-/** Plays a fault; true when the request is finished with (answered, dropped or hung). */
-async function playFault(exchange: Exchange, fault: Fault): Promise<boolean> {
+function apiRequest({ req, record }: Exchange, body: JsonParse): ApiRequest {
+  const { headers } = req;
+  return {
+    method: record.method,
+    target: record.path,
+    apiKey: singleHeader(headers['x-api-key']),
+    contentType: headers['content-type'],
+    body,
+    index: record.index,
+  };
+}
+
+/** Plays a fault: `finished` when the request is done with (answered, dropped or hung). */
+async function playFault(exchange: Exchange, fault: Fault, closing: AbortSignal): Promise<'finished' | 'continue'> {
   if ('drop' in fault) {
     if (fault.drop === 'reset') exchange.req.socket.destroy();
-    return true;
+    return 'finished';
   }
   if ('slowBodyMillis' in fault) {
     exchange.slowBodyMillis = fault.slowBodyMillis;
-    return false;
+    return 'continue';
   }
-  if (fault.delayMillis) await delay(fault.delayMillis);
-  if (!('status' in fault)) return false;
-  if (fault.retryAfter !== undefined) exchange.res.setHeader('retry-after', fault.retryAfter);
-  respond(exchange, fault.status, fault.body ?? { detail: 'injected fault' });
-  return true;
+  if (fault.delayMillis) await sleep(fault.delayMillis, undefined, { signal: closing });
+  if (!('status' in fault)) return 'continue';
+  const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter };
+  send(exchange, { status: fault.status, body: fault.body ?? DEFAULT_FAULT_BODY }, headers);
+  return 'finished';
 }
 
-function parseJsonBody(exchange: Exchange): unknown {
-  const type = exchange.req.headers['content-type'] ?? '';
-  const invalid = (msg: string) =>
-    respond(exchange, 422, { detail: [{ loc: ['body'], msg, type: 'value_error.jsondecode' }] satisfies ValidationError[] });
-  if (!type.toLowerCase().startsWith('application/json')) return invalid('Content-Type must be application/json');
-  try {
-    const parsed = JSON.parse(exchange.body) as unknown;
-    return parsed ?? invalid('body must be a log or a list of logs');
-  } catch {
-    return invalid('body is not valid JSON');
-  }
+function refuseTooLarge(exchange: Exchange): void {
+  send(exchange, { status: 413, body: { detail: 'request body too large' } }, { connection: 'close' });
+  const { socket } = exchange.req;
+  exchange.res.once('finish', () => setTimeout(() => socket.destroy(), DRAIN_GRACE_MILLIS).unref());
 }
 
-function countItems(body: string): number {
-  try {
-    const parsed = JSON.parse(body) as unknown;
-    return Array.isArray(parsed) ? parsed.length : 1;
-  } catch {
-    return 0;
-  }
+function send(exchange: Exchange, reply: Reply, headers: Record<string, string> = {}): void {
+  const { res, record } = exchange;
+  record.status = reply.status;
+  record.answeredAt = performance.now();
+  if (res.destroyed || res.headersSent) return;
+  const { type, bytes } = encode(reply.body);
+  res.writeHead(reply.status, { ...headers, 'content-type': type, 'content-length': bytes.length });
+  const slow = exchange.slowBodyMillis;
+  if (!slow) return void res.end(bytes);
+  res.write(bytes.subarray(0, 1));
+  setTimeout(() => (res.destroyed ? undefined : res.end(bytes.subarray(1))), slow);
 }
 
-function respond(exchange: Exchange, status: number, body: unknown): void {
-  exchange.record.status = status;
-  exchange.record.answeredAt = performance.now();
-  if (exchange.res.destroyed) return;
-  const text = JSON.stringify(body);
-  exchange.res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  if (!exchange.slowBodyMillis) return void exchange.res.end(text);
-  exchange.res.write(text.slice(0, 1));
-  setTimeout(() => exchange.res.end(text.slice(1)), exchange.slowBodyMillis);
+/** JSON, except that a string (an injected fault's body) is sent as it is, like a proxy's error page. */
+function encode(body: unknown): { type: string; bytes: Buffer } {
+  if (typeof body === 'string') return { type: 'text/plain; charset=utf-8', bytes: Buffer.from(body) };
+  return { type: 'application/json', bytes: Buffer.from(JSON.stringify(body) ?? 'null') };
 }
 
-/** The body as text, or undefined when it is larger than `maxBytes`. */
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function countItems(method: string, json: JsonParse | undefined): number {
+  if (method !== 'POST' || !json?.ok) return 0;
+  return Array.isArray(json.value) ? json.value.length : 1;
+}
+
+/** Node joins repeated headers it does not know into one string; an array is refused as no value. */
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function redactedHeaders(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
-    headers[name] = name === 'x-api-key' ? '[present]' : Array.isArray(value) ? value.join(', ') : value;
+    headers[name] = SECRET_HEADERS.has(name) ? '[present]' : Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
 }
 
-function delay(millis: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, millis));
+/** Malformed requests (bad request line, oversized headers) get a bare answer instead of a reset. */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function guarded(listener: ((log: StoredLog) => void) | undefined): ((log: StoredLog) => void) | undefined {
+  if (!listener) return undefined;
+  return (log) => {
+    try {
+      listener(log);
+    } catch {
+      // The listener's failure is not the client's: the log is stored and answered regardless.
+    }
+  };
 }

@@ -5,6 +5,7 @@
 
 export type Loc = Array<string | number>;
 
+/** One item of a 422 answer's `detail`, as FastAPI writes it. */
 export interface ValidationError {
   loc: Loc;
   msg: string;
@@ -20,8 +21,6 @@ export interface KnownLogs {
 type Check = (value: unknown, loc: Loc, errors: ValidationError[]) => void;
 
 const STRING_FIELDS = [
-  'project',
-  'project_id',
   'session_id',
   'session_reference_id',
   'parent_id',
@@ -38,33 +37,58 @@ const STRING_FIELDS = [
   'trace_parent_id',
 ];
 const OBJECT_FIELDS = ['inputs', 'metadata', 'provider_request', 'provider_response'];
+const UPDATE_FIELDS = ['output', 'error', 'duration'];
 const PROVIDERS = ['openai', 'openai_azure', 'mock', 'anthropic', 'bedrock', 'cohere', 'replicate', 'google', 'groq'];
 const ENDPOINTS = ['complete', 'chat', 'edit'];
 const ROLES = ['user', 'assistant', 'system', 'tool'];
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const TOOL_SOURCES = ['organization', 'inline'];
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
 
 /**
- * Every problem of one request body (a LogRequest or an array of them), with FastAPI-style
+ * Every problem of one `POST /logs` body (a LogRequest or an array of them), with FastAPI-style
  * `loc`s, including the API's rule that a parent must have been logged by an earlier request.
  */
 export function validateLogBody(body: unknown, known: KnownLogs): ValidationError[] {
   const errors: ValidationError[] = [];
-  const items = Array.isArray(body) ? body : [body];
-  const base: Loc = ['body'];
+  const items: unknown[] = Array.isArray(body) ? body : [body];
   const sameRequest = new Set(
     items.flatMap((item) => (isObject(item) && typeof item.reference_id === 'string' ? [item.reference_id] : [])),
   );
   items.forEach((item, index) => {
-    const loc = Array.isArray(body) ? [...base, index] : base;
-    validateLogRequest(item, loc, errors);
-    if (isObject(item)) checkParentRule(item, loc, known, sameRequest, errors);
+    const loc: Loc = Array.isArray(body) ? ['body', index] : ['body'];
+    checkLogRequest(item, loc, errors);
+    if (isObject(item)) checkParents(item, loc, known, sameRequest, errors);
   });
   return errors;
 }
 
-export function validateLogRequest(value: unknown, loc: Loc, errors: ValidationError[]): void {
+/**
+ * The problems of one LogRequest on its own: everything but the parent rule, which needs to know
+ * what was logged before. `loc` is where it sits in the request: `["body"]` or `["body", index]`.
+ */
+export function validateLogRequest(value: unknown, loc: Loc = ['body']): ValidationError[] {
+  const errors: ValidationError[] = [];
+  checkLogRequest(value, loc, errors);
+  return errors;
+}
+
+/** `PATCH /logs` bodies: only output, error and duration may be given. */
+export function validateUpdate(body: unknown): ValidationError[] {
+  const loc: Loc = ['body'];
+  if (!isObject(body)) return [error(loc, 'the update must be an object', 'type_error.dict')];
+  const errors = Object.keys(body)
+    .filter((key) => !UPDATE_FIELDS.includes(key))
+    .map((key) => error([...loc, key], 'extra fields not permitted', 'value_error.extra'));
+  optional(body, 'output', loc, errors, isString);
+  optional(body, 'error', loc, errors, isString);
+  optional(body, 'duration', loc, errors, number({ min: 0 }));
+  return errors;
+}
+
+function checkLogRequest(value: unknown, loc: Loc, errors: ValidationError[]): void {
   if (!isObject(value)) return void errors.push(error(loc, 'a log must be an object', 'type_error.dict'));
-  for (const field of STRING_FIELDS) optional(value, field, loc, errors, isString('string'));
+  checkProject(value, loc, errors);
+  for (const field of STRING_FIELDS) optional(value, field, loc, errors, isString);
   for (const field of OBJECT_FIELDS) optional(value, field, loc, errors, isDict);
   optional(value, 'created_at', loc, errors, dateTime);
   optional(value, 'duration', loc, errors, number({ min: 0 }));
@@ -76,9 +100,6 @@ export function validateLogRequest(value: unknown, loc: Loc, errors: ValidationE
   optional(value, 'messages', loc, errors, arrayOf(chatMessage));
   optional(value, 'output_message', loc, errors, chatMessage);
   optional(value, 'feedback', loc, errors, feedback);
-  if (value.project === undefined && value.project_id === undefined) {
-    errors.push(error([...loc, 'project'], 'either project or project_id is required', 'value_error.missing'));
-  }
   exclusive(value, 'session_id', 'session_reference_id', loc, errors);
   exclusive(value, 'parent_id', 'parent_reference_id', loc, errors);
   if (value.config !== undefined) config(value.config, [...loc, 'config'], errors);
@@ -87,23 +108,15 @@ export function validateLogRequest(value: unknown, loc: Loc, errors: ValidationE
   }
 }
 
-/** `PATCH /logs` bodies: only output, error and duration may be given. */
-export function validateUpdate(body: unknown): ValidationError[] {
-  const errors: ValidationError[] = [];
-  const loc: Loc = ['body'];
-  if (!isObject(body)) return [error(loc, 'the update must be an object', 'type_error.dict')];
-  for (const key of Object.keys(body)) {
-    if (!['output', 'error', 'duration'].includes(key)) {
-      errors.push(error([...loc, key], 'extra fields not permitted', 'value_error.extra'));
-    }
+function checkProject(value: Record<string, unknown>, loc: Loc, errors: ValidationError[]): void {
+  optional(value, 'project', loc, errors, nonEmptyString);
+  optional(value, 'project_id', loc, errors, nonEmptyString);
+  if (value.project === undefined && value.project_id === undefined) {
+    errors.push(error([...loc, 'project'], 'either project or project_id is required', 'value_error.missing'));
   }
-  optional(body, 'output', loc, errors, isString('string'));
-  optional(body, 'error', loc, errors, isString('string'));
-  optional(body, 'duration', loc, errors, number({ min: 0 }));
-  return errors;
 }
 
-function checkParentRule(
+function checkParents(
   item: Record<string, unknown>,
   loc: Loc,
   known: KnownLogs,
@@ -111,63 +124,48 @@ function checkParentRule(
   errors: ValidationError[],
 ): void {
   const parentRef = item.parent_reference_id;
-  if (typeof parentRef === 'string') {
-    if (sameRequest.has(parentRef) && !known.hasReferenceId(parentRef)) {
-      errors.push(
-        error(
-          [...loc, 'parent_reference_id'],
-          'cannot refer to a log in the same request; log the parent in an earlier request',
-          'value_error.parent_same_request',
-        ),
-      );
-    } else if (!known.hasReferenceId(parentRef)) {
-      errors.push(
-        error([...loc, 'parent_reference_id'], 'names no previously logged datapoint', 'value_error.parent_unknown'),
-      );
-    }
+  if (typeof parentRef === 'string' && !known.hasReferenceId(parentRef)) {
+    errors.push(
+      sameRequest.has(parentRef)
+        ? error(
+            [...loc, 'parent_reference_id'],
+            'names a log of the same request; the parent must be logged by an earlier request',
+            'value_error.parent_same_request',
+          )
+        : error([...loc, 'parent_reference_id'], 'names no log stored by an earlier request', 'value_error.parent_unknown'),
+    );
   }
   for (const field of ['parent_id', 'trace_parent_id']) {
     const id = item[field];
     if (typeof id === 'string' && !known.hasLogId(id)) {
-      errors.push(error([...loc, field], 'names no logged datapoint', 'value_error.parent_unknown'));
+      errors.push(error([...loc, field], 'names no stored log id', 'value_error.parent_unknown'));
     }
   }
 }
+
+// --- configs -------------------------------------------------------------------------------
 
 function config(value: unknown, loc: Loc, errors: ValidationError[]): void {
   if (!isObject(value)) return void errors.push(error(loc, 'config must be an object', 'type_error.dict'));
   switch (value.type) {
     case 'model':
-      return modelConfig(value, loc, errors, true);
+      return modelConfig(value, loc, errors);
     case 'tool':
       return toolConfig(value, loc, errors);
     case 'generic':
-      optional(value, 'name', loc, errors, isString('string'));
-      optional(value, 'description', loc, errors, isString('string'));
-      optional(value, 'other', loc, errors, isDict);
-      return;
+      return genericConfig(value, loc, errors);
     case 'agent':
-      required(value, 'agent_class', loc, errors, isString('non-empty string', true));
-      required(value, 'model_config', loc, errors, (inner, innerLoc, innerErrors) => {
-        if (!isObject(inner)) return void innerErrors.push(error(innerLoc, 'must be an object', 'type_error.dict'));
-        modelConfig(inner, innerLoc, innerErrors, false);
-      });
-      optional(value, 'tools', loc, errors, arrayOf(toolConfigCheck));
-      optional(value, 'name', loc, errors, isString('string'));
-      optional(value, 'description', loc, errors, isString('string'));
-      optional(value, 'other', loc, errors, isDict);
-      return;
+      return agentConfig(value, loc, errors);
+    case undefined:
+      return void errors.push(error([...loc, 'type'], 'field required', 'value_error.missing'));
     default:
       errors.push(error([...loc, 'type'], 'config type must be one of model, tool, generic, agent', 'value_error.discriminator'));
   }
 }
 
-function modelConfig(value: Record<string, unknown>, loc: Loc, errors: ValidationError[], typed: boolean): void {
-  if (!typed && value.type !== undefined && value.type !== 'model') {
-    errors.push(error([...loc, 'type'], 'must be "model"', 'value_error.const'));
-  }
-  required(value, 'model', loc, errors, isString('non-empty string', true));
-  for (const field of ['name', 'description', 'prompt_template']) optional(value, field, loc, errors, isString('string'));
+function modelConfig(value: Record<string, unknown>, loc: Loc, errors: ValidationError[]): void {
+  required(value, 'model', loc, errors, nonEmptyString);
+  for (const field of ['name', 'description', 'prompt_template']) optional(value, field, loc, errors, isString);
   optional(value, 'provider', loc, errors, oneOf(PROVIDERS));
   optional(value, 'endpoint', loc, errors, oneOf(ENDPOINTS));
   optional(value, 'max_tokens', loc, errors, integer({}));
@@ -182,17 +180,42 @@ function modelConfig(value: Record<string, unknown>, loc: Loc, errors: Validatio
   optional(value, 'tools', loc, errors, arrayOf(modelTool));
 }
 
+/** A tool config's fields; also what a model config's `tools` hold, without `type`. */
 function toolConfig(value: Record<string, unknown>, loc: Loc, errors: ValidationError[]): void {
-  required(value, 'name', loc, errors, isString('non-empty string', true));
-  optional(value, 'description', loc, errors, isString('string'));
+  required(value, 'name', loc, errors, nonEmptyString);
+  optional(value, 'description', loc, errors, isString);
   optional(value, 'parameters', loc, errors, isDict);
   optional(value, 'strict', loc, errors, boolean);
-  optional(value, 'source', loc, errors, oneOf(['organization', 'inline']));
-  optional(value, 'source_code', loc, errors, isString('string'));
+  optional(value, 'source', loc, errors, oneOf(TOOL_SOURCES));
+  optional(value, 'source_code', loc, errors, isString);
   optional(value, 'other', loc, errors, isDict);
 }
 
-const toolConfigCheck: Check = (value, loc, errors) => {
+function genericConfig(value: Record<string, unknown>, loc: Loc, errors: ValidationError[]): void {
+  optional(value, 'name', loc, errors, isString);
+  optional(value, 'description', loc, errors, isString);
+  optional(value, 'other', loc, errors, isDict);
+}
+
+function agentConfig(value: Record<string, unknown>, loc: Loc, errors: ValidationError[]): void {
+  required(value, 'agent_class', loc, errors, nonEmptyString);
+  required(value, 'model_config', loc, errors, agentModelConfig);
+  optional(value, 'tools', loc, errors, arrayOf(agentTool));
+  optional(value, 'name', loc, errors, isString);
+  optional(value, 'description', loc, errors, isString);
+  optional(value, 'other', loc, errors, isDict);
+}
+
+/** An agent's model config: `type` may be left out. */
+const agentModelConfig: Check = (value, loc, errors) => {
+  if (!isObject(value)) return void errors.push(error(loc, 'must be an object', 'type_error.dict'));
+  if (value.type !== undefined && value.type !== 'model') {
+    errors.push(error([...loc, 'type'], 'must be "model"', 'value_error.const'));
+  }
+  modelConfig(value, loc, errors);
+};
+
+const agentTool: Check = (value, loc, errors) => {
   if (!isObject(value)) return void errors.push(error(loc, 'must be an object', 'type_error.dict'));
   if (value.type !== 'tool') errors.push(error([...loc, 'type'], 'must be "tool"', 'value_error.const'));
   toolConfig(value, loc, errors);
@@ -200,21 +223,25 @@ const toolConfigCheck: Check = (value, loc, errors) => {
 
 const modelTool: Check = (value, loc, errors) => {
   if (!isObject(value)) return void errors.push(error(loc, 'must be an object', 'type_error.dict'));
-  required(value, 'name', loc, errors, isString('non-empty string', true));
-  optional(value, 'description', loc, errors, isString('string'));
-  optional(value, 'parameters', loc, errors, isDict);
-  optional(value, 'strict', loc, errors, boolean);
-  optional(value, 'other', loc, errors, isDict);
+  toolConfig(value, loc, errors);
 };
+
+const responseFormat: Check = (value, loc, errors) => {
+  if (!isObject(value)) return void errors.push(error(loc, 'must be an object', 'type_error.dict'));
+  required(value, 'type', loc, errors, oneOf(['json_object', 'json_schema']));
+  optional(value, 'json_schema', loc, errors, isDict);
+};
+
+// --- messages and feedback -----------------------------------------------------------------
 
 const chatMessage: Check = (value, loc, errors) => {
   if (!isObject(value)) return void errors.push(error(loc, 'a message must be an object', 'type_error.dict'));
   required(value, 'role', loc, errors, oneOf(ROLES));
   optional(value, 'content', loc, errors, nullable(content));
-  optional(value, 'name', loc, errors, nullable(isString('string')));
-  optional(value, 'tool_call_id', loc, errors, nullable(isString('string')));
+  optional(value, 'name', loc, errors, nullable(isString));
+  optional(value, 'tool_call_id', loc, errors, nullable(isString));
   optional(value, 'tool_calls', loc, errors, nullable(arrayOf(toolCall)));
-  if (value.role === 'tool' && typeof value.tool_call_id !== 'string') {
+  if (value.role === 'tool' && (value.tool_call_id === undefined || value.tool_call_id === null)) {
     errors.push(error([...loc, 'tool_call_id'], 'a tool message needs the tool_call_id it answers', 'value_error.missing'));
   }
 };
@@ -227,49 +254,58 @@ const content: Check = (value, loc, errors) => {
 
 function contentPart(part: unknown, loc: Loc, errors: ValidationError[]): void {
   if (!isObject(part)) return void errors.push(error(loc, 'a part must be an object', 'type_error.dict'));
-  if (part.type === 'text') return required(part, 'text', loc, errors, isString('string'));
-  if (part.type !== 'image_url') {
-    return void errors.push(error([...loc, 'type'], 'a part is text or image_url', 'value_error.discriminator'));
-  }
-  required(part, 'image_url', loc, errors, (image, imageLoc, imageErrors) => {
-    if (!isObject(image)) return void imageErrors.push(error(imageLoc, 'must be an object', 'type_error.dict'));
-    required(image, 'url', imageLoc, imageErrors, isString('string'));
-    optional(image, 'detail', imageLoc, imageErrors, oneOf(['high', 'low', 'auto']));
-  });
+  if (part.type === 'text') return required(part, 'text', loc, errors, isString);
+  if (part.type === 'image_url') return required(part, 'image_url', loc, errors, imageUrl);
+  errors.push(error([...loc, 'type'], 'a part is text or image_url', 'value_error.discriminator'));
 }
+
+const imageUrl: Check = (value, loc, errors) => {
+  if (!isObject(value)) return void errors.push(error(loc, 'must be an object', 'type_error.dict'));
+  required(value, 'url', loc, errors, isString);
+  optional(value, 'detail', loc, errors, oneOf(['high', 'low', 'auto']));
+};
 
 const toolCall: Check = (value, loc, errors) => {
   if (!isObject(value)) return void errors.push(error(loc, 'a tool call must be an object', 'type_error.dict'));
-  required(value, 'id', loc, errors, isString('string'));
+  required(value, 'id', loc, errors, isString);
   required(value, 'type', loc, errors, oneOf(['function']));
-  required(value, 'function', loc, errors, (fn, fnLoc, fnErrors) => {
-    if (!isObject(fn)) return void fnErrors.push(error(fnLoc, 'must be an object', 'type_error.dict'));
-    required(fn, 'name', fnLoc, fnErrors, isString('string'));
-    optional(fn, 'arguments', fnLoc, fnErrors, isString('string'));
-  });
+  required(value, 'function', loc, errors, functionCall);
+};
+
+const functionCall: Check = (value, loc, errors) => {
+  if (!isObject(value)) return void errors.push(error(loc, 'must be an object', 'type_error.dict'));
+  required(value, 'name', loc, errors, isString);
+  optional(value, 'arguments', loc, errors, isString);
 };
 
 const feedback: Check = (value, loc, errors) => {
-  const items = Array.isArray(value) ? value : [value];
-  items.forEach((item, index) => {
-    const itemLoc = Array.isArray(value) ? [...loc, index] : loc;
-    if (!isObject(item)) return void errors.push(error(itemLoc, 'feedback must be an object', 'type_error.dict'));
-    required(item, 'type', itemLoc, errors, isString('string'));
-    required(item, 'value', itemLoc, errors, (v, vLoc, vErrors) => {
-      const ok =
-        typeof v === 'boolean' ||
-        typeof v === 'string' ||
-        (typeof v === 'number' && Number.isFinite(v)) ||
-        (Array.isArray(v) && v.every((s) => typeof s === 'string'));
-      if (!ok) vErrors.push(error(vLoc, 'must be a boolean, number, string or list of strings', 'type_error'));
-    });
-  });
+  if (!Array.isArray(value)) return feedbackItem(value, loc, errors);
+  value.forEach((item, index) => feedbackItem(item, [...loc, index], errors));
 };
 
-const responseFormat: Check = (value, loc, errors) => {
-  if (!isObject(value)) return void errors.push(error(loc, 'must be an object', 'type_error.dict'));
-  required(value, 'type', loc, errors, oneOf(['json_object', 'json_schema']));
-  optional(value, 'json_schema', loc, errors, isDict);
+const feedbackItem: Check = (value, loc, errors) => {
+  if (!isObject(value)) return void errors.push(error(loc, 'feedback must be an object', 'type_error.dict'));
+  required(value, 'type', loc, errors, isString);
+  required(value, 'value', loc, errors, feedbackValue);
+};
+
+const feedbackValue: Check = (value, loc, errors) => {
+  const ok =
+    typeof value === 'boolean' ||
+    typeof value === 'string' ||
+    (typeof value === 'number' && Number.isFinite(value)) ||
+    (Array.isArray(value) && value.every((item) => typeof item === 'string'));
+  if (!ok) errors.push(error(loc, 'must be a boolean, number, string or list of strings', 'type_error'));
+};
+
+// --- scalars and combinators ---------------------------------------------------------------
+
+const isString: Check = (value, loc, errors) => {
+  if (typeof value !== 'string') errors.push(error(loc, 'must be a string', 'type_error.str'));
+};
+
+const nonEmptyString: Check = (value, loc, errors) => {
+  if (typeof value !== 'string' || value === '') errors.push(error(loc, 'must be a non-empty string', 'type_error.str'));
 };
 
 const stringOrStrings: Check = (value, loc, errors) => {
@@ -291,14 +327,6 @@ const dateTime: Check = (value, loc, errors) => {
     errors.push(error(loc, 'must be an RFC 3339 date-time', 'value_error.datetime'));
   }
 };
-
-function isString(what: string, nonEmpty = false): Check {
-  return (value, loc, errors) => {
-    if (typeof value !== 'string' || (nonEmpty && value === '')) {
-      errors.push(error(loc, `must be a ${what}`, 'type_error.str'));
-    }
-  };
-}
 
 function number(bounds: { min?: number }): Check {
   return (value, loc, errors) => {
@@ -343,6 +371,7 @@ function nullable(check: Check): Check {
   };
 }
 
+// An `undefined` value counts as absent: JSON cannot carry it, and JSON.stringify drops it.
 function optional(object: Record<string, unknown>, field: string, loc: Loc, errors: ValidationError[], check: Check) {
   if (object[field] !== undefined) check(object[field], [...loc, field], errors);
 }
@@ -354,18 +383,21 @@ function required(object: Record<string, unknown>, field: string, loc: Loc, erro
 
 function exclusive(object: Record<string, unknown>, a: string, b: string, loc: Loc, errors: ValidationError[]) {
   if (object[a] !== undefined && object[b] !== undefined) {
-    errors.push(error([...loc, b], `specify at most one of ${a} and ${b}`, 'value_error.exclusive'));
+    errors.push(error([...loc, b], `give at most one of ${a} and ${b}`, 'value_error.exclusive'));
   }
 }
 
 function isRfc3339(text: string): boolean {
   const match = RFC3339.exec(text);
   if (!match) return false;
-  const [, year, month, day, hour, minute, second] = match.map(Number);
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return (
-    date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 61
-  );
+  const [year, month, day, hour, minute, second, offsetHour, offsetMinute] = match
+    .slice(1)
+    .map((group) => (group === undefined ? 0 : Number(group)));
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  const realDay = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  // A second of 60 is a leap second, which RFC 3339 allows.
+  return realDay && hour < 24 && minute < 60 && second <= 60 && offsetHour < 24 && offsetMinute < 60;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

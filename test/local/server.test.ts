@@ -1,190 +1,229 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
+import { startLocalLogServer, type StoredLog } from '../../src/local/index.js';
+import { KEY, log, startClient, type Client } from './client.js';
 
-const KEY = 'local-test-key';
-let server: LocalLogServer;
+let c: Client;
 
 beforeEach(async () => {
-  server = await startLocalLogServer({ apiKey: KEY });
+  c = await startClient();
 });
 
-afterEach(() => server.close());
+afterEach(() => c.server.close());
 
-function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${server.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', 'x-api-key': KEY, ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(2000),
-  });
-}
+type Created = { id: string; project_id: string; session_id: string | null };
 
-async function json(response: Response): Promise<unknown> {
-  return (await response.json());
-}
-
-const log = (extra: Record<string, unknown> = {}) => ({
-  project: 'p',
-  config: { type: 'model', model: 'gpt-4o' },
-  ...extra,
-});
-
-describe('local log server: logging', () => {
-  it('answers an object with an object and an array with an array of ids', async () => {
-    const one = (await json(await call('POST', '/logs', log({ session_reference_id: 's1' })))) as Record<string, unknown>;
-    expect(one).toEqual({ id: expect.stringMatching(/^data_/), project_id: expect.stringMatching(/^pr_/), session_id: expect.stringMatching(/^sesh_/) });
-    const many = (await json(await call('POST', '/logs', [log(), log({ session_reference_id: 's1' })]))) as Array<Record<string, unknown>>;
-    expect(many).toHaveLength(2);
-    expect(many[0]).toMatchObject({ project_id: one.project_id, session_id: null });
+describe('POST /logs', () => {
+  it('answers an object with an object of ids, and an array with an array in the same order', async () => {
+    const one = (await c.post(log({ session_reference_id: 's1' }))) as Created;
+    expect(one).toEqual({
+      id: expect.stringMatching(/^data_/),
+      project_id: expect.stringMatching(/^pr_/),
+      session_id: expect.stringMatching(/^sesh_/),
+    });
+    const many = (await c.post([log(), log({ session_reference_id: 's1' }), log({ project: 'other' })])) as Created[];
+    expect(many).toHaveLength(3);
+    expect(many[0]).toEqual({ id: expect.stringMatching(/^data_/), project_id: one.project_id, session_id: null });
     expect(many[1]?.session_id).toBe(one.session_id);
-    expect(server.logs().map((stored) => stored.id)).toEqual([one.id, many[0]?.id, many[1]?.id]);
+    expect(many[2]?.project_id).not.toBe(one.project_id);
+    expect(new Set([one.id, ...many.map((m) => m.id)]).size).toBe(4);
+    expect(c.server.logs().map((stored) => stored.id)).toEqual([one.id, ...many.map((m) => m.id)]);
   });
 
-  it('refuses a missing or wrong key with 401 and never echoes it', async () => {
-    expect((await call('POST', '/logs', log(), { 'x-api-key': '' })).status).toBe(401);
-    const wrong = await call('POST', '/logs', log(), { 'x-api-key': 'wrong-key-123' });
-    expect(wrong.status).toBe(401);
-    expect(await wrong.text()).not.toContain('wrong-key-123');
-    expect(server.requests()[1]?.headers['x-api-key']).toBe('[present]');
-    expect(server.logs()).toHaveLength(0);
+  it('stores the log as sent, extra keys included, with its ids and the request that stored it', async () => {
+    const sent = log({ reference_id: 'r', messages: [{ role: 'user', content: 'hi' }], custom_field: { a: 1 } });
+    const created = (await c.post(sent)) as Created;
+    const stored: StoredLog[] = c.server.logs();
+    expect(stored).toEqual([{ ...sent, ...created, request_index: 0 }]);
+    expect(c.server.logCount()).toBe(1);
   });
 
-  it('stores and reads back logs, and applies PATCH by id and by reference_id', async () => {
-    const created = (await json(await call('POST', '/logs', log({ reference_id: 'r1' })))) as { id: string };
-    const byId = await call('PATCH', `/logs/${created.id}`, { output: 'done' });
-    expect(await json(byId)).toMatchObject({ id: created.id, output: 'done' });
-    const byRef = await call('PATCH', '/logs?reference_id=r1', { error: 'boom', duration: 1.5 });
-    expect(await json(byRef)).toMatchObject({ output: 'done', error: 'boom', duration: 1.5 });
-    expect(await json(await call('GET', `/logs/${created.id}`))).toMatchObject({ reference_id: 'r1', error: 'boom' });
-    expect(await json(await call('GET', '/logs'))).toHaveLength(1);
-    expect((await call('PATCH', '/logs?reference_id=nope', { output: 'x' })).status).toBe(404);
-    expect((await call('PATCH', `/logs/${created.id}`, { output: 'x', messages: [] })).status).toBe(422);
-    expect((await call('GET', '/logs/data_unknown')).status).toBe(404);
+  it('echoes a given project_id and session_id', async () => {
+    const created = (await c.post(log({ project: undefined, project_id: 'pr_given', session_id: 'sesh_given' }))) as Created;
+    expect(created).toMatchObject({ project_id: 'pr_given', session_id: 'sesh_given' });
+  });
+
+  it('accepts an empty array and stores nothing', async () => {
+    expect(await c.post([])).toEqual([]);
+    expect(c.server.logs()).toEqual([]);
   });
 });
 
-describe('local log server: validation', () => {
-  async function detail(body: unknown): Promise<Array<{ loc: unknown[]; type: string }>> {
-    const response = await call('POST', '/logs', body);
-    expect(response.status).toBe(422);
-    return ((await json(response)) as { detail: Array<{ loc: unknown[]; type: string }> }).detail;
-  }
-
-  it('rejects the whole request and names every bad item by index and field', async () => {
-    const errors = await detail([log(), log({ duration: -1 }), log({ config: { type: 'model' } })]);
-    expect(errors.map((e) => e.loc)).toEqual([
-      ['body', 1, 'duration'],
-      ['body', 2, 'config', 'model'],
-    ]);
-    expect(server.logs()).toHaveLength(0);
+describe('authentication', () => {
+  it('refuses a missing, empty or wrong X-API-KEY with 401, never echoing it', async () => {
+    const missing = await fetch(`${c.server.url}/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(missing.status).toBe(401);
+    expect((await c.call('GET', '/logs', undefined, { 'x-api-key': '' })).status).toBe(401);
+    const wrong = await c.call('POST', '/logs', log(), { 'x-api-key': 'wrong-key-123' });
+    expect(wrong.status).toBe(401);
+    const text = await wrong.text();
+    expect(text).not.toContain('wrong-key-123');
+    expect(JSON.parse(text)).toEqual({ detail: expect.any(String) });
+    expect(c.server.logs()).toHaveLength(0);
   });
 
-  it('checks field types, enums, dates and exclusive pairs', async () => {
-    const errors = await detail(
-      log({
-        created_at: '2026-02-30T10:00:00Z',
-        prompt_tokens: 1.5,
-        inputs: [],
-        session_id: 'a',
-        session_reference_id: 'b',
-        config: { type: 'model', model: 'm', provider: 'mistral', endpoint: 'chat', stop: [1] },
-        messages: [{ role: 'developer', content: 'x' }, { role: 'tool', content: 'y' }],
-        output_message: { role: 'assistant', content: [{ type: 'audio' }], tool_calls: [{ id: 'c', type: 'function', function: {} }] },
-      }),
-    );
-    expect(errors.map((e) => e.loc.slice(1).join('.')).sort()).toEqual(
-      [
-        'config.provider',
-        'config.stop',
-        'created_at',
-        'inputs',
-        'messages.0.role',
-        'messages.1.tool_call_id',
-        'output_message.content.0.type',
-        'output_message.tool_calls.0.function.name',
-        'prompt_tokens',
-        'session_reference_id',
-      ].sort(),
-    );
-  });
-
-  it('accepts every config type and refuses an unknown one', async () => {
-    const configs = [
-      { type: 'tool', name: 't', parameters: { type: 'object' } },
-      { type: 'generic', name: 'g', other: { kind: 'agent' } },
-      { type: 'agent', agent_class: 'a', model_config: { model: 'm' }, tools: [{ type: 'tool', name: 't' }] },
-    ];
-    for (const config of configs) expect((await call('POST', '/logs', log({ config }))).status).toBe(200);
-    expect((await detail(log({ config: { type: 'flow' } })))[0]?.loc).toEqual(['body', 'config', 'type']);
-    expect((await detail({ config: { type: 'generic' } }))[0]?.loc).toEqual(['body', 'project']);
-  });
-
-  it('requires a parent to come from an earlier request', async () => {
-    const same = await detail([log({ reference_id: 'a' }), log({ reference_id: 'b', parent_reference_id: 'a' })]);
-    expect(same).toEqual([expect.objectContaining({ loc: ['body', 1, 'parent_reference_id'], type: 'value_error.parent_same_request' })]);
-    const unknown = await detail(log({ parent_reference_id: 'zzz' }));
-    expect(unknown[0]?.type).toBe('value_error.parent_unknown');
-    const parent = (await json(await call('POST', '/logs', log({ reference_id: 'a' })))) as { id: string };
-    const ok = await call('POST', '/logs', log({ reference_id: 'b', parent_reference_id: 'a', trace_parent_id: parent.id }));
-    expect(ok.status).toBe(200);
-    expect((await detail(log({ trace_parent_id: 'data_nope' })))[0]?.loc).toEqual(['body', 'trace_parent_id']);
-  });
-
-  it('answers 422 for a body that is not JSON, and 413 for one too large', async () => {
-    expect((await call('POST', '/logs', '{not json')).status).toBe(422);
-    expect((await call('POST', '/logs', log(), { 'content-type': 'text/plain' })).status).toBe(422);
-    const small = await startLocalLogServer({ apiKey: KEY, maxBodyBytes: 1000 });
+  it('accepts any non-empty key when started without one', async () => {
+    const open = await startClient({});
     try {
-      const response = await fetch(`${small.url}/logs`, {
+      expect((await open.call('GET', '/logs', undefined, { 'x-api-key': 'anything' })).status).toBe(200);
+      expect((await open.call('GET', '/logs', undefined, { 'x-api-key': '' })).status).toBe(401);
+    } finally {
+      await open.server.close();
+    }
+  });
+
+  it('records every request with the key redacted', async () => {
+    await c.post([log(), log()]);
+    await c.call('GET', '/logs', undefined, { 'x-api-key': 'wrong' });
+    const [first, second] = c.server.requests();
+    expect(first).toMatchObject({ index: 0, method: 'POST', path: '/v4/logs', status: 200, itemCount: 2 });
+    expect(first?.headers['x-api-key']).toBe('[present]');
+    expect(second).toMatchObject({ index: 1, method: 'GET', status: 401, itemCount: 0 });
+    expect(JSON.stringify(c.server.requests())).not.toContain(KEY);
+  });
+});
+
+describe('PATCH and GET /logs', () => {
+  it('updates by id and by reference_id, and answers the updated log', async () => {
+    const created = (await c.post(log({ reference_id: 'r1' }))) as Created;
+    const byId = await c.call('PATCH', `/logs/${created.id}`, { output: 'done' });
+    expect(byId.status).toBe(200);
+    expect(await byId.json()).toMatchObject({ id: created.id, reference_id: 'r1', output: 'done' });
+    const byRef = await c.call('PATCH', '/logs?reference_id=r1', { error: 'boom', duration: 1.5 });
+    expect(await byRef.json()).toMatchObject({ id: created.id, output: 'done', error: 'boom', duration: 1.5 });
+    expect(c.server.logs()[0]).toMatchObject({ output: 'done', error: 'boom', duration: 1.5 });
+  });
+
+  it('refuses other keys and bad values with 422, and an unknown log with 404', async () => {
+    const created = (await c.post(log({ reference_id: 'r1' }))) as Created;
+    const extra = await c.call('PATCH', `/logs/${created.id}`, { output: 'x', messages: [] });
+    expect(extra.status).toBe(422);
+    expect(((await extra.json()) as { detail: Array<{ loc: unknown[] }> }).detail.map((d) => d.loc)).toEqual([['body', 'messages']]);
+    const bad = await c.call('PATCH', '/logs?reference_id=r1', { output: 1, duration: -1 });
+    expect(((await bad.json()) as { detail: Array<{ loc: unknown[] }> }).detail.map((d) => d.loc)).toEqual([
+      ['body', 'output'],
+      ['body', 'duration'],
+    ]);
+    const noTarget = await c.call('PATCH', '/logs', { output: 'x' });
+    expect(await noTarget.json()).toEqual({ detail: [expect.objectContaining({ loc: ['query', 'reference_id'] })] });
+    const unknownRef = await c.call('PATCH', '/logs?reference_id=nope', { output: 'x' });
+    expect([unknownRef.status, await unknownRef.json()]).toEqual([404, { detail: expect.any(String) }]);
+    expect((await c.call('PATCH', '/logs/data_unknown', { output: 'x' })).status).toBe(404);
+    expect(c.server.logs()[0]?.output).toBeUndefined();
+  });
+
+  it('reads back every log, or one by id, without the server-side request index', async () => {
+    const sent = log({ reference_id: 'r1' });
+    const created = (await c.post(sent)) as Created;
+    await c.post(log());
+    const all = (await (await c.call('GET', '/logs')).json()) as unknown[];
+    expect(all).toHaveLength(2);
+    expect(all[0]).toEqual({ ...sent, ...created });
+    const one = await c.call('GET', `/logs/${created.id}`);
+    expect(await one.json()).toEqual({ ...sent, ...created });
+    expect((await c.call('GET', '/logs/data_unknown')).status).toBe(404);
+  });
+});
+
+describe('routing', () => {
+  it('serves under /v4 and at the root, and answers 404 and 405 elsewhere', async () => {
+    const root = `${c.server.url.replace(/\/v4$/, '')}/logs`;
+    const bare = await fetch(root, { headers: { 'x-api-key': KEY } });
+    expect(bare.status).toBe(200);
+    expect((await c.call('GET', '/prompts')).status).toBe(404);
+    expect((await c.call('GET', '/logs/a/b')).status).toBe(404);
+    expect((await c.call('GET', '/logs/%E0%A4%A')).status).toBe(404);
+    expect((await c.call('DELETE', '/logs')).status).toBe(405);
+    expect((await c.call('POST', '/logs/data_x', log())).status).toBe(405);
+  });
+});
+
+describe('request bodies', () => {
+  it('refuses broken JSON and other content types with 422 at loc ["body"]', async () => {
+    for (const response of [
+      await c.call('POST', '/logs', '{not json'),
+      await c.call('POST', '/logs', ''),
+      await c.call('POST', '/logs', JSON.stringify(log()), { 'content-type': 'text/plain' }),
+      await c.call('POST', '/logs', JSON.stringify(log()), { 'content-type': 'application/jsonx' }),
+      await c.call('PATCH', '/logs?reference_id=r', '{"output": '),
+    ]) {
+      expect(response.status).toBe(422);
+      expect(await response.json()).toEqual({ detail: [expect.objectContaining({ loc: ['body'] })] });
+    }
+    expect((await c.call('POST', '/logs', log(), { 'content-type': 'Application/JSON; charset=utf-8' })).status).toBe(200);
+  });
+
+  it('refuses a body that is not UTF-8 or nests too deeply', async () => {
+    const latin1 = Buffer.from('{"project":"caf\xe9","config":{"type":"generic"}}', 'latin1');
+    const invalid = await fetch(`${c.server.url}/logs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+      body: latin1,
+    });
+    expect(invalid.status).toBe(422);
+    const deep = log({ inputs: { x: JSON.parse('['.repeat(300) + ']'.repeat(300)) as unknown } });
+    expect((await c.call('POST', '/logs', deep)).status).toBe(422);
+    const fine = log({ inputs: { x: JSON.parse('['.repeat(100) + '"[[[["' + ']'.repeat(100)) as unknown } });
+    expect((await c.call('POST', '/logs', fine)).status).toBe(200);
+  });
+
+  it('answers 413 to a body over maxBodyBytes, declared or streamed, and keeps serving', async () => {
+    const small = await startClient({ apiKey: KEY, maxBodyBytes: 1_000 });
+    try {
+      const declared = await small.call('POST', '/logs', log({ output: 'x'.repeat(5_000) }));
+      expect([declared.status, await declared.json()]).toEqual([413, { detail: expect.any(String) }]);
+      const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+      let sent = 0;
+      const streamed = await fetch(`${small.server.url}/logs`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-        body: JSON.stringify(log({ output: 'x'.repeat(5000) })),
+        body: new ReadableStream({
+          pull: (controller) => (sent++ < 64 ? controller.enqueue(chunk) : controller.close()),
+        }),
+        duplex: 'half',
       });
-      expect(response.status).toBe(413);
+      expect(streamed.status).toBe(413);
+      expect((await small.call('POST', '/logs', log())).status).toBe(200);
+      expect(small.server.logs()).toHaveLength(1);
     } finally {
-      await small.close();
+      await small.server.close();
     }
   });
 });
 
-describe('local log server: faults', () => {
-  it('plays queued statuses with Retry-After, then answers normally', async () => {
-    server.inject({ status: 429, retryAfter: '2' }, 2);
-    const first = await call('POST', '/logs', log());
-    expect([first.status, first.headers.get('retry-after')]).toEqual([429, '2']);
-    expect((await call('POST', '/logs', log())).status).toBe(429);
-    expect((await call('POST', '/logs', log())).status).toBe(200);
-    expect(server.requests().map((r) => r.fault)).toEqual(['status:429', 'status:429', undefined]);
-    expect(server.logs()).toHaveLength(1);
+describe('lifecycle', () => {
+  it('clear() forgets logs, requests and faults; close() is idempotent', async () => {
+    await c.post(log());
+    c.server.inject({ status: 500 });
+    c.server.clear();
+    expect(c.server.logs()).toEqual([]);
+    expect(c.server.requests()).toEqual([]);
+    expect((await c.call('POST', '/logs', log())).status).toBe(200);
+    expect(c.server.requests()[0]?.index).toBe(0);
+    await Promise.all([c.server.close(), c.server.close()]);
+    await c.server.close();
+    await expect(c.call('GET', '/logs')).rejects.toThrow();
   });
 
-  it('delays, resets and hangs', async () => {
-    server.inject({ delayMillis: 100 });
-    const started = Date.now();
-    expect((await call('POST', '/logs', log())).status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
-    server.inject({ drop: 'reset' });
-    await expect(call('POST', '/logs', log())).rejects.toThrow();
-    server.inject({ drop: 'hang' });
-    await expect(
-      fetch(`${server.url}/logs`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-        body: JSON.stringify(log()),
-        signal: AbortSignal.timeout(150),
-      }),
-    ).rejects.toThrow();
-    expect(server.logs()).toHaveLength(1);
+  it('tells onLog of each stored log, and ignores what it throws', async () => {
+    const seen: string[] = [];
+    const withListener = await startClient({
+      apiKey: KEY,
+      onLog: (stored) => {
+        seen.push(stored.id);
+        throw new Error('listener failure');
+      },
+    });
+    try {
+      const created = (await withListener.post([log(), log()])) as Created[];
+      expect(seen).toEqual(created.map((m) => m.id));
+    } finally {
+      await withListener.server.close();
+    }
   });
 
-  it('follows a fault plan and simulates an outage with down/up', async () => {
-    server.setFaultPlan(({ index }) => (index % 2 === 0 ? { status: 503 } : undefined));
-    expect((await call('POST', '/logs', log())).status).toBe(503);
-    expect((await call('POST', '/logs', log())).status).toBe(200);
-    server.setFaultPlan(undefined);
-    server.down();
-    await expect(call('POST', '/logs', log())).rejects.toThrow();
-    server.up();
-    expect((await call('POST', '/logs', log())).status).toBe(200);
+  it('refuses nonsensical options', async () => {
+    await expect(startLocalLogServer({ maxBodyBytes: -1 })).rejects.toThrow(RangeError);
+    await expect(startLocalLogServer({ apiKey: '' })).rejects.toThrow(TypeError);
+    await expect(startLocalLogServer({ port: 70_000 })).rejects.toThrow();
   });
 });
