@@ -2,7 +2,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { resolveConfig, type Environment, type HumanloopSpanExporterOptions, type ResolvedConfig } from './config.js';
 import { systemClock, type Clock } from './delivery/clock.js';
-import { logger } from './diag.js';
+import { describeError, logger } from './diag.js';
 import { registerMetrics } from './metrics.js';
 import { emptyStats, LogPipeline, type ExporterStats } from './pipeline.js';
 import { createHttpTransport, type Transport } from './transport/http-transport.js';
@@ -51,7 +51,7 @@ export class HumanloopSpanExporter implements SpanExporter {
     try {
       this._pipeline.accept(spans, callback);
     } catch (error) {
-      logger.error(`internal error in export: ${describe(error)}`);
+      logger.error(`internal error in export: ${describeError(error)}`);
       callback(failed('Internal error in the Humanloop exporter'));
     }
   }
@@ -65,7 +65,7 @@ export class HumanloopSpanExporter implements SpanExporter {
     try {
       this._pipeline?.recordStart(span);
     } catch (error) {
-      logger.debug(`could not record a span start: ${describe(error)}`);
+      logger.debug(`could not record a span start: ${describeError(error)}`);
     }
   }
 
@@ -90,7 +90,7 @@ export class HumanloopSpanExporter implements SpanExporter {
     try {
       await this._pipeline?.close();
     } catch (error) {
-      logger.error(`internal error at shutdown: ${describe(error)}`);
+      logger.error(`internal error at shutdown: ${describeError(error)}`);
     }
     await this._transport?.close();
   }
@@ -108,11 +108,8 @@ function once(callback: (result: ExportResult) => void): (result: ExportResult) 
     try {
       callback(result);
     } catch (error) {
-      logger.error(`the export callback threw: ${describe(error)}`);
+      logger.error(`the export callback threw: ${describeError(error)}`);
     }
   };
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
-}

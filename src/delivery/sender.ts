@@ -1,4 +1,4 @@
-import { logger } from '../diag.js';
+import { describeError, logger } from '../diag.js';
 import type { Transport } from '../transport/http-transport.js';
 import type { Clock } from './clock.js';
 import type { UpdateLogRequest } from '../log-request.js';
@@ -103,7 +103,7 @@ export class Sender {
       const outcome = await deliverUpdate(queued.referenceId, queued.update, this._batchContext([queued]));
       this._options.onOutcome(queued.key, outcome, queued.deadline, undefined);
     } catch (error) {
-      logger.error(`internal error while completing a log: ${describe(error)}`);
+      logger.error(`internal error while completing a log: ${describeError(error)}`);
     } finally {
       this._active--;
       this.pump();
@@ -134,7 +134,7 @@ export class Sender {
         this._batchContext(batch),
       );
     } catch (error) {
-      logger.error(`internal error while delivering ${batch.length} logs: ${describe(error)}`);
+      logger.error(`internal error while delivering ${batch.length} logs: ${describeError(error)}`);
     }
     try {
       for (const { item, deadline } of batch) {
@@ -142,7 +142,7 @@ export class Sender {
         this._options.onOutcome(item.key, outcome, deadline, item);
       }
     } catch (error) {
-      logger.error(`internal error after delivering ${batch.length} logs: ${describe(error)}`);
+      logger.error(`internal error after delivering ${batch.length} logs: ${describeError(error)}`);
     } finally {
       this._active--;
       this.pump();
@@ -189,6 +189,3 @@ export class Sender {
   }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
-}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { logger } from '../diag.js';
+import { describeError, logger } from '../diag.js';
 import type { LogRequest } from '../log-request.js';
 import { toOutgoing, type OutgoingLog } from './outcome.js';
 
@@ -28,7 +28,7 @@ export function writeSpool(dir: string, logs: Spooled[]): void {
     renameSync(join(dir, `${name}.tmp`), join(dir, name));
     logger.info(`spooled ${logs.length} undelivered logs to ${dir}`);
   } catch (error) {
-    logger.error(`could not spool ${logs.length} undelivered logs: ${describe(error)}`);
+    logger.error(`could not spool ${logs.length} undelivered logs: ${describeError(error)}`);
   }
 }
 
@@ -53,7 +53,7 @@ function readSpoolFile(path: string): Spooled[] {
     if (text.length > MAX_SPOOL_FILE_BYTES) throw new Error('too large');
     rmSync(path);
   } catch (error) {
-    logger.warn(`skipped spool file ${path}: ${describe(error)}`);
+    logger.warn(`skipped spool file ${path}: ${describeError(error)}`);
     return [];
   }
   let corrupt = 0;
@@ -79,6 +79,3 @@ function parseLine(line: string): Spooled | undefined {
   }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${(error as NodeJS.ErrnoException).code ?? error.message}` : typeof error;
-}

@@ -1,5 +1,5 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { logger } from '../diag.js';
+import { describeError, logger } from '../diag.js';
 import type { LogRequest } from '../log-request.js';
 import { readString } from './attributes.js';
 import { buildLogRequest, type MappingOptions } from './build-log.js';
@@ -40,7 +40,7 @@ export function mapSpan(span: ReadableSpan, options: SpanMapperOptions): SpanMap
     }
     log = buildLogRequest(span, normalize(convention ?? 'genai-bare', span.attributes), options);
   } catch (error) {
-    logger.warn(`span ${safeSpanId(span)} could not be mapped and is skipped: ${describe(error)}`);
+    logger.warn(`span ${safeSpanId(span)} could not be mapped and is skipped: ${describeError(error)}`);
     return { log: undefined, reason: 'mapping_error' };
   }
   const redacted = applyRedact(log, span, options.redact);
@@ -56,7 +56,7 @@ function applyRedact(log: LogRequest, span: ReadableSpan, redact: SpanMapperOpti
     return result ? { ...result } : null;
   } catch (error) {
     // Fail closed: a log the user's redaction could not vouch for does not leave the process.
-    logger.warn(`redact threw for span ${safeSpanId(span)}; the log is dropped: ${describe(error)}`);
+    logger.warn(`redact threw for span ${safeSpanId(span)}; the log is dropped: ${describeError(error)}`);
     return null;
   }
 }
@@ -77,6 +77,3 @@ function safeSpanId(span: ReadableSpan): string {
   }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
-}

@@ -1,6 +1,7 @@
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { Agent, request, type Dispatcher } from 'undici';
+import { describeError } from '../diag.js';
 import { USER_AGENT } from '../version.js';
 import { isRetryableError, isRetryableStatus } from './is-retryable.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -99,7 +100,7 @@ function toResult(
 
 function fromError(error: unknown): TransportResult {
   const code = errorCode(error);
-  const message = `Request to Humanloop failed: ${code ?? describe(error)}`;
+  const message = `Request to Humanloop failed: ${code ?? describeError(error)}`;
   return isRetryableError(error) ? { status: 'retryable', error: message } : { status: 'failure', body: undefined, error: message };
 }
 
@@ -134,6 +135,3 @@ function errorCode(error: unknown): string | undefined {
   return name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : undefined;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
-}
