@@ -48,7 +48,4 @@ export class Accounting {
     return { ...this._counts, dropped: { ...this._counts.dropped } };
   }
 
-  get droppedTotal(): number {
-    return Object.values(this._counts.dropped).reduce((sum, n) => sum + n, 0);
-  }
 }

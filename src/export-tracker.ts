@@ -34,13 +34,6 @@ export class ExportTracker {
     if (this._pending.size === 0) this._finish();
   }
 
-  /** Ends the export now, as failed, whatever is still pending. */
-  fail(error: Error): void {
-    if (this._done) return;
-    this._done = true;
-    this._callback({ code: ExportResultCode.FAILED, error });
-  }
-
   private _finish(): void {
     if (this._done) return;
     this._done = true;

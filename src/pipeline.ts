@@ -7,7 +7,7 @@ import { toOutgoing, type LogOutcome, type OutgoingLog } from './delivery/outcom
 import { Retention } from './delivery/retention.js';
 import { Sender } from './delivery/sender.js';
 import type { Spooled } from './delivery/spool.js';
-import { logger } from './diag.js';
+import { describeError, logger } from './diag.js';
 import { ExportTracker } from './export-tracker.js';
 import type { LogRequest } from './log-request.js';
 import { parentSpanId } from './mapping/build-log.js';
@@ -36,7 +36,7 @@ export interface ExporterStats {
 
 export function emptyStats(): ExporterStats {
   return {
-    spans: { seen: 0, delivered: 0, merged: 0, spooled: 0, dropped: {} },
+    spans: new Accounting().snapshot(),
     waitingLogs: 0,
     trackedSpans: 0,
     runningSpans: 0,
@@ -223,7 +223,7 @@ export class LogPipeline {
     try {
       return this._toEntry(span, now);
     } catch (error) {
-      logger.warn(`skipped a span that could not be read: ${error instanceof Error ? error.name : typeof error}`);
+      logger.warn(`skipped a span that could not be read: ${describeError(error)}`);
       this._accounting.dropped('mapping_error');
       return undefined;
     }

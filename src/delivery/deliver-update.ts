@@ -1,11 +1,7 @@
 import type { UpdateLogRequest } from '../log-request.js';
 import type { LogOutcome } from './outcome.js';
-import { sendWithRetry, type RetryContext } from './retry.js';
-
-export interface UpdateContext extends Omit<RetryContext, 'budget'> {
-  url: URL;
-  onUnauthorized(error: string): void;
-}
+import type { BatchContext } from './deliver-batch.js';
+import { sendWithRetry } from './retry.js';
 
 /** Budget for one update: retries only. */
 const MAX_REQUESTS_PER_UPDATE = 32;
@@ -14,7 +10,7 @@ const MAX_REQUESTS_PER_UPDATE = 32;
  * Completes a log sent earlier (a placeholder for a span that was still running) with
  * `PATCH {url}?reference_id=...`: its output, error and duration.
  */
-export async function deliverUpdate(referenceId: string, update: UpdateLogRequest, ctx: UpdateContext): Promise<LogOutcome> {
+export async function deliverUpdate(referenceId: string, update: UpdateLogRequest, ctx: BatchContext): Promise<LogOutcome> {
   const url = new URL(ctx.url);
   url.searchParams.set('reference_id', referenceId);
   const budget = { requests: MAX_REQUESTS_PER_UPDATE };

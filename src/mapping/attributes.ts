@@ -55,7 +55,7 @@ export function parseJson(text: string): unknown {
   }
 }
 
-export function toFiniteNumber(value: unknown): number | undefined {
+function toFiniteNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'string' && value.trim() !== '') {
     const parsed = Number(value);

@@ -128,10 +128,7 @@ function readTool(attributes: Attributes, out: NormalizedSpan): void {
 
 function readChain(attributes: Attributes, out: NormalizedSpan): void {
   readInputOutput(attributes, out);
-  const variables = readJson(attributes, 'llm.prompt_template.variables');
-  if (isRecord(variables)) out.inputs = variables;
-  const template = readString(attributes, 'llm.prompt_template.template');
-  if (template) out.metadata.prompt_template = template;
+  readTemplate(attributes, out);
 }
 
 /** `input.value` / `output.value`: JSON when the mime type says so, else text. */
