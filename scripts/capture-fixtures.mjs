@@ -145,159 +145,99 @@ async function captureAiSdk(pkg, spec) {
   }
 }
 
+/**
+ * Mock models for one LanguageModel version: a call that asks for the weather tool then answers,
+ * a streamed greeting, and a call that fails. Only the shapes of results differ between versions.
+ */
+function mockModels(Mock, simulateReadableStream, spec) {
+  const base = { provider: spec.provider, modelId: spec.modelId };
+  const response = (n) => ({ id: `resp-${n}`, modelId: spec.responseModel, timestamp: new Date(0) });
+  return {
+    toolThenText: () => {
+      let call = 0;
+      return new Mock({
+        ...base,
+        doGenerate: async () =>
+          call++ === 0
+            ? { ...spec.toolCall, ...spec.extra, response: response(1) }
+            : { ...spec.answer, ...spec.extra, response: response(2) },
+      });
+    },
+    stream: () =>
+      new Mock({
+        ...base,
+        doStream: async () => ({ ...spec.streamExtra, stream: simulateReadableStream({ chunks: spec.chunks }) }),
+      }),
+    failing: () =>
+      new Mock({
+        ...base,
+        doGenerate: async () => {
+          throw new Error(`Rate limit reached for ${spec.modelId}`);
+        },
+      }),
+  };
+}
+
+const ANSWER = 'It is 21 \u00b0C in Paris.';
+const textChunks = (finish) => [
+  { type: 'text-start', id: 't1' },
+  { type: 'text-delta', id: 't1', delta: 'Hello' },
+  { type: 'text-delta', id: 't1', delta: ' there!' },
+  { type: 'text-end', id: 't1' },
+  finish,
+];
+const v2Usage = (input, output) => ({ inputTokens: input, outputTokens: output, totalTokens: input + output });
+const v3Usage = (input, output) => ({
+  inputTokens: { total: input, noCache: input - 10, cacheRead: 10, cacheWrite: 0 },
+  outputTokens: { total: output, text: output - 2, reasoning: 2 },
+});
+const v2ToolCall = { type: 'tool-call', toolCallId: 'call-1', toolName: 'weather', input: '{"city":"Paris"}' };
+const rawCall = { rawCall: { rawPrompt: null, rawSettings: {} } };
+
 const aiModels = {
-  v1: ({ MockLanguageModelV1 }, { simulateReadableStream }) => ({
-    toolThenText: () => {
-      let call = 0;
-      return new MockLanguageModelV1({
-        provider: 'openai.chat',
-        modelId: 'gpt-4o-mini',
-        doGenerate: async () =>
-          call++ === 0
-            ? {
-                rawCall: { rawPrompt: null, rawSettings: {} },
-                finishReason: 'tool-calls',
-                usage: { promptTokens: 30, completionTokens: 12 },
-                toolCalls: [{ toolCallType: 'function', toolCallId: 'call-1', toolName: 'weather', args: '{"city":"Paris"}' }],
-                response: { id: 'resp-1', modelId: 'gpt-4o-mini-2024-07-18', timestamp: new Date(0) },
-              }
-            : {
-                rawCall: { rawPrompt: null, rawSettings: {} },
-                finishReason: 'stop',
-                usage: { promptTokens: 50, completionTokens: 9 },
-                text: 'It is 21 °C in Paris.',
-                response: { id: 'resp-2', modelId: 'gpt-4o-mini-2024-07-18', timestamp: new Date(0) },
-              },
-      });
-    },
-    stream: () =>
-      new MockLanguageModelV1({
-        provider: 'openai.chat',
-        modelId: 'gpt-4o-mini',
-        doStream: async () => ({
-          rawCall: { rawPrompt: null, rawSettings: {} },
-          stream: simulateReadableStream({
-            chunks: [
-              { type: 'text-delta', textDelta: 'Hello' },
-              { type: 'text-delta', textDelta: ' there!' },
-              { type: 'finish', finishReason: 'stop', usage: { promptTokens: 5, completionTokens: 3 } },
-            ],
-          }),
-        }),
-      }),
-    failing: () =>
-      new MockLanguageModelV1({
-        provider: 'openai.chat',
-        modelId: 'gpt-4o-mini',
-        doGenerate: async () => {
-          throw new Error('Rate limit reached for gpt-4o-mini');
-        },
-      }),
-  }),
-  v2: ({ MockLanguageModelV2 }, { simulateReadableStream }) => ({
-    toolThenText: () => {
-      let call = 0;
-      return new MockLanguageModelV2({
-        provider: 'openai.responses',
-        modelId: 'gpt-4o-mini',
-        doGenerate: async () =>
-          call++ === 0
-            ? {
-                finishReason: 'tool-calls',
-                usage: { inputTokens: 30, outputTokens: 12, totalTokens: 42 },
-                content: [{ type: 'tool-call', toolCallId: 'call-1', toolName: 'weather', input: '{"city":"Paris"}' }],
-                warnings: [],
-                response: { id: 'resp-1', modelId: 'gpt-4o-mini-2024-07-18', timestamp: new Date(0) },
-              }
-            : {
-                finishReason: 'stop',
-                usage: { inputTokens: 50, outputTokens: 9, totalTokens: 59 },
-                content: [{ type: 'text', text: 'It is 21 °C in Paris.' }],
-                warnings: [],
-                response: { id: 'resp-2', modelId: 'gpt-4o-mini-2024-07-18', timestamp: new Date(0) },
-              },
-      });
-    },
-    stream: () =>
-      new MockLanguageModelV2({
-        provider: 'openai.responses',
-        modelId: 'gpt-4o-mini',
-        doStream: async () => ({
-          stream: simulateReadableStream({
-            chunks: [
-              { type: 'text-start', id: 't1' },
-              { type: 'text-delta', id: 't1', delta: 'Hello' },
-              { type: 'text-delta', id: 't1', delta: ' there!' },
-              { type: 'text-end', id: 't1' },
-              { type: 'finish', finishReason: 'stop', usage: { inputTokens: 5, outputTokens: 3, totalTokens: 8 } },
-            ],
-          }),
-        }),
-      }),
-    failing: () =>
-      new MockLanguageModelV2({
-        provider: 'openai.responses',
-        modelId: 'gpt-4o-mini',
-        doGenerate: async () => {
-          throw new Error('Rate limit reached for gpt-4o-mini');
-        },
-      }),
-  }),
-  v3: ({ MockLanguageModelV3 }, { simulateReadableStream }) => {
-    const usage = (input, output) => ({
-      inputTokens: { total: input, noCache: input - 10, cacheRead: 10, cacheWrite: 0 },
-      outputTokens: { total: output, text: output - 2, reasoning: 2 },
-    });
-    return {
-      toolThenText: () => {
-        let call = 0;
-        return new MockLanguageModelV3({
-          provider: 'anthropic.messages',
-          modelId: 'claude-sonnet-4-6',
-          doGenerate: async () =>
-            call++ === 0
-              ? {
-                  finishReason: { unified: 'tool-calls', raw: 'tool_use' },
-                  usage: usage(30, 12),
-                  content: [{ type: 'tool-call', toolCallId: 'call-1', toolName: 'weather', input: '{"city":"Paris"}' }],
-                  warnings: [],
-                  response: { id: 'resp-1', modelId: 'claude-sonnet-4-6-20250929', timestamp: new Date(0) },
-                }
-              : {
-                  finishReason: { unified: 'stop', raw: 'end_turn' },
-                  usage: usage(50, 9),
-                  content: [{ type: 'text', text: 'It is 21 °C in Paris.' }],
-                  warnings: [],
-                  response: { id: 'resp-2', modelId: 'claude-sonnet-4-6-20250929', timestamp: new Date(0) },
-                },
-        });
+  v1: ({ MockLanguageModelV1 }, { simulateReadableStream }) =>
+    mockModels(MockLanguageModelV1, simulateReadableStream, {
+      provider: 'openai.chat',
+      modelId: 'gpt-4o-mini',
+      responseModel: 'gpt-4o-mini-2024-07-18',
+      extra: rawCall,
+      streamExtra: rawCall,
+      toolCall: {
+        finishReason: 'tool-calls',
+        usage: { promptTokens: 30, completionTokens: 12 },
+        toolCalls: [{ toolCallType: 'function', toolCallId: 'call-1', toolName: 'weather', args: '{"city":"Paris"}' }],
       },
-      stream: () =>
-        new MockLanguageModelV3({
-          provider: 'anthropic.messages',
-          modelId: 'claude-sonnet-4-6',
-          doStream: async () => ({
-            stream: simulateReadableStream({
-              chunks: [
-                { type: 'text-start', id: 't1' },
-                { type: 'text-delta', id: 't1', delta: 'Hello' },
-                { type: 'text-delta', id: 't1', delta: ' there!' },
-                { type: 'text-end', id: 't1' },
-                { type: 'finish', finishReason: { unified: 'stop', raw: 'end_turn' }, usage: usage(15, 5) },
-              ],
-            }),
-          }),
-        }),
-      failing: () =>
-        new MockLanguageModelV3({
-          provider: 'anthropic.messages',
-          modelId: 'claude-sonnet-4-6',
-          doGenerate: async () => {
-            throw new Error('Rate limit reached for claude-sonnet-4-6');
-          },
-        }),
-    };
-  },
+      answer: { finishReason: 'stop', usage: { promptTokens: 50, completionTokens: 9 }, text: ANSWER },
+      chunks: [
+        { type: 'text-delta', textDelta: 'Hello' },
+        { type: 'text-delta', textDelta: ' there!' },
+        { type: 'finish', finishReason: 'stop', usage: { promptTokens: 5, completionTokens: 3 } },
+      ],
+    }),
+  v2: ({ MockLanguageModelV2 }, { simulateReadableStream }) =>
+    mockModels(MockLanguageModelV2, simulateReadableStream, {
+      provider: 'openai.responses',
+      modelId: 'gpt-4o-mini',
+      responseModel: 'gpt-4o-mini-2024-07-18',
+      extra: { warnings: [] },
+      toolCall: { finishReason: 'tool-calls', usage: v2Usage(30, 12), content: [v2ToolCall] },
+      answer: { finishReason: 'stop', usage: v2Usage(50, 9), content: [{ type: 'text', text: ANSWER }] },
+      chunks: textChunks({ type: 'finish', finishReason: 'stop', usage: v2Usage(5, 3) }),
+    }),
+  v3: ({ MockLanguageModelV3 }, { simulateReadableStream }) =>
+    mockModels(MockLanguageModelV3, simulateReadableStream, {
+      provider: 'anthropic.messages',
+      modelId: 'claude-sonnet-4-6',
+      responseModel: 'claude-sonnet-4-6-20250929',
+      extra: { warnings: [] },
+      toolCall: { finishReason: { unified: 'tool-calls', raw: 'tool_use' }, usage: v3Usage(30, 12), content: [v2ToolCall] },
+      answer: {
+        finishReason: { unified: 'stop', raw: 'end_turn' },
+        usage: v3Usage(50, 9),
+        content: [{ type: 'text', text: ANSWER }],
+      },
+      chunks: textChunks({ type: 'finish', finishReason: { unified: 'stop', raw: 'end_turn' }, usage: v3Usage(15, 5) }),
+    }),
 };
 
 // ---------------------------------------------------------------- OpenAI with Traceloop or OpenInference
