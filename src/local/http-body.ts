@@ -56,34 +56,27 @@ export function parseJson(bytes: Buffer): JsonParse {
   } catch {
     return { ok: false, msg: 'body is not valid UTF-8' };
   }
-  if (nestingExceeds(text, MAX_JSON_DEPTH)) return { ok: false, msg: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    value = JSON.parse(text) as unknown;
   } catch {
     return { ok: false, msg: 'body is not valid JSON' };
   }
+  if (deeperThan(value, MAX_JSON_DEPTH)) return { ok: false, msg: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` };
+  return { ok: true, value };
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACKET = 0x5b;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACKET = 0x5d;
-const CLOSE_BRACE = 0x7d;
-
-/** Scans the text rather than the parsed value, so a hostile document is refused before it is built. */
-function nestingExceeds(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (inString) {
-      if (code === BACKSLASH) i++;
-      else if (code === QUOTE) inString = false;
-    } else if (code === QUOTE) inString = true;
-    else if (code === OPEN_BRACKET || code === OPEN_BRACE) {
-      if (++depth > limit) return true;
-    } else if (code === CLOSE_BRACKET || code === CLOSE_BRACE) depth--;
+/**
+ * Checked on the parsed value: V8's JSON.parse does not recurse, so a hostile document cannot
+ * overflow the stack while it is built, and this walk stops at the limit, so neither can it.
+ */
+function deeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (limit === 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (deeperThan(item, limit - 1)) return true;
+    return false;
   }
+  for (const key in value) if (deeperThan((value as Record<string, unknown>)[key], limit - 1)) return true;
   return false;
 }

@@ -24,7 +24,8 @@ export class LogStore implements KnownLogs {
     const project_id = log.project_id ?? memo(this._projects, projectKey, 'pr_');
     const sessionRef = log.session_reference_id;
     const session_id = log.session_id ?? (sessionRef === undefined ? null : memo(this._sessions, sessionRef, 'sesh_'));
-    const stored: StoredLog = { ...log, id: newId('data_'), project_id, session_id, request_index: requestIndex };
+    // The parsed request body is the server's own: completed in place rather than copied.
+    const stored = Object.assign(log, { id: newId('data_'), project_id, session_id, request_index: requestIndex });
     this._logs.push(stored);
     this._byId.set(stored.id, stored);
     if (typeof log.reference_id === 'string') this._byReference.set(log.reference_id, stored);
@@ -73,6 +74,11 @@ function memo(map: Map<string, string>, key: string, prefix: string): string {
   return id;
 }
 
+/** Ids unique to this process: a random part drawn once, then a counter (cheaper than 12 random bytes each). */
+const PROCESS_PART = randomBytes(6).toString('hex');
+let counter = 0;
+
 function newId(prefix: string): string {
-  return `${prefix}${randomBytes(12).toString('hex')}`;
+  counter++;
+  return `${prefix}${PROCESS_PART}${counter.toString(16).padStart(12, '0')}`;
 }

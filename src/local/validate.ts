@@ -51,9 +51,8 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?
 export function validateLogBody(body: unknown, known: KnownLogs): ValidationError[] {
   const errors: ValidationError[] = [];
   const items: unknown[] = Array.isArray(body) ? body : [body];
-  const sameRequest = new Set(
-    items.flatMap((item) => (isObject(item) && typeof item.reference_id === 'string' ? [item.reference_id] : [])),
-  );
+  const sameRequest = new Set<string>();
+  for (const item of items) if (isObject(item) && typeof item.reference_id === 'string') sameRequest.add(item.reference_id);
   items.forEach((item, index) => {
     const loc: Loc = Array.isArray(body) ? ['body', index] : ['body'];
     checkLogRequest(item, loc, errors);
@@ -81,7 +80,7 @@ export function validateUpdate(body: unknown): ValidationError[] {
     .map((key) => error([...loc, key], 'extra fields not permitted', 'value_error.extra'));
   optional(body, 'output', loc, errors, isString);
   optional(body, 'error', loc, errors, isString);
-  optional(body, 'duration', loc, errors, number({ min: 0 }));
+  optional(body, 'duration', loc, errors, NON_NEGATIVE_NUMBER);
   return errors;
 }
 
@@ -91,13 +90,13 @@ function checkLogRequest(value: unknown, loc: Loc, errors: ValidationError[]): v
   for (const field of STRING_FIELDS) optional(value, field, loc, errors, isString);
   for (const field of OBJECT_FIELDS) optional(value, field, loc, errors, isDict);
   optional(value, 'created_at', loc, errors, dateTime);
-  optional(value, 'duration', loc, errors, number({ min: 0 }));
-  optional(value, 'prompt_tokens', loc, errors, integer({ min: 0 }));
-  optional(value, 'output_tokens', loc, errors, integer({ min: 0 }));
-  optional(value, 'prompt_cost', loc, errors, number({}));
-  optional(value, 'output_cost', loc, errors, number({}));
+  optional(value, 'duration', loc, errors, NON_NEGATIVE_NUMBER);
+  optional(value, 'prompt_tokens', loc, errors, NON_NEGATIVE_INTEGER);
+  optional(value, 'output_tokens', loc, errors, NON_NEGATIVE_INTEGER);
+  optional(value, 'prompt_cost', loc, errors, ANY_NUMBER);
+  optional(value, 'output_cost', loc, errors, ANY_NUMBER);
   optional(value, 'save', loc, errors, boolean);
-  optional(value, 'messages', loc, errors, arrayOf(chatMessage));
+  optional(value, 'messages', loc, errors, MESSAGES);
   optional(value, 'output_message', loc, errors, chatMessage);
   optional(value, 'feedback', loc, errors, feedback);
   exclusive(value, 'session_id', 'session_reference_id', loc, errors);
@@ -166,18 +165,18 @@ function config(value: unknown, loc: Loc, errors: ValidationError[]): void {
 function modelConfig(value: Record<string, unknown>, loc: Loc, errors: ValidationError[]): void {
   required(value, 'model', loc, errors, nonEmptyString);
   for (const field of ['name', 'description', 'prompt_template']) optional(value, field, loc, errors, isString);
-  optional(value, 'provider', loc, errors, oneOf(PROVIDERS));
-  optional(value, 'endpoint', loc, errors, oneOf(ENDPOINTS));
-  optional(value, 'max_tokens', loc, errors, integer({}));
-  optional(value, 'seed', loc, errors, integer({}));
+  optional(value, 'provider', loc, errors, PROVIDER);
+  optional(value, 'endpoint', loc, errors, ENDPOINT);
+  optional(value, 'max_tokens', loc, errors, ANY_INTEGER);
+  optional(value, 'seed', loc, errors, ANY_INTEGER);
   for (const field of ['temperature', 'top_p', 'presence_penalty', 'frequency_penalty']) {
-    optional(value, field, loc, errors, number({}));
+    optional(value, field, loc, errors, ANY_NUMBER);
   }
   optional(value, 'stop', loc, errors, stringOrStrings);
   optional(value, 'other', loc, errors, isDict);
   optional(value, 'response_format', loc, errors, responseFormat);
-  optional(value, 'chat_template', loc, errors, arrayOf(chatMessage));
-  optional(value, 'tools', loc, errors, arrayOf(modelTool));
+  optional(value, 'chat_template', loc, errors, MESSAGES);
+  optional(value, 'tools', loc, errors, MODEL_TOOLS);
 }
 
 /** A tool config's fields; also what a model config's `tools` hold, without `type`. */
@@ -186,7 +185,7 @@ function toolConfig(value: Record<string, unknown>, loc: Loc, errors: Validation
   optional(value, 'description', loc, errors, isString);
   optional(value, 'parameters', loc, errors, isDict);
   optional(value, 'strict', loc, errors, boolean);
-  optional(value, 'source', loc, errors, oneOf(TOOL_SOURCES));
+  optional(value, 'source', loc, errors, TOOL_SOURCE);
   optional(value, 'source_code', loc, errors, isString);
   optional(value, 'other', loc, errors, isDict);
 }
@@ -200,7 +199,7 @@ function genericConfig(value: Record<string, unknown>, loc: Loc, errors: Validat
 function agentConfig(value: Record<string, unknown>, loc: Loc, errors: ValidationError[]): void {
   required(value, 'agent_class', loc, errors, nonEmptyString);
   required(value, 'model_config', loc, errors, agentModelConfig);
-  optional(value, 'tools', loc, errors, arrayOf(agentTool));
+  optional(value, 'tools', loc, errors, AGENT_TOOLS);
   optional(value, 'name', loc, errors, isString);
   optional(value, 'description', loc, errors, isString);
   optional(value, 'other', loc, errors, isDict);
@@ -228,7 +227,7 @@ const modelTool: Check = (value, loc, errors) => {
 
 const responseFormat: Check = (value, loc, errors) => {
   if (!isObject(value)) return void errors.push(error(loc, 'must be an object', 'type_error.dict'));
-  required(value, 'type', loc, errors, oneOf(['json_object', 'json_schema']));
+  required(value, 'type', loc, errors, RESPONSE_FORMAT_TYPE);
   optional(value, 'json_schema', loc, errors, isDict);
 };
 
@@ -236,11 +235,11 @@ const responseFormat: Check = (value, loc, errors) => {
 
 const chatMessage: Check = (value, loc, errors) => {
   if (!isObject(value)) return void errors.push(error(loc, 'a message must be an object', 'type_error.dict'));
-  required(value, 'role', loc, errors, oneOf(ROLES));
-  optional(value, 'content', loc, errors, nullable(content));
-  optional(value, 'name', loc, errors, nullable(isString));
-  optional(value, 'tool_call_id', loc, errors, nullable(isString));
-  optional(value, 'tool_calls', loc, errors, nullable(arrayOf(toolCall)));
+  required(value, 'role', loc, errors, ROLE);
+  optional(value, 'content', loc, errors, NULLABLE_CONTENT);
+  optional(value, 'name', loc, errors, NULLABLE_STRING);
+  optional(value, 'tool_call_id', loc, errors, NULLABLE_STRING);
+  optional(value, 'tool_calls', loc, errors, NULLABLE_TOOL_CALLS);
   if (value.role === 'tool' && (value.tool_call_id === undefined || value.tool_call_id === null)) {
     errors.push(error([...loc, 'tool_call_id'], 'a tool message needs the tool_call_id it answers', 'value_error.missing'));
   }
@@ -249,7 +248,7 @@ const chatMessage: Check = (value, loc, errors) => {
 const content: Check = (value, loc, errors) => {
   if (typeof value === 'string') return;
   if (!Array.isArray(value)) return void errors.push(error(loc, 'content must be a string or a list of parts', 'type_error'));
-  value.forEach((part, index) => contentPart(part, [...loc, index], errors));
+  for (let index = 0; index < value.length; index++) at(loc, index, value[index], errors, contentPart);
 };
 
 function contentPart(part: unknown, loc: Loc, errors: ValidationError[]): void {
@@ -262,13 +261,13 @@ function contentPart(part: unknown, loc: Loc, errors: ValidationError[]): void {
 const imageUrl: Check = (value, loc, errors) => {
   if (!isObject(value)) return void errors.push(error(loc, 'must be an object', 'type_error.dict'));
   required(value, 'url', loc, errors, isString);
-  optional(value, 'detail', loc, errors, oneOf(['high', 'low', 'auto']));
+  optional(value, 'detail', loc, errors, IMAGE_DETAIL);
 };
 
 const toolCall: Check = (value, loc, errors) => {
   if (!isObject(value)) return void errors.push(error(loc, 'a tool call must be an object', 'type_error.dict'));
   required(value, 'id', loc, errors, isString);
-  required(value, 'type', loc, errors, oneOf(['function']));
+  required(value, 'type', loc, errors, FUNCTION_TYPE);
   required(value, 'function', loc, errors, functionCall);
 };
 
@@ -280,7 +279,7 @@ const functionCall: Check = (value, loc, errors) => {
 
 const feedback: Check = (value, loc, errors) => {
   if (!Array.isArray(value)) return feedbackItem(value, loc, errors);
-  value.forEach((item, index) => feedbackItem(item, [...loc, index], errors));
+  for (let index = 0; index < value.length; index++) at(loc, index, value[index], errors, feedbackItem);
 };
 
 const feedbackItem: Check = (value, loc, errors) => {
@@ -361,7 +360,7 @@ function oneOf(values: string[]): Check {
 function arrayOf(check: Check): Check {
   return (value, loc, errors) => {
     if (!Array.isArray(value)) return void errors.push(error(loc, 'must be a list', 'type_error.list'));
-    value.forEach((item, index) => check(item, [...loc, index], errors));
+    for (let index = 0; index < value.length; index++) at(loc, index, value[index], errors, check);
   };
 }
 
@@ -373,12 +372,24 @@ function nullable(check: Check): Check {
 
 // An `undefined` value counts as absent: JSON cannot carry it, and JSON.stringify drops it.
 function optional(object: Record<string, unknown>, field: string, loc: Loc, errors: ValidationError[], check: Check) {
-  if (object[field] !== undefined) check(object[field], [...loc, field], errors);
+  const value = object[field];
+  if (value !== undefined) at(loc, field, value, errors, check);
 }
 
 function required(object: Record<string, unknown>, field: string, loc: Loc, errors: ValidationError[], check: Check) {
-  if (object[field] === undefined) errors.push(error([...loc, field], 'field required', 'value_error.missing'));
-  else check(object[field], [...loc, field], errors);
+  const value = object[field];
+  if (value === undefined) errors.push(error([...loc, field], 'field required', 'value_error.missing'));
+  else at(loc, field, value, errors, check);
+}
+
+/**
+ * Checks a value at `loc` + `key`. The path is one array, extended and restored around the
+ * check rather than copied per field: `error()` copies it only when there is something to say.
+ */
+function at(loc: Loc, key: string | number, value: unknown, errors: ValidationError[], check: Check): void {
+  loc.push(key);
+  check(value, loc, errors);
+  loc.pop();
 }
 
 function exclusive(object: Record<string, unknown>, a: string, b: string, loc: Loc, errors: ValidationError[]) {
@@ -404,6 +415,27 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** `loc` is copied: the validator's path array changes as it walks on. */
 function error(loc: Loc, msg: string, type: string): ValidationError {
-  return { loc, msg, type };
+  return { loc: [...loc], msg, type };
 }
+
+// --- checks built once, for the functions above (defined here, after everything they use) ---
+
+const NON_NEGATIVE_NUMBER = number({ min: 0 });
+const NON_NEGATIVE_INTEGER = integer({ min: 0 });
+const ANY_NUMBER = number({});
+const ANY_INTEGER = integer({});
+const MESSAGES = arrayOf(chatMessage);
+const PROVIDER = oneOf(PROVIDERS);
+const ENDPOINT = oneOf(ENDPOINTS);
+const MODEL_TOOLS = arrayOf(modelTool);
+const TOOL_SOURCE = oneOf(TOOL_SOURCES);
+const AGENT_TOOLS = arrayOf(agentTool);
+const RESPONSE_FORMAT_TYPE = oneOf(['json_object', 'json_schema']);
+const ROLE = oneOf(ROLES);
+const NULLABLE_CONTENT = nullable(content);
+const NULLABLE_STRING = nullable(isString);
+const NULLABLE_TOOL_CALLS = nullable(arrayOf(toolCall));
+const IMAGE_DETAIL = oneOf(['high', 'low', 'auto']);
+const FUNCTION_TYPE = oneOf(['function']);
