@@ -23,7 +23,6 @@ export interface SenderOptions {
 
 interface Queued {
   item: OutgoingLog;
-  bytes: number;
   deadline: number;
   seq: number;
 }
@@ -55,15 +54,13 @@ export class Sender {
 
   /** Queues a log; `pump()` starts the requests, so a caller can queue a whole wave first. */
   enqueue(item: OutgoingLog, deadline: number): void {
-    const bytes = Buffer.byteLength(item.json);
-    const fitted = bytes <= this._options.maxBatchBytes - 2 ? item : shrinkToFit(item, this._options.maxBatchBytes - 2);
+    const fitted = item.bytes <= this._options.maxBatchBytes - 2 ? item : shrinkToFit(item, this._options.maxBatchBytes - 2);
     if (!fitted) {
       const error = 'the log is too large for one request even with its text truncated';
       queueMicrotask(() => this._options.onOutcome(item.key, { delivered: false, reason: 'too_large', error }, deadline, item));
       return;
     }
-    const size = fitted === item ? bytes : Buffer.byteLength(fitted.json);
-    this._queue.push({ item: fitted, bytes: size, deadline, seq: this._seq++ });
+    this._queue.push({ item: fitted, deadline, seq: this._seq++ });
   }
 
   /** Queues the completion of a log sent earlier (`PATCH ?reference_id=`); its outcome is reported under `key`. */
@@ -116,7 +113,7 @@ export class Sender {
     let bytes = 2;
     while (this._head < this._queue.length && batch.length < maxBatchSize) {
       const next = this._queue[this._head];
-      const added = next.bytes + (batch.length > 0 ? 1 : 0);
+      const added = next.item.bytes + (batch.length > 0 ? 1 : 0);
       if (batch.length > 0 && bytes + added > maxBatchBytes) break;
       batch.push(next);
       bytes += added;

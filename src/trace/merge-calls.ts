@@ -11,11 +11,20 @@ export function isCallLog(log: LogRequest): boolean {
   return config.type === 'model' || (config.type === 'generic' && config.other?.kind === 'model');
 }
 
+/** What folding needs to know of an LLM call's log, kept when the log itself is kept only as JSON. */
+export interface CallSignature {
+  model: string | undefined;
+}
+
+export function callSignature(log: LogRequest): CallSignature | undefined {
+  return isCallLog(log) ? { model: modelOf(log) } : undefined;
+}
+
 /** A direct child that is also an LLM call, of the same model when both name one, is the same call. */
-export function isSameCall(outer: LogRequest, inner: LogRequest): boolean {
-  if (!isCallLog(outer) || !isCallLog(inner)) return false;
-  const a = modelOf(outer);
-  const b = modelOf(inner);
+export function isSameCall(outer: CallSignature | undefined, inner: CallSignature | undefined): boolean {
+  if (!outer || !inner) return false;
+  const a = outer.model;
+  const b = inner.model;
   return a === undefined || b === undefined || a.startsWith(b) || b.startsWith(a);
 }
 
