@@ -2,7 +2,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { GenericConfig, LogConfig, LogRequest, ModelConfig, ToolConfig } from '../log-request.js';
 import { boundMetadata } from './metadata.js';
-import type { NormalizedSpan } from './normalized.js';
+import type { ModelParams, NormalizedSpan } from './normalized.js';
 import { toModelProvider } from './provider.js';
 import { durationSeconds, toRfc3339 } from './time.js';
 
@@ -28,7 +28,7 @@ export function buildLogRequest(span: ReadableSpan, normalized: NormalizedSpan, 
   const timing = addTiming(log, span);
   const error = errorOf(span);
   if (error) log.error = error;
-  log.metadata = boundMetadata({ ...metadataOf(span, normalized), ...timing });
+  log.metadata = boundMetadata(metadataOf(span, normalized, timing));
   return log;
 }
 
@@ -62,7 +62,8 @@ function modelConfig(n: NormalizedSpan): ModelConfig | undefined {
   const provider = n.provider === undefined ? undefined : toModelProvider(n.provider);
   if (provider) config.provider = provider;
   if (n.endpoint) config.endpoint = n.endpoint;
-  for (const [key, value] of Object.entries(n.params)) {
+  for (const key in n.params) {
+    const value = n.params[key as keyof ModelParams];
     if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
   }
   if (n.tools) config.tools = n.tools;
@@ -99,18 +100,18 @@ function addUsage(log: LogRequest, n: NormalizedSpan): void {
   if (n.usage.output !== undefined) log.output_tokens = n.usage.output;
 }
 
-/** Sets `created_at` and `duration`; returns what metadata should say about odd times. */
-function addTiming(log: LogRequest, span: ReadableSpan): Record<string, unknown> {
+/** Sets `created_at` and `duration`; returns what metadata should say about odd times, if anything. */
+function addTiming(log: LogRequest, span: ReadableSpan): string | undefined {
   const createdAt = toRfc3339(span.startTime);
   if (createdAt) log.created_at = createdAt;
   const duration = durationSeconds(span.startTime, span.endTime);
-  if (duration === undefined) return { timing: 'span times unusable: no duration' };
+  if (duration === undefined) return 'span times unusable: no duration';
   if (duration < 0) {
     log.duration = 0;
-    return { timing: `span ended ${-duration} s before it started: duration set to 0` };
+    return `span ended ${-duration} s before it started: duration set to 0`;
   }
   log.duration = duration;
-  return {};
+  return undefined;
 }
 
 function errorOf(span: ReadableSpan): string | undefined {
@@ -120,7 +121,7 @@ function errorOf(span: ReadableSpan): string | undefined {
   return exceptionMessage;
 }
 
-function metadataOf(span: ReadableSpan, n: NormalizedSpan): Record<string, unknown> {
+function metadataOf(span: ReadableSpan, n: NormalizedSpan, timing: string | undefined): Record<string, unknown> {
   const metadata: Record<string, unknown> = { ...n.metadata };
   if (n.finishReason) metadata.finish_reason = n.finishReason;
   if (n.responseId) metadata.response_id = n.responseId;
@@ -138,6 +139,7 @@ function metadataOf(span: ReadableSpan, n: NormalizedSpan): Record<string, unkno
     span_name: span.name,
     scope: scope.version ? { name: scope.name, version: scope.version } : { name: scope.name },
   };
+  if (timing) metadata.timing = timing;
   return metadata;
 }
 

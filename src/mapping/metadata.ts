@@ -14,9 +14,10 @@ export function boundMetadata(metadata: Record<string, unknown>): Record<string,
 function boundObject(object: Record<string, unknown>, depth: number): Record<string, unknown> {
   const bounded: Record<string, unknown> = {};
   let keys = 0;
-  for (const [key, value] of Object.entries(object)) {
+  for (const key in object) {
     if (keys >= MAX_KEYS) break;
-    const kept = boundValue(value, depth + 1);
+    if (!Object.hasOwn(object, key)) continue;
+    const kept = boundValue(object[key], depth + 1);
     if (kept === undefined) continue;
     bounded[key] = kept;
     keys++;
