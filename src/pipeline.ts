@@ -3,7 +3,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Accounting, type SpanCounts } from './accounting.js';
 import type { ResolvedConfig } from './config.js';
 import type { Clock } from './delivery/clock.js';
-import { serializeLog, withLinkFields, type LinkFields, type LogOutcome, type OutgoingLog } from './delivery/outcome.js';
+import { encodeLog, withLinkFields, type LinkFields, type LogOutcome, type OutgoingLog } from './delivery/outcome.js';
 import { Retention } from './delivery/retention.js';
 import { Sender } from './delivery/sender.js';
 import type { Spooled } from './delivery/spool.js';
@@ -13,7 +13,7 @@ import type { LogRequest } from './log-request.js';
 import { parentSpanId } from './mapping/build-log.js';
 import { classify } from './mapping/classify.js';
 import { mapSpan, type SpanMapperOptions } from './mapping/map-span.js';
-import { foldNestedCalls, type HeldCalls } from './trace/fold-calls.js';
+import { foldNestedCalls, type LogCodec } from './trace/fold-calls.js';
 import { TraceLinker, type Link, type LinkEntry } from './trace/linker.js';
 import { callSignature, type CallSignature } from './trace/merge-calls.js';
 import { Placeholders, type Completion } from './trace/placeholders.js';
@@ -47,34 +47,29 @@ export function emptyStats(): ExporterStats {
   };
 }
 
-/** A log just mapped, while the export that brought it is folded. */
-interface Draft {
-  log: LogRequest;
+/**
+ * A log the linker holds until it is released: its JSON bytes without the link fields. A log is
+ * encoded as soon as its span is mapped, so its object graph dies young even in a large export.
+ */
+interface Pending {
+  body: Buffer;
+  /** Set for an LLM call, so that a nested duplicate can still be folded into it. */
+  call: CallSignature | undefined;
   /** Epoch millis by which the export that brought this log must be done. */
   deadline: number;
 }
 
-/** A log the linker holds until it is released: its JSON without the link fields. */
-interface Pending {
-  json: string;
-  bytes: number;
-  /** Set for an LLM call, so that a nested duplicate arriving later can still be folded into it. */
-  call: CallSignature | undefined;
-  deadline: number;
+function toPending(log: LogRequest, deadline: number): Pending {
+  return { body: encodeLog(log), call: callSignature(log), deadline };
 }
 
-const HELD_CALLS: HeldCalls<Pending> = {
-  signature: (pending) => pending.call,
-  log: (pending) => JSON.parse(pending.json) as LogRequest,
+const PENDING_CODEC: LogCodec<Pending> = {
+  decode: (pending) => JSON.parse(pending.body.toString('utf8')) as LogRequest,
+  encode: (log, replacing) => toPending(log, replacing.deadline),
 };
 
-function toPending({ log, deadline }: Draft): Pending {
-  const json = serializeLog(log);
-  return { json, bytes: Buffer.byteLength(json), call: callSignature(log), deadline };
-}
-
 /** A span accepted by an export: a log to send, or the completion of a placeholder sent earlier. */
-type Accepted = { entry: LinkEntry<Draft>; completionKey?: undefined } | { entry?: undefined; completionKey: string };
+type Accepted = { entry: LinkEntry<Pending>; completionKey?: undefined } | { entry?: undefined; completionKey: string };
 
 /** Keys of completions (`PATCH` of a placeholder), apart from the span ids of logs. */
 const UPDATE_KEY = 'update:';
@@ -155,7 +150,7 @@ export class LogPipeline {
     const now = this._clock.now();
     const list = Array.isArray(spans) ? spans : [];
     this._accounting.seen(list.length);
-    let entries: Array<LinkEntry<Draft>> = [];
+    let entries: Array<LinkEntry<Pending>> = [];
     const completions: string[] = [];
     for (const span of list) {
       const accepted = this._toEntrySafely(span, now);
@@ -163,7 +158,7 @@ export class LogPipeline {
       if (accepted?.completionKey) completions.push(accepted.completionKey);
     }
     const unfolded = entries.length;
-    entries = foldNestedCalls(entries, this._linker, HELD_CALLS);
+    entries = foldNestedCalls(entries, this._linker, PENDING_CODEC);
     this._accounting.merged(unfolded - entries.length);
     this._track(entries, completions, callback);
     this._retention.retry();
@@ -223,17 +218,14 @@ export class LogPipeline {
     };
   }
 
-  /** Hands an export's logs to the linker, serialized: a waiting log holds a string, not an object graph. */
-  private _track(entries: Array<LinkEntry<Draft>>, completions: string[], callback: (r: ExportResult) => void): void {
+  /** Hands an export's logs to the linker; the export's callback waits for those not held. */
+  private _track(entries: Array<LinkEntry<Pending>>, completions: string[], callback: (r: ExportResult) => void): void {
     const keys = [...entries.map((entry) => entry.spanId), ...completions];
     const tracker = new ExportTracker(keys, callback);
     for (const key of keys) this._trackers.set(key, tracker);
     // Spans come in end order, children first: added in reverse, a parent in the same batch is
     // known before its children, which then wait for its log rather than for a span not seen yet.
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const { payload, ...entry } = entries[i];
-      this._linker.add({ ...entry, payload: toPending(payload) });
-    }
+    for (let i = entries.length - 1; i >= 0; i--) this._linker.add(entries[i]);
     for (const entry of entries) {
       // Held for a parent that has not ended: in our custody now, the export need not wait.
       if (this._linker.isHeld(entry.spanId)) {
@@ -266,7 +258,7 @@ export class LogPipeline {
       return undefined;
     }
     const entry = { spanId, traceId, parentSpanId: parent, session: mapping.conversationId, arrivedAt: now };
-    return { entry: { ...entry, payload: { log: mapping.log, deadline: now + this._config.exportTimeoutMillis } } };
+    return { entry: { ...entry, payload: toPending(mapping.log, now + this._config.exportTimeoutMillis) } };
   }
 
   /** A span that was logged as a placeholder ended: its output, error and duration complete that log. */
@@ -302,7 +294,7 @@ export class LogPipeline {
       parentSpanId: parentSpanId(taken.span),
       session: conversationId,
       arrivedAt: now,
-      payload: toPending({ log: taken.log, deadline: now + this._config.exportTimeoutMillis }),
+      payload: toPending(taken.log, now + this._config.exportTimeoutMillis),
     });
     return true;
   }
@@ -313,7 +305,7 @@ export class LogPipeline {
       fields.parent_reference_id = link.parent.spanId;
       if (link.parent.logId) fields.trace_parent_id = link.parent.logId;
     }
-    const item = withLinkFields(entry.spanId, entry.payload, fields);
+    const item = withLinkFields(entry.spanId, entry.payload.body, fields);
     if (this._shutDown) return void this._unsent.push({ item, since: this._clock.now() });
     const deadline = this._deadlineFor(entry);
     // During an outage a new log is kept at once: the retries of what is kept probe the API.

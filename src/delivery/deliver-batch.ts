@@ -26,7 +26,7 @@ export async function deliverBatch(batch: OutgoingLog[], ctx: BatchContext): Pro
 }
 
 async function send(batch: OutgoingLog[], ctx: BatchContext, out: Outcomes, budget: { requests: number }) {
-  const body = `[${batch.map((item) => item.json).join(',')}]`;
+  const body = arrayBody(batch);
   const answer = await sendWithRetry({ method: 'POST', url: ctx.url, body }, { ...ctx, budget });
   if (answer.status === 'stopped') return drop(batch, out, answer.reason, answer.error);
   return settle(batch, answer, ctx, out, budget);
@@ -71,7 +71,7 @@ async function splitTooLarge(batch: OutgoingLog[], ctx: BatchContext, out: Outco
     return;
   }
   const [item] = batch as [OutgoingLog];
-  const smaller = shrinkToFit(item, item.bytes >> 1);
+  const smaller = shrinkToFit(item, item.body.length >> 1);
   if (!smaller) return drop(batch, out, 'too_large', 'the log is too large even with its text truncated');
   logger.warn(`log ${item.key} was too large for Humanloop: sending it with its largest texts truncated`);
   await send([smaller], ctx, out, budget);
@@ -109,6 +109,21 @@ function withoutParent(item: OutgoingLog): OutgoingLog {
   const { parent_reference_id: _ref, trace_parent_id: _id, ...log } = logOf(item);
   logger.warn(`log ${item.key}: Humanloop refused its parent link; sending it as a root`);
   return toOutgoing(item.key, log);
+}
+
+const OPEN = Buffer.from('[');
+const CLOSE = Buffer.from(']');
+const COMMA = Buffer.from(',');
+
+/** The request body, a JSON array of the logs: their bytes copied once into one buffer. */
+function arrayBody(batch: OutgoingLog[]): Buffer {
+  const parts: Buffer[] = [OPEN];
+  batch.forEach((item, index) => {
+    if (index > 0) parts.push(COMMA);
+    parts.push(item.body);
+  });
+  parts.push(CLOSE);
+  return Buffer.concat(parts);
 }
 
 function drop(batch: OutgoingLog[], out: Outcomes, reason: DropReason, error: string): void {

@@ -23,7 +23,7 @@ export function writeSpool(dir: string, logs: Spooled[]): void {
   try {
     mkdirSync(dir, { recursive: true });
     const name = `${Date.now()}-${process.pid}-${randomBytes(4).toString('hex')}${SUFFIX}`;
-    const lines = logs.map(({ item, since }) => `{"key":${JSON.stringify(item.key)},"since":${since},"log":${item.json}}\n`);
+    const lines = logs.map(({ item, since }) => `{"key":${JSON.stringify(item.key)},"since":${since},"log":${item.body.toString('utf8')}}\n`);
     writeFileSync(join(dir, `${name}.tmp`), lines.join(''));
     renameSync(join(dir, `${name}.tmp`), join(dir, name));
     logger.info(`spooled ${logs.length} undelivered logs to ${dir}`);

@@ -1,46 +1,52 @@
 import type { LogRequest } from '../log-request.js';
 import type { LinkEntry, TraceLinker } from './linker.js';
-import { callSignature, isSameCall, mergeCalls, type CallSignature } from './merge-calls.js';
+import { isSameCall, mergeCalls, type CallSignature } from './merge-calls.js';
 
-/** How to read an entry the linker holds from an earlier export (kept as JSON, not as an object). */
-export interface HeldCalls<H> {
-  signature(payload: H): CallSignature | undefined;
-  log(payload: H): LogRequest;
+/** A log as the pipeline holds it (encoded): folding needs only its call signature until it merges. */
+export interface FoldableLog {
+  call: CallSignature | undefined;
+}
+
+/** How folding reads an encoded log, and encodes the merged one in its place. */
+export interface LogCodec<T> {
+  decode(payload: T): LogRequest;
+  encode(log: LogRequest, replacing: T): T;
 }
 
 /**
  * Folds an LLM call recorded twice (an instrumentation's span directly inside another's) into
  * the outer log: the inner span, from this export or held from an earlier one, is not sent.
+ * Logs are decoded only when they merge, which is rare but for doubly instrumented clients.
  */
-export function foldNestedCalls<T extends { log: LogRequest }, H>(
+export function foldNestedCalls<T extends FoldableLog>(
   entries: Array<LinkEntry<T>>,
-  linker: TraceLinker<H>,
-  held: HeldCalls<H>,
+  linker: TraceLinker<T>,
+  codec: LogCodec<T>,
 ): Array<LinkEntry<T>> {
   const byParent = new Map<string, Array<LinkEntry<T>>>();
   for (const entry of entries) {
-    if (entry.parentSpanId === undefined) continue;
+    if (entry.parentSpanId === undefined || !entry.payload.call) continue;
     const siblings = byParent.get(entry.parentSpanId);
     if (siblings) siblings.push(entry);
     else byParent.set(entry.parentSpanId, [entry]);
   }
   const folded = new Set<string>();
   for (const outer of entries) {
-    const signature = folded.has(outer.spanId) ? undefined : callSignature(outer.payload.log);
-    if (!signature) continue;
+    const signature = outer.payload.call;
+    if (!signature || folded.has(outer.spanId)) continue;
+    const sameCall = (inner: LinkEntry<T>) => isSameCall(signature, inner.payload.call);
     const inners = [
-      ...(byParent.get(outer.spanId) ?? [])
-        .filter((inner) => !folded.has(inner.spanId) && isSameCall(signature, callSignature(inner.payload.log)))
-        .map((inner) => ({ spanId: inner.spanId, log: inner.payload.log })),
-      ...linker
-        .absorbChildren(outer.spanId, (inner) => isSameCall(signature, held.signature(inner.payload)))
-        .map((inner) => ({ spanId: inner.spanId, log: held.log(inner.payload) })),
+      ...(byParent.get(outer.spanId) ?? []).filter((inner) => !folded.has(inner.spanId) && sameCall(inner)),
+      ...linker.absorbChildren(outer.spanId, sameCall),
     ];
+    if (inners.length === 0) continue;
+    let log = codec.decode(outer.payload);
     for (const inner of inners) {
-      outer.payload.log = mergeCalls(outer.payload.log, inner.log);
+      log = mergeCalls(log, codec.decode(inner.payload));
       folded.add(inner.spanId);
       linker.observeNotExported(inner.spanId, outer.spanId);
     }
+    outer.payload = codec.encode(log, outer.payload);
   }
   return folded.size === 0 ? entries : entries.filter((entry) => !folded.has(entry.spanId));
 }

@@ -15,7 +15,7 @@ export type TransportResult =
 export interface TransportRequest {
   method: 'POST' | 'PATCH';
   url: URL;
-  body: string;
+  body: string | Buffer;
   timeoutMillis: number;
 }
 
