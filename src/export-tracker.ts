@@ -6,24 +6,26 @@ const ITEM_REASONS: ReadonlySet<DropReason> = new Set(['invalid', 'too_large']);
 
 /**
  * Calls an export's callback exactly once, when every log of that export is delivered,
- * dropped, or held by the exporter (waiting for a parent span that has not ended).
+ * dropped, or held by the exporter (waiting for a parent span that has not ended). Logs are
+ * added while the export is worked through; the callback can come only after `seal()`.
  */
 export class ExportTracker {
-  private readonly _pending: Set<string>;
+  private readonly _pending = new Set<string>();
   private readonly _failures: string[] = [];
+  private _sealed = false;
   private _done = false;
 
-  constructor(
-    keys: readonly string[],
-    private readonly _callback: (result: ExportResult) => void,
-  ) {
-    this._pending = new Set(keys);
-    if (this._pending.size === 0) this._finish();
-  }
+  constructor(private readonly _callback: (result: ExportResult) => void) {}
 
-  /** A log this export now also waits for (released by one of its own). */
+  /** A log this export waits for. */
   add(key: string): void {
     if (!this._done) this._pending.add(key);
+  }
+
+  /** Every log of the export has been added. */
+  seal(): void {
+    this._sealed = true;
+    if (this._pending.size === 0) this._finish();
   }
 
   settle(key: string, outcome: LogOutcome | 'held'): void {
@@ -31,7 +33,14 @@ export class ExportTracker {
     if (outcome !== 'held' && !outcome.delivered && !ITEM_REASONS.has(outcome.reason)) {
       this._failures.push(`${outcome.reason}: ${outcome.error}`);
     }
-    if (this._pending.size === 0) this._finish();
+    if (this._sealed && this._pending.size === 0) this._finish();
+  }
+
+  /** The export could not be worked through: it fails now, whatever becomes of its logs. */
+  fail(reason: string): void {
+    if (this._done) return;
+    this._done = true;
+    this._callback({ code: ExportResultCode.FAILED, error: new Error(reason) });
   }
 
   private _finish(): void {

@@ -14,6 +14,7 @@ import { parentSpanId } from './mapping/build-log.js';
 import { classify } from './mapping/classify.js';
 import { mapSpan, type SpanMapperOptions } from './mapping/map-span.js';
 import { foldNestedCalls, type LogCodec } from './trace/fold-calls.js';
+import { releaseOrder, type ReleaseOrder } from './trace/release-order.js';
 import { TraceLinker, type Link, type LinkEntry } from './trace/linker.js';
 import { callSignature, type CallSignature } from './trace/merge-calls.js';
 import { Placeholders, type Completion } from './trace/placeholders.js';
@@ -68,6 +69,20 @@ const PENDING_CODEC: LogCodec<Pending> = {
   encode: (log, replacing) => toPending(log, replacing.deadline),
 };
 
+/** An export being worked through, slice by slice. */
+interface ExportWork extends ReleaseOrder {
+  next: number;
+  now: number;
+  tracker: ExportTracker;
+  /** Every log of the export handed on so far (deferred ones included). */
+  added: string[];
+  /** LLM calls with children in the export, linked last (see `_acceptSlice`). */
+  deferred: Array<LinkEntry<Pending>>;
+}
+
+/** Spans mapped at a time before I/O may run: ~1 ms of work. */
+const SLICE_SPANS = 64;
+
 /** A span accepted by an export: a log to send, or the completion of a placeholder sent earlier. */
 type Accepted = { entry: LinkEntry<Pending>; completionKey?: undefined } | { entry?: undefined; completionKey: string };
 
@@ -100,6 +115,8 @@ export class LogPipeline {
   /** After the final flush: what the linker still releases goes to the spool, not the network. */
   private _shutDown = false;
   private readonly _unsent: Spooled[] = [];
+  /** Exports still being worked through (in slices); flush waits for them first. */
+  private readonly _exporting = new Set<Promise<void>>();
 
   constructor(
     private readonly _config: ResolvedConfig,
@@ -146,24 +163,96 @@ export class LogPipeline {
     this._retention.loadSpool();
   }
 
+  /**
+   * Maps, encodes and links an export's spans, parents first. A large export is worked through in
+   * slices, letting I/O in between: the parents' request is answered, and their children go out,
+   * while the rest is still being mapped. The callback comes when every log is settled or held.
+   */
   accept(spans: ReadableSpan[], callback: (result: ExportResult) => void): void {
-    const now = this._clock.now();
     const list = Array.isArray(spans) ? spans : [];
     this._accounting.seen(list.length);
-    let entries: Array<LinkEntry<Pending>> = [];
-    const completions: string[] = [];
-    for (const span of list) {
-      const accepted = this._toEntrySafely(span, now);
-      if (accepted?.entry) entries.push(accepted.entry);
-      if (accepted?.completionKey) completions.push(accepted.completionKey);
+    const work: ExportWork = {
+      ...releaseOrder(list),
+      next: 0,
+      now: this._clock.now(),
+      tracker: new ExportTracker(callback),
+      added: [],
+      deferred: [],
+    };
+    if (!this._acceptSlice(work)) return this._finishExport(work);
+    const done = this._acceptRest(work);
+    this._exporting.add(done);
+    void done.finally(() => this._exporting.delete(done));
+  }
+
+  private async _acceptRest(work: ExportWork): Promise<void> {
+    try {
+      do await new Promise((resolve) => setImmediate(resolve));
+      while (this._acceptSlice(work));
+      this._finishExport(work);
+    } catch (error) {
+      logger.error(`internal error in export: ${describeError(error)}`);
+      work.tracker.fail('Internal error in the Humanloop exporter');
     }
-    const unfolded = entries.length;
-    entries = foldNestedCalls(entries, this._linker, PENDING_CODEC);
-    this._accounting.merged(unfolded - entries.length);
-    this._track(entries, completions, callback);
+  }
+
+  /** Works through the next slice of an export; true while spans remain. */
+  private _acceptSlice(work: ExportWork): boolean {
+    const end = Math.min(work.spans.length, work.next + SLICE_SPANS);
+    for (; work.next < end; work.next++) {
+      const accepted = this._toEntrySafely(work.spans[work.next], work.now);
+      if (accepted?.completionKey) this._expect(work.tracker, accepted.completionKey);
+      const entry = accepted?.entry;
+      if (!entry) continue;
+      work.added.push(entry.spanId);
+      // An LLM call with children here may fold a nested duplicate of itself: it goes last.
+      if (!entry.payload.call) this._link(work.tracker, entry);
+      else if (work.parents.has(entry.spanId)) work.deferred.push(entry);
+      else this._foldAndLink(work.tracker, [entry]);
+    }
+    this._sender.pump();
+    return work.next < work.spans.length;
+  }
+
+  /** Links the deferred LLM calls; the export then waits only for logs not held. */
+  private _finishExport(work: ExportWork): void {
+    // Deferred in ancestor order; folded children first, so a call nested three deep folds whole.
+    this._foldAndLink(work.tracker, work.deferred.slice().reverse());
+    for (const spanId of work.added) {
+      // Held for a parent that has not ended: in our custody now, the export need not wait.
+      if (this._linker.isHeld(spanId)) this._settleTracked(spanId, 'held');
+    }
+    work.tracker.seal();
     this._retention.retry();
     this._sender.pump();
     this._armExpiryTimer();
+  }
+
+  /**
+   * LLM calls, children first: each takes in a nested duplicate of itself, from `calls` or waiting
+   * in the linker (from this export or an earlier one); the rest are linked, ancestors first.
+   */
+  private _foldAndLink(tracker: ExportTracker, calls: Array<LinkEntry<Pending>>): void {
+    const { entries, folded } = foldNestedCalls(calls, this._linker, PENDING_CODEC);
+    this._accounting.merged(folded.length);
+    for (const key of folded) this._settleTracked(key, 'held');
+    for (let i = entries.length - 1; i >= 0; i--) this._link(tracker, entries[i]);
+  }
+
+  private _expect(tracker: ExportTracker, key: string): void {
+    tracker.add(key);
+    this._trackers.set(key, tracker);
+  }
+
+  private _link(tracker: ExportTracker, entry: LinkEntry<Pending>): void {
+    this._expect(tracker, entry.spanId);
+    this._linker.add(entry);
+  }
+
+  private _settleTracked(key: string, outcome: LogOutcome | 'held'): void {
+    const tracker = this._trackers.get(key);
+    this._trackers.delete(key);
+    tracker?.settle(key, outcome);
   }
 
   /** Records a span's start (from HumanloopSpanProcessor). */
@@ -176,6 +265,7 @@ export class LogPipeline {
 
   /** Sends what waits (placeholders for running parents, else roots) and what is kept, then what is in flight. */
   async flush(): Promise<void> {
+    while (this._exporting.size > 0) await Promise.all(this._exporting);
     this._retention.retry(true);
     for (let round = 0; round < MAX_FLUSH_ROUNDS; round++) {
       this._linker.releaseAll();
@@ -216,23 +306,6 @@ export class LogPipeline {
       bufferedLogs: this._retention.count,
       bufferedBytes: this._retention.bytes,
     };
-  }
-
-  /** Hands an export's logs to the linker; the export's callback waits for those not held. */
-  private _track(entries: Array<LinkEntry<Pending>>, completions: string[], callback: (r: ExportResult) => void): void {
-    const keys = [...entries.map((entry) => entry.spanId), ...completions];
-    const tracker = new ExportTracker(keys, callback);
-    for (const key of keys) this._trackers.set(key, tracker);
-    // Spans come in end order, children first: added in reverse, a parent in the same batch is
-    // known before its children, which then wait for its log rather than for a span not seen yet.
-    for (let i = entries.length - 1; i >= 0; i--) this._linker.add(entries[i]);
-    for (const entry of entries) {
-      // Held for a parent that has not ended: in our custody now, the export need not wait.
-      if (this._linker.isHeld(entry.spanId)) {
-        this._trackers.delete(entry.spanId);
-        tracker.settle(entry.spanId, 'held');
-      }
-    }
   }
 
   /** One span that is not even a readable span is skipped; the rest of the batch goes on. */
@@ -350,12 +423,8 @@ export class LogPipeline {
     const since = this._failedSince.get(key) ?? this._clock.now();
     this._failedSince.set(key, since);
     this._outage = true;
-    for (const held of this._linker.markBuffered(key)) {
-      // Waiting for a kept log: in our custody now, their exports need not wait.
-      const heldTracker = this._trackers.get(held);
-      this._trackers.delete(held);
-      heldTracker?.settle(held, 'held');
-    }
+    // Waiting for a kept log: in our custody now, their exports need not wait.
+    for (const held of this._linker.markBuffered(key)) this._settleTracked(held, 'held');
     if (this._closing) this._unsent.push({ item, since });
     else this._retention.keep(item, since);
     tracker?.settle(key, outcome.delivered ? outcome : { ...outcome, error: `${outcome.error}; kept for a later attempt` });
@@ -394,9 +463,7 @@ export class LogPipeline {
     const completionKey = `${UPDATE_KEY}${key}`;
     this._count(outcome);
     if (waiting.kind === 'send') return this._sender.enqueueUpdate(completionKey, key, waiting.update, deadline);
-    const completionTracker = this._trackers.get(completionKey);
-    this._trackers.delete(completionKey);
-    completionTracker?.settle(completionKey, outcome);
+    this._settleTracked(completionKey, outcome);
   }
 
   private _count(outcome: LogOutcome): void {

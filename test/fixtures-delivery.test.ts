@@ -72,5 +72,6 @@ describe('one LLM call, one log', () => {
     expect(harness.server.logs()).toHaveLength(0);
     expect(await harness.exportAll([outer])).toEqual({ code: ExportResultCode.SUCCESS });
     expect(harness.server.logs().map((log) => log.reference_id)).toEqual([outer.spanContext().spanId]);
+    expect(harness.exporter.stats().spans).toMatchObject({ seen: 2, delivered: 1, merged: 1 });
   });
 });

@@ -15,14 +15,15 @@ export interface LogCodec<T> {
 
 /**
  * Folds an LLM call recorded twice (an instrumentation's span directly inside another's) into
- * the outer log: the inner span, from this export or held from an earlier one, is not sent.
+ * the outer log: the inner span, from `entries` or waiting in the linker, is not sent. Returns
+ * the entries left and the span ids folded away.
  * Logs are decoded only when they merge, which is rare but for doubly instrumented clients.
  */
 export function foldNestedCalls<T extends FoldableLog>(
   entries: Array<LinkEntry<T>>,
   linker: TraceLinker<T>,
   codec: LogCodec<T>,
-): Array<LinkEntry<T>> {
+): { entries: Array<LinkEntry<T>>; folded: string[] } {
   const byParent = new Map<string, Array<LinkEntry<T>>>();
   for (const entry of entries) {
     if (entry.parentSpanId === undefined || !entry.payload.call) continue;
@@ -48,5 +49,6 @@ export function foldNestedCalls<T extends FoldableLog>(
     }
     outer.payload = codec.encode(log, outer.payload);
   }
-  return folded.size === 0 ? entries : entries.filter((entry) => !folded.has(entry.spanId));
+  if (folded.size === 0) return { entries, folded: [] };
+  return { entries: entries.filter((entry) => !folded.has(entry.spanId)), folded: [...folded] };
 }

@@ -1,0 +1,46 @@
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { parentSpanId } from '../mapping/build-log.js';
+
+export interface ReleaseOrder {
+  spans: ReadableSpan[];
+  /** Span ids that are the parent of another span of the same export. */
+  parents: Set<string>;
+}
+
+/**
+ * The order in which an export's spans are mapped and handed to the linker: the parents of
+ * other spans in the export first, so that their request is on its way while their children
+ * are mapped. Each group is in reverse end order: spans end children first, so reversed, an
+ * ancestor comes before its descendants.
+ */
+export function releaseOrder(spans: readonly ReadableSpan[]): ReleaseOrder {
+  const parents = new Set<string>();
+  for (const span of spans) {
+    const parent = safeParentSpanId(span);
+    if (parent !== undefined) parents.add(parent);
+  }
+  const first: ReadableSpan[] = [];
+  const rest: ReadableSpan[] = [];
+  for (let i = spans.length - 1; i >= 0; i--) {
+    const span = spans[i];
+    (parents.has(safeSpanId(span) ?? '') ? first : rest).push(span);
+  }
+  return { spans: first.concat(rest), parents };
+}
+
+/** A span that cannot even be read goes last; mapping it skips it with a warning. */
+function safeParentSpanId(span: ReadableSpan): string | undefined {
+  try {
+    return parentSpanId(span);
+  } catch {
+    return undefined;
+  }
+}
+
+function safeSpanId(span: ReadableSpan): string | undefined {
+  try {
+    return span.spanContext().spanId;
+  } catch {
+    return undefined;
+  }
+}
