@@ -71,7 +71,7 @@ async function splitTooLarge(batch: OutgoingLog[], ctx: BatchContext, out: Outco
     return;
   }
   const [item] = batch as [OutgoingLog];
-  const smaller = shrinkToFit(item, item.body.length >> 1);
+  const smaller = shrinkToFit(item, item.bytes >> 1);
   if (!smaller) return drop(batch, out, 'too_large', 'the log is too large even with its text truncated');
   logger.warn(`log ${item.key} was too large for Humanloop: sending it with its largest texts truncated`);
   await send([smaller], ctx, out, budget);
@@ -120,7 +120,7 @@ function arrayBody(batch: OutgoingLog[]): Buffer {
   const parts: Buffer[] = [OPEN];
   batch.forEach((item, index) => {
     if (index > 0) parts.push(COMMA);
-    parts.push(item.body);
+    parts.push(...item.parts);
   });
   parts.push(CLOSE);
   return Buffer.concat(parts);

@@ -29,7 +29,7 @@ export class OutageBuffer {
 
   /** Keeps a log; returns what had to go to make room. `since` keeps the age of a log kept before. */
   add(item: OutgoingLog, since: number): Evicted[] {
-    const bytes = item.body.length;
+    const { bytes } = item;
     if (bytes > this._maxBytes) return [{ item, reason: 'buffer_full' }];
     const evicted: Evicted[] = [];
     while (this._bytes + bytes > this._maxBytes && this._head < this._items.length) {

@@ -1,18 +1,26 @@
 import type { LogRequest } from '../log-request.js';
 
 /**
- * A log ready to go: its key is the span id (also its `reference_id`); its body the log's JSON
- * as UTF-8, made once. Bytes rather than a string: they live outside the JS heap, so a log in
- * flight or kept through an outage costs the garbage collector one small object, not 3 KB to copy.
+ * A log ready to go: its key is the span id (also its `reference_id`); its JSON as UTF-8, made
+ * once. Bytes rather than a string: they live outside the JS heap, so a log in flight or kept
+ * through an outage costs the garbage collector a few small objects, not 3 KB to copy.
  */
 export interface OutgoingLog {
   key: string;
-  body: Buffer;
+  /** The JSON is these bytes one after the other (the link fields, then the rest). */
+  parts: readonly Buffer[];
+  /** Their total length. */
+  bytes: number;
+}
+
+/** The log's JSON text, for the rare path that needs it whole (spool, 413, 422). */
+export function jsonOf(item: OutgoingLog): string {
+  return Buffer.concat(item.parts).toString('utf8');
 }
 
 /** The log as an object again, for the rare answer (413, 422) that needs to change it. */
 export function logOf(item: OutgoingLog): LogRequest {
-  return JSON.parse(item.body.toString('utf8')) as LogRequest;
+  return JSON.parse(jsonOf(item)) as LogRequest;
 }
 
 export type DropReason =
@@ -32,7 +40,8 @@ export type LogOutcome =
  * dies young, and the rare 413 or 422 that needs it parses it back.
  */
 export function toOutgoing(key: string, log: LogRequest): OutgoingLog {
-  return { key, body: encodeLog(log) };
+  const body = encodeLog(log);
+  return { key, parts: [body], bytes: body.length };
 }
 
 /**
@@ -66,19 +75,14 @@ export interface LinkFields {
   trace_parent_id?: string;
 }
 
-const COMMA = 0x2c;
-
 /**
- * A log with its link fields put in front of its bytes. The rest was serialized once, right after
- * the span was mapped, so a log waiting for its parent holds bytes rather than an object graph.
+ * A log with its link fields put in front of its bytes, which are not copied: they were encoded
+ * once, right after the span was mapped, and the request body is assembled from both parts.
  */
 export function withLinkFields(key: string, unlinked: Buffer, fields: LinkFields): OutgoingLog {
-  const head = encodeLog(fields);
-  if (unlinked.length <= 2) return { key, body: head };
-  // `{head}` and `{rest}` become `{head,rest}`.
-  const body = Buffer.allocUnsafeSlow(head.length + unlinked.length - 1);
-  head.copy(body, 0, 0, head.length - 1);
-  body[head.length - 1] = COMMA;
-  unlinked.copy(body, head.length, 1);
-  return { key, body };
+  const head = serializeLog(fields);
+  if (unlinked.length <= 2) return { key, parts: [Buffer.from(head, 'utf8')], bytes: Buffer.byteLength(head) };
+  // `{head}` and `{rest}` become `{head,` then `rest}`.
+  const front = Buffer.from(`${head.slice(0, -1)},`, 'utf8');
+  return { key, parts: [front, unlinked.subarray(1)], bytes: front.length + unlinked.length - 1 };
 }

@@ -54,7 +54,7 @@ export class Sender {
 
   /** Queues a log; `pump()` starts the requests, so a caller can queue a whole wave first. */
   enqueue(item: OutgoingLog, deadline: number): void {
-    const fitted = item.body.length <= this._options.maxBatchBytes - 2 ? item : shrinkToFit(item, this._options.maxBatchBytes - 2);
+    const fitted = item.bytes <= this._options.maxBatchBytes - 2 ? item : shrinkToFit(item, this._options.maxBatchBytes - 2);
     if (!fitted) {
       const error = 'the log is too large for one request even with its text truncated';
       queueMicrotask(() => this._options.onOutcome(item.key, { delivered: false, reason: 'too_large', error }, deadline, item));
@@ -113,7 +113,7 @@ export class Sender {
     let bytes = 2;
     while (this._head < this._queue.length && batch.length < maxBatchSize) {
       const next = this._queue[this._head];
-      const added = next.item.body.length + (batch.length > 0 ? 1 : 0);
+      const added = next.item.bytes + (batch.length > 0 ? 1 : 0);
       if (batch.length > 0 && bytes + added > maxBatchBytes) break;
       batch.push(next);
       bytes += added;

@@ -10,7 +10,7 @@ const MARK = '… [truncated by humanloop-otel-exporter]';
  * `metadata.truncated`. Returns undefined when it cannot get that small.
  */
 export function shrinkToFit(item: OutgoingLog, maxBytes: number): OutgoingLog | undefined {
-  const originalBytes = item.body.length;
+  const originalBytes = item.bytes;
   const log = structuredClone(logOf(item));
   log.metadata = { ...log.metadata, truncated: { reason: 'payload too large', original_bytes: originalBytes } };
   let json = JSON.stringify(log);

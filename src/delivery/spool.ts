@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { describeError, logger } from '../diag.js';
 import type { LogRequest } from '../log-request.js';
-import { toOutgoing, type OutgoingLog } from './outcome.js';
+import { jsonOf, toOutgoing, type OutgoingLog } from './outcome.js';
 
 const SUFFIX = '.humanloop-spool.ndjson';
 /** A spool larger than this is not read (it was not written by this library). */
@@ -23,7 +23,7 @@ export function writeSpool(dir: string, logs: Spooled[]): void {
   try {
     mkdirSync(dir, { recursive: true });
     const name = `${Date.now()}-${process.pid}-${randomBytes(4).toString('hex')}${SUFFIX}`;
-    const lines = logs.map(({ item, since }) => `{"key":${JSON.stringify(item.key)},"since":${since},"log":${item.body.toString('utf8')}}\n`);
+    const lines = logs.map(({ item, since }) => `{"key":${JSON.stringify(item.key)},"since":${since},"log":${jsonOf(item)}}\n`);
     writeFileSync(join(dir, `${name}.tmp`), lines.join(''));
     renameSync(join(dir, `${name}.tmp`), join(dir, name));
     logger.info(`spooled ${logs.length} undelivered logs to ${dir}`);
