@@ -8,41 +8,48 @@ import { asText, imagePart, isRecord, textPart, toContent, toRole, toToolCall } 
  * several ChatMessages: each tool_call_response is a `tool` message of its own.
  */
 export function fromGenAiMessages(value: unknown): ChatMessage[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((message) => (isRecord(message) ? fromGenAiMessage(message) : []));
+  const messages: ChatMessage[] = [];
+  if (!Array.isArray(value)) return messages;
+  for (const message of value) if (isRecord(message)) addGenAiMessage(messages, message);
+  return messages;
 }
 
 /** System instructions (an array of parts) as one system message. */
 export function fromSystemInstructions(value: unknown): ChatMessage | undefined {
   const parts = Array.isArray(value) ? value : typeof value === 'string' ? [{ type: 'text', content: value }] : [];
-  const content = toContent(parts.flatMap((part) => contentPart(part)));
+  const contentParts: ContentPart[] = [];
+  for (const part of parts) addContentPart(contentParts, part);
+  const content = toContent(contentParts);
   return content === undefined ? undefined : { role: 'system', content };
 }
 
-function fromGenAiMessage(message: Record<string, unknown>): ChatMessage[] {
-  const parts: unknown[] = Array.isArray(message.parts) ? message.parts : [];
-  // Older emitters put plain `content` on the message instead of parts.
-  if (parts.length === 0 && message.content !== undefined) parts.push({ type: 'text', content: message.content });
-  const role = toRole(message.role);
+/** A message's parts; older emitters put plain `content` on the message instead. */
+function partsOf(message: Record<string, unknown>): unknown[] {
+  if (Array.isArray(message.parts) && message.parts.length > 0) return message.parts;
+  return message.content === undefined ? [] : [{ type: 'text', content: message.content }];
+}
+
+function addGenAiMessage(messages: ChatMessage[], message: Record<string, unknown>): void {
+  const parts = partsOf(message);
   const contentParts: ContentPart[] = [];
   const toolCalls: ToolCall[] = [];
   const toolResults: ChatMessage[] = [];
-  parts.forEach((part, index) => {
-    if (!isRecord(part)) return;
+  for (let index = 0; index < parts.length; index++) {
+    const part = parts[index];
+    if (!isRecord(part)) continue;
     if (part.type === 'tool_call') {
       const call = toToolCall(part.id, part.name, part.arguments, index);
       if (call) toolCalls.push(call);
     } else if (part.type === 'tool_call_response') {
       toolResults.push(toolResult(part));
     } else {
-      contentParts.push(...contentPart(part));
+      addContentPart(contentParts, part);
     }
-  });
-  const messages: ChatMessage[] = [];
-  if (contentParts.length > 0 || toolCalls.length > 0 || toolResults.length === 0) {
-    messages.push(chatMessage(role, contentParts, toolCalls, message.name));
   }
-  return [...messages, ...toolResults];
+  if (contentParts.length > 0 || toolCalls.length > 0 || toolResults.length === 0) {
+    messages.push(chatMessage(toRole(message.role), contentParts, toolCalls, message.name));
+  }
+  for (const result of toolResults) messages.push(result);
 }
 
 function chatMessage(
@@ -67,22 +74,27 @@ function toolResult(part: Record<string, unknown>): ChatMessage {
   };
 }
 
-function contentPart(part: unknown): ContentPart[] {
-  if (typeof part === 'string') return [textPart(part)];
-  if (!isRecord(part)) return [];
+function addContentPart(parts: ContentPart[], part: unknown): void {
+  const converted = contentPart(part);
+  if (converted) parts.push(converted);
+}
+
+function contentPart(part: unknown): ContentPart | undefined {
+  if (typeof part === 'string') return textPart(part);
+  if (!isRecord(part)) return undefined;
   switch (part.type) {
     case 'text': {
       const text = asText(part.content ?? part.text);
-      return text === undefined ? [] : [textPart(text)];
+      return text === undefined ? undefined : textPart(text);
     }
     case 'blob':
       return part.modality === 'image' && typeof part.content === 'string'
-        ? [imagePart(`data:${typeof part.mime_type === 'string' ? part.mime_type : 'image/*'};base64,${part.content}`)]
-        : [];
+        ? imagePart(`data:${typeof part.mime_type === 'string' ? part.mime_type : 'image/*'};base64,${part.content}`)
+        : undefined;
     case 'uri':
-      return part.modality === 'image' && typeof part.uri === 'string' ? [imagePart(part.uri)] : [];
+      return part.modality === 'image' && typeof part.uri === 'string' ? imagePart(part.uri) : undefined;
     default:
       // reasoning, file, server tool parts and unknown kinds have no ChatMessage form.
-      return [];
+      return undefined;
   }
 }
