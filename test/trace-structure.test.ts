@@ -8,6 +8,7 @@ import {
   type ReadableSpan,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { ExportResultCode } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter, HumanloopSpanProcessor, type HumanloopSpanExporterOptions } from '../src/index.js';
 import { startLocalLogServer, type LocalLogServer, type StoredLog } from '../src/local/index.js';
@@ -284,5 +285,65 @@ describe('a large backlog flushed at once', () => {
       expect(log.parent_reference_id).toBe(byId.get(log.reference_id!)?.parentSpanContext?.spanId);
     }
     everyRequestAccepted(rig);
+  });
+});
+
+describe('a large export, worked through in slices', () => {
+  /** Spans of one export through a real provider, then exported in one call, as a batch processor would. */
+  async function exportAtOnce(build: (tracer: Tracer) => void): Promise<{ server: LocalLogServer; exporter: HumanloopSpanExporter; spans: ReadableSpan[] }> {
+    const server = await startLocalLogServer({ apiKey: API_KEY });
+    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { clock: new FakeClock(), random: () => 0.5, env: {} });
+    const all = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(all)] });
+    build(provider.getTracer('slices'));
+    const spans = all.getFinishedSpans();
+    rig = { tracer: provider.getTracer('slices'), server, clock: new FakeClock(), exporter, provider, allSpans: () => spans };
+    const result = await new Promise((resolve) => exporter.export(spans, resolve));
+    expect(result).toEqual({ code: ExportResultCode.SUCCESS });
+    return { server, exporter, spans };
+  }
+
+  it('sends the parents first, in a request of their own, and each child after its parent', async () => {
+    const { server, exporter, spans } = await exportAtOnce((tracer) => {
+      for (let t = 0; t < 30; t++) {
+        const agent = start(tracer, 'agent', AGENT(`a${t}`));
+        for (let c = 0; c < 4; c++) start(tracer, c % 2 ? 'tool' : 'chat', c % 2 ? TOOL : CHAT_ATTRIBUTES, agent).end();
+        agent.end();
+      }
+    });
+    expect(spans).toHaveLength(150);
+    const logs = server.logs();
+    expect(logs).toHaveLength(150);
+    const agents = new Set(spans.filter((span) => span.name === 'agent').map((span) => span.spanContext().spanId));
+    const firstRequest = logs.filter((log) => log.request_index === logs[0].request_index);
+    expect(new Set(firstRequest.map((log) => log.reference_id))).toEqual(agents);
+    const byReference = new Map(logs.map((log) => [log.reference_id, log]));
+    for (const log of logs.filter((candidate) => !agents.has(candidate.reference_id!))) {
+      const parent = byReference.get(log.parent_reference_id);
+      expect(parent && agents.has(parent.reference_id!)).toBe(true);
+      expect(log.trace_parent_id).toBe(parent?.id);
+      expect(log.request_index).toBeGreaterThan(parent!.request_index);
+    }
+    expect(exporter.stats().spans).toMatchObject({ seen: 150, delivered: 150 });
+  });
+
+  it('folds each nested duplicate LLM call into the call around it', async () => {
+    const { server, exporter, spans } = await exportAtOnce((tracer) => {
+      for (let t = 0; t < 40; t++) {
+        const outer = start(tracer, 'outer chat', CHAT_ATTRIBUTES);
+        start(tracer, 'inner chat', CHAT_ATTRIBUTES, outer).end();
+        outer.end();
+        start(tracer, 'lone chat', CHAT_ATTRIBUTES).end();
+      }
+    });
+    const logs = server.logs();
+    const outers = spans.filter((span) => span.name === 'outer chat');
+    expect(logs).toHaveLength(80);
+    for (const outer of outers) {
+      const log = logs.find((candidate) => candidate.reference_id === outer.spanContext().spanId);
+      const inner = spans.find((span) => span.parentSpanContext?.spanId === outer.spanContext().spanId);
+      expect(log?.metadata?.merged_span_ids).toEqual([inner?.spanContext().spanId]);
+    }
+    expect(exporter.stats().spans).toMatchObject({ seen: 120, delivered: 80, merged: 40 });
   });
 });

@@ -1,3 +1,4 @@
+import { Fifo } from './fifo.js';
 import type { OutgoingLog } from './outcome.js';
 
 interface Buffered {
@@ -18,8 +19,7 @@ export interface Evicted {
  * outage must not cost the application CPU.
  */
 export class OutageBuffer {
-  private _items: Buffered[] = [];
-  private _head = 0;
+  private readonly _items = new Fifo<Buffered>();
   private _bytes = 0;
 
   constructor(
@@ -32,25 +32,20 @@ export class OutageBuffer {
     const { bytes } = item;
     if (bytes > this._maxBytes) return [{ item, reason: 'buffer_full' }];
     const evicted: Evicted[] = [];
-    while (this._bytes + bytes > this._maxBytes && this._head < this._items.length) {
-      const oldest = this._items[this._head++];
+    while (this._bytes + bytes > this._maxBytes) {
+      const oldest = this._items.shift();
+      if (!oldest) break;
       this._bytes -= oldest.bytes;
       evicted.push({ item: oldest.item, reason: 'buffer_full' });
     }
     this._items.push({ item, bytes, since });
     this._bytes += bytes;
-    if (this._head > 1024 && this._head * 2 > this._items.length) {
-      this._items = this._items.slice(this._head);
-      this._head = 0;
-    }
     return evicted;
   }
 
   /** Takes everything for another attempt, first kept first; what is too old comes back as expired. */
   takeAll(now: number): { retry: Array<{ item: OutgoingLog; since: number }>; expired: Evicted[] } {
-    const items = this._items.slice(this._head);
-    this._items = [];
-    this._head = 0;
+    const items = this._items.drain();
     this._bytes = 0;
     const retry: Array<{ item: OutgoingLog; since: number }> = [];
     const expired: Evicted[] = [];
@@ -62,7 +57,7 @@ export class OutageBuffer {
   }
 
   get count(): number {
-    return this._items.length - this._head;
+    return this._items.length;
   }
 
   get bytes(): number {

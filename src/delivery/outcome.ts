@@ -44,15 +44,19 @@ export function toOutgoing(key: string, log: LogRequest): OutgoingLog {
   return { key, parts: [body], bytes: body.length };
 }
 
-/**
- * A log's JSON as UTF-8 bytes (lone surrogates already replaced, see serializeLog), in memory of
- * its own: Buffer.from would cut small logs from shared 8 KiB slabs, and one long-kept log would
- * keep its whole slab alive.
- */
+/** A log's JSON as UTF-8 bytes (lone surrogates already replaced, see serializeLog). */
 export function encodeLog(log: object): Buffer {
-  const json = serializeLog(log);
-  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(json));
-  bytes.write(json, 'utf8');
+  return ownBytes(serializeLog(log));
+}
+
+/**
+ * Text as UTF-8 in memory of its own. Buffer.from cuts small buffers from shared 8 KiB slabs,
+ * and a slab stays alive as long as any piece of it: logs kept through an outage would then
+ * hold far more memory than their bytes, beyond what maxBufferedBytes counts.
+ */
+function ownBytes(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text, 'utf8');
   return bytes;
 }
 
@@ -81,8 +85,11 @@ export interface LinkFields {
  */
 export function withLinkFields(key: string, unlinked: Buffer, fields: LinkFields): OutgoingLog {
   const head = serializeLog(fields);
-  if (unlinked.length <= 2) return { key, parts: [Buffer.from(head, 'utf8')], bytes: Buffer.byteLength(head) };
+  if (unlinked.length <= 2) {
+    const whole = ownBytes(head);
+    return { key, parts: [whole], bytes: whole.length };
+  }
   // `{head}` and `{rest}` become `{head,` then `rest}`.
-  const front = Buffer.from(`${head.slice(0, -1)},`, 'utf8');
+  const front = ownBytes(`${head.slice(0, -1)},`);
   return { key, parts: [front, unlinked.subarray(1)], bytes: front.length + unlinked.length - 1 };
 }

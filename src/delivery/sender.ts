@@ -5,6 +5,7 @@ import type { UpdateLogRequest } from '../log-request.js';
 import { deliverBatch, type BatchContext } from './deliver-batch.js';
 import { deliverUpdate } from './deliver-update.js';
 import type { LogOutcome, OutgoingLog } from './outcome.js';
+import { Fifo } from './fifo.js';
 import { shrinkToFit } from './shrink.js';
 
 export interface SenderOptions {
@@ -41,8 +42,7 @@ interface QueuedUpdate {
  * It never waits to fill a batch: batching over time is the span processor's job.
  */
 export class Sender {
-  private _queue: Queued[] = [];
-  private _head = 0;
+  private readonly _queue = new Fifo<Queued>();
   private _active = 0;
   private _seq = 0;
   /** Logs queued before this sequence number are dropped: their API key was refused. */
@@ -75,7 +75,7 @@ export class Sender {
   }
 
   get queuedCount(): number {
-    return this._queue.length - this._head;
+    return this._queue.length;
   }
 
   /** Starts requests for what is queued, up to the concurrency limit. */
@@ -85,7 +85,7 @@ export class Sender {
       if (update) {
         this._active++;
         void this._runUpdate(update);
-      } else if (this._head < this._queue.length) {
+      } else if (this._queue.length > 0) {
         this._active++;
         void this._run(this._takeBatch());
       } else {
@@ -111,15 +111,13 @@ export class Sender {
     const { maxBatchSize, maxBatchBytes } = this._options;
     const batch: Queued[] = [];
     let bytes = 2;
-    while (this._head < this._queue.length && batch.length < maxBatchSize) {
-      const next = this._queue[this._head];
+    for (let next = this._queue.peek(); next && batch.length < maxBatchSize; next = this._queue.peek()) {
       const added = next.item.bytes + (batch.length > 0 ? 1 : 0);
       if (batch.length > 0 && bytes + added > maxBatchBytes) break;
       batch.push(next);
       bytes += added;
-      this._head++;
+      this._queue.shift();
     }
-    this._compact();
     return batch;
   }
 
@@ -168,15 +166,8 @@ export class Sender {
     };
   }
 
-  private _compact(): void {
-    if (this._head > 1024 && this._head * 2 > this._queue.length) {
-      this._queue = this._queue.slice(this._head);
-      this._head = 0;
-    }
-  }
-
   private _isIdle(): boolean {
-    return this._active === 0 && this._head >= this._queue.length && this._updates.length === 0;
+    return this._active === 0 && this._queue.length === 0 && this._updates.length === 0;
   }
 
   private _notifyIdle(): void {
