@@ -208,7 +208,9 @@ export class LogPipeline {
       // An LLM call with children here may fold a nested duplicate of itself: it goes last.
       if (!entry.payload.call) this._link(work.tracker, entry);
       else if (work.parents.has(entry.spanId)) work.deferred.push(entry);
-      else this._foldAndLink(work.tracker, [entry]);
+      // A held child from an earlier export may be a nested duplicate of this call.
+      else if (this._linker.hasWaitersOn(entry.spanId)) this._foldAndLink(work.tracker, [entry]);
+      else this._link(work.tracker, entry);
     }
     this._sender.pump();
     return work.next < work.spans.length;

@@ -188,6 +188,11 @@ export class TraceLinker<T> {
     return taken;
   }
 
+  /** Whether any entry waits for this span as its nearest ancestor. */
+  hasWaitersOn(spanId: string): boolean {
+    return this._waitersOn.has(spanId);
+  }
+
   /** When the next entry waiting for an ancestor that has not ended is due for release, if any. */
   nextExpiry(): number | undefined {
     let oldest: number | undefined;
