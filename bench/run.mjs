@@ -13,7 +13,7 @@ import { makeSpans } from './workload.mjs';
 const quick = process.argv.includes('--quick');
 const PLAN = quick
   ? { sizes: [1_000, 10_000], mappingRuns: 5, e2eRuns: 2, overheadSpans: 20_000, overheadRuns: 3, memorySpans: 5_000 }
-  : { sizes: [1_000, 10_000, 100_000], mappingRuns: 7, e2eRuns: 3, overheadSpans: 100_000, overheadRuns: 5, memorySpans: 20_000 };
+  : { sizes: [1_000, 10_000, 100_000], mappingRuns: 7, e2eRuns: 3, overheadSpans: 100_000, overheadRuns: 9, memorySpans: 20_000 };
 const WORKER = new URL('./worker.mjs', import.meta.url).pathname;
 const SINK = new URL('./sink.mjs', import.meta.url).pathname;
 

@@ -205,8 +205,8 @@ export class LogPipeline {
       const entry = accepted?.entry;
       if (!entry) continue;
       work.added.push(entry.spanId);
-      // An LLM call with children here may fold a nested duplicate of itself: it goes last.
       if (!entry.payload.call) this._link(work.tracker, entry);
+      // An LLM call with children in this export may fold a nested duplicate of itself: it goes last.
       else if (work.parents.has(entry.spanId)) work.deferred.push(entry);
       // A held child from an earlier export may be a nested duplicate of this call.
       else if (this._linker.hasWaitersOn(entry.spanId)) this._foldAndLink(work.tracker, [entry]);
