@@ -89,18 +89,21 @@ async function memory() {
   });
   const exportAll = (batch) => new Promise((resolve) => exporter.export(batch, resolve));
   // Logs are held as bytes outside the JS heap: both count.
-  const used = () => {
+  // Freed buffers are released by a background sweep after a collection: give it a moment.
+  const used = async () => {
+    global.gc();
+    await new Promise((resolve) => setTimeout(resolve, 50));
     global.gc();
     const { heapUsed, arrayBuffers } = process.memoryUsage();
     return heapUsed + arrayBuffers;
   };
-  const before = used();
+  const before = await used();
   for (let i = 0; i < finished.length; i += 512) await exportAll(finished.slice(i, i + 512));
+  // The spans are still referenced here, as before: the difference is what the exporter holds.
+  const after = await used();
   // Kept logs are in the buffer or, while a retry probes the API, queued again: both hold their JSON.
   const stats = exporter.stats();
   const held = waiting ? stats.waitingLogs : stats.bufferedLogs + stats.queuedLogs;
-  // The spans are still referenced here, as before: the difference is what the exporter holds.
-  const after = used();
   void finished.length;
   const result = { held, bytesPerLog: (after - before) / held };
   await exporter.shutdown();
