@@ -327,6 +327,26 @@ describe('a large export, worked through in slices', () => {
     expect(exporter.stats().spans).toMatchObject({ seen: 150, delivered: 150 });
   });
 
+  it('is delivered whole, and called back once, when shutdown comes before it is mapped', async () => {
+    const server = await startLocalLogServer({ apiKey: API_KEY });
+    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { clock: new FakeClock(), random: () => 0.5, env: {} });
+    const all = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(all)] });
+    rig = { tracer: provider.getTracer('slices'), server, clock: new FakeClock(), exporter, provider, allSpans: () => all.getFinishedSpans() };
+    for (let t = 0; t < 40; t++) {
+      const agent = start(rig.tracer, 'agent', AGENT(`a${t}`));
+      for (let c = 0; c < 4; c++) start(rig.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+      agent.end();
+    }
+    const results: unknown[] = [];
+    // Garbage among the spans is skipped, as in a small export.
+    exporter.export([...all.getFinishedSpans(), null, 42] as never, (result) => results.push(result));
+    await exporter.shutdown();
+    expect(server.logCount()).toBe(200);
+    expect(results).toEqual([{ code: ExportResultCode.SUCCESS }]);
+    expect(exporter.stats().spans).toMatchObject({ seen: 202, delivered: 200, dropped: { mapping_error: 2 } });
+  });
+
   it('folds each nested duplicate LLM call into the call around it', async () => {
     const { server, exporter, spans } = await exportAtOnce((tracer) => {
       for (let t = 0; t < 40; t++) {
