@@ -83,6 +83,12 @@ interface ExportWork extends ReleaseOrder {
 /** Spans mapped at a time before I/O may run: ~1 ms of work. */
 const SLICE_SPANS = 64;
 
+/**
+ * Taken when this module loads, so that fake timers installed later (in an application's own
+ * tests) cannot stall an export between its slices.
+ */
+const setImmediateAtLoad = setImmediate;
+
 /** A span accepted by an export: a log to send, or the completion of a placeholder sent earlier. */
 type Accepted = { entry: LinkEntry<Pending>; completionKey?: undefined } | { entry?: undefined; completionKey: string };
 
@@ -187,7 +193,7 @@ export class LogPipeline {
 
   private async _acceptRest(work: ExportWork): Promise<void> {
     try {
-      do await new Promise((resolve) => setImmediate(resolve));
+      do await new Promise((resolve) => setImmediateAtLoad(resolve));
       while (this._acceptSlice(work));
       this._finishExport(work);
     } catch (error) {
