@@ -172,7 +172,8 @@ export class LogPipeline {
   /**
    * Maps, encodes and links an export's spans, parents first. A large export is worked through in
    * slices, letting I/O in between: the parents' request is answered, and their children go out,
-   * while the rest is still being mapped. The callback comes when every log is settled or held.
+   * while the rest is still being mapped. Its first slice waits too: a BatchSpanProcessor calls
+   * export() from the application's span.end(). The callback comes when every log is settled or held.
    */
   accept(spans: ReadableSpan[], callback: (result: ExportResult) => void): void {
     const list = Array.isArray(spans) ? spans : [];
@@ -185,13 +186,16 @@ export class LogPipeline {
       added: [],
       deferred: [],
     };
-    if (!this._acceptSlice(work)) return this._finishExport(work);
-    const done = this._acceptRest(work);
+    if (list.length <= SLICE_SPANS) {
+      this._acceptSlice(work);
+      return this._finishExport(work);
+    }
+    const done = this._acceptInSlices(work);
     this._exporting.add(done);
     void done.finally(() => this._exporting.delete(done));
   }
 
-  private async _acceptRest(work: ExportWork): Promise<void> {
+  private async _acceptInSlices(work: ExportWork): Promise<void> {
     try {
       do await new Promise((resolve) => setImmediateAtLoad(resolve));
       while (this._acceptSlice(work));

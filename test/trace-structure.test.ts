@@ -327,6 +327,22 @@ describe('a large export, worked through in slices', () => {
     expect(exporter.stats().spans).toMatchObject({ seen: 150, delivered: 150 });
   });
 
+  it('returns before mapping any of it: a BatchSpanProcessor calls export() inside span.end()', async () => {
+    const server = await startLocalLogServer({ apiKey: API_KEY });
+    let filtered = 0;
+    const spanFilter = () => ++filtered > 0;
+    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url, spanFilter }, { clock: new FakeClock(), random: () => 0.5, env: {} });
+    const all = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(all)] });
+    rig = { tracer: provider.getTracer('slices'), server, clock: new FakeClock(), exporter, provider, allSpans: () => all.getFinishedSpans() };
+    for (let i = 0; i < 100; i++) start(rig.tracer, 'chat', CHAT_ATTRIBUTES).end();
+    const result = new Promise((resolve) => exporter.export(all.getFinishedSpans(), resolve));
+    expect(filtered).toBe(0);
+    expect(await result).toEqual({ code: ExportResultCode.SUCCESS });
+    expect(filtered).toBe(100);
+    expect(server.logCount()).toBe(100);
+  });
+
   it('is delivered whole, and called back once, when shutdown comes before it is mapped', async () => {
     const server = await startLocalLogServer({ apiKey: API_KEY });
     const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { clock: new FakeClock(), random: () => 0.5, env: {} });
