@@ -35,6 +35,7 @@ export default tseslint.config(
         process: 'readonly',
         console: 'readonly',
         setTimeout: 'readonly',
+        setImmediate: 'readonly',
         URL: 'readonly',
         Buffer: 'readonly',
         performance: 'readonly',

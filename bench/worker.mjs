@@ -1,12 +1,12 @@
 // One measurement in a fresh process (so peak RSS and heap figures are its own). Prints JSON.
 //   node bench/worker.mjs e2e humanloop|otlp SPANS URL
-//   node bench/worker.mjs overhead none|humanloop SPANS URL
+//   node bench/worker.mjs overhead none|noop|humanloop SPANS URL
 //   node --expose-gc bench/worker.mjs memory waiting|buffered SPANS
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { HumanloopSpanExporter } from 'humanloop-otel-exporter';
-import { makeSpans } from './workload.mjs';
+import { makeSpans, TRACE_SPANS } from './workload.mjs';
 
 const [mode, variant, spansArg, url] = process.argv.slice(2);
 const spans = Number(spansArg);
@@ -61,17 +61,41 @@ async function endToEnd() {
   return { wallMs, cpuMs: (user + system) / 1000, maxRssKb: process.resourceUsage().maxRSS };
 }
 
-/** The application's own cost: creating and ending LLM spans, with or without the exporter attached. */
+/** Takes every batch and drops it at once: what the batch processor costs without any exporter's work. */
+const discarding = { export: (batch, done) => done({ code: 0 }), shutdown: async () => {} };
+
+/**
+ * The application's own cost: the time it spends creating and ending LLM spans, a trace at a time
+ * with a turn of the event loop between traces (as an application awaiting its LLM calls), so that
+ * the exporter works between the application's tasks as it would in production. With no span
+ * processor (`none`), with a BatchSpanProcessor and an exporter that discards (`noop`), or with this
+ * exporter (`humanloop`). The processor's queue holds every span, so none is dropped: `exported`
+ * says so.
+ */
 async function overhead() {
-  const processors = variant === 'none' ? [] : [new BatchSpanProcessor(exporterFor('humanloop'), { maxQueueSize: 4096 })];
+  const warmUp = 2_000;
+  let exported = 0;
+  const inner = { none: undefined, noop: discarding, humanloop: exporterFor('humanloop') }[variant];
+  const counting = inner && {
+    export: (batch, done) => inner.export(batch, (result) => {
+      exported += batch.length;
+      done(result);
+    }),
+    shutdown: () => inner.shutdown(),
+  };
+  const processors = counting ? [new BatchSpanProcessor(counting, { maxQueueSize: warmUp + spans + 1024 })] : [];
   const provider = new BasicTracerProvider({ resource, spanProcessors: processors });
   const tracer = provider.getTracer('bench');
-  makeSpans(tracer, 2_000, 2); // warm-up
-  const started = performance.now();
-  makeSpans(tracer, spans, 1);
-  const loopMs = performance.now() - started;
+  makeSpans(tracer, warmUp, 2);
+  let loopMs = 0;
+  for (let made = 0, trace = 0; made < spans; made += TRACE_SPANS, trace++) {
+    const started = performance.now();
+    makeSpans(tracer, Math.min(TRACE_SPANS, spans - made), 1 + trace);
+    loopMs += performance.now() - started;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   await provider.shutdown();
-  return { loopMs };
+  return { loopMs, exported: counting ? exported - warmUp : spans };
 }
 
 /** Memory (JS heap and buffers) held per log waiting for a parent that never ends, or kept through an outage. */

@@ -65,6 +65,9 @@ function toolAttributes(random, turn) {
   };
 }
 
+/** Spans in each trace makeSpans makes. */
+export const TRACE_SPANS = 10;
+
 /**
  * Makes `count` spans in traces of ten: an agent with five LLM calls and four tool calls between
  * them. Children end before their agent, as in real traces. `flat`: only LLM calls, each a root.
@@ -79,7 +82,7 @@ export function makeSpans(tracer, count, seed = 1, { flat = false } = {}) {
     }, ROOT_CONTEXT);
     const under = trace.setSpan(ROOT_CONTEXT, agent);
     made++;
-    for (let step = 0; step < 9 && made < count; step++, made++) {
+    for (let step = 0; step < TRACE_SPANS - 1 && made < count; step++, made++) {
       const attributes = step % 2 === 0 ? chatAttributes(random, step) : toolAttributes(random, step);
       tracer.startSpan(step % 2 === 0 ? 'chat gpt-4o-mini' : 'execute_tool search', { attributes }, under).end();
     }
