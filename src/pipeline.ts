@@ -80,6 +80,10 @@ interface ExportWork extends ReleaseOrder {
   deferred: Array<LinkEntry<Pending>>;
 }
 
+function newWork(spans: ReadableSpan[], now: number, tracker: ExportTracker): ExportWork {
+  return { ...releaseOrder(spans), next: 0, now, tracker, added: [], deferred: [] };
+}
+
 /** Spans mapped at a time before I/O may run: ~1 ms of work. */
 const SLICE_SPANS = 64;
 
@@ -172,37 +176,34 @@ export class LogPipeline {
   /**
    * Maps, encodes and links an export's spans, parents first. A large export is worked through in
    * slices, letting I/O in between: the parents' request is answered, and their children go out,
-   * while the rest is still being mapped. Its first slice waits too: a BatchSpanProcessor calls
-   * export() from the application's span.end(). The callback comes when every log is settled or held.
+   * while the rest is still being mapped. None of it is read before export() returns, not even to
+   * order it: a BatchSpanProcessor calls export() from the application's span.end(). The callback
+   * comes when every log is settled or held.
    */
   accept(spans: ReadableSpan[], callback: (result: ExportResult) => void): void {
     const list = Array.isArray(spans) ? spans : [];
     this._accounting.seen(list.length);
-    const work: ExportWork = {
-      ...releaseOrder(list),
-      next: 0,
-      now: this._clock.now(),
-      tracker: new ExportTracker(callback),
-      added: [],
-      deferred: [],
-    };
+    const tracker = new ExportTracker(callback);
+    const now = this._clock.now();
     if (list.length <= SLICE_SPANS) {
+      const work = newWork(list, now, tracker);
       this._acceptSlice(work);
       return this._finishExport(work);
     }
-    const done = this._acceptInSlices(work);
+    const done = this._acceptInSlices(list, now, tracker);
     this._exporting.add(done);
     void done.finally(() => this._exporting.delete(done));
   }
 
-  private async _acceptInSlices(work: ExportWork): Promise<void> {
+  private async _acceptInSlices(list: ReadableSpan[], now: number, tracker: ExportTracker): Promise<void> {
     try {
-      do await new Promise((resolve) => setImmediateAtLoad(resolve));
-      while (this._acceptSlice(work));
+      await new Promise((resolve) => setImmediateAtLoad(resolve));
+      const work = newWork(list, now, tracker);
+      while (this._acceptSlice(work)) await new Promise((resolve) => setImmediateAtLoad(resolve));
       this._finishExport(work);
     } catch (error) {
       logger.error(`internal error in export: ${describeError(error)}`);
-      work.tracker.fail('Internal error in the Humanloop exporter');
+      tracker.fail('Internal error in the Humanloop exporter');
     }
   }
 
