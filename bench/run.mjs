@@ -144,12 +144,13 @@ async function benchEndToEnd(sinks) {
  * much of it the BatchSpanProcessor costs on its own (with an exporter that discards). The three
  * variants take turns in each round, so that drift on the machine does not favour one of them.
  */
-async function benchOverhead(sink) {
-  const variants = ['none', 'noop', 'humanloop'];
-  const times = { none: [], noop: [], humanloop: [] };
+async function benchOverhead(sinks) {
+  const variants = ['none', 'noop', 'humanloop', 'otlp'];
+  const times = { none: [], noop: [], humanloop: [], otlp: [] };
   for (let run = 0; run < PLAN.overheadRuns; run++) {
     for (let i = 0; i < variants.length; i++) {
       const variant = variants[(run + i) % variants.length];
+      const sink = variant === 'otlp' ? sinks.otlp : sinks.humanloop;
       await sink.reset();
       const { loopMs, exported } = worker(['overhead', variant, PLAN.overheadSpans, sink.url]);
       if (exported !== PLAN.overheadSpans) throw new Error(`overhead ${variant}: ${exported} of ${PLAN.overheadSpans} spans exported`);
@@ -162,9 +163,11 @@ async function benchOverhead(sink) {
     withoutMs: stats(times.none),
     processorOnlyMs: stats(times.noop),
     withMs: stats(times.humanloop),
+    otlpMs: stats(times.otlp),
     overhead: ratio('humanloop', 'none'),
     processorOverhead: ratio('noop', 'none'),
     exporterOverhead: ratio('humanloop', 'noop'),
+    otlpOverhead: ratio('otlp', 'none'),
   };
 }
 
@@ -201,7 +204,9 @@ function print(report) {
   console.log(`\n3. Application overhead: time spent creating and ending ${fmt(o.spans)} LLM spans, a trace at a time, the exporter working in between`);
   const percent = (s) => spread({ median: s.median * 100, min: s.min * 100, max: s.max * 100 }, 1, '%');
   console.log(`   without a processor ${spread(o.withoutMs, 0, ' ms')}; with BatchSpanProcessor + an exporter that discards ${spread(o.processorOnlyMs, 0, ' ms')}; with BatchSpanProcessor + this exporter ${spread(o.withMs, 0, ' ms')}`);
+  console.log(`   with BatchSpanProcessor + OTLP HTTP exporter ${spread(o.otlpMs, 0, ' ms')}`);
   console.log(`   overhead ${percent(o.overhead)}: the BatchSpanProcessor's ${percent(o.processorOverhead)}, this exporter's on top ${percent(o.exporterOverhead)}`);
+  console.log(`   overhead with the OTLP HTTP exporter instead ${percent(o.otlpOverhead)}`);
   const mem = report.memory;
   console.log('\n4. Memory held by the exporter');
   console.log(`   per log waiting for its parent: ${fmt(mem.waiting.bytesPerLog)} bytes (${fmt(mem.waiting.held)} logs)`);
@@ -213,7 +218,7 @@ for (const size of PLAN.sizes) report.mapping.push(benchMapping(size));
 const sinks = { humanloop: await startSink('humanloop'), otlp: await startSink('otlp') };
 try {
   report.endToEnd = await benchEndToEnd(sinks);
-  report.overhead = await benchOverhead(sinks.humanloop);
+  report.overhead = await benchOverhead(sinks);
 } finally {
   sinks.humanloop.stop();
   sinks.otlp.stop();

@@ -1,6 +1,6 @@
 // One measurement in a fresh process (so peak RSS and heap figures are its own). Prints JSON.
 //   node bench/worker.mjs e2e humanloop|otlp SPANS URL
-//   node bench/worker.mjs overhead none|noop|humanloop SPANS URL
+//   node bench/worker.mjs overhead none|noop|humanloop|otlp SPANS URL
 //   node --expose-gc bench/worker.mjs memory waiting|buffered SPANS
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -68,14 +68,14 @@ const discarding = { export: (batch, done) => done({ code: 0 }), shutdown: async
  * The application's own cost: the time it spends creating and ending LLM spans, a trace at a time
  * with a turn of the event loop between traces (as an application awaiting its LLM calls), so that
  * the exporter works between the application's tasks as it would in production. With no span
- * processor (`none`), with a BatchSpanProcessor and an exporter that discards (`noop`), or with this
- * exporter (`humanloop`). The processor's queue holds every span, so none is dropped: `exported`
- * says so.
+ * processor (`none`), with a BatchSpanProcessor and an exporter that discards (`noop`), with this
+ * exporter (`humanloop`) or with the OTLP HTTP exporter (`otlp`). The processor's queue holds every
+ * span, so none is dropped: `exported` says so.
  */
 async function overhead() {
   const warmUp = 2_000;
   let exported = 0;
-  const inner = { none: undefined, noop: discarding, humanloop: exporterFor('humanloop') }[variant];
+  const inner = { none: undefined, noop: discarding, humanloop: exporterFor('humanloop'), otlp: exporterFor('otlp') }[variant];
   const counting = inner && {
     export: (batch, done) => inner.export(batch, (result) => {
       exported += batch.length;
