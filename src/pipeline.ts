@@ -93,6 +93,11 @@ const SLICE_SPANS = 64;
  */
 const setImmediateAtLoad = setImmediate;
 
+/** The next turn of the event loop, after pending I/O. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediateAtLoad(resolve));
+}
+
 /** A span accepted by an export: a log to send, or the completion of a placeholder sent earlier. */
 type Accepted = { entry: LinkEntry<Pending>; completionKey?: undefined } | { entry?: undefined; completionKey: string };
 
@@ -197,9 +202,9 @@ export class LogPipeline {
 
   private async _acceptInSlices(list: ReadableSpan[], now: number, tracker: ExportTracker): Promise<void> {
     try {
-      await new Promise((resolve) => setImmediateAtLoad(resolve));
+      await nextTurn();
       const work = newWork(list, now, tracker);
-      while (this._acceptSlice(work)) await new Promise((resolve) => setImmediateAtLoad(resolve));
+      while (this._acceptSlice(work)) await nextTurn();
       this._finishExport(work);
     } catch (error) {
       logger.error(`internal error in export: ${describeError(error)}`);
