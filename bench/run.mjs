@@ -140,9 +140,10 @@ async function benchEndToEnd(sinks) {
 }
 
 /**
- * 3. The application's cost of creating and ending LLM spans with the exporter attached, and how
- * much of it the BatchSpanProcessor costs on its own (with an exporter that discards). The three
- * variants take turns in each round, so that drift on the machine does not favour one of them.
+ * 3. The application's cost of creating and ending LLM spans with the exporter attached, how much of
+ * it the BatchSpanProcessor costs on its own (with an exporter that discards), and the same cost
+ * with the OTLP HTTP exporter. The variants take turns in each round, so that drift on the machine
+ * does not favour one of them.
  */
 async function benchOverhead(sinks) {
   const variants = ['none', 'noop', 'humanloop', 'otlp'];
