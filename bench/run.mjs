@@ -206,7 +206,7 @@ function print(report) {
   const percent = (s) => spread({ median: s.median * 100, min: s.min * 100, max: s.max * 100 }, 1, '%');
   console.log(`   without a processor ${spread(o.withoutMs, 0, ' ms')}; with BatchSpanProcessor + an exporter that discards ${spread(o.processorOnlyMs, 0, ' ms')}; with BatchSpanProcessor + this exporter ${spread(o.withMs, 0, ' ms')}`);
   console.log(`   with BatchSpanProcessor + OTLP HTTP exporter ${spread(o.otlpMs, 0, ' ms')}`);
-  console.log(`   overhead ${percent(o.overhead)}: the BatchSpanProcessor's ${percent(o.processorOverhead)}, this exporter's on top ${percent(o.exporterOverhead)}`);
+  console.log(`   overhead ${percent(o.overhead)}: the BatchSpanProcessor's ${percent(o.processorOverhead)}, this exporter's on top ${percent(o.exporterOverhead)} (each the median of its own per-run ratios)`);
   console.log(`   overhead with the OTLP HTTP exporter instead ${percent(o.otlpOverhead)}`);
   const mem = report.memory;
   console.log('\n4. Memory held by the exporter');
