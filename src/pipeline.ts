@@ -181,9 +181,9 @@ export class LogPipeline {
   /**
    * Maps, encodes and links an export's spans, parents first. A large export is worked through in
    * slices, letting I/O in between: the parents' request is answered, and their children go out,
-   * while the rest is still being mapped. None of it is read before export() returns, not even to
-   * order it: a BatchSpanProcessor calls export() from the application's span.end(). The callback
-   * comes when every log is settled or held.
+   * while the rest is still being mapped. No span of a large export is read before export()
+   * returns, not even to order it: a BatchSpanProcessor calls export() from the application's
+   * span.end(). The callback comes when every log is settled or held.
    */
   accept(spans: ReadableSpan[], callback: (result: ExportResult) => void): void {
     const list = Array.isArray(spans) ? spans : [];
