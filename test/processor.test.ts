@@ -1,0 +1,154 @@
+import { ROOT_CONTEXT, SamplingDecision, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, type BufferConfig, type Sampler } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HumanloopSpanProcessor, type HumanloopSpanExporter } from '../src/index.js';
+import { startLocalLogServer, type LocalLogServer, type StoredLog } from '../src/local/index.js';
+import { FakeClock } from './helpers/fake-clock.js';
+import { API_KEY } from './helpers/harness.js';
+import { CHAT_ATTRIBUTES } from './helpers/spans.js';
+
+/**
+ * HumanloopSpanProcessor tells the exporter of span starts, so that children neither wait for
+ * an ancestor that will never be exported nor skip one that will. The fake clock is never
+ * advanced here: a log that is delivered was not released by `parentWaitMillis` running out.
+ */
+
+const AGENT: Attributes = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'a', 'gen_ai.request.model': 'gpt-4o' };
+const WORKFLOW: Attributes = { 'gen_ai.operation.name': 'invoke_workflow', 'gen_ai.workflow.name': 'support' };
+
+interface Rig {
+  tracer: Tracer;
+  server: LocalLogServer;
+  exporter: HumanloopSpanExporter;
+  provider: BasicTracerProvider;
+}
+
+let rig: Rig | undefined;
+afterEach(async () => {
+  await rig?.provider.shutdown();
+  await rig?.server.close();
+  rig = undefined;
+});
+
+/** A real provider with the processor (batches every 10 ms unless `batch` says otherwise), on a fake clock. */
+async function setup({ sampler, batch }: { sampler?: Sampler; batch?: BufferConfig } = {}): Promise<Rig> {
+  const server = await startLocalLogServer({ apiKey: API_KEY });
+  const processor = new HumanloopSpanProcessor(
+    { apiKey: API_KEY, baseUrl: server.url, parentWaitMillis: 10_000, batch: { scheduledDelayMillis: 10, ...batch } },
+    { clock: new FakeClock(), random: () => 0.5, env: {} },
+  );
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'processor' }),
+    ...(sampler ? { sampler } : {}),
+    spanProcessors: [processor],
+  });
+  rig = { tracer: provider.getTracer('processor'), server, exporter: processor.exporter, provider };
+  return rig;
+}
+
+/** Samples every span but the one named `agent`, which gets `decision`. */
+function samplerSkippingAgent(decision: SamplingDecision): Sampler {
+  return {
+    shouldSample: (_context, _traceId, name) => ({
+      decision: name === 'agent' ? decision : SamplingDecision.RECORD_AND_SAMPLED,
+    }),
+    toString: () => 'all but agent',
+  };
+}
+
+function start(tracer: Tracer, name: string, attributes: Attributes, parent?: Span): Span {
+  return tracer.startSpan(name, { attributes }, parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT);
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (!condition()) throw new Error(`timed out waiting for ${what}`);
+}
+
+function logOf(r: Rig, span: Span): StoredLog | undefined {
+  return r.server.logs().find((log) => log.reference_id === span.spanContext().spanId);
+}
+
+/** Nothing was ever sent for the span: no log, placeholder or not, and no completion. */
+function expectNothingSentFor(r: Rig, span: Span): void {
+  expect(logOf(r, span)).toBeUndefined();
+  expect(r.server.requests().filter((request) => request.method === 'PATCH')).toEqual([]);
+}
+
+function expectNothingHeld(r: Rig): void {
+  expect(r.exporter.stats()).toMatchObject({ runningSpans: 0, waitingLogs: 0 });
+}
+
+describe('spans the processor does not export', () => {
+  // Defect: a span the sampler does not record never reaches the processor; its children wait parentWaitMillis for it.
+  it('does not hold the children of a span the sampler drops', async () => {
+    const r = await setup({ sampler: samplerSkippingAgent(SamplingDecision.NOT_RECORD) });
+    const agent = start(r.tracer, 'agent', AGENT);
+    const chat = start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
+    chat.end();
+    await until(() => logOf(r, chat) !== undefined, 'the chat log, without waiting parentWaitMillis');
+    expect(logOf(r, chat)?.parent_reference_id).toBeUndefined();
+    agent.end();
+    await r.provider.forceFlush();
+    expectNothingSentFor(r, agent);
+    expectNothingHeld(r);
+  });
+
+  // Defect: a record-only span (started, never exported) is taken as running: its children wait, then it gets a placeholder.
+  it('links the children of a record-only span past it, at once, and sends it no placeholder', async () => {
+    const r = await setup({ sampler: samplerSkippingAgent(SamplingDecision.RECORD) });
+    const workflow = start(r.tracer, 'workflow', WORKFLOW);
+    const agent = start(r.tracer, 'agent', AGENT, workflow);
+    const chat = start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
+    chat.end();
+    agent.end();
+    workflow.end();
+    await until(() => logOf(r, chat) !== undefined, 'the chat log, without waiting parentWaitMillis');
+    expect(logOf(r, chat)).toMatchObject({
+      parent_reference_id: workflow.spanContext().spanId,
+      trace_parent_id: logOf(r, workflow)?.id,
+    });
+    await r.provider.forceFlush();
+    expectNothingSentFor(r, agent);
+    expectNothingHeld(r);
+  });
+
+  // Defect: a span dropped by the batch processor's full queue is taken as running: it gets a placeholder and is never completed.
+  it('sends no placeholder for a span the full queue dropped, and counts the drop', async () => {
+    const r = await setup({ batch: { maxQueueSize: 2, scheduledDelayMillis: 60_000 } });
+    // The first batch's request is slow: the batch processor is busy exporting while the queue fills.
+    r.server.inject({ delayMillis: 300 });
+    const agent = start(r.tracer, 'agent', AGENT);
+    start(r.tracer, 'first', CHAT_ATTRIBUTES).end();
+    start(r.tracer, 'second', CHAT_ATTRIBUTES).end();
+    const chat = start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
+    chat.end();
+    start(r.tracer, 'third', CHAT_ATTRIBUTES).end();
+    agent.end(); // The queue holds `chat` and `third`: the agent is dropped.
+    await r.provider.forceFlush();
+    expect(logOf(r, chat)).toBeDefined();
+    expect(logOf(r, chat)?.parent_reference_id).toBeUndefined();
+    expectNothingSentFor(r, agent);
+    expectNothingHeld(r);
+    // `queue_full`: a drop reason for spans the processor's queue dropped.
+    const dropped: Record<string, number | undefined> = r.exporter.stats().spans.dropped;
+    expect(dropped.queue_full ?? 0).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('a span classified when it starts', () => {
+  // Defect: GenAI attributes set right after startSpan come too late: the span is taken as not exported and skipped.
+  it('is the parent of its children when its attributes are set after it started', async () => {
+    const r = await setup();
+    const agent = r.tracer.startSpan('agent');
+    agent.setAttributes(AGENT);
+    const chat = start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
+    chat.end();
+    await until(() => r.exporter.stats().spans.seen === 1, 'the chat span exported');
+    agent.end();
+    await until(() => r.server.logs().length === 2, 'the agent and chat logs');
+    expect(logOf(r, chat)?.parent_reference_id).toBe(agent.spanContext().spanId);
+    expect(logOf(r, chat)?.trace_parent_id).toBe(logOf(r, agent)?.id);
+  });
+});
