@@ -1,0 +1,130 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HumanloopSpanExporter, type HumanloopSpanExporterOptions } from '../../src/index.js';
+import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { API_KEY, captureDiag, exportOnce } from '../helpers/harness.js';
+import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
+
+/** `spoolDir` keeps what one process could not deliver for the next; the next must not lose it either. */
+
+const SUFFIX = '.humanloop-spool.ndjson';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function server(): Promise<LocalLogServer> {
+  const started = await startLocalLogServer({ apiKey: API_KEY });
+  cleanups.push(() => started.close());
+  return started;
+}
+
+function spoolDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hl-spool-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function exporterFor(hl: LocalLogServer, options: HumanloopSpanExporterOptions): HumanloopSpanExporter {
+  const exporter = new HumanloopSpanExporter(
+    { apiKey: API_KEY, baseUrl: hl.url, exportTimeoutMillis: 2_000, ...options },
+    { clock: new FakeClock(), random: () => 0.5, env: {} },
+  );
+  cleanups.push(() => exporter.shutdown());
+  return exporter;
+}
+
+function chatSpans(count: number): ReadableSpan[] {
+  const rec = recordSpans();
+  for (let i = 0; i < count; i++) startSpan(rec.tracer, `chat ${i}`, CHAT_ATTRIBUTES).end();
+  return rec.spans();
+}
+
+/** The files in `dir` that hold the log of `referenceId` (whatever they are named). */
+function filesHolding(dir: string, referenceId: string): string[] {
+  return readdirSync(dir).filter((name) => readFileSync(join(dir, name), 'utf8').includes(referenceId));
+}
+
+/** A spool file as src/delivery/spool.ts writes it: one `{"key","since","log"}` JSON line per log. */
+function writeSpoolFile(dir: string, logs: Array<{ id: string; output: string }>): string {
+  const name = `1700000000000-1-abcd${SUFFIX}`;
+  const lines = logs.map(({ id, output }) => {
+    const log = { session_reference_id: `trace-${id}`, project: 'spooled', reference_id: id, config: { type: 'model', model: 'gpt-4o' }, output };
+    return `${JSON.stringify({ key: id, since: Date.parse('2026-11-22T09:59:00Z'), log })}\n`;
+  });
+  writeFileSync(join(dir, name), lines.join(''));
+  return name;
+}
+
+describe('a spool left by an earlier process', () => {
+  // Defect: the spool file is deleted as soon as it is read, before its logs are delivered: a crash then loses them.
+  it('stays on disk until its logs are delivered', async () => {
+    const dir = spoolDir();
+    const hl = await server();
+    hl.down();
+    const first = exporterFor(hl, { spoolDir: dir });
+    const spans = chatSpans(3);
+    const ids = spans.map((span) => span.spanContext().spanId).sort();
+    await exportOnce(first, spans);
+    await first.shutdown();
+    expect(filesHolding(dir, ids[0])).toHaveLength(1);
+
+    hl.up();
+    hl.setFaultPlan(() => ({ status: 503 }));
+    const second = exporterFor(hl, { spoolDir: dir });
+    await second.forceFlush();
+    expect(hl.requests().some((request) => request.status === 503)).toBe(true);
+    expect(filesHolding(dir, ids[0]), 'the spool file after a failed attempt').toHaveLength(1);
+
+    hl.setFaultPlan(undefined);
+    await second.forceFlush();
+    expect(hl.logs().map((log) => log.reference_id).sort()).toEqual(ids);
+    expect(filesHolding(dir, ids[0]), 'the spool file after delivery').toEqual([]);
+  });
+
+  // Defect: the spool is read synchronously in the constructor, blocking the application's start-up.
+  it('is not read in the constructor, and is delivered by the first flush', async () => {
+    const dir = spoolDir();
+    writeSpoolFile(dir, [
+      { id: 'a000000000000001', output: 'one' },
+      { id: 'a000000000000002', output: 'two' },
+    ]);
+    const hl = await server();
+    const exporter = exporterFor(hl, { spoolDir: dir });
+    expect(exporter.stats().bufferedLogs).toBe(0);
+    await exporter.forceFlush();
+    expect(hl.logs().map((log) => log.reference_id).sort()).toEqual(['a000000000000001', 'a000000000000002']);
+  });
+
+  // Defect: the size limit is checked after reading the whole file, and compares its characters with bytes.
+  it('leaves a spool file larger than maxBufferedBytes on disk, unread, with a diag warning naming it', async () => {
+    const dir = spoolDir();
+    // Cyrillic: two bytes a character in UTF-8.
+    const output = 'Отчёт готов. '.repeat(60);
+    const name = writeSpoolFile(
+      dir,
+      [1, 2, 3, 4].map((n) => ({ id: `b00000000000000${n}`, output })),
+    );
+    const path = join(dir, name);
+    const chars = readFileSync(path, 'utf8').length;
+    const bytes = statSync(path).size;
+    const maxBufferedBytes = Math.floor((chars + bytes) / 2);
+    expect(chars).toBeLessThan(maxBufferedBytes);
+    expect(bytes).toBeGreaterThan(maxBufferedBytes);
+
+    const diagnostics = captureDiag();
+    cleanups.push(diagnostics.restore);
+    const hl = await server();
+    const exporter = exporterFor(hl, { spoolDir: dir, maxBufferedBytes });
+    await exporter.forceFlush();
+    expect(existsSync(path), 'the spool file is left on disk').toBe(true);
+    expect(hl.logs()).toEqual([]);
+    expect(hl.requests()).toEqual([]);
+    expect(diagnostics.messages.some((message) => message.includes(name))).toBe(true);
+  });
+});
