@@ -72,8 +72,8 @@ function logOf(r: Rig, span: Span): StoredLog | undefined {
 
 /** Nothing was ever sent for the span: no log, placeholder or not, and no completion. */
 function expectNothingSentFor(r: Rig, span: Span): void {
-  expect(logOf(r, span)).toBeUndefined();
-  expect(r.server.requests().filter((request) => request.method === 'PATCH')).toEqual([]);
+  expect(logOf(r, span), `a log of ${span.spanContext().spanId}`).toBeUndefined();
+  expect(r.server.requests().filter((request) => request.method === 'PATCH'), 'PATCH requests').toEqual([]);
 }
 
 function expectNothingHeld(r: Rig): void {
@@ -88,7 +88,7 @@ describe('spans the processor does not export', () => {
     const chat = start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
     chat.end();
     await until(() => logOf(r, chat) !== undefined, 'the chat log, without waiting parentWaitMillis');
-    expect(logOf(r, chat)?.parent_reference_id).toBeUndefined();
+    expect(logOf(r, chat)?.parent_reference_id, 'the parent of the chat log').toBeUndefined();
     agent.end();
     await r.provider.forceFlush();
     expectNothingSentFor(r, agent);
@@ -127,8 +127,8 @@ describe('spans the processor does not export', () => {
     start(r.tracer, 'third', CHAT_ATTRIBUTES).end();
     agent.end(); // The queue holds `chat` and `third`: the agent is dropped.
     await r.provider.forceFlush();
-    expect(logOf(r, chat)).toBeDefined();
-    expect(logOf(r, chat)?.parent_reference_id).toBeUndefined();
+    expect(logOf(r, chat), 'the chat log').toBeDefined();
+    expect(logOf(r, chat)?.parent_reference_id, 'the parent of the chat log').toBeUndefined();
     expectNothingSentFor(r, agent);
     expectNothingHeld(r);
     // `queue_full`: a drop reason for spans the processor's queue dropped.
@@ -148,7 +148,7 @@ describe('a span classified when it starts', () => {
     await until(() => r.exporter.stats().spans.seen === 1, 'the chat span exported');
     agent.end();
     await until(() => r.server.logs().length === 2, 'the agent and chat logs');
-    expect(logOf(r, chat)?.parent_reference_id).toBe(agent.spanContext().spanId);
-    expect(logOf(r, chat)?.trace_parent_id).toBe(logOf(r, agent)?.id);
+    expect(logOf(r, chat)?.parent_reference_id, 'the parent of the chat log').toBe(agent.spanContext().spanId);
+    expect(logOf(r, chat)?.trace_parent_id, 'the parent log id of the chat log').toBe(logOf(r, agent)?.id);
   });
 });

@@ -45,7 +45,7 @@ describe('a 422 naming one field of one log', () => {
   // Defect: the whole log is dropped when the API refuses one of its fields.
   it('sends that log again without the field, naming it in metadata.refused_fields', async () => {
     const { h, ids } = await exportBatch([[], [BAD_INPUTS], []]);
-    expect(storedIds(h)).toEqual([...ids].sort());
+    expect(storedIds(h), 'stored logs').toEqual([...ids].sort());
     const log = h.server.logs().find((stored) => stored.reference_id === ids[1])!;
     expect(log).not.toHaveProperty('inputs');
     expect(log.metadata?.refused_fields).toEqual(['inputs']);
@@ -55,7 +55,7 @@ describe('a 422 naming one field of one log', () => {
   // Defect: same; and a log refused even without the field (its config cannot be left out) is the only one dropped.
   it('drops only the logs that are refused even without the field', async () => {
     const { h, ids } = await exportBatch([[], [BAD_INPUTS], [BAD_CONFIG], [BAD_INPUTS, BAD_CONFIG]]);
-    expect(storedIds(h)).toEqual([ids[0], ids[1]].sort());
+    expect(storedIds(h), 'stored logs').toEqual([ids[0], ids[1]].sort());
     expect(h.server.logs().find((stored) => stored.reference_id === ids[1])?.metadata?.refused_fields).toEqual(['inputs']);
     expect(h.exporter.stats().spans).toMatchObject({ seen: 4, delivered: 2, dropped: { invalid: 2 } });
   });

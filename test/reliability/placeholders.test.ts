@@ -87,7 +87,7 @@ describe('a placeholder that is finally dropped', () => {
     const results = exportCounting(h, [agentSpan()]);
     await h.exporter.shutdown();
     await expectCalledBackOnce(results, 'the export of the agent');
-    expect(balanced(h.exporter.stats().spans)).toBe(true);
+    expect(balanced(h.exporter.stats().spans), 'seen = delivered + merged + spooled + dropped').toBe(true);
   });
 
   // Defect: a placeholder pushed out of the outage buffer (buffer_full) leaves its span's export without a callback.
@@ -108,10 +108,10 @@ describe('a placeholder that is finally dropped', () => {
     h.server.up();
     await h.exporter.forceFlush();
     const { spans } = h.exporter.stats();
-    expect(h.server.logs().some((log) => log.reference_id === agentId)).toBe(false);
+    expect(h.server.logs().some((log) => log.reference_id === agentId), 'a stored log of the agent').toBe(false);
     expect(spans.delivered).toBe(h.server.logs().length);
     expect(spans.dropped.buffer_full).toBeGreaterThanOrEqual(1);
-    expect(balanced(spans)).toBe(true);
+    expect(balanced(spans), 'seen = delivered + merged + spooled + dropped').toBe(true);
   });
 
   // Defect: a placeholder that ages out of the outage buffer (expired) leaves its span's export without a callback.
@@ -129,11 +129,11 @@ describe('a placeholder that is finally dropped', () => {
     h.server.up();
     await h.exporter.forceFlush();
     const { spans } = h.exporter.stats();
-    expect(h.server.logs().some((log) => log.reference_id === agentId)).toBe(false);
+    expect(h.server.logs().some((log) => log.reference_id === agentId), 'a stored log of the agent').toBe(false);
     expect(spans.delivered).toBe(h.server.logs().length);
     // Only the agent's placeholder was kept that long.
     expect(spans.dropped.expired).toBe(1);
-    expect(balanced(spans)).toBe(true);
+    expect(balanced(spans), 'seen = delivered + merged + spooled + dropped').toBe(true);
   });
 });
 
@@ -156,7 +156,7 @@ describe('the completion of a placeholder', () => {
     const results = await completeAgent(h);
     await expectCalledBackOnce(results, 'the export of the agent');
     await h.exporter.forceFlush();
-    expect(balanced(h.exporter.stats().spans)).toBe(true);
+    expect(balanced(h.exporter.stats().spans), 'seen = delivered + merged + spooled + dropped').toBe(true);
   });
 
   // Defect: the completion is counted delivered before the PATCH is answered, so a refused PATCH still counts.
@@ -168,8 +168,8 @@ describe('the completion of a placeholder', () => {
     await h.exporter.forceFlush();
     expect(h.server.requests().filter((request) => request.method === 'PATCH').map((r) => r.status)).toEqual([400]);
     const { spans } = h.exporter.stats();
-    expect(spans.delivered).toBe(1);
-    expect(spans.dropped.rejected).toBe(1);
-    expect(balanced(spans)).toBe(true);
+    expect(spans.delivered, 'spans delivered (the chat only)').toBe(1);
+    expect(spans.dropped.rejected, 'spans dropped as rejected (the agent)').toBe(1);
+    expect(balanced(spans), 'seen = delivered + merged + spooled + dropped').toBe(true);
   });
 });

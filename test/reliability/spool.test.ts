@@ -78,7 +78,7 @@ describe('a spool left by an earlier process', () => {
     hl.setFaultPlan(() => ({ status: 503 }));
     const second = exporterFor(hl, { spoolDir: dir });
     await second.forceFlush();
-    expect(hl.requests().some((request) => request.status === 503)).toBe(true);
+    expect(hl.requests().some((request) => request.status === 503), 'a delivery attempt').toBe(true);
     expect(filesHolding(dir, ids[0]), 'the spool file after a failed attempt').toHaveLength(1);
 
     hl.setFaultPlan(undefined);
@@ -96,7 +96,7 @@ describe('a spool left by an earlier process', () => {
     ]);
     const hl = await server();
     const exporter = exporterFor(hl, { spoolDir: dir });
-    expect(exporter.stats().bufferedLogs).toBe(0);
+    expect(exporter.stats().bufferedLogs, 'logs read in the constructor').toBe(0);
     await exporter.forceFlush();
     expect(hl.logs().map((log) => log.reference_id).sort()).toEqual(['a000000000000001', 'a000000000000002']);
   });
@@ -123,8 +123,8 @@ describe('a spool left by an earlier process', () => {
     const exporter = exporterFor(hl, { spoolDir: dir, maxBufferedBytes });
     await exporter.forceFlush();
     expect(existsSync(path), 'the spool file is left on disk').toBe(true);
-    expect(hl.logs()).toEqual([]);
+    expect(hl.logs(), 'logs sent from the spool file').toEqual([]);
     expect(hl.requests()).toEqual([]);
-    expect(diagnostics.messages.some((message) => message.includes(name))).toBe(true);
+    expect(diagnostics.messages.some((message) => message.includes(name)), 'a diag message naming the file').toBe(true);
   });
 });
