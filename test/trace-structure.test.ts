@@ -139,6 +139,21 @@ describe.each([false, true])('trace structure (span starts reported: %s)', (with
     everyRequestAccepted(r);
   });
 
+  it('sends at once, as a root, a span whose parent came from another process', async () => {
+    const r = await setup(withStarts);
+    const remote = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, isRemote: true };
+    const chat = r.tracer.startSpan('chat', { attributes: CHAT_ATTRIBUTES }, trace.setSpanContext(ROOT_CONTEXT, remote));
+    chat.end();
+    // The fake clock is never advanced: the log does not wait parentWaitMillis for a span this process never logs.
+    await until(() => r.server.logs().length === 1, 'the chat log');
+    expect(r.server.logs()[0]).toMatchObject({
+      reference_id: chat.spanContext().spanId,
+      session_reference_id: remote.traceId,
+      metadata: { otel: { parent_span_id: remote.spanId } },
+    });
+    expect(r.server.logs()[0]).not.toHaveProperty('parent_reference_id');
+  });
+
   it('keeps two interleaved traces apart', async () => {
     const r = await setup(withStarts);
     const a = start(r.tracer, 'agent A', AGENT('a'));

@@ -134,12 +134,31 @@ describe('OTel GenAI chat spans', () => {
     }
   });
 
-  it('keeps text that is not JSON instead of throwing', () => {
+  it('keeps input messages that are not JSON as the text of a user message', () => {
     const { mapping } = mapOne(({ tracer }) => {
       startSpan(tracer, 'chat', { ...CHAT_ATTRIBUTES, 'gen_ai.input.messages': '[{"role": "user", "parts": [' }).end();
     });
-    expect(mapping.log).toBeDefined();
-    expect(mapping.log?.messages).toEqual([{ role: 'system', content: 'Be brief.' }]);
+    expect(mapping.log?.messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: '[{"role": "user", "parts": [' },
+    ]);
+  });
+
+  it('keeps output messages that are not JSON as the assistant’s text', () => {
+    const { mapping } = mapOne(({ tracer }) => {
+      startSpan(tracer, 'chat', { ...CHAT_ATTRIBUTES, 'gen_ai.output.messages': 'Hello, cut short' }).end();
+    });
+    expect(mapping.log).toMatchObject({ output: 'Hello, cut short', output_message: { role: 'assistant', content: 'Hello, cut short' } });
+  });
+
+  it('writes a status message that is a number as text, so the log is not refused', () => {
+    // The SDK's own spans drop such a message; spans from elsewhere (a bridge, an OTLP decoder) may not.
+    const rec = recordSpans();
+    startSpan(rec.tracer, 'chat', CHAT_ATTRIBUTES).end();
+    const [recorded] = rec.spans();
+    const status = { code: SpanStatusCode.ERROR, message: 404 as unknown as string };
+    const span = new Proxy(recorded, { get: (target, key): unknown => (key === 'status' ? status : Reflect.get(target, key)) });
+    expect(mapSpan(span, OPTIONS).log?.error).toBe('404');
   });
 
   it('leaves content out when captureContent is false', () => {

@@ -9,7 +9,8 @@ import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
 /**
  * A placeholder is the log of an LLM span still running, sent so that its children need not
  * wait; the span's end completes it (PATCH). Whatever becomes of the placeholder, the export
- * that brings the span's end must call back, once, and the span must be counted once.
+ * that brings the span's end must call back, once, and the span must be counted once; a
+ * placeholder that never got through does not lose the span's log, which goes whole instead.
  */
 
 const PARENT_WAIT = 1_000;
@@ -77,6 +78,15 @@ async function placeholderKeptThroughOutage(h: Harness): Promise<void> {
   await until(() => h.exporter.stats().bufferedLogs === 1 && h.exporter.stats().queuedLogs === 0, 'the placeholder kept');
 }
 
+/** The span's whole log was stored as an ordinary one: its placeholder never got through, so no completion was sent. */
+function expectWholeLog(h: Harness, spanId: string): void {
+  const log = h.server.logs().find((candidate) => candidate.reference_id === spanId);
+  expect(log, 'the stored log of the agent').toBeDefined();
+  expect(log?.metadata?.placeholder, 'a placeholder flag on it').toBeUndefined();
+  expect(log?.duration, 'its duration').toEqual(expect.any(Number));
+  expect(h.server.requests().filter((request) => request.method === 'PATCH'), 'PATCH requests').toEqual([]);
+}
+
 describe('a placeholder that is finally dropped', () => {
   // Defect: a placeholder dropped at shutdown leaves its span's completion pending, so its export never calls back.
   it('still calls back the export of its span by the time shutdown resolves, and counts the span', async () => {
@@ -108,7 +118,7 @@ describe('a placeholder that is finally dropped', () => {
     h.server.up();
     await h.exporter.forceFlush();
     const { spans } = h.exporter.stats();
-    expect(h.server.logs().some((log) => log.reference_id === agentId), 'a stored log of the agent').toBe(false);
+    expectWholeLog(h, agentId);
     expect(spans.delivered).toBe(h.server.logs().length);
     expect(spans.dropped.buffer_full).toBeGreaterThanOrEqual(1);
     expect(balanced(spans), 'seen = delivered + merged + spooled + dropped').toBe(true);
@@ -129,10 +139,10 @@ describe('a placeholder that is finally dropped', () => {
     h.server.up();
     await h.exporter.forceFlush();
     const { spans } = h.exporter.stats();
-    expect(h.server.logs().some((log) => log.reference_id === agentId), 'a stored log of the agent').toBe(false);
+    expectWholeLog(h, agentId);
     expect(spans.delivered).toBe(h.server.logs().length);
-    // Only the agent's placeholder was kept that long.
-    expect(spans.dropped.expired).toBe(1);
+    // Only the agent's placeholder was kept that long, and a placeholder is not its span's log.
+    expect(spans.dropped.expired).toBeUndefined();
     expect(balanced(spans), 'seen = delivered + merged + spooled + dropped').toBe(true);
   });
 });
