@@ -7,7 +7,7 @@ import os from 'node:os';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { mapSpan } from 'humanloop-otel-exporter';
-import { encodeLog } from '../dist/esm/delivery/outcome.js';
+import { encodeJson as encodeLog } from '../dist/esm/delivery/encoding.js';
 import { makeSpans } from './workload.mjs';
 
 const quick = process.argv.includes('--quick');

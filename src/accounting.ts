@@ -1,11 +1,20 @@
-import type { DropReason } from './delivery/outcome.js';
+import type { HumanloopExportError } from './errors.js';
 import type { SkipReason } from './mapping/map-span.js';
 
-/** Why a span handed to `export()` produced no delivered log. */
-export type SpanDropReason = SkipReason | DropReason | 'buffer_full' | 'expired';
+/** Why a span handed to the exporter produced no delivered log. */
+export type SpanDropReason =
+  | SkipReason
+  | 'invalid'
+  | 'too_large'
+  | 'unauthorized'
+  | 'rejected'
+  | 'buffer_full'
+  | 'expired'
+  | 'shutdown'
+  | 'queue_full';
 
 export interface SpanCounts {
-  /** Spans handed to `export()`. */
+  /** Spans handed to `export()`, and spans HumanloopSpanProcessor's queue had no room for. */
   seen: number;
   /** Spans whose log Humanloop accepted. */
   delivered: number;
@@ -15,6 +24,19 @@ export interface SpanCounts {
   spooled: number;
   /** Spans without a delivered log, by reason. */
   dropped: Partial<Record<SpanDropReason, number>>;
+}
+
+/** The drop reason of a log that failed for good with this error. */
+export function dropReasonOf(error: HumanloopExportError): SpanDropReason {
+  switch (error.reason) {
+    case 'unauthorized':
+    case 'invalid':
+    case 'too_large':
+    case 'shutdown':
+      return error.reason;
+    default:
+      return 'rejected';
+  }
 }
 
 /**
@@ -28,24 +50,30 @@ export class Accounting {
     this._counts.seen += count;
   }
 
-  delivered(count = 1): void {
-    this._counts.delivered += count;
+  delivered(): void {
+    this._counts.delivered++;
   }
 
-  merged(count = 1): void {
-    this._counts.merged += count;
+  merged(): void {
+    this._counts.merged++;
   }
 
-  spooled(count = 1): void {
-    this._counts.spooled += count;
+  spooled(): void {
+    this._counts.spooled++;
   }
 
-  dropped(reason: SpanDropReason, count = 1): void {
-    this._counts.dropped[reason] = (this._counts.dropped[reason] ?? 0) + count;
+  dropped(reason: SpanDropReason): void {
+    this._counts.dropped[reason] = (this._counts.dropped[reason] ?? 0) + 1;
+  }
+
+  /** A span's log settled: delivered, spooled for the next process, or dropped for this reason. */
+  count(fate: SpanDropReason | 'delivered' | 'spooled'): void {
+    if (fate === 'delivered') this.delivered();
+    else if (fate === 'spooled') this.spooled();
+    else this.dropped(fate);
   }
 
   snapshot(): SpanCounts {
     return { ...this._counts, dropped: { ...this._counts.dropped } };
   }
-
 }

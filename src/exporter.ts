@@ -1,13 +1,16 @@
+import { trace, type Context } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { resolveConfig, type Environment, type HumanloopSpanExporterOptions, type ResolvedConfig } from './config.js';
 import { systemClock, type Clock } from './delivery/clock.js';
 import { describeError, logger } from './diag.js';
+import { HumanloopExportError, type ExportErrorReason } from './errors.js';
 import { registerMetrics } from './metrics.js';
-import { emptyStats, LogPipeline, type ExporterStats } from './pipeline.js';
+import { LogPipeline } from './pipeline.js';
+import { emptyStats, type ExporterStats } from './stats.js';
 import { createHttpTransport, type Transport } from './transport/http-transport.js';
 
-export type { ExporterStats } from './pipeline.js';
+export type { ExporterStats } from './stats.js';
 
 /** Test seams: a fake clock and randomness make backoff run without real waiting. */
 export interface ExporterInternals {
@@ -46,26 +49,38 @@ export class HumanloopSpanExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     const callback = once(resultCallback);
-    if (this._shutdown) return callback(failed('The Humanloop exporter is shut down'));
-    if (!this._pipeline) return callback(failed(this._config.apiKeyError ?? 'The Humanloop exporter is not configured'));
+    if (this._shutdown) return callback(failed('shutdown', 'The Humanloop exporter is shut down'));
+    if (!this._pipeline) return callback(failed('not_configured', this._config.apiKeyError ?? 'The Humanloop exporter is not configured'));
     try {
       this._pipeline.accept(spans, callback);
     } catch (error) {
       logger.error(`internal error in export: ${describeError(error)}`);
-      callback(failed('Internal error in the Humanloop exporter'));
+      callback(failed('internal', 'Internal error in the Humanloop exporter'));
     }
   }
 
   /**
-   * Called by HumanloopSpanProcessor when a span starts. Children then skip at once ancestors
-   * that will not become logs, and an LLM span that outlasts `parentWaitMillis` is logged as a
-   * placeholder, completed when it ends.
+   * Called by HumanloopSpanProcessor when a span starts (with the context it starts in).
+   * Children then skip at once ancestors that will not become logs, and an LLM span that
+   * outlasts `parentWaitMillis` is logged as a placeholder, completed when it ends.
    */
-  recordSpanStart(span: ReadableSpan): void {
+  recordSpanStart(span: ReadableSpan, parentContext?: Context): void {
     try {
-      this._pipeline?.recordStart(span);
+      this._pipeline?.recordStart(span, parentContext && trace.getSpan(parentContext));
     } catch (error) {
       logger.debug(`could not record a span start: ${describeError(error)}`);
+    }
+  }
+
+  /**
+   * Called by HumanloopSpanProcessor for an ended span it could not queue for export: it is
+   * counted as dropped (`queue_full`), and its children link past it.
+   */
+  recordSpanDropped(span: ReadableSpan): void {
+    try {
+      this._pipeline?.recordDropped(span);
+    } catch (error) {
+      logger.debug(`could not record a dropped span: ${describeError(error)}`);
     }
   }
 
@@ -96,8 +111,8 @@ export class HumanloopSpanExporter implements SpanExporter {
   }
 }
 
-function failed(message: string): ExportResult {
-  return { code: ExportResultCode.FAILED, error: new Error(message) };
+function failed(reason: ExportErrorReason, message: string): ExportResult {
+  return { code: ExportResultCode.FAILED, error: new HumanloopExportError(reason, message) };
 }
 
 function once(callback: (result: ExportResult) => void): (result: ExportResult) => void {

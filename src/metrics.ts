@@ -1,5 +1,5 @@
 import { metrics, type BatchObservableCallback } from '@opentelemetry/api';
-import type { ExporterStats } from './pipeline.js';
+import type { ExporterStats } from './stats.js';
 import { VERSION } from './version.js';
 
 /**

@@ -1,137 +1,56 @@
+import type { Span } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { Accounting, type SpanCounts } from './accounting.js';
+import { Accounting, dropReasonOf, type SpanDropReason } from './accounting.js';
+import { Alarm, Background } from './background.js';
 import type { ResolvedConfig } from './config.js';
+import { Custody, type Evicted, type Kept } from './custody/custody.js';
 import type { Clock } from './delivery/clock.js';
-import { encodeLog, withLinkFields, type LinkFields, type LogOutcome, type OutgoingLog } from './delivery/outcome.js';
-import { Retention } from './delivery/retention.js';
-import { Sender } from './delivery/sender.js';
-import type { Spooled } from './delivery/spool.js';
-import { describeError, logger } from './diag.js';
-import { ExportTracker } from './export-tracker.js';
-import type { LogRequest } from './log-request.js';
-import { parentSpanId } from './mapping/build-log.js';
-import { classify } from './mapping/classify.js';
-import { mapSpan, type SpanMapperOptions } from './mapping/map-span.js';
-import { foldNestedCalls, type LogCodec } from './trace/fold-calls.js';
-import { releaseOrder, type ReleaseOrder } from './trace/release-order.js';
-import { TraceLinker, type Link, type LinkEntry } from './trace/linker.js';
-import { callSignature, type CallSignature } from './trace/merge-calls.js';
-import { Placeholders, type Completion } from './trace/placeholders.js';
+import type { Dialect, LogOutcome, OutgoingLog } from './delivery/dialect.js';
+import { Sender, type Sent } from './delivery/sender.js';
+import { v4Dialect } from './delivery/v4-dialect.js';
+import { logger } from './diag.js';
+import { HumanloopExportError, isTransient, type ExportErrorReason } from './errors.js';
+import { ExportLedger, type ExportEntry } from './export-ledger.js';
+import { Intake, traceCodec, type Entry, type Pending } from './intake.js';
+import { localParentSpanId } from './mapping/span-ids.js';
+import { nextTurn, SLICE_SIZE } from './slices.js';
+import { exportOrder, type ExportOrder } from './trace/release-order.js';
+import { type ExporterStats } from './stats.js';
+import { TraceStage, type TraceDecision } from './trace/trace-stage.js';
 import type { Transport } from './transport/http-transport.js';
 
-/** What the exporter holds in memory now, and what became of every span it was given. */
-export interface ExporterStats {
-  spans: SpanCounts;
-  /** Logs waiting for their parent's log; those waiting for a span not ended are bounded by `maxWaitingLogs`. */
-  waitingLogs: number;
-  /** Spans remembered for linking (bounded by `maxTrackedSpans`). */
-  trackedSpans: number;
-  /** Running LLM spans that may need a placeholder (bounded by `maxTrackedSpans`). */
-  runningSpans: number;
-  /** Logs ready and queued for a request. */
-  queuedLogs: number;
-  /** Logs kept through an outage, and their bytes (bounded by `maxBufferedBytes`). */
-  bufferedLogs: number;
-  bufferedBytes: number;
-}
-
-export function emptyStats(): ExporterStats {
-  return {
-    spans: new Accounting().snapshot(),
-    waitingLogs: 0,
-    trackedSpans: 0,
-    runningSpans: 0,
-    queuedLogs: 0,
-    bufferedLogs: 0,
-    bufferedBytes: 0,
-  };
-}
-
-/**
- * A log the linker holds until it is released: its JSON bytes without the link fields. A log is
- * encoded as soon as its span is mapped, so its object graph dies young even in a large export.
- */
-interface Pending {
-  body: Buffer;
-  /** Set for an LLM call, so that a nested duplicate can still be folded into it. */
-  call: CallSignature | undefined;
-  /** Epoch millis by which the export that brought this log must be done. */
-  deadline: number;
-}
-
-function toPending(log: LogRequest, deadline: number): Pending {
-  return { body: encodeLog(log), call: callSignature(log), deadline };
-}
-
-const PENDING_CODEC: LogCodec<Pending> = {
-  decode: (pending) => JSON.parse(pending.body.toString('utf8')) as LogRequest,
-  encode: (log, replacing) => toPending(log, replacing.deadline),
-};
-
-/** An export being worked through, slice by slice. */
-interface ExportWork extends ReleaseOrder {
-  next: number;
-  now: number;
-  tracker: ExportTracker;
-  /** Every log of the export handed on so far (deferred ones included). */
-  added: string[];
-  /** LLM calls with children in the export, linked last (see `_acceptSlice`). */
-  deferred: Array<LinkEntry<Pending>>;
-}
-
-function newWork(spans: ReadableSpan[], now: number, tracker: ExportTracker): ExportWork {
-  return { ...releaseOrder(spans), next: 0, now, tracker, added: [], deferred: [] };
-}
-
-/** Spans mapped at a time before I/O may run: ~1 ms of work. */
-const SLICE_SPANS = 64;
-
-/**
- * Taken when this module loads, so that fake timers installed later (in an application's own
- * tests) cannot stall an export between its slices.
- */
-const setImmediateAtLoad = setImmediate;
-
-/** The next turn of the event loop, after pending I/O. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediateAtLoad(resolve));
-}
-
-/** A span accepted by an export: a log to send, or the completion of a placeholder sent earlier. */
-type Accepted = { entry: LinkEntry<Pending>; completionKey?: undefined } | { entry?: undefined; completionKey: string };
-
-/** Keys of completions (`PATCH` of a placeholder), apart from the span ids of logs. */
-const UPDATE_KEY = 'update:';
 const MAX_FLUSH_ROUNDS = 8;
 
+type Fate = SpanDropReason | 'delivered' | 'spooled';
+
+function fateOf(outcome: LogOutcome): Fate {
+  return outcome.delivered ? 'delivered' : dropReasonOf(outcome.error);
+}
+
+function failure(reason: ExportErrorReason, message: string): Extract<LogOutcome, { delivered: false }> {
+  return { delivered: false, error: new HumanloopExportError(reason, message) };
+}
+
 /**
- * Everything between `export()` and the transport: mapping, the trace linker, placeholders,
- * the sender, the outage buffer, per-export callbacks and the accounting of every span.
+ * Wires the stages, each of which answers with data and calls no one: intake (span → encoded
+ * log), the trace stage (which log waits for which), the sender (requests and their outcomes),
+ * custody (what an outage keeps) and the export ledger (which export waits for what). Time
+ * reaches them through one timer, here.
  */
 export class LogPipeline {
-  private readonly _mapper: SpanMapperOptions;
-  private readonly _linker: TraceLinker<Pending>;
-  private readonly _placeholders: Placeholders;
+  private readonly _dialect: Dialect;
+  private readonly _intake: Intake;
+  private readonly _trace: TraceStage<Pending>;
   private readonly _sender: Sender;
-  private readonly _retention: Retention;
+  private readonly _custody: Custody;
+  private readonly _ledger = new ExportLedger();
   private readonly _accounting = new Accounting();
-  private readonly _trackers = new Map<string, ExportTracker>();
-  /** When each log that came back from the outage buffer first failed to go out. */
-  private readonly _failedSince = new Map<string, number>();
-  /** The export whose log just settled, while the linker releases the logs that waited for it. */
-  private _releasingFor: { tracker: ExportTracker; deadline: number } | undefined;
-  private _cancelTimer: (() => void) | undefined;
-  private _timerDue = Infinity;
-  private _unauthorizedReported = false;
-  private _closing = false;
-  /** Set when a log could not go out in time, cleared by the next delivery: new logs go straight to the buffer. */
-  private _outage = false;
-  /** After the final flush: what the linker still releases goes to the spool, not the network. */
-  private _shutDown = false;
-  private readonly _unsent: Spooled[] = [];
-  /** Exports still being worked through (in slices); flush waits for them first. */
-  private readonly _exporting = new Set<Promise<void>>();
+  /** Work still going on: exports in slices, requests and what their answers set off, the spool being read. */
+  private readonly _background = new Background();
+  private readonly _alarm: Alarm;
+  /** Set at shutdown, after the last flush: what is released from then on is spooled, not sent. */
+  private _unsent: Kept[] | undefined;
 
   constructor(
     private readonly _config: ResolvedConfig,
@@ -139,385 +58,215 @@ export class LogPipeline {
     private readonly _clock: Clock,
     random: () => number,
   ) {
-    this._mapper = {
-      project: _config.project,
-      source: _config.source,
-      captureContent: _config.captureContent,
-      spanFilter: _config.spanFilter,
-      redact: _config.redact,
-    };
-    this._placeholders = new Placeholders(_config.maxTrackedSpans);
-    this._linker = new TraceLinker<Pending>({
-      parentWaitMillis: _config.parentWaitMillis,
-      maxWaitingLogs: _config.maxWaitingLogs,
-      maxRememberedSpans: _config.maxTrackedSpans,
-      onRelease: (entry, link) => this._onRelease(entry, link),
-      onPlaceholder: (spanId) => this._logPlaceholder(spanId),
-    });
-    this._sender = new Sender({
-      transport,
-      url: _config.logsUrl,
-      clock: _clock,
-      random,
-      timeoutMillis: _config.timeoutMillis,
-      maxBatchSize: _config.maxBatchSize,
-      maxBatchBytes: _config.maxBatchBytes,
-      maxConcurrentRequests: _config.maxConcurrentRequests,
-      onOutcome: (key, outcome, deadline, item) => this._onOutcome(key, outcome, deadline, item),
-      onUnauthorized: (error) => this._onUnauthorized(error),
-    });
-    this._retention = new Retention({
-      maxBytes: _config.maxBufferedBytes,
-      maxAgeMillis: _config.maxBufferAgeMillis,
-      spoolDir: _config.spoolDir,
-      clock: _clock,
-      random,
-      onRetry: (logs) => this._resend(logs),
-      onEvicted: (item, reason) => this._finalDrop(item.key, reason),
-    });
-    this._retention.loadSpool();
+    const { maxBatchBytes, maxConcurrentRequests, timeoutMillis } = _config;
+    this._dialect = v4Dialect(_config.logsUrl, _config.maxBatchSize);
+    this._intake = new Intake(_config, this._dialect);
+    const codec = traceCodec(this._dialect);
+    const intake = this._intake;
+    this._trace = new TraceStage({ ..._config, codec, isExported: (span) => intake.isExported(span), open: (span, now) => intake.open(span, now) });
+    this._sender = new Sender({ dialect: this._dialect, transport, clock: _clock, random, timeoutMillis, maxBatchBytes, maxConcurrentRequests });
+    this._custody = new Custody({ maxBytes: _config.maxBufferedBytes, maxAgeMillis: _config.maxBufferAgeMillis, spoolDir: _config.spoolDir, random });
+    this._alarm = new Alarm(_clock, () => this._tick());
+    this._background.track(this._custody.load().then((kept) => this._restore(kept)));
   }
 
   /**
-   * Maps, encodes and links an export's spans, parents first. A large export is worked through in
-   * slices, letting I/O in between: the parents' request is answered, and their children go out,
-   * while the rest is still being mapped. No span of a large export is read before export()
-   * returns, not even to order it: a BatchSpanProcessor calls export() from the application's
-   * span.end(). The callback comes when every log is settled or held.
+   * Maps, encodes and links an export's spans, parents first. An export larger than a slice is
+   * not even read before this returns (a BatchSpanProcessor calls export() from the
+   * application's span.end()); it is worked through slice by slice, letting I/O in between.
    */
   accept(spans: ReadableSpan[], callback: (result: ExportResult) => void): void {
     const list = Array.isArray(spans) ? spans : [];
     this._accounting.seen(list.length);
-    const tracker = new ExportTracker(callback);
     const now = this._clock.now();
-    if (list.length <= SLICE_SPANS) {
-      const work = newWork(list, now, tracker);
-      this._acceptSlice(work);
-      return this._finishExport(work);
-    }
-    const done = this._acceptInSlices(list, now, tracker);
-    this._exporting.add(done);
-    void done.finally(() => this._exporting.delete(done));
+    const entry = this._ledger.open(callback, now + this._config.exportTimeoutMillis);
+    if (list.length <= SLICE_SIZE) return this._work(exportOrder(list), entry, now, 0);
+    this._background.track(this._workLater(list, entry, now));
   }
 
-  private async _acceptInSlices(list: ReadableSpan[], now: number, tracker: ExportTracker): Promise<void> {
-    try {
-      await nextTurn();
-      const work = newWork(list, now, tracker);
-      while (this._acceptSlice(work)) await nextTurn();
-      this._finishExport(work);
-    } catch (error) {
-      logger.error(`internal error in export: ${describeError(error)}`);
-      tracker.fail('Internal error in the Humanloop exporter');
+  private async _workLater(list: ReadableSpan[], entry: ExportEntry, now: number): Promise<void> {
+    await nextTurn();
+    const order = exportOrder<Entry>(list);
+    for (let from = 0; from < list.length; from += SLICE_SIZE) {
+      if (from > 0) await nextTurn();
+      this._work(order, entry, now, from);
     }
   }
 
-  /** Works through the next slice of an export; true while spans remain. */
-  private _acceptSlice(work: ExportWork): boolean {
-    const end = Math.min(work.spans.length, work.next + SLICE_SPANS);
-    for (; work.next < end; work.next++) {
-      const accepted = this._toEntrySafely(work.spans[work.next], work.now);
-      if (accepted?.completionKey) this._expect(work.tracker, accepted.completionKey);
-      const entry = accepted?.entry;
-      if (!entry) continue;
-      work.added.push(entry.spanId);
-      if (!entry.payload.call) this._link(work.tracker, entry);
-      // An LLM call with children in this export may fold a nested duplicate of itself: it goes last.
-      else if (work.parents.has(entry.spanId)) work.deferred.push(entry);
-      // A held child from an earlier export may be a nested duplicate of this call.
-      else if (this._linker.hasWaitersOn(entry.spanId)) this._foldAndLink(work.tracker, [entry]);
-      else this._link(work.tracker, entry);
-    }
-    this._sender.pump();
-    return work.next < work.spans.length;
-  }
-
-  /** Links the deferred LLM calls; the export then waits only for logs not held. */
-  private _finishExport(work: ExportWork): void {
-    // Deferred in ancestor order; folded children first, so a call nested three deep folds whole.
-    this._foldAndLink(work.tracker, work.deferred.slice().reverse());
-    for (const spanId of work.added) {
-      // Held for a parent that has not ended: in our custody now, the export need not wait.
-      if (this._linker.isHeld(spanId)) this._settleTracked(spanId, 'held');
-    }
-    work.tracker.seal();
-    this._retention.retry();
-    this._sender.pump();
-    this._armExpiryTimer();
-  }
-
-  /**
-   * LLM calls, children first: each takes in a nested duplicate of itself, from `calls` or waiting
-   * in the linker (from this export or an earlier one); the rest are linked, ancestors first.
-   */
-  private _foldAndLink(tracker: ExportTracker, calls: Array<LinkEntry<Pending>>): void {
-    const { entries, folded } = foldNestedCalls(calls, this._linker, PENDING_CODEC);
-    this._accounting.merged(folded.length);
-    for (const key of folded) this._settleTracked(key, 'held');
-    for (let i = entries.length - 1; i >= 0; i--) this._link(tracker, entries[i]);
-  }
-
-  private _expect(tracker: ExportTracker, key: string): void {
-    tracker.add(key);
-    this._trackers.set(key, tracker);
-  }
-
-  private _link(tracker: ExportTracker, entry: LinkEntry<Pending>): void {
-    this._expect(tracker, entry.spanId);
-    this._linker.add(entry);
-  }
-
-  private _settleTracked(key: string, outcome: LogOutcome | 'held'): void {
-    const tracker = this._trackers.get(key);
-    this._trackers.delete(key);
-    tracker?.settle(key, outcome);
-  }
-
-  /** Records a span's start (from HumanloopSpanProcessor). */
-  recordStart(span: ReadableSpan): void {
-    const { spanId } = span.spanContext();
-    const exported = this._config.spanFilter ? this._config.spanFilter(span) : classify(span.attributes) !== undefined;
-    if (exported) this._placeholders.started(spanId, span);
-    this._linker.observeStart(spanId, parentSpanId(span), exported);
-  }
-
-  /** Sends what waits (placeholders for running parents, else roots) and what is kept, then what is in flight. */
-  async flush(): Promise<void> {
-    while (this._exporting.size > 0) await Promise.all(this._exporting);
-    this._retention.retry(true);
-    for (let round = 0; round < MAX_FLUSH_ROUNDS; round++) {
-      this._linker.releaseAll();
-      this._sender.pump();
-      await this._sender.whenIdle();
-      if (this._linker.waitingCount === 0) return;
-    }
-  }
-
-  /**
-   * Flushes, then spools (with `spoolDir`) or counts as lost what still could not go out. The
-   * children those logs release are settled the same way, round by round.
-   */
-  async close(): Promise<void> {
-    this._closing = true;
-    await this.flush();
-    this._cancelTimer?.();
-    this._shutDown = true;
-    this._unsent.push(...this._retention.drain());
-    for (let round = 0; round < MAX_FLUSH_ROUNDS && this._unsent.length > 0; round++) {
-      const logs = this._unsent.splice(0);
-      const spooled = this._retention.persist(logs);
-      for (const { item } of logs) {
-        if (spooled) this._accounting.spooled();
-        else this._accounting.dropped('shutdown');
-        this._linker.settle(item.key, false);
+  /** One slice of an export; the last one also finishes it. */
+  private _work(order: ExportOrder<Entry>, entry: ExportEntry, now: number, from: number): void {
+    const to = Math.min(order.spans.length, from + SLICE_SIZE);
+    for (let i = from; i < to; i++) {
+      const arrival = this._intake.take(order.spans[i], now);
+      if (arrival.kind === 'unreadable') this._accounting.dropped('mapping_error');
+      else if (arrival.kind === 'skip') this._endWithoutLog(arrival.spanId, arrival.parentSpanId, arrival.reason);
+      else {
+        // The end of a span logged while it ran is awaited as its completion (see `_route`).
+        if (!this._trace.isOpened(arrival.entry.spanId)) this._ledger.expect(entry, arrival.entry.spanId);
+        this._route(this._trace.arrive(arrival.entry, order), entry);
       }
     }
+    if (to === order.spans.length) {
+      this._route(this._trace.finish(order), entry);
+      this._ledger.seal(entry);
+      this._retryKept(false);
+      this._arm();
+    }
+    this._pump();
+  }
+
+  /** A span started (HumanloopSpanProcessor), under this parent span if any. */
+  recordStart(span: ReadableSpan, parent: Span | undefined): void {
+    this._route(this._trace.started(span, parent), undefined);
+  }
+
+  /** A span that will never be exported: HumanloopSpanProcessor's queue had no room for it. */
+  recordDropped(span: ReadableSpan): void {
+    this._accounting.seen(1);
+    this._endWithoutLog(span.spanContext().spanId, localParentSpanId(span), 'queue_full');
+    this._pump();
+  }
+
+  /** Sends what waits (opening running parents, else as roots) and what is kept, then waits for what is in flight. */
+  async flush(): Promise<void> {
+    await this._background.idle();
+    this._retryKept(true);
+    for (let round = 0; round < MAX_FLUSH_ROUNDS; round++) {
+      this._route(this._trace.releaseAll(this._clock.now()), undefined);
+      this._pump();
+      await this._background.idle();
+      if (this._trace.waitingCount === 0) return;
+    }
+  }
+
+  /** Flushes, then spools (with `spoolDir`) or counts as lost what still could not go out. */
+  async close(): Promise<void> {
+    await this.flush();
+    this._alarm.stop();
+    const unsent: Kept[] = (this._unsent = []);
+    const { kept, expired } = this._custody.drain(this._clock.now());
+    this._evict(expired);
+    unsent.push(...kept);
+    for (let round = 0; round < MAX_FLUSH_ROUNDS && unsent.length > 0; round++) {
+      const logs = unsent.splice(0).map((log) => ({ ...log, item: this._trace.forSpool(log.item) }));
+      const spooled = await this._custody.spool(logs);
+      const outcome = failure('shutdown', spooled ? `spooled to ${this._config.spoolDir}` : 'undelivered at shutdown');
+      for (const { item } of logs) this._finalize(item, outcome, spooled ? 'spooled' : 'shutdown');
+    }
+    this._ledger.closeAll();
   }
 
   stats(): ExporterStats {
     return {
       spans: this._accounting.snapshot(),
-      waitingLogs: this._linker.waitingCount,
-      trackedSpans: this._linker.trackedCount,
-      runningSpans: this._placeholders.runningCount,
+      waitingLogs: this._trace.waitingCount,
+      trackedSpans: this._trace.trackedCount,
+      runningSpans: this._trace.runningCount,
       queuedLogs: this._sender.queuedCount,
-      bufferedLogs: this._retention.count,
-      bufferedBytes: this._retention.bytes,
+      bufferedLogs: this._custody.count,
+      bufferedBytes: this._custody.bytes,
     };
   }
 
-  /** One span that is not even a readable span is skipped; the rest of the batch goes on. */
-  private _toEntrySafely(span: ReadableSpan, now: number): Accepted | undefined {
-    try {
-      return this._toEntry(span, now);
-    } catch (error) {
-      logger.warn(`skipped a span that could not be read: ${describeError(error)}`);
-      this._accounting.dropped('mapping_error');
-      return undefined;
+  private _endWithoutLog(spanId: string, parent: string | undefined, reason: SpanDropReason): void {
+    this._accounting.dropped(reason);
+    this._route(this._trace.endedWithoutLog(spanId, parent), undefined);
+  }
+
+  /** Carries out the trace stage's decisions; logs it releases join `owner`, the export that set them off. */
+  private _route(decisions: TraceDecision[], owner: ExportEntry | undefined): void {
+    for (const decision of decisions) {
+      if (decision.kind === 'send') this._send(decision.item, owner);
+      else if (decision.kind === 'expect') {
+        if (owner) this._ledger.expect(owner, decision.key);
+      } else {
+        if (decision.kind === 'merged') this._accounting.merged();
+        this._ledger.settle(decision.key, 'held');
+      }
     }
   }
 
-  private _toEntry(span: ReadableSpan, now: number): Accepted | undefined {
-    const { spanId, traceId } = span.spanContext();
-    const parent = parentSpanId(span);
-    const mapping = mapSpan(span, this._mapper);
-    const completion = this._placeholders.ended(spanId, mapping.log);
-    if (completion.kind !== 'none') return this._complete(spanId, completion, now + this._config.exportTimeoutMillis);
-    if (!mapping.log) {
-      this._accounting.dropped(mapping.reason);
-      this._linker.observeNotExported(spanId, parent);
-      return undefined;
-    }
-    const entry = { spanId, traceId, parentSpanId: parent, session: mapping.conversationId, arrivedAt: now };
-    return { entry: { ...entry, payload: toPending(mapping.log, now + this._config.exportTimeoutMillis) } };
-  }
-
-  /** A span that was logged as a placeholder ended: its output, error and duration complete that log. */
-  private _complete(spanId: string, completion: Completion, deadline: number): Accepted | undefined {
-    const completionKey = `${UPDATE_KEY}${spanId}`;
-    switch (completion.kind) {
-      case 'send':
-        this._accounting.delivered();
-        this._sender.enqueueUpdate(completionKey, spanId, completion.update, deadline);
-        return { completionKey };
-      case 'deferred':
-        return { completionKey };
-      default:
-        this._accounting.dropped('rejected');
-        logger.debug(`span ${spanId} ended, but its placeholder was not delivered`);
-        return undefined;
-    }
-  }
-
-  /** Logs what is known of a span still running, so the children waiting for it can go out. */
-  private _logPlaceholder(spanId: string): boolean {
-    let conversationId: string | undefined;
-    const taken = this._placeholders.take(spanId, (span) => {
-      const mapping = mapSpan(span, this._mapper);
-      conversationId = mapping.log ? mapping.conversationId : undefined;
-      return mapping.log;
-    });
-    if (!taken) return false;
+  /** Queues a log for a request; during an outage it is kept at once (the retries of what is kept probe the API). */
+  private _send(item: OutgoingLog, owner: ExportEntry | undefined): void {
     const now = this._clock.now();
-    this._linker.add({
-      spanId,
-      traceId: taken.span.spanContext().traceId,
-      parentSpanId: parentSpanId(taken.span),
-      session: conversationId,
-      arrivedAt: now,
-      payload: toPending(taken.log, now + this._config.exportTimeoutMillis),
-    });
-    return true;
+    if (this._unsent) return void this._unsent.push(this._custody.sinceOf(item, now));
+    if (owner) this._ledger.expect(owner, item.key);
+    if (this._custody.inOutage) return this._keep(item, failure('unreachable', 'Humanloop is unreachable').error);
+    this._sender.enqueue(item, this._ledger.ownerOf(item.key)?.deadline ?? now + this._config.exportTimeoutMillis);
   }
 
-  private _onRelease(entry: LinkEntry<Pending>, link: Link): void {
-    const fields: LinkFields = { session_reference_id: link.session };
-    if (link.parent) {
-      fields.parent_reference_id = link.parent.spanId;
-      if (link.parent.logId) fields.trace_parent_id = link.parent.logId;
+  private _pump(): void {
+    for (let sending = this._sender.start(); sending; sending = this._sender.start()) {
+      this._background.track(sending.then((sent) => this._settle(sent)));
     }
-    const item = withLinkFields(entry.spanId, entry.payload.body, fields);
-    if (this._shutDown) return void this._unsent.push({ item, since: this._clock.now() });
-    const deadline = this._deadlineFor(entry);
-    // During an outage a new log is kept at once: the retries of what is kept probe the API.
-    if (this._outage) return this._keepReleased(item);
-    this._sender.enqueue(item, deadline);
   }
 
-  private _keepReleased(item: OutgoingLog): void {
-    const tracker = this._trackers.get(item.key);
-    this._trackers.delete(item.key);
-    this._keep(item.key, item, tracker, { delivered: false, reason: 'deadline', error: 'Humanloop is unreachable' });
+  private _settle(sent: Sent[]): void {
+    for (const { item, outcome } of sent) {
+      if (!outcome.delivered && isTransient(outcome.error.reason)) this._keep(item, outcome.error);
+      else this._finalize(item, outcome);
+    }
+    this._pump();
+  }
+
+  /** Not delivered in time: kept for a later attempt (after the last flush: for the spool). */
+  private _keep(item: OutgoingLog, error: HumanloopExportError): void {
+    const owner = this._ledger.ownerOf(item.key);
+    this._ledger.settle(item.key, { delivered: false, error: error.withLogs(1, 'kept for a later attempt') });
+    if (this._unsent) return void this._unsent.push(this._custody.sinceOf(item, this._clock.now()));
+    this._evict(this._custody.keep(item, this._clock.now()));
+    this._route(this._trace.kept(item.key), owner);
   }
 
   /**
-   * A log released while its own export still waits keeps that export's deadline. One that was
-   * held (its export already answered) joins the export whose log released it, so flushing that
-   * export also delivers it; released by a timer or a flush, it gets a fresh deadline.
+   * A log's story ends: delivered, spooled, or dropped for good. It counts as its span's log
+   * unless it was opened for a span still running. What it releases joins its export first.
    */
-  private _deadlineFor(entry: LinkEntry<Pending>): number {
-    if (this._trackers.has(entry.spanId)) return entry.payload.deadline;
-    const releasing = this._releasingFor;
-    if (releasing) {
-      releasing.tracker.add(entry.spanId);
-      this._trackers.set(entry.spanId, releasing.tracker);
-      return releasing.deadline;
+  private _finalize(item: OutgoingLog, outcome: LogOutcome, fate: Fate = fateOf(outcome)): void {
+    if (item.completes || !this._trace.isOpened(item.key)) this._accounting.count(fate);
+    const removingSpoolFile = this._custody.settled(item.key, outcome.delivered);
+    if (removingSpoolFile) this._background.track(removingSpoolFile);
+    if (!item.completes) {
+      const decisions = outcome.delivered ? this._trace.delivered(item.key, outcome.created) : this._trace.dropped(item.key);
+      this._route(decisions, this._ledger.ownerOf(item.key));
     }
-    return this._clock.now() + this._config.exportTimeoutMillis;
+    this._ledger.settle(item.key, outcome);
   }
 
-  private _onOutcome(key: string, outcome: LogOutcome, deadline: number, item: OutgoingLog | undefined): void {
-    const tracker = this._trackers.get(key);
-    this._trackers.delete(key);
-    if (!key.startsWith(UPDATE_KEY)) {
-      if (item && !outcome.delivered && outcome.reason === 'deadline') return this._keep(key, item, tracker, outcome);
-      this._settleLog(key, outcome, tracker, deadline);
+  /** Kept logs that had to go (no room, too old): dropped for good, with one warning. */
+  private _evict(evicted: Evicted[]): void {
+    if (evicted.length === 0) return;
+    logger.warn(`dropped ${evicted.length} logs kept through the outage: ${evicted[0].reason.replace('_', ' ')}`);
+    for (const { item, reason } of evicted) this._finalize(item, failure('unreachable', `dropped: ${reason}`), reason);
+  }
+
+  /** Logs an earlier process spooled: kept, and tried at once. */
+  private _restore(kept: Kept[]): void {
+    this._evict(this._custody.restore(kept, this._clock.now()));
+    this._tick();
+  }
+
+  private _retryKept(force: boolean): void {
+    const now = this._clock.now();
+    const { retry, expired } = this._custody.takeDue(now, force);
+    this._evict(expired);
+    for (const item of retry) this._sender.enqueue(item, now + this._config.exportTimeoutMillis);
+  }
+
+  /** What is due now: waits for running parents that ran out, kept logs to try again, exports long past their deadline. */
+  private _tick(): void {
+    const now = this._clock.now();
+    this._route(this._trace.expire(now), undefined);
+    this._retryKept(false);
+    this._ledger.expire(now);
+    this._pump();
+    this._arm();
+  }
+
+  /** The alarm, set for the next thing due. */
+  private _arm(): void {
+    for (const due of [this._trace.nextExpiry(), this._custody.nextRetryAt(), this._ledger.nextExpiry()]) {
+      if (due !== undefined) this._alarm.at(due);
     }
-    tracker?.settle(key, outcome);
-  }
-
-  /** Not delivered in time: kept for a later attempt (or, while closing, for the spool). */
-  private _keep(key: string, item: OutgoingLog, tracker: ExportTracker | undefined, outcome: LogOutcome): void {
-    const since = this._failedSince.get(key) ?? this._clock.now();
-    this._failedSince.set(key, since);
-    this._outage = true;
-    // Waiting for a kept log: in our custody now, their exports need not wait.
-    for (const held of this._linker.markBuffered(key)) this._settleTracked(held, 'held');
-    if (this._closing) this._unsent.push({ item, since });
-    else this._retention.keep(item, since);
-    tracker?.settle(key, outcome.delivered ? outcome : { ...outcome, error: `${outcome.error}; kept for a later attempt` });
-  }
-
-  private _resend(logs: Spooled[]): void {
-    const deadline = this._clock.now() + this._config.exportTimeoutMillis;
-    for (const { item, since } of logs) {
-      this._failedSince.set(item.key, since);
-      this._sender.enqueue(item, deadline);
-    }
-    this._sender.pump();
-  }
-
-  private _settleLog(key: string, outcome: LogOutcome, tracker: ExportTracker | undefined, deadline: number): void {
-    this._failedSince.delete(key);
-    const isPlaceholder = this._placeholders.isPlaceholder(key);
-    if (outcome.delivered) {
-      this._retention.succeeded();
-      this._outage = false;
-    }
-    if (!isPlaceholder) this._count(outcome);
-    this._releasingFor = tracker && { tracker, deadline };
-    try {
-      this._linker.settle(key, outcome.delivered, outcome.delivered ? outcome.logId : undefined);
-    } finally {
-      this._releasingFor = undefined;
-    }
-    this._settlePlaceholder(key, outcome, deadline);
-  }
-
-  /** A placeholder's span counts when it has ended: now, if it ended while its placeholder was on its way. */
-  private _settlePlaceholder(key: string, outcome: LogOutcome, deadline: number): void {
-    const waiting = this._placeholders.settled(key, outcome.delivered);
-    if (!waiting) return;
-    const completionKey = `${UPDATE_KEY}${key}`;
-    this._count(outcome);
-    if (waiting.kind === 'send') return this._sender.enqueueUpdate(completionKey, key, waiting.update, deadline);
-    this._settleTracked(completionKey, outcome);
-  }
-
-  private _count(outcome: LogOutcome): void {
-    if (outcome.delivered) this._accounting.delivered();
-    else this._accounting.dropped(outcome.reason);
-  }
-
-  /** A log that will never be delivered: counted, and its children relinked. */
-  private _finalDrop(key: string, reason: 'buffer_full' | 'expired' | 'shutdown'): void {
-    this._failedSince.delete(key);
-    this._accounting.dropped(reason);
-    logger.warn(`dropped log ${key}: ${reason.replace('_', ' ')}`);
-    this._linker.settle(key, false);
-  }
-
-  private _onUnauthorized(error: string): void {
-    if (this._unauthorizedReported) return logger.debug(error);
-    this._unauthorizedReported = true;
-    logger.error(`${error}: Humanloop refused the API key; check HUMANLOOP_API_KEY or the apiKey option`);
-  }
-
-  /** One timer, set for the next log whose wait for its parent runs out. */
-  private _armExpiryTimer(): void {
-    const due = this._linker.nextExpiry();
-    if (due === undefined || due >= this._timerDue) return;
-    this._cancelTimer?.();
-    this._timerDue = due;
-    this._cancelTimer = this._clock.setTimer(
-      () => {
-        this._timerDue = Infinity;
-        this._cancelTimer = undefined;
-        this._linker.releaseExpired(this._clock.now());
-        this._sender.pump();
-        this._armExpiryTimer();
-      },
-      Math.max(0, due - this._clock.now()),
-    );
   }
 }

@@ -1,51 +1,117 @@
-import type { Context } from '@opentelemetry/api';
-import {
-  BatchSpanProcessor,
-  type BufferConfig,
-  type ReadableSpan,
-  type Span,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { TraceFlags, type Context } from '@opentelemetry/api';
+import type { BufferConfig, ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { HumanloopSpanExporterOptions } from './config.js';
+import { describeError, logger } from './diag.js';
 import { HumanloopSpanExporter, type ExporterInternals } from './exporter.js';
 
 export interface HumanloopSpanProcessorOptions extends HumanloopSpanExporterOptions {
-  /** The batch processor's settings (queue size, batch size, delay, export timeout). */
+  /**
+   * The queue of ended spans: `maxQueueSize` (2 048; beyond it spans are dropped and counted as
+   * `queue_full`), `maxExportBatchSize` (512 spans handed over at once), `scheduledDelayMillis`
+   * (5 000: how long a span may wait in the queue). `exportTimeoutMillis` is not used: the
+   * exporter's own deadline applies.
+   */
   batch?: BufferConfig;
 }
 
+const DEFAULTS = { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000 };
+/** Exports handed over and not yet called back, outside of a flush; beyond it spans queue. */
+const MAX_EXPORTS_IN_FLIGHT = 4;
+
 /**
- * A BatchSpanProcessor with a HumanloopSpanExporter that also sees span starts. With it, logs
- * never wait for ancestors that will not be sent (an HTTP server span), an LLM span that runs
- * longer than `parentWaitMillis` is logged as a placeholder and completed when it ends, and
- * `forceFlush()` also flushes the logs still waiting for a parent.
+ * The recommended way in: a span processor with a HumanloopSpanExporter inside that sees span
+ * starts as well as ends. Logs then never wait for ancestors that will not be sent (an HTTP
+ * server span, a span not sampled), an LLM span that runs longer than `parentWaitMillis` is
+ * logged as a placeholder and completed when it ends, and `forceFlush()` sends everything,
+ * logs still waiting for a parent included. It queues ended spans itself (no BatchSpanProcessor:
+ * the exporter batches its requests), and its `forceFlush()` and `shutdown()` never reject.
  */
 export class HumanloopSpanProcessor implements SpanProcessor {
   readonly exporter: HumanloopSpanExporter;
-  private readonly _batch: BatchSpanProcessor;
+  private readonly _options: typeof DEFAULTS;
+  private _queue: ReadableSpan[] = [];
+  private _timer: NodeJS.Timeout | undefined;
+  private readonly _exports = new Set<Promise<void>>();
+  private _shutdown: Promise<void> | undefined;
 
   constructor(options: HumanloopSpanProcessorOptions = {}, internals?: ExporterInternals) {
     const { batch, ...exporterOptions } = options;
     this.exporter = new HumanloopSpanExporter(exporterOptions, internals);
-    this._batch = new BatchSpanProcessor(this.exporter, batch);
+    const maxQueueSize = positive(batch?.maxQueueSize, DEFAULTS.maxQueueSize);
+    this._options = {
+      maxQueueSize,
+      // A batch larger than the queue could never fill.
+      maxExportBatchSize: Math.min(maxQueueSize, positive(batch?.maxExportBatchSize, DEFAULTS.maxExportBatchSize)),
+      scheduledDelayMillis: positive(batch?.scheduledDelayMillis, DEFAULTS.scheduledDelayMillis),
+    };
   }
 
   onStart(span: Span, parentContext: Context): void {
-    this.exporter.recordSpanStart(span);
-    this._batch.onStart(span, parentContext);
+    if (!this._shutdown) this.exporter.recordSpanStart(span, parentContext);
   }
 
   onEnd(span: ReadableSpan): void {
-    this._batch.onEnd(span);
+    // A span not sampled is never exported; its start told the exporter so.
+    if (this._shutdown || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (this._queue.length >= this._options.maxQueueSize) return this.exporter.recordSpanDropped(span);
+    this._queue.push(span);
+    if (this._queue.length >= this._options.maxExportBatchSize) this._exportQueued(false);
+    else this._timer ??= unrefTimeout(() => this._exportQueued(false), this._options.scheduledDelayMillis);
   }
 
+  /** Hands over every queued span at once, waits for those exports, then flushes the exporter. */
   async forceFlush(): Promise<void> {
-    await this._batch.forceFlush();
-    await this.exporter.forceFlush();
+    try {
+      this._exportQueued(true);
+      await Promise.all(this._exports);
+      await this.exporter.forceFlush();
+    } catch (error) {
+      logger.error(`could not flush: ${describeError(error)}`);
+    }
   }
 
-  /** Exports what is queued, then shuts the exporter down (which flushes what waits). */
+  /** Flushes, then shuts the exporter down (which spools or counts what could not go out). */
   shutdown(): Promise<void> {
-    return this._batch.shutdown();
+    this._shutdown ??= this._close();
+    return this._shutdown;
   }
+
+  private async _close(): Promise<void> {
+    this._exportQueued(true);
+    await Promise.all(this._exports);
+    try {
+      await this.exporter.shutdown();
+    } catch (error) {
+      logger.error(`could not shut down: ${describeError(error)}`);
+    }
+  }
+
+  /** Exports queued spans, a batch at a time, up to the in-flight limit (all of them when `all`). */
+  private _exportQueued(all: boolean): void {
+    clearTimeout(this._timer);
+    this._timer = undefined;
+    while (this._queue.length > 0 && (all || this._exports.size < MAX_EXPORTS_IN_FLIGHT)) {
+      this._export(this._queue.splice(0, this._options.maxExportBatchSize));
+    }
+    if (this._queue.length > 0) this._timer = unrefTimeout(() => this._exportQueued(false), this._options.scheduledDelayMillis);
+  }
+
+  private _export(spans: ReadableSpan[]): void {
+    const done = new Promise<void>((resolve) => this.exporter.export(spans, () => resolve()));
+    this._exports.add(done);
+    void done.then(() => {
+      this._exports.delete(done);
+      if (this._queue.length >= this._options.maxExportBatchSize) this._exportQueued(false);
+    });
+  }
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+}
+
+function unrefTimeout(callback: () => void, millis: number): NodeJS.Timeout {
+  const timer = setTimeout(callback, millis);
+  timer.unref();
+  return timer;
 }

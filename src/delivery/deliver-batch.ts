@@ -1,136 +1,117 @@
 import { logger } from '../diag.js';
-import { logOf, toOutgoing, type DropReason, type LogOutcome, type OutgoingLog } from './outcome.js';
-import { invalidItems, type InvalidItem } from './validation-errors.js';
+import { HumanloopExportError } from '../errors.js';
+import type { Dialect, LogOutcome, OutgoingLog, Refusal } from './dialect.js';
 import { sendWithRetry, type Answer, type RetryContext } from './retry.js';
 import { shrinkToFit } from './shrink.js';
 
-export interface BatchContext extends Omit<RetryContext, 'budget'> {
-  url: URL;
-  onUnauthorized(error: string): void;
+export interface DeliveryContext extends Omit<RetryContext, 'budget'> {
+  dialect: Dialect;
+  maxBatchBytes: number;
 }
 
 type Outcomes = Map<string, LogOutcome>;
+
+interface Work {
+  ctx: DeliveryContext;
+  out: Outcomes;
+  budget: { requests: number };
+}
 
 /** Most requests one batch may turn into (retries, 413 splits, 422 resends): a guard against loops. */
 const MAX_REQUESTS_PER_BATCH = 256;
 
 /**
- * Sends one batch with `POST {url}` and works through every answer until each log is delivered
- * or dropped with a reason: retries with backoff, splits on 413, drops only the items a 422 names.
+ * Sends one batch (logs to create, or one completion) and works through every answer until each
+ * is delivered or not, with a reason: retries with backoff, splits on 413 and truncates what is
+ * still too large, leaves out what a 422 names. Never throws: a defect becomes an `internal` outcome.
  */
-export async function deliverBatch(batch: OutgoingLog[], ctx: BatchContext): Promise<Outcomes> {
-  const outcomes: Outcomes = new Map();
-  const budget = { requests: MAX_REQUESTS_PER_BATCH };
-  await send(batch, ctx, outcomes, budget);
-  return outcomes;
-}
-
-async function send(batch: OutgoingLog[], ctx: BatchContext, out: Outcomes, budget: { requests: number }) {
-  const body = arrayBody(batch);
-  const answer = await sendWithRetry({ method: 'POST', url: ctx.url, body }, { ...ctx, budget });
-  if (answer.status === 'stopped') return drop(batch, out, answer.reason, answer.error);
-  return settle(batch, answer, ctx, out, budget);
-}
-
-async function settle(
-  batch: OutgoingLog[],
-  result: Exclude<Answer, { status: 'stopped' }>,
-  ctx: BatchContext,
-  out: Outcomes,
-  budget: { requests: number },
-): Promise<void> {
-  if (result.status === 'success') return recordDelivered(batch, result.body, out);
-  switch (result.statusCode) {
-    case 401:
-    case 403:
-      ctx.onUnauthorized(result.error);
-      return drop(batch, out, 'unauthorized', result.error);
-    case 413:
-      return splitTooLarge(batch, ctx, out, budget);
-    case 422:
-      return resendValid(batch, invalidItems(result.body, batch.length), ctx, out, budget);
-    default:
-      return drop(batch, out, 'rejected', result.error);
+export async function deliverBatch(batch: readonly OutgoingLog[], ctx: DeliveryContext): Promise<Outcomes> {
+  const work: Work = { ctx, out: new Map(), budget: { requests: MAX_REQUESTS_PER_BATCH } };
+  try {
+    await send(batch, work);
+  } catch (error) {
+    const failure = new HumanloopExportError('internal', `internal error while delivering: ${String((error as Error)?.name)}`);
+    for (const item of batch) if (!work.out.has(item.key)) work.out.set(item.key, { delivered: false, error: failure });
   }
+  return work.out;
 }
 
-function recordDelivered(batch: OutgoingLog[], body: unknown, out: Outcomes): void {
-  const ids = Array.isArray(body) && body.length === batch.length ? body : [];
-  batch.forEach((item, index) => {
-    const entry: unknown = ids[index];
-    const id = typeof entry === 'object' && entry !== null ? (entry as { id?: unknown }).id : undefined;
-    out.set(item.key, { delivered: true, logId: typeof id === 'string' ? id : undefined });
-  });
+async function send(batch: readonly OutgoingLog[], work: Work): Promise<void> {
+  const sized = fitted(batch, work);
+  if (!sized) return;
+  const { dialect } = work.ctx;
+  const request = sized[0]?.completes ? dialect.completeRequest(sized[0]) : dialect.createRequest(sized);
+  const answer = await sendWithRetry(request, { ...work.ctx, budget: work.budget });
+  return settle(sized, answer, work);
 }
 
-async function splitTooLarge(batch: OutgoingLog[], ctx: BatchContext, out: Outcomes, budget: { requests: number }) {
-  if (batch.length > 1) {
-    const middle = batch.length >> 1;
-    await send(batch.slice(0, middle), ctx, out, budget);
-    await send(batch.slice(middle), ctx, out, budget);
+/** A single log over the byte limit is truncated first; undefined when it cannot be. */
+function fitted(batch: readonly OutgoingLog[], work: Work): readonly OutgoingLog[] | undefined {
+  const limit = work.ctx.maxBatchBytes - 2;
+  if (batch.length !== 1 || batch[0].bytes <= limit) return batch;
+  const smaller = shrinkToFit(batch[0], limit);
+  if (smaller) return [smaller];
+  tooLarge(batch[0], work.out);
+  return undefined;
+}
+
+async function settle(batch: readonly OutgoingLog[], answer: Answer, work: Work): Promise<void> {
+  if (answer.status === 'success') {
+    const created = work.ctx.dialect.created(answer.body, batch);
+    batch.forEach((item, index) => work.out.set(item.key, { delivered: true, created: created[index] ?? { logId: undefined } }));
     return;
   }
+  switch (answer.error.statusCode) {
+    case 413:
+      return splitTooLarge(batch, work);
+    case 422:
+      return resendValid(batch, work.ctx.dialect.refusals(answer.body, batch), work);
+    default:
+      for (const item of batch) work.out.set(item.key, { delivered: false, error: answer.error });
+  }
+}
+
+async function splitTooLarge(batch: readonly OutgoingLog[], work: Work): Promise<void> {
+  if (batch.length > 1) return bisect(batch, work);
   const [item] = batch as [OutgoingLog];
   const smaller = shrinkToFit(item, item.bytes >> 1);
-  if (!smaller) return drop(batch, out, 'too_large', 'the log is too large even with its text truncated');
+  if (!smaller) return tooLarge(item, work.out);
   logger.warn(`log ${item.key} was too large for Humanloop: sending it with its largest texts truncated`);
-  await send([smaller], ctx, out, budget);
+  await send([smaller], work);
 }
 
 /**
- * A 422 names the items it refused: those are dropped, the rest are sent again. An item refused
- * only for its parent link goes again as a root rather than being lost. With no item named, bisect.
+ * A 422 names the logs it refused and their fields: such a log goes again without those fields
+ * (once); one refused as a whole, or again, is dropped. The rest go again. With none named, bisect.
  */
-async function resendValid(
-  batch: OutgoingLog[],
-  invalid: Map<number, InvalidItem>,
-  ctx: BatchContext,
-  out: Outcomes,
-  budget: { requests: number },
-): Promise<void> {
-  if (invalid.size === 0) {
-    if (batch.length === 1) return drop(batch, out, 'invalid', 'Humanloop refused the log (422)');
-    const middle = batch.length >> 1;
-    await send(batch.slice(0, middle), ctx, out, budget);
-    await send(batch.slice(middle), ctx, out, budget);
-    return;
+async function resendValid(batch: readonly OutgoingLog[], refusals: Map<number, Refusal>, work: Work): Promise<void> {
+  if (refusals.size === 0) {
+    if (batch.length > 1) return bisect(batch, work);
+    return refuse(batch[0], { fields: [], message: 'Humanloop refused the log (422)' }, work.out);
   }
   const resend: OutgoingLog[] = [];
   batch.forEach((item, index) => {
-    const problem = invalid.get(index);
-    if (!problem) resend.push(item);
-    else if (problem.onlyParentLink) resend.push(withoutParent(item));
-    else dropOne(item, out, 'invalid', problem.message);
+    const refusal = refusals.get(index);
+    const fixed = refusal ? work.ctx.dialect.withoutFields(item, refusal.fields) : item;
+    if (!fixed) return refuse(item, refusal!, work.out);
+    if (refusal) logger.warn(`log ${item.key}: Humanloop refused ${refusal.fields.join(', ')}; sending it without`);
+    resend.push(fixed);
   });
-  if (resend.length > 0) await send(resend, ctx, out, budget);
+  if (resend.length > 0) await send(resend, work);
 }
 
-function withoutParent(item: OutgoingLog): OutgoingLog {
-  const { parent_reference_id: _ref, trace_parent_id: _id, ...log } = logOf(item);
-  logger.warn(`log ${item.key}: Humanloop refused its parent link; sending it as a root`);
-  return toOutgoing(item.key, log);
+async function bisect(batch: readonly OutgoingLog[], work: Work): Promise<void> {
+  const middle = batch.length >> 1;
+  await send(batch.slice(0, middle), work);
+  await send(batch.slice(middle), work);
 }
 
-const OPEN = Buffer.from('[');
-const CLOSE = Buffer.from(']');
-const COMMA = Buffer.from(',');
-
-/** The request body, a JSON array of the logs: their bytes copied once into one buffer. */
-function arrayBody(batch: OutgoingLog[]): Buffer {
-  const parts: Buffer[] = [OPEN];
-  batch.forEach((item, index) => {
-    if (index > 0) parts.push(COMMA);
-    parts.push(...item.parts);
-  });
-  parts.push(CLOSE);
-  return Buffer.concat(parts);
+function refuse(item: OutgoingLog, refusal: Refusal, out: Outcomes): void {
+  logger.warn(`dropped log ${item.key}: ${refusal.message}`);
+  out.set(item.key, { delivered: false, error: new HumanloopExportError('invalid', refusal.message) });
 }
 
-function drop(batch: OutgoingLog[], out: Outcomes, reason: DropReason, error: string): void {
-  for (const item of batch) dropOne(item, out, reason, error);
-}
-
-function dropOne(item: OutgoingLog, out: Outcomes, reason: DropReason, error: string): void {
-  if (reason === 'invalid') logger.warn(`dropped log ${item.key}: ${error}`);
-  out.set(item.key, { delivered: false, reason, error });
+function tooLarge(item: OutgoingLog, out: Outcomes): void {
+  const message = 'the log is too large for one request even with its texts truncated';
+  out.set(item.key, { delivered: false, error: new HumanloopExportError('too_large', message) });
 }

@@ -1,8 +1,8 @@
 import { logger } from '../diag.js';
+import { HumanloopExportError } from '../errors.js';
 import type { Transport, TransportRequest, TransportResult } from '../transport/http-transport.js';
 import { backoffMillis } from './backoff.js';
 import type { Clock } from './clock.js';
-import type { DropReason } from './outcome.js';
 
 export interface RetryContext {
   transport: Transport;
@@ -17,18 +17,17 @@ export interface RetryContext {
   budget: { requests: number };
 }
 
-/** An answer that is not "try again", or why no answer could be had. */
-export type Answer =
-  | Exclude<TransportResult, { status: 'retryable' }>
-  | { status: 'stopped'; reason: DropReason; error: string };
+/** A final answer: success, or a failure that retrying (within the deadline) did not change. */
+export type Answer = Exclude<TransportResult, { status: 'retryable' }>;
 
 /**
  * Sends one request until the answer is not "try again": exponential backoff with full jitter,
- * or the server's `Retry-After`, never sleeping or sending past the deadline.
+ * or the server's `Retry-After`, never sleeping or sending past the deadline. What was still
+ * "try again" at the deadline ends as a failure with that error.
  */
 export async function sendWithRetry(request: Omit<TransportRequest, 'timeoutMillis'>, ctx: RetryContext): Promise<Answer> {
   for (let attempt = 0; ; attempt++) {
-    const stop = stopReason(ctx);
+    const stop = stopped(ctx, request.url.host);
     if (stop) return stop;
     ctx.budget.requests--;
     const remaining = ctx.deadline - ctx.clock.now();
@@ -38,15 +37,18 @@ export async function sendWithRetry(request: Omit<TransportRequest, 'timeoutMill
     });
     if (result.status !== 'retryable') return result;
     const wait = result.retryAfterMillis ?? backoffMillis(attempt, ctx.random);
-    if (ctx.clock.now() + wait >= ctx.deadline) return { status: 'stopped', reason: 'deadline', error: result.error };
-    logger.debug(`retrying ${request.method} in ${wait} ms after: ${result.error}`);
+    if (ctx.clock.now() + wait >= ctx.deadline) return { status: 'failure', body: undefined, error: result.error };
+    logger.debug(`retrying ${request.method} in ${wait} ms after: ${result.error.message}`);
     await ctx.clock.sleep(wait);
   }
 }
 
-function stopReason(ctx: RetryContext): Answer | undefined {
-  if (ctx.isHalted()) return { status: 'stopped', reason: 'unauthorized', error: 'the API key was refused' };
-  if (ctx.clock.now() >= ctx.deadline) return { status: 'stopped', reason: 'deadline', error: 'export deadline passed' };
-  if (ctx.budget.requests <= 0) return { status: 'stopped', reason: 'rejected', error: 'too many requests for one batch' };
+function stopped(ctx: RetryContext, host: string): Answer | undefined {
+  const fail = (error: HumanloopExportError): Answer => ({ status: 'failure', body: undefined, error });
+  if (ctx.isHalted()) return fail(new HumanloopExportError('unauthorized', `Humanloop at ${host} refused the API key`, { host }));
+  if (ctx.clock.now() >= ctx.deadline) {
+    return fail(new HumanloopExportError('timeout', `the export's deadline passed before Humanloop at ${host} answered`, { host }));
+  }
+  if (ctx.budget.requests <= 0) return fail(new HumanloopExportError('rejected', 'too many requests for one batch', { host }));
   return undefined;
 }

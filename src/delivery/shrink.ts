@@ -1,5 +1,5 @@
-import type { LogRequest } from '../log-request.js';
-import { logOf, toOutgoing, type OutgoingLog } from './outcome.js';
+import type { OutgoingLog } from './dialect.js';
+import { objectOf, toOutgoing } from './encoding.js';
 
 const MIN_FIELD_CHARS = 256;
 const MAX_ROUNDS = 64;
@@ -7,23 +7,27 @@ const MARK = '… [truncated by humanloop-otel-exporter]';
 
 /**
  * Cuts the largest strings of a log until its JSON fits in `maxBytes`, and says so in
- * `metadata.truncated`. Returns undefined when it cannot get that small.
+ * `metadata.truncated` (and in the cut texts). Returns undefined when it cannot get that small.
  */
 export function shrinkToFit(item: OutgoingLog, maxBytes: number): OutgoingLog | undefined {
   const originalBytes = item.bytes;
-  const log = structuredClone(logOf(item));
-  log.metadata = { ...log.metadata, truncated: { reason: 'payload too large', original_bytes: originalBytes } };
+  const log = objectOf(item);
+  // A completion carries only the fields an update may set: its truncation marks show in the text.
+  if (!item.completes) {
+    const metadata = typeof log.metadata === 'object' && log.metadata !== null ? log.metadata : {};
+    log.metadata = { ...metadata, truncated: { reason: 'payload too large', original_bytes: originalBytes } };
+  }
   let json = JSON.stringify(log);
   for (let round = 0; round < MAX_ROUNDS && Buffer.byteLength(json) > maxBytes; round++) {
     const excess = Buffer.byteLength(json) - maxBytes;
     if (!cutLargestString(log, excess)) return undefined;
     json = JSON.stringify(log);
   }
-  return Buffer.byteLength(json) <= maxBytes ? toOutgoing(item.key, log) : undefined;
+  return Buffer.byteLength(json) <= maxBytes ? toOutgoing(item.key, log, item.completes) : undefined;
 }
 
-function cutLargestString(log: LogRequest, excess: number): boolean {
-  const largest = findLargestString(log as unknown as Record<string, unknown>);
+function cutLargestString(log: Record<string, unknown>, excess: number): boolean {
+  const largest = findLargestString(log);
   if (!largest || largest.value.length <= MIN_FIELD_CHARS) return false;
   const keep = Math.max(MIN_FIELD_CHARS, Math.min(largest.value.length - excess - MARK.length, largest.value.length >> 1));
   largest.holder[largest.key] = largest.value.slice(0, keep) + MARK;

@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import { parseJson } from '../json.js';
 
 /**
  * Defensive readers for span attributes: a value of the wrong type reads as absent, never throws.
@@ -9,6 +10,13 @@ export function readString(attributes: Attributes, key: string): string | undefi
   const value = attributes[key];
   if (typeof value === 'string') return value === '' ? undefined : value;
   return undefined;
+}
+
+/** A value the log takes as text: a string as it is, a number or boolean written out; anything else is left out. */
+export function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  return typeof value === 'boolean' ? String(value) : undefined;
 }
 
 /** A finite number; numeric strings are accepted since some instrumentations stringify them. */
@@ -33,7 +41,7 @@ export function readStringArray(attributes: Attributes, key: string): string[] |
   const value = attributes[key];
   if (Array.isArray(value)) return stringsOf(value);
   if (typeof value !== 'string' || value === '') return undefined;
-  const parsed = parseJson(value);
+  const parsed = parseJsonText(value);
   if (Array.isArray(parsed)) return stringsOf(parsed);
   return [value];
 }
@@ -42,17 +50,13 @@ export function readStringArray(attributes: Attributes, key: string): string[] |
 export function readJson(attributes: Attributes, key: string): unknown {
   const value = attributes[key];
   if (typeof value !== 'string') return value;
-  const parsed = parseJson(value);
+  const parsed = parseJsonText(value);
   return parsed === undefined ? value : parsed;
 }
 
-export function parseJson(text: string): unknown {
-  if (!looksLikeJson(text)) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
+/** Attribute text that holds a JSON object, array or string, parsed; undefined for anything else. */
+export function parseJsonText(text: string): unknown {
+  return looksLikeJson(text) ? parseJson(text) : undefined;
 }
 
 function toFiniteNumber(value: unknown): number | undefined {

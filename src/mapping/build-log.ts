@@ -1,9 +1,11 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { GenericConfig, LogConfig, LogRequest, ModelConfig, ToolConfig } from '../log-request.js';
+import { scalarText } from './attributes.js';
 import { boundMetadata } from './metadata.js';
 import type { ModelParams, NormalizedSpan } from './normalized.js';
 import { toModelProvider } from './provider.js';
+import { parentSpanId } from './span-ids.js';
 import { durationSeconds, toRfc3339 } from './time.js';
 
 export interface MappingOptions {
@@ -115,10 +117,9 @@ function addTiming(log: LogRequest, span: ReadableSpan): string | undefined {
 }
 
 function errorOf(span: ReadableSpan): string | undefined {
-  const exception = span.events.find((event) => event.name === 'exception')?.attributes?.['exception.message'];
-  const exceptionMessage = typeof exception === 'string' && exception !== '' ? exception : undefined;
-  if (span.status.code === SpanStatusCode.ERROR) return span.status.message || exceptionMessage || 'error';
-  return exceptionMessage;
+  const exception = scalarText(span.events.find((event) => event.name === 'exception')?.attributes?.['exception.message']);
+  if (span.status.code === SpanStatusCode.ERROR) return scalarText(span.status.message) ?? exception ?? 'error';
+  return exception;
 }
 
 function metadataOf(span: ReadableSpan, n: NormalizedSpan, timing: string | undefined): Record<string, unknown> {
@@ -155,11 +156,4 @@ function usageDetails(n: NormalizedSpan): Record<string, number> | undefined {
 export function serviceName(span: ReadableSpan): string | undefined {
   const name = span.resource?.attributes['service.name'];
   return typeof name === 'string' && name !== '' && !name.startsWith('unknown_service') ? name : undefined;
-}
-
-/** The parent's span id: `parentSpanContext` in SDK 2.x, `parentSpanId` in 1.x. */
-export function parentSpanId(span: ReadableSpan): string | undefined {
-  const legacy = (span as unknown as { parentSpanId?: unknown }).parentSpanId;
-  const parent = span.parentSpanContext?.spanId ?? (typeof legacy === 'string' ? legacy : undefined);
-  return parent === '' ? undefined : parent;
 }

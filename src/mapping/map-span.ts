@@ -5,6 +5,7 @@ import { readString } from './attributes.js';
 import { buildLogRequest, type MappingOptions } from './build-log.js';
 import { classify } from './classify.js';
 import { normalize } from './normalize.js';
+import { safeSpanId } from './span-ids.js';
 
 export interface SpanMapperOptions extends MappingOptions {
   spanFilter?: ((span: ReadableSpan) => boolean) | undefined;
@@ -40,7 +41,7 @@ export function mapSpan(span: ReadableSpan, options: SpanMapperOptions): SpanMap
     }
     log = buildLogRequest(span, normalize(convention ?? 'genai-bare', span.attributes), options);
   } catch (error) {
-    logger.warn(`span ${safeSpanId(span)} could not be mapped and is skipped: ${describeError(error)}`);
+    logger.warn(`span ${safeSpanId(span) ?? '(unknown)'} could not be mapped and is skipped: ${describeError(error)}`);
     return { log: undefined, reason: 'mapping_error' };
   }
   const redacted = applyRedact(log, span, options.redact);
@@ -56,7 +57,7 @@ function applyRedact(log: LogRequest, span: ReadableSpan, redact: SpanMapperOpti
     return result ? { ...result } : null;
   } catch (error) {
     // Fail closed: a log the user's redaction could not vouch for does not leave the process.
-    logger.warn(`redact threw for span ${safeSpanId(span)}; the log is dropped: ${describeError(error)}`);
+    logger.warn(`redact threw for span ${safeSpanId(span) ?? '(unknown)'}; the log is dropped: ${describeError(error)}`);
     return null;
   }
 }
@@ -67,13 +68,5 @@ function conversationIdOf(span: ReadableSpan): string | undefined {
     if (value) return value;
   }
   return undefined;
-}
-
-function safeSpanId(span: ReadableSpan): string {
-  try {
-    return span.spanContext().spanId;
-  } catch {
-    return '(unknown)';
-  }
 }
 

@@ -65,6 +65,14 @@ export function textPart(text: string): ContentPart {
   return { type: 'text', text: text };
 }
 
+/**
+ * Message attributes that did not parse as JSON are kept as what they are: the text of one
+ * message (from the user, for input messages).
+ */
+export function textAsMessages(value: unknown, role: ChatRole = 'user'): ChatMessage[] {
+  return typeof value === 'string' && value.trim() !== '' ? [{ role, content: value }] : [];
+}
+
 /** Concatenated text of a message's content, for `output`. */
 export function textOf(message: ChatMessage | undefined): string | undefined {
   const content = message?.content;

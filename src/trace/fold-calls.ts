@@ -1,5 +1,5 @@
 import type { LogRequest } from '../log-request.js';
-import type { LinkEntry, TraceLinker } from './linker.js';
+import type { LinkDecision, LinkEntry, TraceLinker } from './linker.js';
 import { isSameCall, mergeCalls, type CallSignature } from './merge-calls.js';
 
 /** A log as the pipeline holds it (encoded): folding needs only its call signature until it merges. */
@@ -16,14 +16,15 @@ export interface LogCodec<T> {
 /**
  * Folds an LLM call recorded twice (an instrumentation's span directly inside another's) into
  * the outer log: the inner span, from `entries` or waiting in the linker, is not sent. Returns
- * the entries left and the span ids folded away.
+ * the entries left, the span ids folded away, and what the linker decided meanwhile.
  * Logs are decoded only when they merge, which is rare but for doubly instrumented clients.
  */
 export function foldNestedCalls<T extends FoldableLog>(
   entries: Array<LinkEntry<T>>,
   linker: TraceLinker<T>,
   codec: LogCodec<T>,
-): { entries: Array<LinkEntry<T>>; folded: string[] } {
+): { entries: Array<LinkEntry<T>>; folded: string[]; decisions: Array<LinkDecision<T>> } {
+  const decisions: Array<LinkDecision<T>> = [];
   const byParent = new Map<string, Array<LinkEntry<T>>>();
   for (const entry of entries) {
     if (entry.parentSpanId === undefined || !entry.payload.call) continue;
@@ -45,10 +46,10 @@ export function foldNestedCalls<T extends FoldableLog>(
     for (const inner of inners) {
       log = mergeCalls(log, codec.decode(inner.payload));
       folded.add(inner.spanId);
-      linker.observeNotExported(inner.spanId, outer.spanId);
+      decisions.push(...linker.observeNotExported(inner.spanId, outer.spanId));
     }
     outer.payload = codec.encode(log, outer.payload);
   }
-  if (folded.size === 0) return { entries, folded: [] };
-  return { entries: entries.filter((entry) => !folded.has(entry.spanId)), folded: [...folded] };
+  if (folded.size === 0) return { entries, folded: [], decisions };
+  return { entries: entries.filter((entry) => !folded.has(entry.spanId)), folded: [...folded], decisions };
 }

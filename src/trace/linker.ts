@@ -5,8 +5,11 @@
  * becomes a log is added as an entry, which waits until its nearest exported ancestor is
  * delivered or dropped, then is released with that ancestor as its parent (or as a root).
  * Non-exported spans in between are skipped. Nothing waits forever: after `parentWaitMillis`
- * (or at flush) an ancestor that is still running is logged as a placeholder when its start was
- * recorded, and otherwise the entry is released as a root; so is the oldest when too many wait.
+ * (or at flush) an ancestor that is still running is asked to be opened (logged with what is
+ * known of it so far), and otherwise the entry is released as a root; so is the oldest when too
+ * many wait.
+ *
+ * Every method that changes what waits returns its decisions as data; the linker calls no one.
  */
 
 export interface LinkEntry<T> {
@@ -25,28 +28,44 @@ export interface Link {
   session: string;
 }
 
-export interface LinkerOptions<T> {
+/**
+ * - `release`: the entry may go now, linked so;
+ * - `open`: entries wait for this span, still running past their wait: log what is known of it
+ *   (answer with `add`), or say it cannot be (`cannotOpen`);
+ * - `held`: the entry now waits for a log kept through an outage: in custody, its export need not wait.
+ */
+export type LinkDecision<T> =
+  | { kind: 'release'; entry: LinkEntry<T>; link: Link }
+  | { kind: 'open'; spanId: string }
+  | { kind: 'held'; spanId: string };
+
+/** How a span that has started but not ended is seen. */
+export type StartState = 'exported' | 'unknown' | 'not-exported';
+
+export interface LinkerOptions {
   parentWaitMillis: number;
   maxWaitingLogs: number;
   /** Most spans remembered for linking later children; the oldest are forgotten first. */
   maxRememberedSpans?: number;
-  onRelease(entry: LinkEntry<T>, link: Link): void;
   /**
-   * Asks for a placeholder log of a span that is still running (its start was recorded): the
-   * owner adds an entry for it and returns true, or returns false when it cannot.
+   * Whether a running span that did not look exported when it started does now: attributes
+   * may be set after a span starts. Asked when a child looks past it.
    */
-  onPlaceholder?(spanId: string): boolean;
+  exportedNow?(spanId: string): boolean;
 }
 
-/** `running`: started, not ended, and expected to become a log. */
-type NodeState = 'running' | 'not-exported' | 'pending' | 'delivered' | 'dropped';
+/**
+ * `running`: started, not ended, and expected to become a log; `unknown`: started, not ended,
+ * not expected to (children look past it, asking `exportedNow` first).
+ */
+type NodeState = 'running' | 'unknown' | 'not-exported' | 'pending' | 'delivered' | 'dropped';
 
 interface SpanNode {
   parentSpanId: string | undefined;
   state: NodeState;
   logId?: string;
   session?: string;
-  placeholderAsked?: boolean;
+  openAsked?: boolean;
   /** Its log is kept through an outage: entries waiting for it are held, not in flight. */
   buffered?: boolean;
 }
@@ -59,8 +78,6 @@ interface Waiting<T> {
 type Resolution = { ready: true; link: Link } | { ready: false; on: string };
 
 const MAX_DEPTH = 512;
-/** Rounds of placeholders one flush may log, one level of running ancestors per round. */
-const MAX_PLACEHOLDER_ROUNDS = 64;
 
 export class TraceLinker<T> {
   private readonly _nodes = new Map<string, SpanNode>();
@@ -68,49 +85,60 @@ export class TraceLinker<T> {
   /** The entries of `_waiting` that wait for a span not ended yet: the ones that may time out or be evicted. */
   private readonly _stuck = new Map<string, Waiting<T>>();
   private readonly _waitersOn = new Map<string, Set<string>>();
+  /** Known spans that may be forgotten (no log on its way, no entry waiting for them), oldest first. */
+  private readonly _forgettable = new Set<string>();
   private readonly _maxRemembered: number;
+  private _out: Array<LinkDecision<T>> = [];
 
-  constructor(private readonly _options: LinkerOptions<T>) {
+  constructor(private readonly _options: LinkerOptions) {
     this._maxRemembered = _options.maxRememberedSpans ?? 100_000;
   }
 
   /**
    * Records a span's start (when a span processor reports it): a span that will not become a
-   * log is skipped at once by its children; one that will is waited for, then placeheld.
+   * log is skipped at once by its children; one that will is waited for, then opened.
    */
-  observeStart(spanId: string, parentSpanId: string | undefined, exported: boolean): void {
-    if (this._nodes.has(spanId)) return;
-    this._remember(spanId, { parentSpanId, state: exported ? 'running' : 'not-exported' });
+  observeStart(spanId: string, parentSpanId: string | undefined, state: StartState): Array<LinkDecision<T>> {
+    this._out = [];
+    if (this._nodes.has(spanId)) return this._out;
+    const nodeState = state === 'exported' ? 'running' : state;
+    this._remember(spanId, { parentSpanId, state: nodeState });
     this._wake(spanId);
+    return this._out;
   }
 
-  /** Records ended spans that do not become logs, so children can link past them. */
-  observeNotExported(spanId: string, parentSpanId: string | undefined): void {
-    if (this._nodes.get(spanId)?.state === 'pending') return;
-    this._remember(spanId, { parentSpanId, state: 'not-exported' });
-    this._wake(spanId);
+  /** Records an ended span that does not become a log, so children link past it. */
+  observeNotExported(spanId: string, parentSpanId: string | undefined): Array<LinkDecision<T>> {
+    this._out = [];
+    if (this._nodes.get(spanId)?.state !== 'pending') {
+      this._remember(spanId, { parentSpanId, state: 'not-exported' });
+      this._wake(spanId);
+    }
+    return this._out;
   }
 
   /** Adds a span that becomes a log: released at once if its ancestors allow, else held. */
-  add(entry: LinkEntry<T>): void {
+  add(entry: LinkEntry<T>): Array<LinkDecision<T>> {
+    this._out = [];
     this._remember(entry.spanId, { parentSpanId: entry.parentSpanId, state: 'pending' });
     this._resolveOrWait(entry);
     this._wake(entry.spanId);
     this._enforceWaitingBound();
+    return this._out;
   }
 
   /**
-   * The entry's log could not go out yet and is kept for a later attempt. Returns the entries
-   * now held by that: those waiting for it, directly or through other waiting entries.
+   * The entry's log could not go out yet and is kept for a later attempt: the entries waiting
+   * for it, directly or through other waiting entries, are held by that.
    */
-  markBuffered(spanId: string): string[] {
+  markBuffered(spanId: string): Array<LinkDecision<T>> {
+    this._out = [];
     const node = this._nodes.get(spanId);
     if (node) node.buffered = true;
-    const held: string[] = [];
     const pending = [spanId];
     for (let visited = 0; pending.length > 0 && visited < this._waiting.size + 1; visited++) {
       for (const waiter of this._waitersOn.get(pending.pop()!) ?? []) {
-        held.push(waiter);
+        this._out.push({ kind: 'held', spanId: waiter });
         pending.push(waiter);
         // Held now, so bounded like those waiting for a span not ended.
         const waiting = this._waiting.get(waiter);
@@ -118,62 +146,55 @@ export class TraceLinker<T> {
       }
     }
     this._enforceWaitingBound();
-    return held;
+    return this._out;
   }
 
   /** The entry's log was delivered (with the API's log id) or finally dropped. */
-  settle(spanId: string, delivered: boolean, logId?: string): void {
+  settle(spanId: string, delivered: boolean, logId?: string): Array<LinkDecision<T>> {
+    this._out = [];
     const node = this._nodes.get(spanId);
-    if (!node) return;
+    if (!node) return this._out;
     node.buffered = false;
     node.state = delivered ? 'delivered' : 'dropped';
     if (logId !== undefined) node.logId = logId;
     this._wake(spanId);
+    this._refresh(spanId);
+    return this._out;
   }
 
-  /** Gives up waiting for ancestors that are still running, for entries that waited `parentWaitMillis`. */
-  releaseExpired(now: number): void {
+  /** Stops waiting for ancestors still running, for entries that waited `parentWaitMillis`. */
+  releaseExpired(now: number): Array<LinkDecision<T>> {
+    this._out = [];
     for (const { entry, on } of [...this._stuck.values()]) {
       const expired = now - entry.arrivedAt >= this._options.parentWaitMillis;
       if (expired && this._stuck.get(entry.spanId)?.on === on) this._stopWaiting(entry, on);
     }
+    return this._out;
   }
 
-  /** Gives up waiting for every ancestor still running (flush, shutdown): placeholders first, then roots. */
-  releaseAll(): void {
-    for (let round = 0; round < MAX_PLACEHOLDER_ROUNDS; round++) {
-      if (this._stuck.size === 0) return;
-      for (const { entry, on } of [...this._stuck.values()]) {
-        if (this._stuck.get(entry.spanId)?.on === on) this._stopWaiting(entry, on);
-      }
+  /** Stops waiting for every ancestor still running (flush, shutdown): opened first, else roots. */
+  releaseAll(): Array<LinkDecision<T>> {
+    this._out = [];
+    for (const { entry, on } of [...this._stuck.values()]) {
+      if (this._stuck.get(entry.spanId)?.on === on) this._stopWaiting(entry, on);
     }
+    return this._out;
   }
 
-  /** A running ancestor is logged as a placeholder if it can be; otherwise the entry goes out as a root. */
-  private _stopWaiting(entry: LinkEntry<T>, on: string): void {
-    const node = this._nodes.get(on);
-    if (node?.state === 'running' && !node.placeholderAsked) {
-      node.placeholderAsked = true;
-      if (this._options.onPlaceholder?.(on)) return;
+  /** The running span could not be opened: what waits for it goes out as roots. */
+  cannotOpen(spanId: string): Array<LinkDecision<T>> {
+    this._out = [];
+    for (const waiterId of [...(this._waitersOn.get(spanId) ?? [])]) {
+      const waiting = this._waiting.get(waiterId);
+      if (waiting) this._forceRelease(waiting.entry);
     }
-    if (this._nodes.get(on)?.state === 'pending') return;
-    this._forceRelease(entry);
-  }
-
-  /** Waiting for this span may last: it has not ended, or its log is kept through an outage. */
-  private _isStuckOn(spanId: string): boolean {
-    return this._notEnded(spanId) || this._nodes.get(spanId)?.buffered === true;
-  }
-
-  private _notEnded(spanId: string): boolean {
-    const node = this._nodes.get(spanId);
-    return node === undefined || node.state === 'running';
+    return this._out;
   }
 
   /**
    * Takes back the entries waiting for `spanId` as their direct parent that `accept` chooses
    * (their logs are folded into the parent's). Their spans are then skipped over when linking,
-   * as spans that are not exported.
+   * as spans that are not exported. Nothing is released by this: they waited for `spanId`.
    */
   absorbChildren(spanId: string, accept: (entry: LinkEntry<T>) => boolean): Array<LinkEntry<T>> {
     const taken: Array<LinkEntry<T>> = [];
@@ -182,7 +203,10 @@ export class TraceLinker<T> {
       if (!waiting || waiting.entry.parentSpanId !== spanId || !accept(waiting.entry)) continue;
       this._unwait(waiterId);
       this._remember(waiterId, { parentSpanId: spanId, state: 'not-exported' });
-      this._wake(waiterId);
+      // Whatever waited for the absorbed span now waits for `spanId` directly.
+      for (const grandchild of this._waitersOn.get(waiterId) ?? []) this._moveWaiter(grandchild, waiterId, spanId);
+      this._waitersOn.delete(waiterId);
+      this._refresh(waiterId);
       taken.push(waiting.entry);
     }
     return taken;
@@ -193,25 +217,10 @@ export class TraceLinker<T> {
     return this._waitersOn.has(spanId);
   }
 
-  /** When the next entry waiting for an ancestor that has not ended is due for release, if any. */
-  nextExpiry(): number | undefined {
-    let oldest: number | undefined;
-    for (const { entry } of this._stuck.values()) if (oldest === undefined || entry.arrivedAt < oldest) oldest = entry.arrivedAt;
-    return oldest === undefined ? undefined : oldest + this._options.parentWaitMillis;
-  }
-
-  get waitingCount(): number {
-    return this._waiting.size;
-  }
-
-  get trackedCount(): number {
-    return this._nodes.size;
-  }
-
   /**
-   * Whether this entry is held: it waits for an ancestor span that has not ended yet, directly
-   * or through ancestors that are themselves held. (An entry waiting for a log already on its
-   * way is not held: it follows within that log's export.)
+   * Whether this entry is held: it waits for an ancestor span that has not ended yet, or for a
+   * kept log, directly or through ancestors that are themselves held. (An entry waiting for a
+   * log already on its way is not held: it follows within that log's export.)
    */
   isHeld(spanId: string): boolean {
     let current = spanId;
@@ -224,6 +233,48 @@ export class TraceLinker<T> {
     return false;
   }
 
+  /** Whether this span's log is kept through an outage. */
+  isBuffered(spanId: string): boolean {
+    return this._nodes.get(spanId)?.buffered === true;
+  }
+
+  /**
+   * When the longest-waiting entry for an ancestor not ended is due for release, if any. O(1): the
+   * first to start waiting is taken as the oldest; one that started waiting again (its ancestor
+   * turned out not to be exported) is released with it, at most `parentWaitMillis` later.
+   */
+  nextExpiry(): number | undefined {
+    for (const { entry } of this._stuck.values()) return entry.arrivedAt + this._options.parentWaitMillis;
+    return undefined;
+  }
+
+  get waitingCount(): number {
+    return this._waiting.size;
+  }
+
+  get trackedCount(): number {
+    return this._nodes.size;
+  }
+
+  /** A running ancestor is asked to be opened, once; otherwise the entry goes out as a root. */
+  private _stopWaiting(entry: LinkEntry<T>, on: string): void {
+    const node = this._nodes.get(on);
+    if (node?.state === 'running') {
+      if (!node.openAsked) this._out.push({ kind: 'open', spanId: on });
+      node.openAsked = true;
+      // Waits for the answer: `add` (opened) or `cannotOpen`.
+      return;
+    }
+    if (node?.state === 'pending') return;
+    this._forceRelease(entry);
+  }
+
+  /** Waiting for this span may last: it has not ended, or its log is kept through an outage. */
+  private _isStuckOn(spanId: string): boolean {
+    const node = this._nodes.get(spanId);
+    return node === undefined || node.state === 'running' || node.buffered === true;
+  }
+
   private _resolveOrWait(entry: LinkEntry<T>): void {
     const resolution = this._resolve(entry);
     if (resolution.ready) return this._release(entry, resolution.link);
@@ -233,12 +284,14 @@ export class TraceLinker<T> {
     let waiters = this._waitersOn.get(resolution.on);
     if (!waiters) this._waitersOn.set(resolution.on, (waiters = new Set()));
     waiters.add(entry.spanId);
+    this._forgettable.delete(resolution.on);
   }
 
   private _resolve(entry: LinkEntry<T>): Resolution {
     let current = entry.parentSpanId;
     for (let depth = 0; current !== undefined && depth < MAX_DEPTH; depth++) {
       const node = this._nodes.get(current);
+      if (node?.state === 'unknown' && this._options.exportedNow?.(current)) node.state = 'running';
       if (!node || node.state === 'pending' || node.state === 'running') return { ready: false, on: current };
       if (node.state === 'delivered') {
         return { ready: true, link: { parent: { spanId: current, logId: node.logId }, session: node.session! } };
@@ -253,6 +306,7 @@ export class TraceLinker<T> {
     const waiters = this._waitersOn.get(spanId);
     if (!waiters) return;
     this._waitersOn.delete(spanId);
+    this._refresh(spanId);
     for (const waiterId of waiters) {
       const waiting = this._waiting.get(waiterId);
       if (!waiting) continue;
@@ -260,6 +314,18 @@ export class TraceLinker<T> {
       this._stuck.delete(waiterId);
       this._resolveOrWait(waiting.entry);
     }
+  }
+
+  private _moveWaiter(waiterId: string, from: string, to: string): void {
+    const waiting = this._waiting.get(waiterId);
+    if (!waiting || waiting.on !== from) return;
+    waiting.on = to;
+    if (this._isStuckOn(to)) this._stuck.set(waiterId, waiting);
+    else this._stuck.delete(waiterId);
+    let waiters = this._waitersOn.get(to);
+    if (!waiters) this._waitersOn.set(to, (waiters = new Set()));
+    waiters.add(waiterId);
+    this._forgettable.delete(to);
   }
 
   private _forceRelease(entry: LinkEntry<T>): void {
@@ -270,7 +336,7 @@ export class TraceLinker<T> {
   private _release(entry: LinkEntry<T>, link: Link): void {
     const node = this._nodes.get(entry.spanId);
     if (node) node.session = link.session;
-    this._options.onRelease(entry, link);
+    this._out.push({ kind: 'release', entry, link });
   }
 
   private _unwait(spanId: string): void {
@@ -281,6 +347,7 @@ export class TraceLinker<T> {
     const waiters = this._waitersOn.get(waiting.on);
     waiters?.delete(spanId);
     if (waiters?.size === 0) this._waitersOn.delete(waiting.on);
+    this._refresh(waiting.on);
   }
 
   /** Over the bound, the oldest entries waiting for an ancestor that has not ended go out as roots. */
@@ -293,18 +360,27 @@ export class TraceLinker<T> {
 
   private _remember(spanId: string, node: SpanNode): void {
     const known = this._nodes.get(spanId);
-    if (known) {
-      Object.assign(known, node);
-      return;
-    }
-    this._nodes.set(spanId, node);
+    if (known) Object.assign(known, node);
+    else this._nodes.set(spanId, node);
+    this._refresh(spanId);
     if (this._nodes.size > this._maxRemembered) this._forgetOldest();
   }
 
+  private _refresh(spanId: string): void {
+    const node = this._nodes.get(spanId);
+    if (node && node.state !== 'pending' && !this._waitersOn.has(spanId)) this._forgettable.add(spanId);
+    else this._forgettable.delete(spanId);
+  }
+
+  /**
+   * Forgets the oldest spans no entry needs. Spans still needed (their log on its way, or
+   * entries waiting for them) are not in the way: each new span costs O(1) however many are kept.
+   */
   private _forgetOldest(): void {
-    for (const [spanId, node] of this._nodes) {
+    for (const spanId of this._forgettable) {
       if (this._nodes.size <= this._maxRemembered) return;
-      if (node.state !== 'pending' && !this._waitersOn.has(spanId)) this._nodes.delete(spanId);
+      this._forgettable.delete(spanId);
+      this._nodes.delete(spanId);
     }
   }
 }

@@ -1,23 +1,39 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { LogRequest, UpdateLogRequest } from '../log-request.js';
-
-/** What to do with a span's full log when the span ends. */
-export type Completion =
-  | { kind: 'none' }
-  | { kind: 'send'; update: UpdateLogRequest }
-  | { kind: 'deferred' }
-  | { kind: 'lost' };
-
-type Logged = { state: 'pending'; completion?: UpdateLogRequest } | { state: 'delivered' } | { state: 'dropped' };
+import type { CreatedLog } from '../delivery/dialect.js';
+import type { LinkEntry } from './linker.js';
 
 /**
- * Placeholders for LLM spans that run longer than their children may wait. A span processor
- * reports starts; a running span can then be logged with what is known of it, and completed by
- * `PATCH ?reference_id=` (output, error, duration) once it ends. Memory is bounded by `max`.
+ * A span that ended while its placeholder was still on its way: its whole log, completing the
+ * placeholder once that is delivered, or sent as an ordinary log if the placeholder never is.
  */
-export class Placeholders {
+export interface DeferredEnd<T> {
+  entry: LinkEntry<T>;
+}
+
+/** What a span's end means for the placeholder logged for it while it ran. */
+export type EndOfOpened =
+  | { kind: 'none' }
+  /** The placeholder was delivered: send the completion now. */
+  | { kind: 'complete'; created: CreatedLog }
+  /** The placeholder is still on its way: the end waits for it (see `settled`). */
+  | { kind: 'deferred' };
+
+/** What the placeholder's own outcome means for the span's end, if it came first. */
+export type AfterPlaceholder<T> =
+  | { kind: 'none' }
+  | { kind: 'complete'; deferred: DeferredEnd<T>; created: CreatedLog }
+  | { kind: 'relog'; deferred: DeferredEnd<T> };
+
+type Opened<T> = { state: 'pending'; deferred?: DeferredEnd<T> } | { state: 'delivered'; created: CreatedLog };
+
+/**
+ * Running spans, as a span processor reports their starts, and the placeholders logged for
+ * those that run longer than their children may wait: what is known of the span, completed
+ * once it ends (output, error, duration). Memory is bounded by `max`, oldest out first.
+ */
+export class Placeholders<T> {
   private readonly _running = new Map<string, ReadableSpan>();
-  private readonly _logged = new Map<string, Logged>();
+  private readonly _opened = new Map<string, Opened<T>>();
 
   constructor(private readonly _max: number) {}
 
@@ -26,66 +42,70 @@ export class Placeholders {
     if (this._running.size > this._max) this._running.delete(this._running.keys().next().value!);
   }
 
-  /** The placeholder log of a running span, from what `map` makes of it so far; undefined if none can be made. */
-  take(spanId: string, map: (span: ReadableSpan) => LogRequest | undefined): { log: LogRequest; span: ReadableSpan } | undefined {
-    const span = this._running.get(spanId);
-    const log = span && map(span);
-    if (!span || !log) return undefined;
-    this._logged.set(spanId, { state: 'pending' });
-    if (this._logged.size > this._max) this._logged.delete(this._logged.keys().next().value!);
-    const { output: _output, output_message: _message, error: _error, duration: _duration, ...known } = log;
-    const { timing: _timing, ...metadata } = known.metadata ?? {};
-    return { log: { ...known, metadata: { ...metadata, placeholder: true } }, span };
+  /** The live span of a running span, to classify or map it as it is now. */
+  running(spanId: string): ReadableSpan | undefined {
+    return this._running.get(spanId);
   }
 
-  /** The span ended: how its log completes its placeholder, if it had one. */
-  ended(spanId: string, log: LogRequest | undefined): Completion {
+  /** A placeholder for this running span was made and goes out now. */
+  opened(spanId: string): void {
+    this._opened.set(spanId, { state: 'pending' });
+    if (this._opened.size > this._max) this._opened.delete(this._opened.keys().next().value!);
+  }
+
+  /** Whether this span was logged as a placeholder and has not been completed. */
+  isOpen(spanId: string): boolean {
+    return this._opened.has(spanId);
+  }
+
+  /** Whether the span ended while its placeholder was on its way (its end waits for it). */
+  isDeferred(spanId: string): boolean {
+    const opened = this._opened.get(spanId);
+    return opened?.state === 'pending' && opened.deferred !== undefined;
+  }
+
+  /** The span ended with this log: how it completes its placeholder, if it had one. */
+  ended(spanId: string, deferred: () => DeferredEnd<T>): EndOfOpened {
     this._running.delete(spanId);
-    const logged = this._logged.get(spanId);
-    if (!logged) return { kind: 'none' };
-    const update = completionOf(log);
-    switch (logged.state) {
-      case 'delivered':
-        this._logged.delete(spanId);
-        return { kind: 'send', update };
-      case 'pending':
-        logged.completion = update;
-        return { kind: 'deferred' };
-      case 'dropped':
-        this._logged.delete(spanId);
-        return { kind: 'lost' };
+    const opened = this._opened.get(spanId);
+    if (!opened) return { kind: 'none' };
+    if (opened.state === 'delivered') {
+      this._opened.delete(spanId);
+      return { kind: 'complete', created: opened.created };
     }
+    opened.deferred = deferred();
+    return { kind: 'deferred' };
   }
 
-  /** Whether this span's log was taken as a placeholder (and has not completed yet). */
-  isPlaceholder(spanId: string): boolean {
-    return this._logged.has(spanId);
+  /** The span ended without a log (filtered, redacted, dropped by a queue): nothing completes its placeholder. */
+  endedWithoutLog(spanId: string): void {
+    this._running.delete(spanId);
+    this._opened.delete(spanId);
   }
 
-  /**
-   * The placeholder's own log settled. A completion that was waiting for it is returned: to
-   * send now, or lost with the placeholder. Undefined when none was waiting.
-   */
-  settled(spanId: string, delivered: boolean): Completion | undefined {
-    const logged = this._logged.get(spanId);
-    if (logged?.state !== 'pending') return undefined;
-    if (!logged.completion) {
-      this._logged.set(spanId, delivered ? { state: 'delivered' } : { state: 'dropped' });
-      return undefined;
+  /** The placeholder's own log was delivered, or finally dropped. */
+  settled(spanId: string, created: CreatedLog | undefined): AfterPlaceholder<T> {
+    const opened = this._opened.get(spanId);
+    if (opened?.state !== 'pending') return { kind: 'none' };
+    const { deferred } = opened;
+    if (created && !deferred) {
+      this._opened.set(spanId, { state: 'delivered', created });
+      return { kind: 'none' };
     }
-    this._logged.delete(spanId);
-    return delivered ? { kind: 'send', update: logged.completion } : { kind: 'lost' };
+    this._opened.delete(spanId);
+    if (!deferred) return { kind: 'none' };
+    return created ? { kind: 'complete', deferred, created } : { kind: 'relog', deferred };
+  }
+
+  /** At shutdown: the end waiting for a placeholder that is about to be spooled, taken. */
+  takeDeferred(spanId: string): DeferredEnd<T> | undefined {
+    const opened = this._opened.get(spanId);
+    if (opened?.state !== 'pending' || !opened.deferred) return undefined;
+    this._opened.delete(spanId);
+    return opened.deferred;
   }
 
   get runningCount(): number {
     return this._running.size;
   }
-}
-
-function completionOf(log: LogRequest | undefined): UpdateLogRequest {
-  const update: UpdateLogRequest = {};
-  if (log?.output !== undefined) update.output = log.output;
-  if (log?.error !== undefined) update.error = log.error;
-  if (log?.duration !== undefined) update.duration = log.duration;
-  return update;
 }

@@ -1,10 +1,22 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { parentSpanId } from '../mapping/build-log.js';
+import { safeParentSpanId, safeSpanId } from '../mapping/span-ids.js';
 
 export interface ReleaseOrder {
   spans: ReadableSpan[];
   /** Span ids that are the parent of another span of the same export. */
   parents: Set<string>;
+}
+
+/** An export's spans as the pipeline works through them. */
+export interface ExportOrder<T> extends ReleaseOrder {
+  /** Every log of the export handed on so far. */
+  added: string[];
+  /** LLM calls with children in the export, linked last (they may fold a nested duplicate). */
+  deferred: T[];
+}
+
+export function exportOrder<T>(spans: readonly ReadableSpan[]): ExportOrder<T> {
+  return { ...releaseOrder(spans), added: [], deferred: [] };
 }
 
 /**
@@ -26,21 +38,4 @@ export function releaseOrder(spans: readonly ReadableSpan[]): ReleaseOrder {
     (parents.has(safeSpanId(span) ?? '') ? first : rest).push(span);
   }
   return { spans: first.concat(rest), parents };
-}
-
-/** A span that cannot even be read goes last; mapping it skips it with a warning. */
-function safeParentSpanId(span: ReadableSpan): string | undefined {
-  try {
-    return parentSpanId(span);
-  } catch {
-    return undefined;
-  }
-}
-
-function safeSpanId(span: ReadableSpan): string | undefined {
-  try {
-    return span.spanContext().spanId;
-  } catch {
-    return undefined;
-  }
 }

@@ -2,20 +2,25 @@ import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { Agent, request, type Dispatcher } from 'undici';
 import { describeError } from '../diag.js';
+import { HumanloopExportError, type ExportErrorReason } from '../errors.js';
+import { parseJson } from '../json.js';
 import { USER_AGENT } from '../version.js';
 import { isRetryableError, isRetryableStatus } from './is-retryable.js';
 import { parseRetryAfter } from './retry-after.js';
 
-/** How one HTTP request ended. The transport never throws: errors are data. */
+/**
+ * How one HTTP request ended. The transport never throws: errors are data, and name the host
+ * they came from (never the key).
+ */
 export type TransportResult =
   | { status: 'success'; statusCode: number; body: unknown }
-  | { status: 'retryable'; statusCode?: number; retryAfterMillis?: number; error: string }
-  | { status: 'failure'; statusCode?: number; body: unknown; error: string };
+  | { status: 'retryable'; retryAfterMillis?: number; error: HumanloopExportError }
+  | { status: 'failure'; body: unknown; error: HumanloopExportError };
 
 export interface TransportRequest {
   method: 'POST' | 'PATCH';
   url: URL;
-  body: string | Buffer;
+  body: Buffer;
   timeoutMillis: number;
 }
 
@@ -71,37 +76,47 @@ async function sendOnce(
       bodyTimeout: req.timeoutMillis,
     });
     const text = await readCapped(response.body);
-    return toResult(response.statusCode, response.headers['retry-after'], text, now);
+    return toResult(req.url.host, response.statusCode, response.headers['retry-after'], text, now);
   } catch (error) {
-    return fromError(error);
+    return fromError(req.url.host, error);
   }
 }
 
 function toResult(
+  host: string,
   statusCode: number,
   retryAfter: string | string[] | undefined,
   text: string,
   now: () => number,
 ): TransportResult {
   if (statusCode >= 200 && statusCode < 300) return { status: 'success', statusCode, body: parseJson(text) };
-  const error = `Humanloop answered HTTP ${statusCode}`;
+  const redirect = statusCode >= 300 && statusCode < 400;
+  const message = `Humanloop at ${host} answered HTTP ${statusCode}${redirect ? ' (redirects are not followed)' : ''}`;
+  const error = new HumanloopExportError(reasonOfStatus(statusCode), message, { host, statusCode });
   if (isRetryableStatus(statusCode)) {
     const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
     const retryAfterMillis = parseRetryAfter(header, now());
-    return retryAfterMillis === undefined
-      ? { status: 'retryable', statusCode, error }
-      : { status: 'retryable', statusCode, retryAfterMillis, error };
+    return retryAfterMillis === undefined ? { status: 'retryable', error } : { status: 'retryable', retryAfterMillis, error };
   }
-  if (statusCode >= 300 && statusCode < 400) {
-    return { status: 'failure', statusCode, body: undefined, error: `${error} (redirects are not followed)` };
-  }
-  return { status: 'failure', statusCode, body: parseJson(text), error };
+  return { status: 'failure', body: redirect ? undefined : parseJson(text), error };
 }
 
-function fromError(error: unknown): TransportResult {
+function reasonOfStatus(statusCode: number): ExportErrorReason {
+  if (statusCode === 401 || statusCode === 403) return 'unauthorized';
+  if (statusCode === 413) return 'too_large';
+  if (statusCode === 422) return 'invalid';
+  return isRetryableStatus(statusCode) ? 'unreachable' : 'rejected';
+}
+
+/** The request went out but no answer came in time (a connect timeout is `unreachable`). */
+const ANSWER_TIMEOUT_CODES = new Set(['timeout', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function fromError(host: string, error: unknown): TransportResult {
   const code = errorCode(error);
-  const message = `Request to Humanloop failed: ${code ?? describeError(error)}`;
-  return isRetryableError(error) ? { status: 'retryable', error: message } : { status: 'failure', body: undefined, error: message };
+  const message = `Request to Humanloop at ${host} failed: ${code ?? describeError(error)}`;
+  if (!isRetryableError(error)) return { status: 'failure', body: undefined, error: new HumanloopExportError('rejected', message, { host }) };
+  const reason = code !== undefined && ANSWER_TIMEOUT_CODES.has(code) ? 'timeout' : 'unreachable';
+  return { status: 'retryable', error: new HumanloopExportError(reason, message, { host }) };
 }
 
 async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
@@ -117,15 +132,6 @@ async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseJson(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 function errorCode(error: unknown): string | undefined {

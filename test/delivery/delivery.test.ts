@@ -94,7 +94,8 @@ describe('delivery to the local log server', () => {
     const start = harness.clock.now();
     const result = await harness.exportAll(chatSpans(2));
     expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(result.error?.message).toMatch(/2 logs were not delivered.*deadline/);
+    expect(result.error).toMatchObject({ name: 'HumanloopExportError', reason: 'unreachable', logs: 2 });
+    expect(result.error?.message).toMatch(/^2 of 2 logs were not delivered to Humanloop: kept for a later attempt: Request to Humanloop at 127\.0\.0\.1:\d+ failed/);
     expect(harness.clock.now() - start).toBeLessThanOrEqual(5000);
     expect(harness.clock.sleeps.length).toBeGreaterThan(1);
   });

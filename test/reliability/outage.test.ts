@@ -77,7 +77,7 @@ describe('an outage longer than the export deadline', () => {
     const slept = clock.sleptMillis;
     for (let i = 0; i < 5; i++) {
       const result = await exportOnce(exporter, chatSpans(5));
-      expect(result.error?.message).toMatch(/unreachable; kept for a later attempt/);
+      expect(result.error).toMatchObject({ reason: 'unreachable', message: expect.stringMatching(/kept for a later attempt: Humanloop is unreachable/) });
     }
     // No request and no backoff for the later exports: their logs went straight to the buffer.
     expect(hl.requests().length).toBe(requestsDuringFirst);

@@ -1,7 +1,7 @@
 import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { serializeLog } from '../../src/delivery/outcome.js';
+import { serializeJson } from '../../src/delivery/encoding.js';
 import { validateLogBody } from '../../src/local/validate.js';
 import { mapSpan } from '../../src/mapping/map-span.js';
 import { toReadableSpan, type SpanJson } from '../helpers/fixtures.js';
@@ -95,7 +95,7 @@ describe('mapping arbitrary spans', () => {
       fc.property(span, fc.boolean(), (json, captureContent) => {
         const mapping = mapSpan(toReadableSpan(json), { ...OPTIONS, captureContent });
         if (!mapping.log) return;
-        const wire = serializeLog(mapping.log);
+        const wire = serializeJson(mapping.log);
         const parsed = JSON.parse(wire) as unknown;
         expect(everyStringWellFormed(parsed)).toBe(true);
         expect(validateLogBody([parsed], anything)).toEqual([]);

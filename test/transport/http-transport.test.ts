@@ -22,7 +22,7 @@ async function serve(handler: Handler): Promise<URL> {
 }
 
 function post(url: URL, body = '[]', timeoutMillis = 2000) {
-  return transport!.send({ method: 'POST', url, body, timeoutMillis });
+  return transport!.send({ method: 'POST', url, body: Buffer.from(body), timeoutMillis });
 }
 
 afterEach(async () => {
@@ -57,11 +57,14 @@ describe('http transport', () => {
     const url = await serve((_req, res) => {
       res.writeHead(429, { 'retry-after': '2' }).end();
     });
-    expect(await post(url)).toEqual({
-      status: 'retryable',
+    const result = await post(url);
+    expect(result).toMatchObject({ status: 'retryable', retryAfterMillis: 2000 });
+    expect(result.status !== 'success' && result.error).toMatchObject({
+      name: 'HumanloopExportError',
+      reason: 'unreachable',
       statusCode: 429,
-      retryAfterMillis: 2000,
-      error: 'Humanloop answered HTTP 429',
+      host: url.host,
+      message: `Humanloop at ${url.host} answered HTTP 429`,
     });
   });
 
@@ -69,12 +72,9 @@ describe('http transport', () => {
     const url = await serve((_req, res) => {
       res.writeHead(422, { 'content-type': 'application/json' }).end('{"detail":[{"loc":["body",0],"msg":"bad"}]}');
     });
-    expect(await post(url)).toEqual({
-      status: 'failure',
-      statusCode: 422,
-      body: { detail: [{ loc: ['body', 0], msg: 'bad' }] },
-      error: 'Humanloop answered HTTP 422',
-    });
+    const result = await post(url);
+    expect(result).toMatchObject({ status: 'failure', body: { detail: [{ loc: ['body', 0], msg: 'bad' }] } });
+    expect(result.status !== 'success' && result.error).toMatchObject({ reason: 'invalid', statusCode: 422, host: url.host });
   });
 
   it('never follows a redirect', async () => {
@@ -84,7 +84,7 @@ describe('http transport', () => {
       res.writeHead(307, { location: 'http://127.0.0.2:1/elsewhere' }).end();
     });
     const result = await post(url);
-    expect(result).toMatchObject({ status: 'failure', statusCode: 307 });
+    expect(result).toMatchObject({ status: 'failure', error: { reason: 'rejected', statusCode: 307 } });
     expect(requests).toBe(1);
   });
 
@@ -96,13 +96,16 @@ describe('http transport', () => {
   it('times out a server that never answers, as retryable', async () => {
     const url = await serve(() => undefined);
     const result = await post(url, '[]', 150);
-    expect(result).toMatchObject({ status: 'retryable', error: expect.stringMatching(/timeout|TIMEOUT/i) });
+    expect(result).toMatchObject({ status: 'retryable', error: { reason: 'timeout', message: expect.stringMatching(/timeout/i) } });
   });
 
   it('treats a refused connection as retryable', async () => {
     const url = await serve(() => undefined);
     await new Promise((resolve) => server!.close(resolve));
-    expect(await post(url)).toMatchObject({ status: 'retryable', error: expect.stringMatching(/ECONNREFUSED/) });
+    expect(await post(url)).toMatchObject({
+      status: 'retryable',
+      error: { reason: 'unreachable', host: url.host, message: `Request to Humanloop at ${url.host} failed: ECONNREFUSED` },
+    });
   });
 
   it('stops reading a response larger than the cap', async () => {
@@ -117,12 +120,14 @@ describe('http transport', () => {
     const url = await serve((_req, res) => {
       res.writeHead(503).end('<html>overloaded</html>');
     });
-    expect(await post(url)).toMatchObject({ status: 'retryable', statusCode: 503 });
+    expect(await post(url)).toMatchObject({ status: 'retryable', error: { statusCode: 503 } });
   });
 
   it('never puts the key in an error', async () => {
     const url = await serve((req) => req.socket.destroy());
     const result = await post(url);
+    expect(result.status).toBe('retryable');
     expect(JSON.stringify(result)).not.toContain('hl_sk_secret');
+    expect(result.status !== 'success' && result.error.message).not.toContain('hl_sk_secret');
   });
 });

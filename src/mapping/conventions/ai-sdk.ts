@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ChatMessage, ContentPart, ToolCall } from '../../log-request.js';
-import { parseJson, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
-import { asText, imagePart, isRecord, textOf, textPart, toContent, toRole, toToolCall } from '../messages.js';
+import { parseJsonText, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
+import { asText, imagePart, isRecord, textAsMessages, textOf, textPart, toContent, toRole, toToolCall } from '../messages.js';
 import type { LogKind, NormalizedSpan } from '../normalized.js';
 import { toModelConfigTools } from '../tools.js';
 import { normalizeGenAi } from './genai.js';
@@ -135,7 +135,7 @@ function usage(attributes: Attributes, ...names: string[]): number | undefined {
 function toolDefinitions(attributes: Attributes): unknown[] | undefined {
   const value = attributes['ai.prompt.tools'];
   if (!Array.isArray(value)) return undefined;
-  return value.map((item) => (typeof item === 'string' ? parseJson(item) : item));
+  return value.map((item) => (typeof item === 'string' ? parseJsonText(item) : item));
 }
 
 function fromAiSdkToolCalls(value: unknown): ToolCall[] {
@@ -147,9 +147,9 @@ function fromAiSdkToolCalls(value: unknown): ToolCall[] {
   });
 }
 
-/** `ai.prompt.messages`: LanguageModelV1 (ai 4), V2 (ai 5) and V3 (ai 6) prompts. */
+/** `ai.prompt.messages`: LanguageModelV1 (ai 4), V2 (ai 5) and V3 (ai 6) prompts; text that is not JSON as a user message. */
 export function fromAiSdkMessages(value: unknown): ChatMessage[] {
-  if (!Array.isArray(value)) return [];
+  if (!Array.isArray(value)) return textAsMessages(value);
   return value.flatMap((message) => (isRecord(message) ? fromAiSdkMessage(message) : []));
 }
 

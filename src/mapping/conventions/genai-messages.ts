@@ -1,15 +1,16 @@
-import type { ChatMessage, ContentPart, ToolCall } from '../../log-request.js';
-import { asText, imagePart, isRecord, textPart, toContent, toRole, toToolCall } from '../messages.js';
+import type { ChatMessage, ChatRole, ContentPart, ToolCall } from '../../log-request.js';
+import { asText, imagePart, isRecord, textAsMessages, textPart, toContent, toRole, toToolCall } from '../messages.js';
 
 /**
  * OTel GenAI message JSON (`gen_ai.input.messages`, `gen_ai.output.messages`,
  * `gen_ai.system_instructions`): messages of `{role, parts: [...]}` where a part is text,
  * tool_call, tool_call_response, blob, uri, file or reasoning. One GenAI message can become
- * several ChatMessages: each tool_call_response is a `tool` message of its own.
+ * several ChatMessages: each tool_call_response is a `tool` message of its own. Text that is not
+ * JSON is one message of `role`.
  */
-export function fromGenAiMessages(value: unknown): ChatMessage[] {
+export function fromGenAiMessages(value: unknown, role: ChatRole = 'user'): ChatMessage[] {
+  if (!Array.isArray(value)) return textAsMessages(value, role);
   const messages: ChatMessage[] = [];
-  if (!Array.isArray(value)) return messages;
   for (const message of value) if (isRecord(message)) addGenAiMessage(messages, message);
   return messages;
 }

@@ -40,7 +40,7 @@ import {
   ATTR_GEN_AI_WORKFLOW_NAME,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { ChatMessage, ModelEndpoint } from '../../log-request.js';
-import { parseJson, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
+import { parseJsonText, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
 import { asText, isRecord, textOf } from '../messages.js';
 import { emptyNormalized, type LogKind, type NormalizedSpan } from '../normalized.js';
 import { toModelConfigTools } from '../tools.js';
@@ -126,7 +126,7 @@ function readContent(attributes: Attributes, out: NormalizedSpan): void {
   const messages: ChatMessage[] = system ? [system, ...input] : input;
   if (messages.length > 0) out.messages = messages;
   const outputs = readJson(attributes, ATTR_GEN_AI_OUTPUT_MESSAGES);
-  const [first] = fromGenAiMessages(outputs);
+  const [first] = fromGenAiMessages(outputs, 'assistant');
   if (first) {
     out.outputMessage = first;
     out.output = textOf(first);
@@ -165,7 +165,7 @@ function readTool(attributes: Attributes, out: NormalizedSpan): void {
   if (args !== undefined) out.inputs = isRecord(args) ? args : { arguments: args };
   // The result is kept as recorded: JSON text stays text (only a JSON string literal is unquoted).
   const result = attributes[ATTR_GEN_AI_TOOL_CALL_RESULT];
-  if (typeof result === 'string') out.output = result.startsWith('"') ? asText(parseJson(result) ?? result) : result;
+  if (typeof result === 'string') out.output = result.startsWith('"') ? asText(parseJsonText(result) ?? result) : result;
   else if (result !== undefined) out.output = asText(result);
   const callId = readString(attributes, ATTR_GEN_AI_TOOL_CALL_ID);
   if (callId) out.metadata.tool_call_id = callId;

@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ChatMessage, ContentPart, ToolCall } from '../../log-request.js';
-import { parseJson, readInteger, readJson, readString } from '../attributes.js';
+import { parseJsonText, readInteger, readJson, readString } from '../attributes.js';
 import { groupString, indexedGroups, subGroups, type Group } from '../flattened.js';
 import { asText, imagePart, isRecord, textOf, textPart, toContent, toRole, toToolCall } from '../messages.js';
 import { emptyNormalized, type LogKind, type ModelParams, type NormalizedSpan } from '../normalized.js';
@@ -86,7 +86,7 @@ function readLlm(attributes: Attributes, out: NormalizedSpan): void {
     out.output = textOf(output);
   }
   out.tools = toModelConfigTools(
-    indexedGroups(attributes, 'llm.tools').map((tool) => parseJson(groupString(tool, 'tool.json_schema') ?? '')),
+    indexedGroups(attributes, 'llm.tools').map((tool) => parseJsonText(groupString(tool, 'tool.json_schema') ?? '')),
   );
   out.finishReason = readString(attributes, 'llm.finish_reason');
   readTemplate(attributes, out);
@@ -142,7 +142,7 @@ function readInputOutput(attributes: Attributes, out: NormalizedSpan): void {
 function readValue(attributes: Attributes, prefix: 'input' | 'output'): unknown {
   const text = readString(attributes, `${prefix}.value`);
   if (text === undefined) return undefined;
-  return readString(attributes, `${prefix}.mime_type`) === 'application/json' ? parseJson(text) ?? text : text;
+  return readString(attributes, `${prefix}.mime_type`) === 'application/json' ? parseJsonText(text) ?? text : text;
 }
 
 /** When no messages are flattened, the OpenAI-style request body in `input.value` may hold them. */

@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ChatMessage, ModelConfigTool } from '../../log-request.js';
-import { parseJson, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
+import { parseJsonText, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
 import { groupString, indexedGroups, subGroups, type Group } from '../flattened.js';
 import { isRecord, textOf, toRole, toToolCall } from '../messages.js';
 import type { LogKind, NormalizedSpan } from '../normalized.js';
@@ -92,7 +92,7 @@ function toMessage(group: Group): ChatMessage {
   const message: ChatMessage = { role: toRole(group.get('role')) };
   const content = groupString(group, 'content');
   // Array content (text and image parts) is recorded as its JSON text.
-  message.content = content === undefined ? null : openAiContent(parseJson(content) ?? content);
+  message.content = content === undefined ? null : openAiContent(parseJsonText(content) ?? content);
   const calls = subGroups(group, 'tool_calls').flatMap((call, index) => {
     const parsed = toToolCall(call.get('id'), call.get('name'), call.get('arguments'), index);
     return parsed ? [parsed] : [];
@@ -114,7 +114,7 @@ function legacyTools(attributes: Attributes): ModelConfigTool[] | undefined {
     const tool: ModelConfigTool = { name };
     const description = groupString(group, 'description');
     if (description) tool.description = description;
-    const schema = parseJson(groupString(group, 'parameters') ?? groupString(group, 'arguments') ?? '');
+    const schema = parseJsonText(groupString(group, 'parameters') ?? groupString(group, 'arguments') ?? '');
     if (isRecord(schema)) tool.parameters = schema;
     return [tool];
   });

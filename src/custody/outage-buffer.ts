@@ -1,5 +1,5 @@
-import { Fifo } from './fifo.js';
-import type { OutgoingLog } from './outcome.js';
+import { Fifo } from '../delivery/fifo.js';
+import type { OutgoingLog } from '../delivery/dialect.js';
 
 interface Buffered {
   item: OutgoingLog;

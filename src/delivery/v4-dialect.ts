@@ -1,0 +1,116 @@
+import type { LogRequest, UpdateLogRequest } from '../log-request.js';
+import type { Link } from '../trace/linker.js';
+import type { CreatedLog, Dialect, OutgoingLog, WireRequest } from './dialect.js';
+import { encodeJson, objectOf, ownBytes, serializeJson, toOutgoing } from './encoding.js';
+import { readRefusals } from './refusals.js';
+
+/** The fields that place a log in the trace; refusing one refuses the link, not the log. */
+const PARENT_FIELDS = ['parent_reference_id', 'trace_parent_id'];
+/** Fields a log cannot go without. */
+const REQUIRED_FIELDS = new Set(['config']);
+
+const OPEN = Buffer.from('[');
+const CLOSE = Buffer.from(']');
+const COMMA = Buffer.from(',');
+
+/**
+ * Humanloop's v4 logs API: arrays of logs to `POST {base}/logs`, answered by an array of
+ * `{id, ...}` in the same order; a log names its parent by `parent_reference_id` (the parent's
+ * span id) and `trace_parent_id` (its log id); a log opened while its span ran is completed by
+ * `PATCH {base}/logs?reference_id=<span id>`.
+ */
+export function v4Dialect(logsUrl: URL, maxBatchSize: number): Dialect {
+  return {
+    maxLogsPerRequest: maxBatchSize,
+    encode: (log) => encodeJson(log),
+    decode: (bytes) => JSON.parse(bytes.toString('utf8')) as LogRequest,
+    encodeCompletion: (log) => encodeJson(completionOf(log)),
+    link: linkV4,
+    createRequest: (batch) => ({ method: 'POST', url: logsUrl, body: arrayBody(batch) }),
+    completeRequest: (item) => completeRequest(logsUrl, item),
+    created: createdLogs,
+    refusals: (body, batch) => readRefusals(body, batch.length, true),
+    withoutFields,
+    completed,
+  };
+}
+
+/**
+ * The link fields are put in front of the log's bytes, which are not copied: `{head}` and
+ * `{rest}` become `{head,` then `rest}`.
+ */
+function linkV4(key: string, unlinked: Buffer, link: Link): OutgoingLog {
+  const fields: Record<string, string> = { session_reference_id: link.session };
+  if (link.parent) {
+    fields.parent_reference_id = link.parent.spanId;
+    if (link.parent.logId) fields.trace_parent_id = link.parent.logId;
+  }
+  const head = serializeJson(fields);
+  if (unlinked.length <= 2) {
+    const whole = ownBytes(head);
+    return { key, parts: [whole], bytes: whole.length };
+  }
+  const front = ownBytes(`${head.slice(0, -1)},`);
+  return { key, parts: [front, unlinked.subarray(1)], bytes: front.length + unlinked.length - 1 };
+}
+
+/** A JSON array of the logs: their bytes copied once, into the one buffer that is sent. */
+function arrayBody(batch: readonly OutgoingLog[]): Buffer {
+  const parts: Buffer[] = [OPEN];
+  batch.forEach((item, index) => {
+    if (index > 0) parts.push(COMMA);
+    parts.push(...item.parts);
+  });
+  parts.push(CLOSE);
+  return Buffer.concat(parts);
+}
+
+function completeRequest(logsUrl: URL, item: OutgoingLog): WireRequest {
+  const url = new URL(logsUrl);
+  url.searchParams.set('reference_id', item.completes?.spanId ?? item.key);
+  return { method: 'PATCH', url, body: Buffer.concat(item.parts) };
+}
+
+function completionOf(log: LogRequest): UpdateLogRequest {
+  const update: UpdateLogRequest = {};
+  if (log.output !== undefined) update.output = log.output;
+  if (log.error !== undefined) update.error = log.error;
+  if (log.duration !== undefined) update.duration = log.duration;
+  return update;
+}
+
+/** `POST /logs` answers an array in the order of the request; `PATCH` answers the log. */
+function createdLogs(body: unknown, batch: readonly OutgoingLog[]): CreatedLog[] {
+  const items = Array.isArray(body) && body.length === batch.length ? (body as unknown[]) : [body];
+  return batch.map((_, index) => ({ logId: idOf(items[index]) }));
+}
+
+function idOf(item: unknown): string | undefined {
+  const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** Leaves out refused fields once; a parent link refused goes whole, and the log goes as a root. */
+function withoutFields(item: OutgoingLog, fields: readonly string[]): OutgoingLog | undefined {
+  if (fields.length === 0 || fields.some((field) => REQUIRED_FIELDS.has(field))) return undefined;
+  const log = objectOf(item);
+  const metadata = isRecord(log.metadata) ? log.metadata : undefined;
+  if (metadata?.refused_fields !== undefined) return undefined;
+  const left = fields.some((field) => PARENT_FIELDS.includes(field)) ? [...fields, ...PARENT_FIELDS] : fields;
+  for (const field of left) delete log[field];
+  if (isRecord(log.metadata)) log.metadata = { ...log.metadata, refused_fields: [...new Set(left)] };
+  return toOutgoing(item.key, log, item.completes);
+}
+
+function completed(opened: OutgoingLog, completion: OutgoingLog): OutgoingLog {
+  const log = { ...objectOf(opened), ...objectOf(completion) };
+  if (isRecord(log.metadata)) {
+    const { placeholder: _placeholder, ...metadata } = log.metadata;
+    log.metadata = metadata;
+  }
+  return toOutgoing(opened.key, log);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
