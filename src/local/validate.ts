@@ -20,6 +20,12 @@ export interface KnownLogs {
 
 type Check = (value: unknown, loc: Loc, errors: ValidationError[]) => void;
 
+/** The fields an object may have: which must be there, and what each must be. */
+interface Shape {
+  required?: Record<string, Check>;
+  optional: Record<string, Check>;
+}
+
 const STRING_FIELDS = [
   'session_id',
   'session_reference_id',
@@ -148,13 +154,13 @@ function config(value: unknown, loc: Loc, errors: ValidationError[]): void {
   if (!isObject(value)) return void errors.push(error(loc, 'config must be an object', 'type_error.dict'));
   switch (value.type) {
     case 'model':
-      return modelConfig(value, loc, errors);
+      return fields(value, MODEL_CONFIG, loc, errors);
     case 'tool':
-      return toolConfig(value, loc, errors);
+      return fields(value, TOOL_CONFIG, loc, errors);
     case 'generic':
-      return genericConfig(value, loc, errors);
+      return fields(value, GENERIC_CONFIG, loc, errors);
     case 'agent':
-      return agentConfig(value, loc, errors);
+      return fields(value, AGENT_CONFIG, loc, errors);
     case undefined:
       return void errors.push(error([...loc, 'type'], 'field required', 'value_error.missing'));
     default:
@@ -162,74 +168,19 @@ function config(value: unknown, loc: Loc, errors: ValidationError[]): void {
   }
 }
 
-function modelConfig(value: Record<string, unknown>, loc: Loc, errors: ValidationError[]): void {
-  required(value, 'model', loc, errors, nonEmptyString);
-  for (const field of ['name', 'description', 'prompt_template']) optional(value, field, loc, errors, isString);
-  optional(value, 'provider', loc, errors, PROVIDER);
-  optional(value, 'endpoint', loc, errors, ENDPOINT);
-  optional(value, 'max_tokens', loc, errors, ANY_INTEGER);
-  optional(value, 'seed', loc, errors, ANY_INTEGER);
-  for (const field of ['temperature', 'top_p', 'presence_penalty', 'frequency_penalty']) {
-    optional(value, field, loc, errors, ANY_NUMBER);
-  }
-  optional(value, 'stop', loc, errors, stringOrStrings);
-  optional(value, 'other', loc, errors, isDict);
-  optional(value, 'response_format', loc, errors, responseFormat);
-  optional(value, 'chat_template', loc, errors, MESSAGES);
-  optional(value, 'tools', loc, errors, MODEL_TOOLS);
+/**
+ * An object with `shape`'s fields; with `type`, its `type` field must be that (or, when
+ * `typeOptional`, may also be left out).
+ */
+function objectOf(shape: Shape, type?: string, typeOptional = false): Check {
+  return (value, loc, errors) => {
+    if (!isObject(value)) return void errors.push(error(loc, 'must be an object', 'type_error.dict'));
+    if (type !== undefined && value.type !== type && !(typeOptional && value.type === undefined)) {
+      errors.push(error([...loc, 'type'], `must be "${type}"`, 'value_error.const'));
+    }
+    fields(value, shape, loc, errors);
+  };
 }
-
-/** A tool config's fields; also what a model config's `tools` hold, without `type`. */
-function toolConfig(value: Record<string, unknown>, loc: Loc, errors: ValidationError[]): void {
-  required(value, 'name', loc, errors, nonEmptyString);
-  optional(value, 'description', loc, errors, isString);
-  optional(value, 'parameters', loc, errors, isDict);
-  optional(value, 'strict', loc, errors, boolean);
-  optional(value, 'source', loc, errors, TOOL_SOURCE);
-  optional(value, 'source_code', loc, errors, isString);
-  optional(value, 'other', loc, errors, isDict);
-}
-
-function genericConfig(value: Record<string, unknown>, loc: Loc, errors: ValidationError[]): void {
-  optional(value, 'name', loc, errors, isString);
-  optional(value, 'description', loc, errors, isString);
-  optional(value, 'other', loc, errors, isDict);
-}
-
-function agentConfig(value: Record<string, unknown>, loc: Loc, errors: ValidationError[]): void {
-  required(value, 'agent_class', loc, errors, nonEmptyString);
-  required(value, 'model_config', loc, errors, agentModelConfig);
-  optional(value, 'tools', loc, errors, AGENT_TOOLS);
-  optional(value, 'name', loc, errors, isString);
-  optional(value, 'description', loc, errors, isString);
-  optional(value, 'other', loc, errors, isDict);
-}
-
-/** An agent's model config: `type` may be left out. */
-const agentModelConfig: Check = (value, loc, errors) => {
-  if (!isObject(value)) return void errors.push(error(loc, 'must be an object', 'type_error.dict'));
-  if (value.type !== undefined && value.type !== 'model') {
-    errors.push(error([...loc, 'type'], 'must be "model"', 'value_error.const'));
-  }
-  modelConfig(value, loc, errors);
-};
-
-const agentTool: Check = (value, loc, errors) => {
-  if (!isObject(value)) return void errors.push(error(loc, 'must be an object', 'type_error.dict'));
-  if (value.type !== 'tool') errors.push(error([...loc, 'type'], 'must be "tool"', 'value_error.const'));
-  toolConfig(value, loc, errors);
-};
-
-const modelTool: Check = (value, loc, errors) => {
-  if (!isObject(value)) return void errors.push(error(loc, 'must be an object', 'type_error.dict'));
-  toolConfig(value, loc, errors);
-};
-
-const responseFormat: Check = (value, loc, errors) => {
-  if (!isObject(value)) return void errors.push(error(loc, 'must be an object', 'type_error.dict'));
-  required(value, 'type', loc, errors, RESPONSE_FORMAT_TYPE);
-  optional(value, 'json_schema', loc, errors, isDict);
-};
 
 // --- messages and feedback -----------------------------------------------------------------
 
@@ -258,34 +209,9 @@ function contentPart(part: unknown, loc: Loc, errors: ValidationError[]): void {
   errors.push(error([...loc, 'type'], 'a part is text or image_url', 'value_error.discriminator'));
 }
 
-const imageUrl: Check = (value, loc, errors) => {
-  if (!isObject(value)) return void errors.push(error(loc, 'must be an object', 'type_error.dict'));
-  required(value, 'url', loc, errors, isString);
-  optional(value, 'detail', loc, errors, IMAGE_DETAIL);
-};
-
-const toolCall: Check = (value, loc, errors) => {
-  if (!isObject(value)) return void errors.push(error(loc, 'a tool call must be an object', 'type_error.dict'));
-  required(value, 'id', loc, errors, isString);
-  required(value, 'type', loc, errors, FUNCTION_TYPE);
-  required(value, 'function', loc, errors, functionCall);
-};
-
-const functionCall: Check = (value, loc, errors) => {
-  if (!isObject(value)) return void errors.push(error(loc, 'must be an object', 'type_error.dict'));
-  required(value, 'name', loc, errors, isString);
-  optional(value, 'arguments', loc, errors, isString);
-};
-
 const feedback: Check = (value, loc, errors) => {
   if (!Array.isArray(value)) return feedbackItem(value, loc, errors);
   for (let index = 0; index < value.length; index++) at(loc, index, value[index], errors, feedbackItem);
-};
-
-const feedbackItem: Check = (value, loc, errors) => {
-  if (!isObject(value)) return void errors.push(error(loc, 'feedback must be an object', 'type_error.dict'));
-  required(value, 'type', loc, errors, isString);
-  required(value, 'value', loc, errors, feedbackValue);
 };
 
 const feedbackValue: Check = (value, loc, errors) => {
@@ -327,25 +253,14 @@ const dateTime: Check = (value, loc, errors) => {
   }
 };
 
-function number(bounds: { min?: number }): Check {
+/** A finite number (`integer`: a safe integer), at least `min` when given. */
+function number({ min, integer = false }: { min?: number; integer?: boolean }): Check {
+  const [what, type] = integer ? ['an integer', 'type_error.integer'] : ['a finite number', 'type_error.float'];
   return (value, loc, errors) => {
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      return void errors.push(error(loc, 'must be a finite number', 'type_error.float'));
+    if (typeof value !== 'number' || !(integer ? Number.isSafeInteger(value) : Number.isFinite(value))) {
+      return void errors.push(error(loc, `must be ${what}`, type));
     }
-    if (bounds.min !== undefined && value < bounds.min) {
-      errors.push(error(loc, `must be at least ${bounds.min}`, 'value_error.number.not_ge'));
-    }
-  };
-}
-
-function integer(bounds: { min?: number }): Check {
-  return (value, loc, errors) => {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-      return void errors.push(error(loc, 'must be an integer', 'type_error.integer'));
-    }
-    if (bounds.min !== undefined && value < bounds.min) {
-      errors.push(error(loc, `must be at least ${bounds.min}`, 'value_error.number.not_ge'));
-    }
+    if (min !== undefined && value < min) errors.push(error(loc, `must be at least ${min}`, 'value_error.number.not_ge'));
   };
 }
 
@@ -392,6 +307,11 @@ function at(loc: Loc, key: string | number, value: unknown, errors: ValidationEr
   loc.pop();
 }
 
+function fields(object: Record<string, unknown>, shape: Shape, loc: Loc, errors: ValidationError[]): void {
+  for (const field in shape.required) required(object, field, loc, errors, shape.required[field]);
+  for (const field in shape.optional) optional(object, field, loc, errors, shape.optional[field]);
+}
+
 function exclusive(object: Record<string, unknown>, a: string, b: string, loc: Loc, errors: ValidationError[]) {
   if (object[a] !== undefined && object[b] !== undefined) {
     errors.push(error([...loc, b], `give at most one of ${a} and ${b}`, 'value_error.exclusive'));
@@ -423,19 +343,41 @@ function error(loc: Loc, msg: string, type: string): ValidationError {
 // --- checks built once, for the functions above (defined here, after everything they use) ---
 
 const NON_NEGATIVE_NUMBER = number({ min: 0 });
-const NON_NEGATIVE_INTEGER = integer({ min: 0 });
+const NON_NEGATIVE_INTEGER = number({ min: 0, integer: true });
 const ANY_NUMBER = number({});
-const ANY_INTEGER = integer({});
+const ANY_INTEGER = number({ integer: true });
 const MESSAGES = arrayOf(chatMessage);
 const PROVIDER = oneOf(PROVIDERS);
 const ENDPOINT = oneOf(ENDPOINTS);
-const MODEL_TOOLS = arrayOf(modelTool);
 const TOOL_SOURCE = oneOf(TOOL_SOURCES);
-const AGENT_TOOLS = arrayOf(agentTool);
 const RESPONSE_FORMAT_TYPE = oneOf(['json_object', 'json_schema']);
 const ROLE = oneOf(ROLES);
 const NULLABLE_CONTENT = nullable(content);
 const NULLABLE_STRING = nullable(isString);
-const NULLABLE_TOOL_CALLS = nullable(arrayOf(toolCall));
 const IMAGE_DETAIL = oneOf(['high', 'low', 'auto']);
-const FUNCTION_TYPE = oneOf(['function']);
+const imageUrl = objectOf({ required: { url: isString }, optional: { detail: IMAGE_DETAIL } });
+const functionCall = objectOf({ required: { name: isString }, optional: { arguments: isString } });
+const toolCall = objectOf({ required: { id: isString, type: oneOf(['function']), function: functionCall }, optional: {} });
+const NULLABLE_TOOL_CALLS = nullable(arrayOf(toolCall));
+const feedbackItem = objectOf({ required: { type: isString, value: feedbackValue }, optional: {} });
+const responseFormat = objectOf({ required: { type: RESPONSE_FORMAT_TYPE }, optional: { json_schema: isDict } });
+
+/** A tool config's fields; also what a model config's `tools` hold, without `type`. */
+const TOOL_CONFIG: Shape = {
+  required: { name: nonEmptyString },
+  optional: { description: isString, parameters: isDict, strict: boolean, source: TOOL_SOURCE, source_code: isString, other: isDict },
+};
+const MODEL_CONFIG: Shape = {
+  required: { model: nonEmptyString },
+  optional: {
+    name: isString, description: isString, prompt_template: isString, provider: PROVIDER, endpoint: ENDPOINT,
+    max_tokens: ANY_INTEGER, seed: ANY_INTEGER, temperature: ANY_NUMBER, top_p: ANY_NUMBER,
+    presence_penalty: ANY_NUMBER, frequency_penalty: ANY_NUMBER, stop: stringOrStrings, other: isDict,
+    response_format: responseFormat, chat_template: MESSAGES, tools: arrayOf(objectOf(TOOL_CONFIG)),
+  },
+};
+const GENERIC_CONFIG: Shape = { optional: { name: isString, description: isString, other: isDict } };
+const AGENT_CONFIG: Shape = {
+  required: { agent_class: nonEmptyString, model_config: objectOf(MODEL_CONFIG, 'model', true) },
+  optional: { tools: arrayOf(objectOf(TOOL_CONFIG, 'tool')), name: isString, description: isString, other: isDict },
+};

@@ -1,3 +1,4 @@
+import type { Attributes } from '@opentelemetry/api';
 import type { ChatMessage, ModelConfig, ModelConfigTool, ModelEndpoint } from '../log-request.js';
 
 /** What a span is, for Humanloop: an LLM call, a tool run, an agent run, or any other step. */
@@ -53,3 +54,6 @@ export interface NormalizedSpan {
 export function emptyNormalized(kind: LogKind): NormalizedSpan {
   return { kind, params: {}, otherParams: {}, usage: {}, metadata: {} };
 }
+
+/** What a convention reads for one kind of span, on top of what it reads for every span. */
+export type KindReader = (attributes: Attributes, out: NormalizedSpan) => void;

@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { ChatMessage, ContentPart, ToolCall } from '../../log-request.js';
 import { parseJsonText, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
 import { asText, imagePart, isRecord, textAsMessages, textOf, textPart, toContent, toRole, toToolCall } from '../messages.js';
-import type { LogKind, NormalizedSpan } from '../normalized.js';
+import type { KindReader, LogKind, NormalizedSpan } from '../normalized.js';
 import { toModelConfigTools } from '../tools.js';
 import { normalizeGenAi } from './genai.js';
 
@@ -28,20 +28,11 @@ export function normalizeAiSdk(attributes: Attributes): NormalizedSpan {
   out.name = readString(attributes, 'ai.telemetry.functionId') ?? operationId;
   readSettings(attributes, out);
   readTelemetryMetadata(attributes, out);
-  switch (kind) {
-    case 'model':
-      readModelCall(attributes, out);
-      break;
-    case 'tool':
-      readToolCall(attributes, out);
-      break;
-    case 'agent':
-    case 'generic':
-      readRun(attributes, out);
-      break;
-  }
+  BY_KIND[kind](attributes, out);
   return out;
 }
+
+const BY_KIND: Record<LogKind, KindReader> = { model: readModelCall, tool: readToolCall, agent: readRun, generic: readRun };
 
 function readSettings(attributes: Attributes, out: NormalizedSpan): void {
   const setting = (name: string) => readNumber(attributes, `ai.settings.${name}`);

@@ -42,7 +42,7 @@ import {
 import type { ChatMessage, ModelEndpoint } from '../../log-request.js';
 import { parseJsonText, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
 import { asText, isRecord, textOf } from '../messages.js';
-import { emptyNormalized, type LogKind, type NormalizedSpan } from '../normalized.js';
+import { emptyNormalized, type KindReader, type LogKind, type NormalizedSpan } from '../normalized.js';
 import { toModelConfigTools } from '../tools.js';
 import { fromGenAiMessages, fromSystemInstructions } from './genai-messages.js';
 
@@ -75,21 +75,16 @@ export function normalizeGenAi(attributes: Attributes): NormalizedSpan {
   readContent(attributes, normalized);
   readUsage(attributes, normalized);
   readResponse(attributes, normalized);
-  switch (normalized.kind) {
-    case 'tool':
-      readTool(attributes, normalized);
-      break;
-    case 'agent':
-      readAgent(attributes, normalized);
-      break;
-    case 'generic':
-      normalized.name = readString(attributes, ATTR_GEN_AI_WORKFLOW_NAME) ?? operation;
-      if (operation) normalized.metadata.operation = operation;
-      break;
-    case 'model':
-      break;
-  }
+  BY_KIND[normalized.kind](attributes, normalized);
   return normalized;
+}
+
+const BY_KIND: Record<LogKind, KindReader> = { model: () => undefined, tool: readTool, agent: readAgent, generic: readWorkflow };
+
+function readWorkflow(attributes: Attributes, out: NormalizedSpan): void {
+  const operation = readString(attributes, ATTR_GEN_AI_OPERATION_NAME);
+  out.name = readString(attributes, ATTR_GEN_AI_WORKFLOW_NAME) ?? operation;
+  if (operation) out.metadata.operation = operation;
 }
 
 function readModel(attributes: Attributes, out: NormalizedSpan, operation: string | undefined): void {

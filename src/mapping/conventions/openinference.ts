@@ -3,7 +3,7 @@ import type { ChatMessage, ContentPart, ToolCall } from '../../log-request.js';
 import { parseJsonText, readInteger, readJson, readString } from '../attributes.js';
 import { groupString, indexedGroups, subGroups, type Group } from '../flattened.js';
 import { asText, imagePart, isRecord, textOf, textPart, toContent, toRole, toToolCall } from '../messages.js';
-import { emptyNormalized, type LogKind, type ModelParams, type NormalizedSpan } from '../normalized.js';
+import { emptyNormalized, type KindReader, type LogKind, type ModelParams, type NormalizedSpan } from '../normalized.js';
 import { toModelConfigTools } from '../tools.js';
 import { fromOpenAiMessages } from './openai-messages.js';
 
@@ -40,20 +40,11 @@ export function normalizeOpenInference(attributes: Attributes): NormalizedSpan {
   const kind = openInferenceKind(readString(attributes, 'openinference.span.kind') ?? '');
   const out = emptyNormalized(kind);
   readCommon(attributes, out);
-  switch (kind) {
-    case 'model':
-      readLlm(attributes, out);
-      break;
-    case 'tool':
-      readTool(attributes, out);
-      break;
-    case 'agent':
-    case 'generic':
-      readChain(attributes, out);
-      break;
-  }
+  BY_KIND[kind](attributes, out);
   return out;
 }
+
+const BY_KIND: Record<LogKind, KindReader> = { model: readLlm, tool: readTool, agent: readChain, generic: readChain };
 
 function readCommon(attributes: Attributes, out: NormalizedSpan): void {
   out.conversationId = readString(attributes, 'session.id');
