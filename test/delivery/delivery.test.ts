@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter } from '../../src/index.js';
 import { startLocalLogServer } from '../../src/local/index.js';
 import { API_KEY, captureDiag, exportOnce, startHarness, type Harness } from '../helpers/harness.js';
-import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
+import { CHAT_ATTRIBUTES, chatSpans } from '../helpers/spans.js';
 
 let harness: Harness | undefined;
 let restoreDiag: (() => void) | undefined;
@@ -15,13 +15,6 @@ afterEach(async () => {
   await harness?.close();
   harness = undefined;
 });
-
-/** `count` independent chat spans (each its own trace root). */
-function chatSpans(count: number, attributes = CHAT_ATTRIBUTES): ReadableSpan[] {
-  const rec = recordSpans();
-  for (let i = 0; i < count; i++) startSpan(rec.tracer, `chat ${i}`, attributes).end();
-  return rec.spans();
-}
 
 function storedReferenceIds(h: Harness): string[] {
   return h.server.logs().map((log) => log.reference_id!).sort();

@@ -6,13 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter } from '../../src/index.js';
 import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
 import { API_KEY, exportOnce, startHarness, type Harness } from '../helpers/harness.js';
-import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
-
-function chatSpans(count: number) {
-  const rec = recordSpans();
-  for (let i = 0; i < count; i++) startSpan(rec.tracer, `chat ${i}`, CHAT_ATTRIBUTES).end();
-  return rec.spans();
-}
+import { chatSpans } from '../helpers/spans.js';
 
 /** An Agent that notes, for each request it dispatches, whether tracing was suppressed. */
 class RecordingAgent extends Agent {

@@ -1,13 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ExportResultCode } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter } from '../../src/index.js';
 import { startLocalLogServer, type Fault } from '../../src/local/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { captureDiag, exportOnce } from '../helpers/harness.js';
-import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
+import { chatSpans } from '../helpers/spans.js';
 
 /** A key no test output, diag message, error or statistic may ever contain. */
 const SECRET = 'hl_sk_SECRET-7f3a9c0e-do-not-leak';
@@ -16,12 +15,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function chatSpans(count: number): ReadableSpan[] {
-  const rec = recordSpans();
-  for (let i = 0; i < count; i++) startSpan(rec.tracer, `chat ${i}`, CHAT_ATTRIBUTES).end();
-  return rec.spans();
-}
 
 async function setup(options: Record<string, unknown> = {}, fake = true) {
   const server = await startLocalLogServer({ apiKey: SECRET });

@@ -2,14 +2,13 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SpanCounts } from '../../src/index.js';
 import { HumanloopSpanExporter } from '../../src/index.js';
 import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { API_KEY, captureDiag, exportOnce } from '../helpers/harness.js';
-import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
+import { CHAT_ATTRIBUTES, chatSpans, recordSpans, startSpan } from '../helpers/spans.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -29,12 +28,6 @@ function exporterFor(url: string, clock: FakeClock, options: Record<string, unkn
   );
   cleanups.push(() => exporter.shutdown());
   return exporter;
-}
-
-function chatSpans(count: number): ReadableSpan[] {
-  const rec = recordSpans();
-  for (let i = 0; i < count; i++) startSpan(rec.tracer, `chat ${i}`, CHAT_ATTRIBUTES).end();
-  return rec.spans();
 }
 
 function balanced(counts: SpanCounts): boolean {
@@ -171,15 +164,12 @@ describe('memory while the server is down', () => {
     const clock = new FakeClock();
     const maxBufferedBytes = 2 * 1024 * 1024;
     const exporter = exporterFor(hl.url, clock, { maxBufferedBytes, exportTimeoutMillis: 2_000, maxBatchSize: 1000 });
-    const rec = recordSpans();
     let seen = 0;
     for (let batch = 0; batch < 100; batch++) {
-      for (let i = 0; i < 1000; i++) startSpan(rec.tracer, 'chat', CHAT_ATTRIBUTES).end();
-      const spans = rec.spans();
+      // Nothing else keeps a batch's spans once exported, as with a batch processor.
+      const spans = chatSpans(1000);
       seen += spans.length;
       await exportOnce(exporter, spans);
-      // Nothing else keeps finished spans: free them as a batch processor would.
-      rec.clear();
       expect(exporter.stats().bufferedBytes).toBeLessThanOrEqual(maxBufferedBytes);
     }
     const stats = exporter.stats();
