@@ -15,6 +15,7 @@ import { startLocalLogServer, type LocalLogServer, type StoredLog } from '../src
 import { FakeClock } from './helpers/fake-clock.js';
 import { API_KEY } from './helpers/harness.js';
 import { CHAT_ATTRIBUTES } from './helpers/spans.js';
+import { until } from './helpers/until.js';
 
 const PARENT_WAIT = 10_000;
 const AGENT = (name: string): Attributes => ({
@@ -74,11 +75,6 @@ async function setup(withStarts: boolean, options: HumanloopSpanExporterOptions 
 
 function start(tracer: Tracer, name: string, attributes: Attributes, parent?: Span): Span {
   return tracer.startSpan(name, { attributes }, parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT);
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
 }
 
 /** The stored tree (child → parent reference) must be the span tree restricted to exported spans. */

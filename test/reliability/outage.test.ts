@@ -9,6 +9,7 @@ import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.
 import { FakeClock } from '../helpers/fake-clock.js';
 import { API_KEY, captureDiag, exportOnce } from '../helpers/harness.js';
 import { CHAT_ATTRIBUTES, chatSpans, recordSpans, startSpan } from '../helpers/spans.js';
+import { until } from '../helpers/until.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -33,11 +34,6 @@ function exporterFor(url: string, clock: FakeClock, options: Record<string, unkn
 function balanced(counts: SpanCounts): boolean {
   const dropped = Object.values(counts.dropped).reduce((sum, n) => sum + n, 0);
   return counts.seen === counts.delivered + counts.merged + counts.spooled + dropped;
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('an outage longer than the export deadline', () => {
