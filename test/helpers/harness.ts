@@ -39,14 +39,20 @@ export async function startHarness(
   };
 }
 
-/** Exports and resolves with the result; rejects if the callback ever fires twice. */
+/** How long after the export callback a second (wrong) call may still show up and be caught. */
+const SECOND_CALL_GRACE_MILLIS = 10;
+
+/**
+ * Exports and resolves with the result, a little after the callback, so that a second call can
+ * show up: it rejects if the callback fires more than once.
+ */
 export function exportOnce(exporter: HumanloopSpanExporter, spans: ReadableSpan[]): Promise<ExportResult> {
   return new Promise((resolve, reject) => {
     let calls = 0;
     exporter.export(spans, (result) => {
       calls++;
       if (calls > 1) reject(new Error('export callback called more than once'));
-      setTimeout(() => (calls === 1 ? resolve(result) : undefined), 10);
+      setTimeout(() => (calls === 1 ? resolve(result) : undefined), SECOND_CALL_GRACE_MILLIS);
     });
   });
 }
