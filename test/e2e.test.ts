@@ -1,12 +1,12 @@
-import { ROOT_CONTEXT, trace, type Span } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter } from '../src/index.js';
-import { startLocalLogServer, type LocalLogServer, type StoredLog } from '../src/local/index.js';
+import { startLocalLogServer, type LocalLogServer } from '../src/local/index.js';
 import { API_KEY } from './helpers/harness.js';
-import { CHAT_ATTRIBUTES } from './helpers/spans.js';
+import { bySpanName } from './helpers/logs.js';
+import { CHAT_ATTRIBUTES, under } from './helpers/spans.js';
 
 let server: LocalLogServer | undefined;
 let provider: NodeTracerProvider | undefined;
@@ -31,15 +31,6 @@ async function setup(options: { scheduledDelayMillis?: number } = {}) {
     ],
   });
   return { tracer: provider.getTracer('e2e'), beside, server, provider };
-}
-
-/** The context that makes `parent` the parent (no global context manager is registered). */
-function under(parent: Span) {
-  return trace.setSpan(ROOT_CONTEXT, parent);
-}
-
-function byName(logs: StoredLog[]): Map<string, StoredLog> {
-  return new Map(logs.map((log) => [String(log.metadata?.otel && (log.metadata.otel as { span_name: string }).span_name), log]));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -73,7 +64,7 @@ describe('through a real NodeTracerProvider and BatchSpanProcessor', () => {
     const logs = server.logs();
     expect(logs).toHaveLength(4);
     expect(new Set(logs.map((log) => log.reference_id)).size).toBe(4);
-    const named = byName(logs);
+    const named = bySpanName(logs);
     const agentLog = named.get('invoke_agent helper')!;
     expect(agentLog.config).toMatchObject({ type: 'agent', agent_class: 'helper', model_config: { model: 'gpt-4o' } });
     expect(agentLog.parent_reference_id).toBeUndefined();
@@ -102,7 +93,7 @@ describe('through a real NodeTracerProvider and BatchSpanProcessor', () => {
     expect(server.logs()).toHaveLength(0);
     agent.end();
     await provider.forceFlush();
-    const named = byName(server.logs());
+    const named = bySpanName(server.logs());
     expect(named.get('chat early')?.parent_reference_id).toBe(agent.spanContext().spanId);
     expect(named.get('invoke_agent slow')?.config).toMatchObject({ type: 'generic', other: { kind: 'agent' } });
     expect(server.requests().map((r) => r.status)).toEqual([200, 200]);

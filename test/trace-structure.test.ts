@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import type { Attributes, Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BasicTracerProvider,
@@ -14,7 +14,8 @@ import { HumanloopSpanExporter, HumanloopSpanProcessor, type HumanloopSpanExport
 import { startLocalLogServer, type LocalLogServer, type StoredLog } from '../src/local/index.js';
 import { FakeClock } from './helpers/fake-clock.js';
 import { API_KEY } from './helpers/harness.js';
-import { CHAT_ATTRIBUTES } from './helpers/spans.js';
+import { bySpanName } from './helpers/logs.js';
+import { CHAT_ATTRIBUTES, startSpan } from './helpers/spans.js';
 import { until } from './helpers/until.js';
 
 const PARENT_WAIT = 10_000;
@@ -73,10 +74,6 @@ async function setup(withStarts: boolean, options: HumanloopSpanExporterOptions 
   return rig;
 }
 
-function start(tracer: Tracer, name: string, attributes: Attributes, parent?: Span): Span {
-  return tracer.startSpan(name, { attributes }, parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT);
-}
-
 /** The stored tree (child → parent reference) must be the span tree restricted to exported spans. */
 function expectTreeOf(r: Rig, exportedNames: string[]): Map<string, StoredLog> {
   const logs = r.server.logs();
@@ -95,7 +92,7 @@ function expectTreeOf(r: Rig, exportedNames: string[]): Map<string, StoredLog> {
       expect(log.session_reference_id).toBe(parentLog.session_reference_id);
     }
   }
-  return new Map(logs.map((log) => [String((log.metadata?.otel as { span_name: string }).span_name), log]));
+  return bySpanName(logs);
 }
 
 function everyRequestAccepted(r: Rig): void {
@@ -105,9 +102,9 @@ function everyRequestAccepted(r: Rig): void {
 describe.each([false, true])('trace structure (span starts reported: %s)', (withStarts) => {
   it('holds an agent’s tool and LLM children, which end before it, until the agent is logged', async () => {
     const r = await setup(withStarts);
-    const agent = start(r.tracer, 'agent', AGENT('helper'));
-    start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
-    start(r.tracer, 'tool', TOOL, agent).end();
+    const agent = startSpan(r.tracer, 'agent', AGENT('helper'));
+    startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+    startSpan(r.tracer, 'tool', TOOL, agent).end();
     await until(() => r.exporter.stats().waitingLogs === 2, 'children held');
     expect(r.server.logs()).toHaveLength(0);
     agent.end();
@@ -118,11 +115,11 @@ describe.each([false, true])('trace structure (span starts reported: %s)', (with
 
   it('nests a three-level chain under an HTTP span that is not exported', async () => {
     const r = await setup(withStarts);
-    const http = start(r.tracer, 'POST /chat', HTTP);
-    const workflow = start(r.tracer, 'workflow', WORKFLOW, http);
-    const agent = start(r.tracer, 'agent', AGENT('helper'), workflow);
-    const db = start(r.tracer, 'SELECT', { 'db.system': 'postgresql' }, agent);
-    start(r.tracer, 'chat', CHAT_ATTRIBUTES, db).end();
+    const http = startSpan(r.tracer, 'POST /chat', HTTP);
+    const workflow = startSpan(r.tracer, 'workflow', WORKFLOW, http);
+    const agent = startSpan(r.tracer, 'agent', AGENT('helper'), workflow);
+    const db = startSpan(r.tracer, 'SELECT', { 'db.system': 'postgresql' }, agent);
+    startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, db).end();
     db.end();
     agent.end();
     workflow.end();
@@ -137,13 +134,13 @@ describe.each([false, true])('trace structure (span starts reported: %s)', (with
 
   it('keeps two interleaved traces apart', async () => {
     const r = await setup(withStarts);
-    const a = start(r.tracer, 'agent A', AGENT('a'));
-    const b = start(r.tracer, 'agent B', AGENT('b'));
-    start(r.tracer, 'chat A1', CHAT_ATTRIBUTES, a).end();
-    start(r.tracer, 'chat B1', CHAT_ATTRIBUTES, b).end();
-    start(r.tracer, 'chat A2', CHAT_ATTRIBUTES, a).end();
+    const a = startSpan(r.tracer, 'agent A', AGENT('a'));
+    const b = startSpan(r.tracer, 'agent B', AGENT('b'));
+    startSpan(r.tracer, 'chat A1', CHAT_ATTRIBUTES, a).end();
+    startSpan(r.tracer, 'chat B1', CHAT_ATTRIBUTES, b).end();
+    startSpan(r.tracer, 'chat A2', CHAT_ATTRIBUTES, a).end();
     b.end();
-    start(r.tracer, 'tool A', TOOL, a).end();
+    startSpan(r.tracer, 'tool A', TOOL, a).end();
     a.end();
     await until(() => r.server.logs().length === 6, 'six logs');
     const logs = expectTreeOf(r, ['agent A', 'agent B', 'chat A1', 'chat B1', 'chat A2', 'tool A']);
@@ -157,13 +154,13 @@ describe.each([false, true])('trace structure (span starts reported: %s)', (with
       // The server refuses the agent's log: its model is empty.
       redact: (log) => (log.config.type === 'agent' ? { ...log, config: { ...log.config, agent_class: '' } } : log),
     });
-    const workflow = start(r.tracer, 'workflow', WORKFLOW);
-    const agent = start(r.tracer, 'agent', AGENT('bad'), workflow);
-    start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+    const workflow = startSpan(r.tracer, 'workflow', WORKFLOW);
+    const agent = startSpan(r.tracer, 'agent', AGENT('bad'), workflow);
+    startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
     agent.end();
     workflow.end();
     await until(() => r.server.logs().length === 2, 'two logs');
-    const logs = new Map(r.server.logs().map((log) => [(log.metadata?.otel as { span_name: string }).span_name, log]));
+    const logs = bySpanName(r.server.logs());
     expect(logs.get('chat')?.parent_reference_id).toBe(workflow.spanContext().spanId);
     expect(logs.get('chat')?.trace_parent_id).toBe(logs.get('workflow')?.id);
     expect(r.server.requests().map((request) => request.status).filter((status) => status !== 200)).toEqual([422]);
@@ -171,8 +168,8 @@ describe.each([false, true])('trace structure (span starts reported: %s)', (with
 
   it('sends what waits when the provider shuts down with a parent still running', async () => {
     const r = await setup(withStarts);
-    const agent = start(r.tracer, 'agent', AGENT('forever'));
-    start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+    const agent = startSpan(r.tracer, 'agent', AGENT('forever'));
+    startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
     await until(() => r.exporter.stats().waitingLogs === 1, 'child held');
     await r.provider.shutdown();
     const logs = r.server.logs();
@@ -193,8 +190,8 @@ describe.each([false, true])('trace structure (span starts reported: %s)', (with
 describe('an agent that runs longer than parentWaitMillis', () => {
   it('is logged as a placeholder so its children can go, then completed by update_by_ref', async () => {
     const r = await setup(true);
-    const agent = start(r.tracer, 'agent', AGENT('slow'));
-    start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+    const agent = startSpan(r.tracer, 'agent', AGENT('slow'));
+    startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
     await until(() => r.exporter.stats().waitingLogs === 1, 'child held');
     r.clock.advance(PARENT_WAIT);
     await until(() => r.server.logs().length === 2, 'placeholder and child');
@@ -221,8 +218,8 @@ describe('an agent that runs longer than parentWaitMillis', () => {
 
   it('never waits for an ancestor the processor knows will not be sent', async () => {
     const r = await setup(true);
-    const http = start(r.tracer, 'POST /chat', HTTP);
-    start(r.tracer, 'chat', CHAT_ATTRIBUTES, http).end();
+    const http = startSpan(r.tracer, 'POST /chat', HTTP);
+    startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, http).end();
     await until(() => r.server.logs().length === 1, 'the chat log, at once');
     expect(r.server.logs()[0]?.parent_reference_id).toBeUndefined();
     http.end();
@@ -233,8 +230,8 @@ describe('memory bounds', () => {
   it('keeps 10 000 traces whose roots never end within maxWaitingLogs and maxTrackedSpans', async () => {
     const r = await setup(true, { maxWaitingLogs: 500, maxTrackedSpans: 2_000 });
     for (let i = 0; i < 10_000; i++) {
-      const root = start(r.tracer, 'agent', AGENT(`a${i}`));
-      start(r.tracer, 'chat', CHAT_ATTRIBUTES, root).end();
+      const root = startSpan(r.tracer, 'agent', AGENT(`a${i}`));
+      startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, root).end();
       if (i % 1000 === 999) {
         // Let the batch processor keep up: its queue (2 048 spans) is not what this test measures.
         await until(() => r.exporter.stats().queuedLogs === 0 && r.server.logCount() >= i - 600, 'the batch processor');
@@ -268,8 +265,8 @@ describe('a large backlog flushed at once', () => {
     });
     rig = { tracer: provider.getTracer('backlog'), server, clock: new FakeClock(), exporter, provider, allSpans: () => all.getFinishedSpans() };
     for (let t = 0; t < 300; t++) {
-      const agent = start(rig.tracer, 'agent', AGENT(`a${t}`));
-      for (let c = 0; c < 9; c++) start(rig.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+      const agent = startSpan(rig.tracer, 'agent', AGENT(`a${t}`));
+      for (let c = 0; c < 9; c++) startSpan(rig.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
       agent.end();
     }
     // Six batches of 512 exported at once, each with children before their parents.
@@ -302,8 +299,8 @@ describe('a large export, worked through in slices', () => {
   it('sends the parents first, in a request of their own, and each child after its parent', async () => {
     const { server, exporter, spans } = await exportAtOnce((tracer) => {
       for (let t = 0; t < 30; t++) {
-        const agent = start(tracer, 'agent', AGENT(`a${t}`));
-        for (let c = 0; c < 4; c++) start(tracer, c % 2 ? 'tool' : 'chat', c % 2 ? TOOL : CHAT_ATTRIBUTES, agent).end();
+        const agent = startSpan(tracer, 'agent', AGENT(`a${t}`));
+        for (let c = 0; c < 4; c++) startSpan(tracer, c % 2 ? 'tool' : 'chat', c % 2 ? TOOL : CHAT_ATTRIBUTES, agent).end();
         agent.end();
       }
     });
@@ -331,7 +328,7 @@ describe('a large export, worked through in slices', () => {
     const all = new InMemorySpanExporter();
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(all)] });
     rig = { tracer: provider.getTracer('slices'), server, clock: new FakeClock(), exporter, provider, allSpans: () => all.getFinishedSpans() };
-    for (let i = 0; i < 100; i++) start(rig.tracer, 'chat', CHAT_ATTRIBUTES).end();
+    for (let i = 0; i < 100; i++) startSpan(rig.tracer, 'chat', CHAT_ATTRIBUTES).end();
     const spans = all.getFinishedSpans();
     let reads = 0;
     for (const span of spans) {
@@ -353,8 +350,8 @@ describe('a large export, worked through in slices', () => {
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(all)] });
     rig = { tracer: provider.getTracer('slices'), server, clock: new FakeClock(), exporter, provider, allSpans: () => all.getFinishedSpans() };
     for (let t = 0; t < 40; t++) {
-      const agent = start(rig.tracer, 'agent', AGENT(`a${t}`));
-      for (let c = 0; c < 4; c++) start(rig.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+      const agent = startSpan(rig.tracer, 'agent', AGENT(`a${t}`));
+      for (let c = 0; c < 4; c++) startSpan(rig.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
       agent.end();
     }
     const results: unknown[] = [];
@@ -369,10 +366,10 @@ describe('a large export, worked through in slices', () => {
   it('folds each nested duplicate LLM call into the call around it', async () => {
     const { server, exporter, spans } = await exportAtOnce((tracer) => {
       for (let t = 0; t < 40; t++) {
-        const outer = start(tracer, 'outer chat', CHAT_ATTRIBUTES);
-        start(tracer, 'inner chat', CHAT_ATTRIBUTES, outer).end();
+        const outer = startSpan(tracer, 'outer chat', CHAT_ATTRIBUTES);
+        startSpan(tracer, 'inner chat', CHAT_ATTRIBUTES, outer).end();
         outer.end();
-        start(tracer, 'lone chat', CHAT_ATTRIBUTES).end();
+        startSpan(tracer, 'lone chat', CHAT_ATTRIBUTES).end();
       }
     });
     const logs = server.logs();

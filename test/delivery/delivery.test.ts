@@ -1,9 +1,9 @@
 import { ExportResultCode } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter } from '../../src/index.js';
 import { startLocalLogServer } from '../../src/local/index.js';
 import { API_KEY, captureDiag, exportOnce, startHarness, type Harness } from '../helpers/harness.js';
+import { referenceIds, spanIds } from '../helpers/logs.js';
 import { CHAT_ATTRIBUTES, chatSpans } from '../helpers/spans.js';
 
 let harness: Harness | undefined;
@@ -16,20 +16,12 @@ afterEach(async () => {
   harness = undefined;
 });
 
-function storedReferenceIds(h: Harness): string[] {
-  return h.server.logs().map((log) => log.reference_id!).sort();
-}
-
-function spanIds(spans: ReadableSpan[]): string[] {
-  return spans.map((span) => span.spanContext().spanId).sort();
-}
-
 describe('delivery to the local log server', () => {
   it('delivers every log once in one request, with the ids the server returned', async () => {
     harness = await startHarness();
     const spans = chatSpans(3);
     expect(await harness.exportAll(spans)).toEqual({ code: ExportResultCode.SUCCESS });
-    expect(storedReferenceIds(harness)).toEqual(spanIds(spans));
+    expect(referenceIds(harness.server.logs())).toEqual(spanIds(spans));
     expect(harness.server.requests()).toHaveLength(1);
     expect(harness.server.requests()[0]).toMatchObject({ method: 'POST', path: '/v4/logs', status: 200, itemCount: 3 });
   });
@@ -52,7 +44,7 @@ describe('delivery to the local log server', () => {
     harness.server.inject({ status: 503 });
     const spans = chatSpans(2);
     expect(await harness.exportAll(spans)).toEqual({ code: ExportResultCode.SUCCESS });
-    expect(storedReferenceIds(harness)).toEqual(spanIds(spans));
+    expect(referenceIds(harness.server.logs())).toEqual(spanIds(spans));
     expect(harness.server.requests().map((r) => r.status)).toEqual([503, 200]);
     expect(harness.clock.sleeps).toHaveLength(1);
   });
@@ -111,7 +103,7 @@ describe('delivery to the local log server', () => {
       redact: (log) => (log.reference_id === bad ? { ...log, config: { ...log.config, model: '' } as never } : log),
     });
     expect(await harness.exportAll(spans)).toEqual({ code: ExportResultCode.SUCCESS });
-    expect(storedReferenceIds(harness)).toEqual(spanIds(spans).filter((id) => id !== bad));
+    expect(referenceIds(harness.server.logs())).toEqual(spanIds(spans).filter((id) => id !== bad));
     expect(harness.server.requests().map((r) => [r.status, r.itemCount])).toEqual([
       [422, 3],
       [200, 2],
@@ -124,7 +116,7 @@ describe('delivery to the local log server', () => {
     harness.server.inject({ status: 422, body: { detail: 'something was wrong' } });
     const spans = chatSpans(4);
     expect(await harness.exportAll(spans)).toEqual({ code: ExportResultCode.SUCCESS });
-    expect(storedReferenceIds(harness)).toEqual(spanIds(spans));
+    expect(referenceIds(harness.server.logs())).toEqual(spanIds(spans));
     expect(harness.server.requests().map((r) => r.itemCount)).toEqual([4, 2, 2]);
   });
 
@@ -136,7 +128,7 @@ describe('delivery to the local log server', () => {
       const spans = [...chatSpans(3), ...chatSpans(1, { ...CHAT_ATTRIBUTES, 'gen_ai.input.messages': big })];
       expect(await exportOnce(exporter, spans)).toEqual({ code: ExportResultCode.SUCCESS });
       const logs = server.logs();
-      expect(logs.map((log) => log.reference_id).sort()).toEqual(spanIds(spans));
+      expect(referenceIds(logs)).toEqual(spanIds(spans));
       const truncated = logs.find((log) => log.metadata?.truncated);
       expect(truncated?.metadata?.truncated).toMatchObject({ reason: 'payload too large' });
       expect(JSON.stringify(truncated).length).toBeLessThan(60_000);

@@ -6,6 +6,7 @@ import { HumanloopSpanExporter } from '../../src/index.js';
 import { startLocalLogServer, type Fault } from '../../src/local/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { captureDiag, exportOnce } from '../helpers/harness.js';
+import { referenceIds, spanIds } from '../helpers/logs.js';
 import { chatSpans } from '../helpers/spans.js';
 
 /** A key no test output, diag message, error or statistic may ever contain. */
@@ -55,7 +56,7 @@ describe('faults over real sockets', () => {
     server.inject(fault, 3);
     const spans = chatSpans(5);
     expect(await exportOnce(exporter, spans)).toEqual({ code: ExportResultCode.SUCCESS });
-    expect(server.logs().map((log) => log.reference_id).sort()).toEqual(spans.map((s) => s.spanContext().spanId).sort());
+    expect(referenceIds(server.logs())).toEqual(spanIds(spans));
   });
 
   it('retries an answer whose body is too slow; the at-least-once duplicate keeps its reference_id', async () => {
@@ -63,9 +64,8 @@ describe('faults over real sockets', () => {
     server.inject({ slowBodyMillis: 400 });
     const spans = chatSpans(2);
     expect((await exportOnce(exporter, spans)).code).toBe(ExportResultCode.SUCCESS);
-    const stored = server.logs().map((log) => log.reference_id);
     // Stored by the slow request and again by the retry: the duplicate is recognisable by its reference_id.
-    expect(stored.sort()).toEqual([...spans, ...spans].map((s) => s.spanContext().spanId).sort());
+    expect(referenceIds(server.logs())).toEqual(spanIds([...spans, ...spans]));
     expect(server.requests().map((request) => request.fault)).toEqual(['slow-body:400', undefined]);
   });
 

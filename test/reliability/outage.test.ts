@@ -8,6 +8,7 @@ import { HumanloopSpanExporter } from '../../src/index.js';
 import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { API_KEY, captureDiag, exportOnce } from '../helpers/harness.js';
+import { referenceIds, spanIds } from '../helpers/logs.js';
 import { CHAT_ATTRIBUTES, chatSpans, recordSpans, startSpan } from '../helpers/spans.js';
 import { until } from '../helpers/until.js';
 
@@ -133,7 +134,7 @@ describe('spoolDir', () => {
     hl.up();
     const second = exporterFor(hl.url, new FakeClock(), { spoolDir: dir });
     await second.forceFlush();
-    expect(hl.logs().map((log) => log.reference_id).sort()).toEqual(spans.map((s) => s.spanContext().spanId).sort());
+    expect(referenceIds(hl.logs())).toEqual(spanIds(spans));
     expect(readdirSync(dir)).toEqual([]);
   });
 
