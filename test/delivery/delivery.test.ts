@@ -1,8 +1,6 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HumanloopSpanExporter } from '../../src/index.js';
-import { startLocalLogServer } from '../../src/local/index.js';
-import { API_KEY, captureDiag, exportOnce, startHarness, type Harness } from '../helpers/harness.js';
+import { API_KEY, captureDiag, startHarness, type Harness } from '../helpers/harness.js';
 import { referenceIds, spanIds } from '../helpers/logs.js';
 import { CHAT_ATTRIBUTES, chatSpans } from '../helpers/spans.js';
 
@@ -121,44 +119,32 @@ describe('delivery to the local log server', () => {
   });
 
   it('splits on 413, and truncates a single log that is still too large', async () => {
-    const server = await startLocalLogServer({ apiKey: API_KEY, maxBodyBytes: 60_000 });
-    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { env: {} });
-    try {
-      const big = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'x'.repeat(100_000) }] }]);
-      const spans = [...chatSpans(3), ...chatSpans(1, { ...CHAT_ATTRIBUTES, 'gen_ai.input.messages': big })];
-      expect(await exportOnce(exporter, spans)).toEqual({ code: ExportResultCode.SUCCESS });
-      const logs = server.logs();
-      expect(referenceIds(logs)).toEqual(spanIds(spans));
-      const truncated = logs.find((log) => log.metadata?.truncated);
-      expect(truncated?.metadata?.truncated).toMatchObject({ reason: 'payload too large' });
-      expect(JSON.stringify(truncated).length).toBeLessThan(60_000);
-      expect(server.requests().some((r) => r.status === 413)).toBe(true);
-    } finally {
-      await exporter.shutdown();
-      await server.close();
-    }
+    harness = await startHarness({}, { server: { maxBodyBytes: 60_000 } });
+    const big = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'x'.repeat(100_000) }] }]);
+    const spans = [...chatSpans(3), ...chatSpans(1, { ...CHAT_ATTRIBUTES, 'gen_ai.input.messages': big })];
+    expect(await harness.exportAll(spans)).toEqual({ code: ExportResultCode.SUCCESS });
+    const logs = harness.server.logs();
+    expect(referenceIds(logs)).toEqual(spanIds(spans));
+    const truncated = logs.find((log) => log.metadata?.truncated);
+    expect(truncated?.metadata?.truncated).toMatchObject({ reason: 'payload too large' });
+    expect(JSON.stringify(truncated).length).toBeLessThan(60_000);
+    expect(harness.server.requests().some((r) => r.status === 413)).toBe(true);
   });
 
   it('on 401 makes one request, fails, and logs one error that never contains the key', async () => {
     const diagnostics = captureDiag();
     restoreDiag = diagnostics.restore;
-    const server = await startLocalLogServer({ apiKey: 'the-right-key' });
-    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { env: {} });
-    try {
-      const result = await exportOnce(exporter, chatSpans(3));
-      expect(result.code).toBe(ExportResultCode.FAILED);
-      expect(server.requests()).toHaveLength(1);
-      // A later export tries again (the key may have been fixed) but does not repeat the error.
-      expect((await exportOnce(exporter, chatSpans(1))).code).toBe(ExportResultCode.FAILED);
-      expect(server.requests()).toHaveLength(2);
-      const errors = diagnostics.messages.filter((m) => m.includes('refused the API key'));
-      expect(errors).toHaveLength(1);
-      expect(diagnostics.messages.join('\n')).not.toContain(API_KEY);
-      expect(result.error?.message).not.toContain(API_KEY);
-    } finally {
-      await exporter.shutdown();
-      await server.close();
-    }
+    harness = await startHarness({}, { server: { apiKey: 'the-right-key' } });
+    const result = await harness.exportAll(chatSpans(3));
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    expect(harness.server.requests()).toHaveLength(1);
+    // A later export tries again (the key may have been fixed) but does not repeat the error.
+    expect((await harness.exportAll(chatSpans(1))).code).toBe(ExportResultCode.FAILED);
+    expect(harness.server.requests()).toHaveLength(2);
+    const errors = diagnostics.messages.filter((m) => m.includes('refused the API key'));
+    expect(errors).toHaveLength(1);
+    expect(diagnostics.messages.join('\n')).not.toContain(API_KEY);
+    expect(result.error?.message).not.toContain(API_KEY);
   });
 
   it('forceFlush waits for requests in flight', async () => {

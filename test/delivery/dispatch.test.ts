@@ -3,9 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { ExportResultCode, isTracingSuppressed } from '@opentelemetry/core';
 import { Agent, type Dispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HumanloopSpanExporter } from '../../src/index.js';
-import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
-import { API_KEY, exportOnce, startHarness, type Harness } from '../helpers/harness.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
 import { chatSpans } from '../helpers/spans.js';
 
 /** An Agent that notes, for each request it dispatches, whether tracing was suppressed. */
@@ -41,18 +39,16 @@ describe('requests and the connection pool', () => {
   });
 
   it("uses the user's dispatcher, under suppressed tracing, and never closes it", async () => {
-    const server: LocalLogServer = await startLocalLogServer({ apiKey: API_KEY });
     const dispatcher = new RecordingAgent();
-    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url, dispatcher }, { env: {} });
     try {
-      expect((await exportOnce(exporter, chatSpans(2))).code).toBe(ExportResultCode.SUCCESS);
-      await exporter.shutdown();
+      harness = await startHarness({ dispatcher });
+      expect((await harness.exportAll(chatSpans(2))).code).toBe(ExportResultCode.SUCCESS);
+      await harness.exporter.shutdown();
       expect(dispatcher.suppressed).toEqual([true]);
       expect(dispatcher.closed).toBe(false);
       expect(dispatcher.destroyed).toBe(false);
     } finally {
       await dispatcher.close();
-      await server.close();
     }
   });
 });

@@ -2,7 +2,7 @@ import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { HumanloopSpanExporter, type HumanloopSpanExporterOptions } from '../../src/index.js';
-import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
+import { startLocalLogServer, type LocalLogServer, type LocalLogServerOptions } from '../../src/local/index.js';
 import { FakeClock } from './fake-clock.js';
 
 export const API_KEY = 'hl_test_9f3c1a7e-distinctive-key';
@@ -16,12 +16,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** A local log server on a free loopback port and an exporter pointed at it, on a fake clock. */
+/**
+ * A local log server on a free loopback port (expecting API_KEY unless `server` says otherwise)
+ * and an exporter pointed at it with API_KEY, on a fake clock unless `fakeClock` is false.
+ */
 export async function startHarness(
   options: HumanloopSpanExporterOptions = {},
-  { fakeClock = true }: { fakeClock?: boolean } = {},
+  { fakeClock = true, server: serverOptions = {} }: { fakeClock?: boolean; server?: LocalLogServerOptions } = {},
 ): Promise<Harness> {
-  const server = await startLocalLogServer({ apiKey: API_KEY });
+  const server = await startLocalLogServer({ apiKey: API_KEY, ...serverOptions });
   const clock = new FakeClock();
   const exporter = new HumanloopSpanExporter(
     { apiKey: API_KEY, baseUrl: server.url, ...options },
