@@ -10,7 +10,12 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { ExportResultCode } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HumanloopSpanExporter, HumanloopSpanProcessor, type HumanloopSpanExporterOptions } from '../src/index.js';
+import {
+  HumanloopSpanExporter,
+  HumanloopSpanProcessor,
+  type ExporterInternals,
+  type HumanloopSpanExporterOptions,
+} from '../src/index.js';
 import { startLocalLogServer, type LocalLogServer, type StoredLog } from '../src/local/index.js';
 import { FakeClock } from './helpers/fake-clock.js';
 import { API_KEY } from './helpers/harness.js';
@@ -34,47 +39,64 @@ interface Rig {
   clock: FakeClock;
   exporter: HumanloopSpanExporter;
   provider: BasicTracerProvider;
-  allSpans(): ReadableSpan[];
+  allSpans: () => ReadableSpan[];
 }
 
 let rig: Rig | undefined;
 
 afterEach(async () => {
   await rig?.provider.shutdown();
+  // An exporter the test calls by hand is not the provider's to shut down.
+  await rig?.exporter.shutdown();
   await rig?.server.close();
   rig = undefined;
 });
 
+type Connect = (
+  options: HumanloopSpanExporterOptions,
+  internals: ExporterInternals,
+) => { exporter: HumanloopSpanExporter; processor?: SpanProcessor };
+
 /**
- * A real provider whose spans go through a real batch processor (exporting every 10 ms) into
- * the exporter, on a fake clock for the exporter's own waiting; `withStarts` uses
- * HumanloopSpanProcessor, which also reports span starts.
+ * A local server, an exporter pointed at it on a fake clock (for its own waiting), and a real
+ * provider that records every span and hands them to `processor` when `connect` gives one.
  */
-async function setup(withStarts: boolean, options: HumanloopSpanExporterOptions = {}): Promise<Rig> {
+async function startRig(options: HumanloopSpanExporterOptions, connect: Connect): Promise<Rig> {
   const server = await startLocalLogServer({ apiKey: API_KEY });
   const clock = new FakeClock();
-  const exporterOptions = { apiKey: API_KEY, baseUrl: server.url, parentWaitMillis: PARENT_WAIT, ...options };
-  const internals = { clock, random: () => 0.5, env: {} };
-  let humanloop: SpanProcessor;
-  let exporter: HumanloopSpanExporter;
-  if (withStarts) {
-    const processor = new HumanloopSpanProcessor({ ...exporterOptions, batch: { scheduledDelayMillis: 10 } }, internals);
-    humanloop = processor;
-    exporter = processor.exporter;
-  } else {
-    exporter = new HumanloopSpanExporter(exporterOptions, internals);
-    humanloop = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 10 });
-  }
+  const { exporter, processor } = connect(
+    { apiKey: API_KEY, baseUrl: server.url, parentWaitMillis: PARENT_WAIT, ...options },
+    { clock, random: () => 0.5, env: {} },
+  );
   const all = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'structure' }),
-    spanProcessors: [new SimpleSpanProcessor(all), humanloop],
+    spanProcessors: [new SimpleSpanProcessor(all), ...(processor ? [processor] : [])],
   });
   rig = { tracer: provider.getTracer('structure'), server, clock, exporter, provider, allSpans: () => all.getFinishedSpans() };
   return rig;
 }
 
-/** The stored tree (child → parent reference) must be the span tree restricted to exported spans. */
+/**
+ * Spans go through a real batch processor (exporting every 10 ms) into the exporter;
+ * `withStarts` uses HumanloopSpanProcessor, which also reports span starts.
+ */
+function setup(withStarts: boolean, options: HumanloopSpanExporterOptions = {}): Promise<Rig> {
+  return startRig(options, (exporterOptions, internals) => {
+    if (withStarts) {
+      const processor = new HumanloopSpanProcessor({ ...exporterOptions, batch: { scheduledDelayMillis: 10 } }, internals);
+      return { exporter: processor.exporter, processor };
+    }
+    const exporter = new HumanloopSpanExporter(exporterOptions, internals);
+    return { exporter, processor: new BatchSpanProcessor(exporter, { scheduledDelayMillis: 10 }) };
+  });
+}
+
+/** The provider only records spans: the test hands them to the exporter itself. */
+function setupByHand(options: HumanloopSpanExporterOptions = {}): Promise<Rig> {
+  return startRig(options, (exporterOptions, internals) => ({ exporter: new HumanloopSpanExporter(exporterOptions, internals) }));
+}
+
 function expectTreeOf(r: Rig, exportedNames: string[]): Map<string, StoredLog> {
   const logs = r.server.logs();
   const spans = r.allSpans();
@@ -254,43 +276,33 @@ describe('memory bounds', () => {
 
 describe('a large backlog flushed at once', () => {
   it('keeps every child nested even with few waiting slots, since a batch is read parents first', async () => {
-    const server = await startLocalLogServer({ apiKey: API_KEY });
-    const exporter = new HumanloopSpanExporter(
-      { apiKey: API_KEY, baseUrl: server.url, maxWaitingLogs: 50 },
-      { clock: new FakeClock(), random: () => 0.5, env: {} },
-    );
-    const all = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({
-      spanProcessors: [new SimpleSpanProcessor(all), new BatchSpanProcessor(exporter, { maxQueueSize: 10_000, scheduledDelayMillis: 60_000 })],
+    const r = await startRig({ maxWaitingLogs: 50 }, (options, internals) => {
+      const exporter = new HumanloopSpanExporter(options, internals);
+      return { exporter, processor: new BatchSpanProcessor(exporter, { maxQueueSize: 10_000, scheduledDelayMillis: 60_000 }) };
     });
-    rig = { tracer: provider.getTracer('backlog'), server, clock: new FakeClock(), exporter, provider, allSpans: () => all.getFinishedSpans() };
     for (let t = 0; t < 300; t++) {
-      const agent = startSpan(rig.tracer, 'agent', AGENT(`a${t}`));
-      for (let c = 0; c < 9; c++) startSpan(rig.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+      const agent = startSpan(r.tracer, 'agent', AGENT(`a${t}`));
+      for (let c = 0; c < 9; c++) startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
       agent.end();
     }
     // Six batches of 512 exported at once, each with children before their parents.
-    await provider.forceFlush();
-    await exporter.forceFlush();
-    expect(server.logCount()).toBe(3_000);
-    const byId = new Map(all.getFinishedSpans().map((span) => [span.spanContext().spanId, span]));
-    for (const log of server.logs()) {
+    await r.provider.forceFlush();
+    await r.exporter.forceFlush();
+    expect(r.server.logCount()).toBe(3_000);
+    const byId = new Map(r.allSpans().map((span) => [span.spanContext().spanId, span]));
+    for (const log of r.server.logs()) {
       expect(log.parent_reference_id).toBe(byId.get(log.reference_id!)?.parentSpanContext?.spanId);
     }
-    everyRequestAccepted(rig);
+    everyRequestAccepted(r);
   });
 });
 
 describe('a large export, worked through in slices', () => {
   /** Spans of one export through a real provider, then exported in one call, as a batch processor would. */
   async function exportAtOnce(build: (tracer: Tracer) => void): Promise<{ server: LocalLogServer; exporter: HumanloopSpanExporter; spans: ReadableSpan[] }> {
-    const server = await startLocalLogServer({ apiKey: API_KEY });
-    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { clock: new FakeClock(), random: () => 0.5, env: {} });
-    const all = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(all)] });
-    build(provider.getTracer('slices'));
-    const spans = all.getFinishedSpans();
-    rig = { tracer: provider.getTracer('slices'), server, clock: new FakeClock(), exporter, provider, allSpans: () => spans };
+    const { server, exporter, tracer, allSpans } = await setupByHand();
+    build(tracer);
+    const spans = allSpans();
     const result = await new Promise((resolve) => exporter.export(spans, resolve));
     expect(result).toEqual({ code: ExportResultCode.SUCCESS });
     return { server, exporter, spans };
@@ -321,15 +333,10 @@ describe('a large export, worked through in slices', () => {
   });
 
   it('returns before reading any of it: a BatchSpanProcessor calls export() inside span.end()', async () => {
-    const server = await startLocalLogServer({ apiKey: API_KEY });
     let filtered = 0;
-    const spanFilter = () => ++filtered > 0;
-    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url, spanFilter }, { clock: new FakeClock(), random: () => 0.5, env: {} });
-    const all = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(all)] });
-    rig = { tracer: provider.getTracer('slices'), server, clock: new FakeClock(), exporter, provider, allSpans: () => all.getFinishedSpans() };
-    for (let i = 0; i < 100; i++) startSpan(rig.tracer, 'chat', CHAT_ATTRIBUTES).end();
-    const spans = all.getFinishedSpans();
+    const { server, exporter, tracer, allSpans } = await setupByHand({ spanFilter: () => ++filtered > 0 });
+    for (let i = 0; i < 100; i++) startSpan(tracer, 'chat', CHAT_ATTRIBUTES).end();
+    const spans = allSpans();
     let reads = 0;
     for (const span of spans) {
       const read = span.spanContext.bind(span);
@@ -344,19 +351,15 @@ describe('a large export, worked through in slices', () => {
   });
 
   it('is delivered whole, and called back once, when shutdown comes before it is mapped', async () => {
-    const server = await startLocalLogServer({ apiKey: API_KEY });
-    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { clock: new FakeClock(), random: () => 0.5, env: {} });
-    const all = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(all)] });
-    rig = { tracer: provider.getTracer('slices'), server, clock: new FakeClock(), exporter, provider, allSpans: () => all.getFinishedSpans() };
+    const { server, exporter, tracer, allSpans } = await setupByHand();
     for (let t = 0; t < 40; t++) {
-      const agent = startSpan(rig.tracer, 'agent', AGENT(`a${t}`));
-      for (let c = 0; c < 4; c++) startSpan(rig.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+      const agent = startSpan(tracer, 'agent', AGENT(`a${t}`));
+      for (let c = 0; c < 4; c++) startSpan(tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
       agent.end();
     }
     const results: unknown[] = [];
     // Garbage among the spans is skipped, as in a small export.
-    exporter.export([...all.getFinishedSpans(), null, 42] as never, (result) => results.push(result));
+    exporter.export([...allSpans(), null, 42] as never, (result) => results.push(result));
     await exporter.shutdown();
     expect(server.logCount()).toBe(200);
     expect(results).toEqual([{ code: ExportResultCode.SUCCESS }]);
