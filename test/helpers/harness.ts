@@ -1,7 +1,7 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { HumanloopSpanExporter, type HumanloopSpanExporterOptions } from '../../src/index.js';
+import { HumanloopSpanExporter, type HumanloopSpanExporterOptions, type SpanCounts } from '../../src/index.js';
 import { startLocalLogServer, type LocalLogServer, type LocalLogServerOptions } from '../../src/local/index.js';
 import { FakeClock } from './fake-clock.js';
 
@@ -58,6 +58,12 @@ export function exportOnce(exporter: HumanloopSpanExporter, spans: ReadableSpan[
       setTimeout(() => (calls === 1 ? resolve(result) : undefined), SECOND_CALL_GRACE_MILLIS);
     });
   });
+}
+
+/** Spans whose fate is settled: delivered, merged, spooled or dropped (for any reason). */
+export function settledSpans(counts: SpanCounts): number {
+  const dropped = Object.values(counts.dropped).reduce((sum, n) => sum + n, 0);
+  return counts.delivered + counts.merged + counts.spooled + dropped;
 }
 
 /** Captures every diag message at the most verbose level. */
