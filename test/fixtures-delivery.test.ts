@@ -4,6 +4,7 @@ import { mapSpan } from '../src/mapping/map-span.js';
 import { loadFixture } from './helpers/fixtures.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 import { referenceIds, spanIds } from './helpers/logs.js';
+import { MAPPER_OPTIONS } from './helpers/spans.js';
 
 const SCENARIOS = [
   'ai-v4',
@@ -27,7 +28,7 @@ describe.each(SCENARIOS)('fixture %s through the exporter to the local server', 
   it.each([true, false])('is accepted whole, nested as captured (captureContent %s)', async (captureContent) => {
     const fixture = loadFixture(scenario);
     harness = await startHarness({ captureContent });
-    const llmSpans = fixture.spans.filter((span) => mapSpan(span, { project: undefined, source: undefined, captureContent }).log);
+    const llmSpans = fixture.spans.filter((span) => mapSpan(span, { ...MAPPER_OPTIONS, captureContent }).log);
     expect(await harness.exportAll(fixture.spans)).toEqual({ code: ExportResultCode.SUCCESS });
     await harness.exporter.forceFlush();
     const logs = harness.server.logs();

@@ -6,6 +6,7 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
+import type { SpanMapperOptions } from '../../src/mapping/map-span.js';
 
 /** Real spans from a real tracer provider, captured in memory. */
 export function recordSpans(serviceName = 'test-service'): {
@@ -27,6 +28,9 @@ export function recordSpans(serviceName = 'test-service'): {
     shutdown: () => provider.shutdown(),
   };
 }
+
+/** The mapper's options as the exporter passes them by default: no project or source set, content captured. */
+export const MAPPER_OPTIONS: SpanMapperOptions = { project: undefined, source: undefined, captureContent: true };
 
 /** A chat span in the current OTel GenAI form. */
 export const CHAT_ATTRIBUTES: Attributes = {
