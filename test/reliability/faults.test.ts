@@ -2,10 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ExportResultCode } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HumanloopSpanExporter } from '../../src/index.js';
+import { HumanloopSpanExporter, type HumanloopSpanExporterOptions } from '../../src/index.js';
 import { startLocalLogServer, type Fault } from '../../src/local/index.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { captureDiag, exportOnce } from '../helpers/harness.js';
+import { captureDiag, exportOnce, startHarness, type Harness } from '../helpers/harness.js';
 import { referenceIds, spanIds } from '../helpers/logs.js';
 import { chatSpans } from '../helpers/spans.js';
 
@@ -17,14 +16,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(options: Record<string, unknown> = {}, fake = true) {
-  const server = await startLocalLogServer({ apiKey: SECRET });
-  const exporter = new HumanloopSpanExporter(
-    { apiKey: SECRET, baseUrl: server.url, exportTimeoutMillis: 10_000, timeoutMillis: 300, ...options },
-    fake ? { clock: new FakeClock(), random: () => 0.5, env: {} } : { env: {} },
+/** A harness whose server expects SECRET and whose exporter sends it. */
+async function setup(options: HumanloopSpanExporterOptions = {}, fakeClock = true): Promise<Harness> {
+  const harness = await startHarness(
+    { apiKey: SECRET, exportTimeoutMillis: 10_000, timeoutMillis: 300, ...options },
+    { fakeClock, server: { apiKey: SECRET } },
   );
-  cleanups.push(() => server.close(), () => exporter.shutdown());
-  return { server, exporter };
+  cleanups.push(() => harness.close());
+  return harness;
 }
 
 /** Something that answers 307 to every request, pointing at `location`. */
