@@ -7,6 +7,7 @@ import { startLocalLogServer, type LocalLogServer } from '../src/local/index.js'
 import { API_KEY } from './helpers/harness.js';
 import { bySpanName } from './helpers/logs.js';
 import { CHAT_ATTRIBUTES, under } from './helpers/spans.js';
+import { until } from './helpers/until.js';
 
 let server: LocalLogServer | undefined;
 let provider: NodeTracerProvider | undefined;
@@ -21,19 +22,16 @@ afterEach(async () => {
 async function setup(options: { scheduledDelayMillis?: number } = {}) {
   server = await startLocalLogServer({ apiKey: API_KEY });
   const beside = new InMemorySpanExporter();
+  const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { env: {} });
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'e2e-bot' }),
     spanProcessors: [
       new SimpleSpanProcessor(beside),
-      new BatchSpanProcessor(new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { env: {} }), {
-        scheduledDelayMillis: options.scheduledDelayMillis ?? 5000,
-      }),
+      new BatchSpanProcessor(exporter, { scheduledDelayMillis: options.scheduledDelayMillis ?? 5000 }),
     ],
   });
-  return { tracer: provider.getTracer('e2e'), beside, server, provider };
+  return { tracer: provider.getTracer('e2e'), beside, server, provider, exporter };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('through a real NodeTracerProvider and BatchSpanProcessor', () => {
   it('delivers every LLM span as exactly one valid log, nested as in the trace, and no other span', async () => {
@@ -83,14 +81,14 @@ describe('through a real NodeTracerProvider and BatchSpanProcessor', () => {
   });
 
   it('holds children exported in an earlier batch than their parent until the parent is logged', async () => {
-    const { tracer, server, provider } = await setup({ scheduledDelayMillis: 20 });
+    const { tracer, server, provider, exporter } = await setup({ scheduledDelayMillis: 20 });
     const agent = tracer.startSpan('invoke_agent slow', {
       attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'slow' },
     });
     tracer.startSpan('chat early', { attributes: CHAT_ATTRIBUTES }, under(agent)).end();
-    await sleep(150);
-    // The child's batch has been exported; its log waits for the parent.
-    expect(server.logs()).toHaveLength(0);
+    // The child's batch has reached the exporter, which holds its log for the parent.
+    await until(() => exporter.stats().spans.seen === 1 && exporter.stats().waitingLogs === 1, 'the child held');
+    expect(server.requests()).toHaveLength(0);
     agent.end();
     await provider.forceFlush();
     const named = bySpanName(server.logs());
