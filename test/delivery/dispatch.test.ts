@@ -1,19 +1,10 @@
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { ExportResultCode, isTracingSuppressed } from '@opentelemetry/core';
-import { Agent, type Dispatcher } from 'undici';
+import { ExportResultCode } from '@opentelemetry/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { RecordingAgent } from '../helpers/recording-agent.js';
 import { chatSpans } from '../helpers/spans.js';
-
-/** An Agent that notes, for each request it dispatches, whether tracing was suppressed. */
-class RecordingAgent extends Agent {
-  readonly suppressed: boolean[] = [];
-  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    this.suppressed.push(isTracingSuppressed(context.active()));
-    return super.dispatch(options, handler);
-  }
-}
 
 let harness: Harness | undefined;
 const contextManager = new AsyncLocalStorageContextManager();

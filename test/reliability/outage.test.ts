@@ -8,6 +8,7 @@ import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.
 import { FakeClock } from '../helpers/fake-clock.js';
 import { API_KEY, captureDiag, exportOnce, settledSpans } from '../helpers/harness.js';
 import { referenceIds, spanIds } from '../helpers/logs.js';
+import { RecordingAgent } from '../helpers/recording-agent.js';
 import { CHAT_ATTRIBUTES, chatSpans, recordSpans, startSpan } from '../helpers/spans.js';
 import { until } from '../helpers/until.js';
 
@@ -54,18 +55,21 @@ describe('an outage longer than the export deadline', () => {
   it('keeps new logs at once while the API is unreachable, so exports do not wait out their deadline', async () => {
     const hl = await server();
     const clock = new FakeClock();
-    const exporter = exporterFor(hl.url, clock);
+    // A server that is down records no request: the exporter's own dispatcher counts the attempts.
+    const dispatcher = new RecordingAgent();
+    cleanups.push(() => dispatcher.close());
+    const exporter = exporterFor(hl.url, clock, { dispatcher });
     hl.down();
     await exportOnce(exporter, chatSpans(5));
-    const requestsDuringFirst = hl.requests().length;
+    const attemptsDuringFirst = dispatcher.dispatched;
+    expect(attemptsDuringFirst).toBeGreaterThan(1);
     const slept = clock.sleptMillis;
-    for (let i = 0; i < 5; i++) {
-      const result = await exportOnce(exporter, chatSpans(5));
-      expect(result.error?.message).toMatch(/unreachable; kept for a later attempt/);
-    }
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await exportOnce(exporter, chatSpans(5)));
     // No request and no backoff for the later exports: their logs went straight to the buffer.
-    expect(hl.requests().length).toBe(requestsDuringFirst);
+    expect(dispatcher.dispatched).toBe(attemptsDuringFirst);
     expect(clock.sleptMillis).toBe(slept);
+    for (const result of results) expect(result.error?.message).toMatch(/unreachable; kept for a later attempt/);
     expect(exporter.stats().bufferedLogs).toBe(30);
     hl.up();
     clock.advance(60_000);
