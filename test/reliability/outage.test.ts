@@ -99,21 +99,45 @@ describe('an outage longer than the export deadline', () => {
     expect(hl.requests().filter((r) => r.status !== undefined).every((r) => r.status === 200)).toBe(true);
   });
 
-  it('drops the oldest first when the buffer is full, and what is too old, counting both', async () => {
+  it('drops the oldest first when the buffer is full, counting them', async () => {
     const hl = await server();
     const clock = new FakeClock();
     const oneLog = Buffer.byteLength(JSON.stringify({ ...CHAT_ATTRIBUTES })) * 2;
-    const exporter = exporterFor(hl.url, clock, { maxBufferedBytes: oneLog * 10, maxBufferAgeMillis: 120_000 });
+    const exporter = exporterFor(hl.url, clock, { maxBufferedBytes: oneLog * 10 });
     hl.down();
-    await exportOnce(exporter, chatSpans(40));
-    const stats = exporter.stats();
-    expect(stats.bufferedBytes).toBeLessThanOrEqual(oneLog * 10);
-    expect(stats.spans.dropped.buffer_full).toBe(40 - stats.bufferedLogs);
+    // Eight exports of five, one after the other: the logs of a later export are kept later.
+    const exports = Array.from({ length: 8 }, () => chatSpans(5));
+    for (const spans of exports) await exportOnce(exporter, spans);
+    const { bufferedLogs, bufferedBytes, spans: counts } = exporter.stats();
+    expect(bufferedBytes).toBeLessThanOrEqual(oneLog * 10);
+    // Some whole exports were kept and some dropped, so which ones went says something.
+    expect(bufferedLogs).toBeGreaterThanOrEqual(5);
+    expect(bufferedLogs).toBeLessThan(35);
+    expect(counts.dropped.buffer_full).toBe(40 - bufferedLogs);
+
+    hl.up();
+    clock.advance(60_000);
+    await until(() => exporter.stats().spans.delivered === bufferedLogs, 'the kept logs');
+    const delivered = new Set(referenceIds(hl.logs()));
+    // The newest exports that fit whole are all delivered; the ones before the one cut in part, none.
+    const keptWhole = Math.floor(bufferedLogs / 5);
+    expect(spanIds(exports.slice(8 - keptWhole).flat()).filter((id) => !delivered.has(id))).toEqual([]);
+    expect(spanIds(exports.slice(0, 8 - keptWhole - 1).flat()).filter((id) => delivered.has(id))).toEqual([]);
+    expect(settledSpans(exporter.stats().spans)).toBe(40);
+  });
+
+  it('drops what is kept longer than maxBufferAgeMillis, counting it', async () => {
+    const hl = await server();
+    const clock = new FakeClock();
+    const exporter = exporterFor(hl.url, clock, { maxBufferAgeMillis: 120_000 });
+    hl.down();
+    await exportOnce(exporter, chatSpans(5));
+    expect(exporter.stats().bufferedLogs).toBe(5);
     clock.advance(121_000);
-    await until(() => exporter.stats().bufferedLogs === 0 && exporter.stats().queuedLogs === 0, 'expiry');
-    expect(exporter.stats().spans.dropped.expired).toBe(stats.bufferedLogs);
-    // Nothing is still on its way: every span is accounted for.
-    expect(settledSpans(exporter.stats().spans)).toBe(exporter.stats().spans.seen);
+    // Settled, not only out of the buffer: a resent log is neither buffered nor queued while in flight.
+    await until(() => settledSpans(exporter.stats().spans) === 5, 'every log settled');
+    expect(exporter.stats().spans.dropped).toEqual({ expired: 5 });
+    expect(exporter.stats().bufferedLogs).toBe(0);
   });
 });
 
