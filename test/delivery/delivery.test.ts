@@ -140,7 +140,11 @@ describe('delivery to the local log server', () => {
     expect(harness.server.requests()).toHaveLength(1);
     // A later export tries again (the key may have been fixed) but does not repeat the error.
     expect((await harness.exportAll(chatSpans(1))).code).toBe(ExportResultCode.FAILED);
-    expect(harness.server.requests()).toHaveLength(2);
+    // Both requests carried the key (the server records it as present): it was there to leak.
+    expect(harness.server.requests().map((r) => [r.status, r.headers['x-api-key']])).toEqual([
+      [401, '[present]'],
+      [401, '[present]'],
+    ]);
     const errors = diagnostics.messages.filter((m) => m.includes('refused the API key'));
     expect(errors).toHaveLength(1);
     expect(diagnostics.messages.join('\n')).not.toContain(API_KEY);
