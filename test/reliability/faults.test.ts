@@ -26,16 +26,16 @@ async function setup(options: HumanloopSpanExporterOptions = {}, fakeClock = tru
   return harness;
 }
 
-/** Something that answers 307 to every request, pointing at `location`. */
-async function redirector(location: (port: number) => string): Promise<{ url: string; hits: () => number }> {
-  let hits = 0;
-  const server: Server = createServer((_req, res) => {
-    hits++;
+/** Something that answers 307 to every request, pointing at `location`; `keys` are the X-API-KEYs it was sent. */
+async function redirector(location: (port: number) => string): Promise<{ url: string; keys: () => unknown[] }> {
+  const keys: unknown[] = [];
+  const server: Server = createServer((req, res) => {
+    keys.push(req.headers['x-api-key']);
     res.writeHead(307, { location: location((server.address() as AddressInfo).port) }).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v4`, hits: () => hits };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v4`, keys: () => [...keys] };
 }
 
 const FAULTS: Array<[string, Fault]> = [
@@ -82,7 +82,8 @@ describe('faults over real sockets', () => {
     cleanups.push(() => exporter.shutdown());
     const result = await exportOnce(exporter, chatSpans(1));
     expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(bouncer.hits()).toBe(1);
+    // The key went to the host configured, once, and no further.
+    expect(bouncer.keys()).toEqual([SECRET]);
     expect(target.requests()).toHaveLength(0);
   });
 
@@ -114,22 +115,31 @@ describe('the API key never leaks', () => {
     const diagnostics = captureDiag();
     cleanups.push(diagnostics.restore);
     const texts: string[] = [];
-    for (const [, fault] of [...FAULTS, ['401', { status: 401 }] as [string, Fault], ['422', { status: 422 }] as [string, Fault]]) {
+    for (const [name, fault] of [...FAULTS, ['401', { status: 401 }] as [string, Fault], ['422', { status: 422 }] as [string, Fault]]) {
       const { server, exporter } = await setup({ exportTimeoutMillis: 1_000 });
       server.setFaultPlan(() => fault);
       const result = await exportOnce(exporter, chatSpans(2));
+      // Every request carried the key (the server records it as present): it was there to leak.
+      const requests = server.requests();
+      expect(requests.length, name).toBeGreaterThan(0);
+      expect(requests.filter((request) => request.headers['x-api-key'] !== '[present]'), name).toEqual([]);
       texts.push(String(result.error?.message), String(result.error?.stack), JSON.stringify(exporter.stats()));
-      texts.push(JSON.stringify(server.requests()));
+      texts.push(JSON.stringify(requests));
     }
     const bouncer = await redirector((port) => `http://127.0.0.1:${port}/elsewhere`);
     const exporter = new HumanloopSpanExporter({ apiKey: SECRET, baseUrl: bouncer.url }, { env: {} });
     cleanups.push(() => exporter.shutdown());
     const result = await exportOnce(exporter, chatSpans(1));
+    expect(bouncer.keys()).toEqual([SECRET]);
+    expect(result.error?.message).toMatch(/redirects are not followed/);
     texts.push(String(result.error?.message));
     expect(() => new HumanloopSpanExporter({ apiKey: SECRET, baseUrl: 'ftp://nope' })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining(SECRET) }),
     );
-    expect(diagnostics.messages.length).toBeGreaterThan(5);
+    // The paths that report a failure in diag ran: retries at debug level, the refused key, the 422.
+    for (const expected of [/retrying POST/, /refused the API key/, /refused the log \(422\)/]) {
+      expect(diagnostics.messages.some((message) => expected.test(message)), String(expected)).toBe(true);
+    }
     for (const text of [...texts, ...diagnostics.messages]) expect(text).not.toContain(SECRET);
   });
 });
