@@ -121,8 +121,15 @@ describe('http transport', () => {
   });
 
   it('never puts the key in an error', async () => {
-    const url = await serve((req) => req.socket.destroy());
+    let sentKey: unknown;
+    const url = await serve((req) => {
+      sentKey = req.headers['x-api-key'];
+      req.socket.destroy();
+    });
     const result = await post(url);
+    // The request that failed carried the key: it was there to leak.
+    expect(sentKey).toBe('hl_sk_secret');
+    expect(result).toMatchObject({ status: 'retryable', error: expect.any(String) });
     expect(JSON.stringify(result)).not.toContain('hl_sk_secret');
   });
 });
