@@ -2,10 +2,17 @@ import { diag } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, HumanloopSpanExporter } from '../src/index.js';
-import { captureDiag, exportOnce } from './helpers/harness.js';
-import { recordSpans, startSpan } from './helpers/spans.js';
+import { captureDiag, exportOnce, startHarness, type Harness } from './helpers/harness.js';
+import { referenceIds, spanIds } from './helpers/logs.js';
+import { chatSpans, recordSpans, startSpan } from './helpers/spans.js';
 
-afterEach(() => diag.disable());
+let harness: Harness | undefined;
+
+afterEach(async () => {
+  diag.disable();
+  await harness?.close();
+  harness = undefined;
+});
 
 describe('HumanloopSpanExporter contract', () => {
   it('fails every export at once when no API key is configured, naming the variable', async () => {
@@ -29,20 +36,23 @@ describe('HumanloopSpanExporter contract', () => {
   });
 
   it('succeeds without a request when no span is an LLM span', async () => {
+    harness = await startHarness();
     const rec = recordSpans();
     startSpan(rec.tracer, 'GET /health', { 'http.request.method': 'GET' }).end();
-    // Port 9 (discard) on loopback refuses connections: any request would fail the export.
-    const exporter = new HumanloopSpanExporter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' });
-    expect(await exportOnce(exporter, rec.spans())).toEqual({ code: ExportResultCode.SUCCESS });
-    expect(await exportOnce(exporter, [])).toEqual({ code: ExportResultCode.SUCCESS });
-    await exporter.shutdown();
+    expect(await harness.exportAll(rec.spans())).toEqual({ code: ExportResultCode.SUCCESS });
+    expect(await harness.exportAll([])).toEqual({ code: ExportResultCode.SUCCESS });
+    // The callback comes once every log is settled, so a request would have been made by now.
+    expect(harness.server.requests()).toEqual([]);
+    expect(harness.exporter.stats().spans).toMatchObject({ seen: 1, dropped: { not_llm: 1 } });
   });
 
   it('skips garbage handed to export and goes on with the rest', async () => {
-    const exporter = new HumanloopSpanExporter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' });
-    const garbage = [null, 42, {}, { spanContext: () => null }] as never;
-    expect(await exportOnce(exporter, garbage)).toEqual({ code: ExportResultCode.SUCCESS });
-    await exporter.shutdown();
+    harness = await startHarness();
+    const [chat] = chatSpans(1);
+    const garbage = [null, 42, {}, { spanContext: () => null }];
+    expect(await harness.exportAll([...garbage, chat] as never)).toEqual({ code: ExportResultCode.SUCCESS });
+    expect(referenceIds(harness.server.logs())).toEqual(spanIds([chat]));
+    expect(harness.exporter.stats().spans).toMatchObject({ seen: 5, delivered: 1, dropped: { mapping_error: 4 } });
   });
 
   it('throws at construction for invalid options given in code', () => {
