@@ -32,12 +32,17 @@ function exporterFor(url: string, clock: FakeClock, options: Record<string, unkn
   return exporter;
 }
 
+/** A server that is down, and an exporter on a fake clock pointed at it. */
+async function duringOutage(options: Record<string, unknown> = {}) {
+  const hl = await server();
+  hl.down();
+  const clock = new FakeClock();
+  return { hl, clock, exporter: exporterFor(hl.url, clock, options) };
+}
+
 describe('an outage longer than the export deadline', () => {
   it('loses nothing: logs are kept, retried with backoff, and delivered once the server is back', async () => {
-    const hl = await server();
-    const clock = new FakeClock();
-    const exporter = exporterFor(hl.url, clock);
-    hl.down();
+    const { hl, clock, exporter } = await duringOutage();
     const spans = chatSpans(30);
     const result = await exportOnce(exporter, spans);
     expect(result.code).toBe(ExportResultCode.FAILED);
@@ -53,13 +58,10 @@ describe('an outage longer than the export deadline', () => {
   });
 
   it('keeps new logs at once while the API is unreachable, so exports do not wait out their deadline', async () => {
-    const hl = await server();
-    const clock = new FakeClock();
     // A server that is down records no request: the exporter's own dispatcher counts the attempts.
     const dispatcher = new RecordingAgent();
     cleanups.push(() => dispatcher.close());
-    const exporter = exporterFor(hl.url, clock, { dispatcher });
-    hl.down();
+    const { hl, clock, exporter } = await duringOutage({ dispatcher });
     await exportOnce(exporter, chatSpans(5));
     const attemptsDuringFirst = dispatcher.dispatched;
     expect(attemptsDuringFirst).toBeGreaterThan(1);
@@ -80,13 +82,10 @@ describe('an outage longer than the export deadline', () => {
   });
 
   it('keeps the children of a kept parent waiting, and nests them once the parent is through', async () => {
-    const hl = await server();
-    const clock = new FakeClock();
-    const exporter = exporterFor(hl.url, clock);
+    const { hl, exporter } = await duringOutage();
     const rec = recordSpans();
     const agent = startSpan(rec.tracer, 'agent', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.request.model': 'm' });
     agent.end();
-    hl.down();
     await exportOnce(exporter, rec.spans());
     startSpan(rec.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
     // The child's export does not wait for the outage: the child is held.
@@ -100,11 +99,8 @@ describe('an outage longer than the export deadline', () => {
   });
 
   it('drops the oldest first when the buffer is full, counting them', async () => {
-    const hl = await server();
-    const clock = new FakeClock();
     const oneLog = Buffer.byteLength(JSON.stringify({ ...CHAT_ATTRIBUTES })) * 2;
-    const exporter = exporterFor(hl.url, clock, { maxBufferedBytes: oneLog * 10 });
-    hl.down();
+    const { hl, clock, exporter } = await duringOutage({ maxBufferedBytes: oneLog * 10 });
     // Eight exports of five, one after the other: the logs of a later export are kept later.
     const exports = Array.from({ length: 8 }, () => chatSpans(5));
     for (const spans of exports) await exportOnce(exporter, spans);
@@ -127,10 +123,7 @@ describe('an outage longer than the export deadline', () => {
   });
 
   it('drops what is kept longer than maxBufferAgeMillis, counting it', async () => {
-    const hl = await server();
-    const clock = new FakeClock();
-    const exporter = exporterFor(hl.url, clock, { maxBufferAgeMillis: 120_000 });
-    hl.down();
+    const { clock, exporter } = await duringOutage({ maxBufferAgeMillis: 120_000 });
     await exportOnce(exporter, chatSpans(5));
     expect(exporter.stats().bufferedLogs).toBe(5);
     clock.advance(121_000);
@@ -179,11 +172,8 @@ describe('spoolDir', () => {
 
 describe('memory while the server is down', () => {
   it('stays within maxBufferedBytes for 100 000 spans, and every span is accounted for', async () => {
-    const hl = await server();
-    hl.down();
-    const clock = new FakeClock();
     const maxBufferedBytes = 2 * 1024 * 1024;
-    const exporter = exporterFor(hl.url, clock, { maxBufferedBytes, exportTimeoutMillis: 2_000, maxBatchSize: 1000 });
+    const { exporter } = await duringOutage({ maxBufferedBytes, exportTimeoutMillis: 2_000, maxBatchSize: 1000 });
     const rec = recordSpans();
     let seen = 0;
     for (let batch = 0; batch < 100; batch++) {
