@@ -1,12 +1,13 @@
-import { ROOT_CONTEXT, trace, type Span } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter } from '../src/index.js';
-import { startLocalLogServer, type LocalLogServer, type StoredLog } from '../src/local/index.js';
+import { startLocalLogServer, type LocalLogServer } from '../src/local/index.js';
 import { API_KEY } from './helpers/harness.js';
-import { CHAT_ATTRIBUTES } from './helpers/spans.js';
+import { bySpanName } from './helpers/logs.js';
+import { CHAT_ATTRIBUTES, under } from './helpers/spans.js';
+import { until } from './helpers/until.js';
 
 let server: LocalLogServer | undefined;
 let provider: NodeTracerProvider | undefined;
@@ -21,28 +22,16 @@ afterEach(async () => {
 async function setup(options: { scheduledDelayMillis?: number } = {}) {
   server = await startLocalLogServer({ apiKey: API_KEY });
   const beside = new InMemorySpanExporter();
+  const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { env: {} });
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'e2e-bot' }),
     spanProcessors: [
       new SimpleSpanProcessor(beside),
-      new BatchSpanProcessor(new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { env: {} }), {
-        scheduledDelayMillis: options.scheduledDelayMillis ?? 5000,
-      }),
+      new BatchSpanProcessor(exporter, { scheduledDelayMillis: options.scheduledDelayMillis ?? 5000 }),
     ],
   });
-  return { tracer: provider.getTracer('e2e'), beside, server, provider };
+  return { tracer: provider.getTracer('e2e'), beside, server, provider, exporter };
 }
-
-/** The context that makes `parent` the parent (no global context manager is registered). */
-function under(parent: Span) {
-  return trace.setSpan(ROOT_CONTEXT, parent);
-}
-
-function byName(logs: StoredLog[]): Map<string, StoredLog> {
-  return new Map(logs.map((log) => [String(log.metadata?.otel && (log.metadata.otel as { span_name: string }).span_name), log]));
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('through a real NodeTracerProvider and BatchSpanProcessor', () => {
   it('delivers every LLM span as exactly one valid log, nested as in the trace, and no other span', async () => {
@@ -73,7 +62,7 @@ describe('through a real NodeTracerProvider and BatchSpanProcessor', () => {
     const logs = server.logs();
     expect(logs).toHaveLength(4);
     expect(new Set(logs.map((log) => log.reference_id)).size).toBe(4);
-    const named = byName(logs);
+    const named = bySpanName(logs);
     const agentLog = named.get('invoke_agent helper')!;
     expect(agentLog.config).toMatchObject({ type: 'agent', agent_class: 'helper', model_config: { model: 'gpt-4o' } });
     expect(agentLog.parent_reference_id).toBeUndefined();
@@ -92,17 +81,17 @@ describe('through a real NodeTracerProvider and BatchSpanProcessor', () => {
   });
 
   it('holds children exported in an earlier batch than their parent until the parent is logged', async () => {
-    const { tracer, server, provider } = await setup({ scheduledDelayMillis: 20 });
+    const { tracer, server, provider, exporter } = await setup({ scheduledDelayMillis: 20 });
     const agent = tracer.startSpan('invoke_agent slow', {
       attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'slow' },
     });
     tracer.startSpan('chat early', { attributes: CHAT_ATTRIBUTES }, under(agent)).end();
-    await sleep(150);
-    // The child's batch has been exported; its log waits for the parent.
-    expect(server.logs()).toHaveLength(0);
+    // The child's batch has reached the exporter, which holds its log for the parent.
+    await until(() => exporter.stats().spans.seen === 1 && exporter.stats().waitingLogs === 1, 'the child held');
+    expect(server.requests()).toHaveLength(0);
     agent.end();
     await provider.forceFlush();
-    const named = byName(server.logs());
+    const named = bySpanName(server.logs());
     expect(named.get('chat early')?.parent_reference_id).toBe(agent.spanContext().spanId);
     expect(named.get('invoke_agent slow')?.config).toMatchObject({ type: 'generic', other: { kind: 'agent' } });
     expect(server.requests().map((r) => r.status)).toEqual([200, 200]);

@@ -1,38 +1,26 @@
-import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { diag } from '@opentelemetry/api';
+import { ExportResultCode } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, HumanloopSpanExporter } from '../src/index.js';
-import { recordSpans, startSpan } from './helpers/spans.js';
+import { captureDiag, exportOnce, startHarness, type Harness } from './helpers/harness.js';
+import { referenceIds, spanIds } from './helpers/logs.js';
+import { chatSpans, recordSpans, startSpan } from './helpers/spans.js';
 
-function exportOnce(exporter: HumanloopSpanExporter, spans = recordSpans().spans()): Promise<ExportResult[]> {
-  const results: ExportResult[] = [];
-  return new Promise((resolve) => {
-    exporter.export(spans, (result) => {
-      results.push(result);
-      // Give a second (wrong) call a chance to show up before resolving.
-      setTimeout(() => resolve(results), 20);
-    });
-  });
-}
+let harness: Harness | undefined;
 
-function captureDiag(): { messages: string[] } {
-  const messages: string[] = [];
-  const record = (...args: unknown[]) => messages.push(args.map(String).join(' '));
-  const logger: DiagLogger = { error: record, warn: record, info: record, debug: record, verbose: record };
-  diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
-  return { messages };
-}
-
-afterEach(() => diag.disable());
+afterEach(async () => {
+  diag.disable();
+  await harness?.close();
+  harness = undefined;
+});
 
 describe('HumanloopSpanExporter contract', () => {
   it('fails every export at once when no API key is configured, naming the variable', async () => {
     const diagnostics = captureDiag();
     const exporter = new HumanloopSpanExporter({}, { env: {} });
-    const results = await exportOnce(exporter);
-    expect(results).toHaveLength(1);
-    expect(results[0]?.code).toBe(ExportResultCode.FAILED);
-    expect(results[0]?.error?.message).toMatch(/HUMANLOOP_API_KEY/);
+    const result = await exportOnce(exporter, []);
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    expect(result.error?.message).toMatch(/HUMANLOOP_API_KEY/);
     expect(diagnostics.messages.filter((m) => m.includes('HUMANLOOP_API_KEY'))).toHaveLength(1);
     await exporter.shutdown();
   });
@@ -42,27 +30,29 @@ describe('HumanloopSpanExporter contract', () => {
     const first = exporter.shutdown();
     expect(exporter.shutdown()).toBe(first);
     await first;
-    const results = await exportOnce(exporter);
-    expect(results).toEqual([{ code: ExportResultCode.FAILED, error: expect.any(Error) }]);
-    expect(results[0]?.error?.message).toMatch(/shut down/);
+    const result = await exportOnce(exporter, []);
+    expect(result).toEqual({ code: ExportResultCode.FAILED, error: expect.any(Error) });
+    expect(result.error?.message).toMatch(/shut down/);
   });
 
   it('succeeds without a request when no span is an LLM span', async () => {
+    harness = await startHarness();
     const rec = recordSpans();
     startSpan(rec.tracer, 'GET /health', { 'http.request.method': 'GET' }).end();
-    // Port 9 (discard) on loopback refuses connections: any request would fail the export.
-    const exporter = new HumanloopSpanExporter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' });
-    expect(await exportOnce(exporter, rec.spans())).toEqual([{ code: ExportResultCode.SUCCESS }]);
-    expect(await exportOnce(exporter, [])).toEqual([{ code: ExportResultCode.SUCCESS }]);
-    await exporter.shutdown();
+    expect(await harness.exportAll(rec.spans())).toEqual({ code: ExportResultCode.SUCCESS });
+    expect(await harness.exportAll([])).toEqual({ code: ExportResultCode.SUCCESS });
+    // The callback comes once every log is settled, so a request would have been made by now.
+    expect(harness.server.requests()).toEqual([]);
+    expect(harness.exporter.stats().spans).toMatchObject({ seen: 1, dropped: { not_llm: 1 } });
   });
 
   it('skips garbage handed to export and goes on with the rest', async () => {
-    const exporter = new HumanloopSpanExporter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' });
-    const garbage = [null, 42, {}, { spanContext: () => null }] as never;
-    const results = await exportOnce(exporter, garbage);
-    expect(results).toEqual([{ code: ExportResultCode.SUCCESS }]);
-    await exporter.shutdown();
+    harness = await startHarness();
+    const [chat] = chatSpans(1);
+    const garbage = [null, 42, {}, { spanContext: () => null }];
+    expect(await harness.exportAll([...garbage, chat] as never)).toEqual({ code: ExportResultCode.SUCCESS });
+    expect(referenceIds(harness.server.logs())).toEqual(spanIds([chat]));
+    expect(harness.exporter.stats().spans).toMatchObject({ seen: 5, delivered: 1, dropped: { mapping_error: 4 } });
   });
 
   it('throws at construction for invalid options given in code', () => {

@@ -3,17 +3,16 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { HumanloopSpanExporter } from '../src/index.js';
 import { startLocalLogServer } from '../src/local/index.js';
 import { API_KEY } from './helpers/harness.js';
-import { CHAT_ATTRIBUTES, recordSpans, startSpan } from './helpers/spans.js';
+import { chatSpans } from './helpers/spans.js';
 
 afterEach(() => vi.useRealTimers());
 
 it('delivers a large export while the application’s tests run on fake timers', async () => {
   const server = await startLocalLogServer({ apiKey: API_KEY });
   const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { env: {} });
-  const rec = recordSpans();
-  for (let i = 0; i < 200; i++) startSpan(rec.tracer, 'chat', CHAT_ATTRIBUTES).end();
+  const spans = chatSpans(200);
   vi.useFakeTimers({ toFake: ['setImmediate', 'setTimeout', 'clearTimeout'] });
-  const result = await new Promise<ExportResult>((resolve) => exporter.export(rec.spans(), resolve));
+  const result = await new Promise<ExportResult>((resolve) => exporter.export(spans, resolve));
   vi.useRealTimers();
   expect(result).toEqual({ code: ExportResultCode.SUCCESS });
   expect(server.logCount()).toBe(200);

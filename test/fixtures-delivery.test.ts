@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mapSpan } from '../src/mapping/map-span.js';
 import { loadFixture } from './helpers/fixtures.js';
 import { startHarness, type Harness } from './helpers/harness.js';
+import { referenceIds, spanIds } from './helpers/logs.js';
+import { MAPPER_OPTIONS } from './helpers/spans.js';
 
 const SCENARIOS = [
   'ai-v4',
@@ -26,12 +28,12 @@ describe.each(SCENARIOS)('fixture %s through the exporter to the local server', 
   it.each([true, false])('is accepted whole, nested as captured (captureContent %s)', async (captureContent) => {
     const fixture = loadFixture(scenario);
     harness = await startHarness({ captureContent });
-    const llmSpans = fixture.spans.filter((span) => mapSpan(span, { project: undefined, source: undefined, captureContent }).log);
+    const llmSpans = fixture.spans.filter((span) => mapSpan(span, { ...MAPPER_OPTIONS, captureContent }).log);
     expect(await harness.exportAll(fixture.spans)).toEqual({ code: ExportResultCode.SUCCESS });
     await harness.exporter.forceFlush();
     const logs = harness.server.logs();
     expect(harness.server.requests().every((request) => request.status === 200)).toBe(true);
-    expect(logs.map((log) => log.reference_id).sort()).toEqual(llmSpans.map((span) => span.spanContext().spanId).sort());
+    expect(referenceIds(logs)).toEqual(spanIds(llmSpans));
     const exported = new Set(logs.map((log) => log.reference_id));
     for (const span of llmSpans) {
       const log = logs.find((candidate) => candidate.reference_id === span.spanContext().spanId)!;
@@ -51,7 +53,7 @@ describe('one LLM call, one log', () => {
     expect(await harness.exportAll(fixture.spans)).toEqual({ code: ExportResultCode.SUCCESS });
     const logs = harness.server.logs();
     const outer = fixture.spans.filter((span) => span.instrumentationScope.name === '@traceloop/instrumentation-anthropic');
-    expect(logs.map((log) => log.reference_id).sort()).toEqual(outer.map((span) => span.spanContext().spanId).sort());
+    expect(referenceIds(logs)).toEqual(spanIds(outer));
     const first = logs.find((log) => log.metadata?.response_id === 'msg_fake_1');
     expect(first).toMatchObject({
       config: { type: 'model', model: 'claude-sonnet-4-6', provider: 'anthropic', max_tokens: 256 },

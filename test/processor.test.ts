@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, SamplingDecision, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { SamplingDecision, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, type BufferConfig, type Sampler } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,7 +6,8 @@ import { HumanloopSpanProcessor, type HumanloopSpanExporter } from '../src/index
 import { startLocalLogServer, type LocalLogServer, type StoredLog } from '../src/local/index.js';
 import { FakeClock } from './helpers/fake-clock.js';
 import { API_KEY } from './helpers/harness.js';
-import { CHAT_ATTRIBUTES } from './helpers/spans.js';
+import { CHAT_ATTRIBUTES, startSpan } from './helpers/spans.js';
+import { until } from './helpers/until.js';
 
 /**
  * HumanloopSpanProcessor tells the exporter of span starts, so that children neither wait for
@@ -57,15 +58,6 @@ function samplerSkippingAgent(decision: SamplingDecision): Sampler {
   };
 }
 
-function start(tracer: Tracer, name: string, attributes: Attributes, parent?: Span): Span {
-  return tracer.startSpan(name, { attributes }, parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT);
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-}
-
 function logOf(r: Rig, span: Span): StoredLog | undefined {
   return r.server.logs().find((log) => log.reference_id === span.spanContext().spanId);
 }
@@ -84,8 +76,8 @@ describe('spans the processor does not export', () => {
   // Defect: a span the sampler does not record never reaches the processor; its children wait parentWaitMillis for it.
   it('does not hold the children of a span the sampler drops', async () => {
     const r = await setup({ sampler: samplerSkippingAgent(SamplingDecision.NOT_RECORD) });
-    const agent = start(r.tracer, 'agent', AGENT);
-    const chat = start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
+    const agent = startSpan(r.tracer, 'agent', AGENT);
+    const chat = startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
     chat.end();
     await until(() => logOf(r, chat) !== undefined, 'the chat log, without waiting parentWaitMillis');
     expect(logOf(r, chat)?.parent_reference_id, 'the parent of the chat log').toBeUndefined();
@@ -98,9 +90,9 @@ describe('spans the processor does not export', () => {
   // Defect: a record-only span (started, never exported) is taken as running: its children wait, then it gets a placeholder.
   it('links the children of a record-only span past it, at once, and sends it no placeholder', async () => {
     const r = await setup({ sampler: samplerSkippingAgent(SamplingDecision.RECORD) });
-    const workflow = start(r.tracer, 'workflow', WORKFLOW);
-    const agent = start(r.tracer, 'agent', AGENT, workflow);
-    const chat = start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
+    const workflow = startSpan(r.tracer, 'workflow', WORKFLOW);
+    const agent = startSpan(r.tracer, 'agent', AGENT, workflow);
+    const chat = startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
     chat.end();
     agent.end();
     workflow.end();
@@ -120,11 +112,11 @@ describe('spans the processor does not export', () => {
     // Every request is slow: the processor hands over batches of two until four exports are in
     // flight (its limit), and then the queue fills.
     r.server.inject({ delayMillis: 300 }, Infinity);
-    const agent = start(r.tracer, 'agent', AGENT);
-    for (let i = 0; i < 8; i++) start(r.tracer, `filler ${i}`, CHAT_ATTRIBUTES).end();
-    const chat = start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
+    const agent = startSpan(r.tracer, 'agent', AGENT);
+    for (let i = 0; i < 8; i++) startSpan(r.tracer, `filler ${i}`, CHAT_ATTRIBUTES).end();
+    const chat = startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
     chat.end();
-    start(r.tracer, 'third', CHAT_ATTRIBUTES).end();
+    startSpan(r.tracer, 'third', CHAT_ATTRIBUTES).end();
     agent.end(); // The queue holds `chat` and `third`: the agent is dropped.
     await r.provider.forceFlush();
     expect(logOf(r, chat), 'the chat log').toBeDefined();
@@ -143,7 +135,7 @@ describe('a span classified when it starts', () => {
     const r = await setup();
     const agent = r.tracer.startSpan('agent');
     agent.setAttributes(AGENT);
-    const chat = start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
+    const chat = startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
     chat.end();
     await until(() => r.exporter.stats().spans.seen === 1, 'the chat span exported');
     agent.end();

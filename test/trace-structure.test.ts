@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, type Attributes, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BasicTracerProvider,
@@ -10,11 +10,18 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { ExportResultCode } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HumanloopSpanExporter, HumanloopSpanProcessor, type HumanloopSpanExporterOptions } from '../src/index.js';
+import {
+  HumanloopSpanExporter,
+  HumanloopSpanProcessor,
+  type ExporterInternals,
+  type HumanloopSpanExporterOptions,
+} from '../src/index.js';
 import { startLocalLogServer, type LocalLogServer, type StoredLog } from '../src/local/index.js';
 import { FakeClock } from './helpers/fake-clock.js';
 import { API_KEY } from './helpers/harness.js';
-import { CHAT_ATTRIBUTES } from './helpers/spans.js';
+import { bySpanName } from './helpers/logs.js';
+import { CHAT_ATTRIBUTES, startSpan } from './helpers/spans.js';
+import { until } from './helpers/until.js';
 
 const PARENT_WAIT = 10_000;
 const AGENT = (name: string): Attributes => ({
@@ -32,56 +39,64 @@ interface Rig {
   clock: FakeClock;
   exporter: HumanloopSpanExporter;
   provider: BasicTracerProvider;
-  allSpans(): ReadableSpan[];
+  allSpans: () => ReadableSpan[];
 }
 
 let rig: Rig | undefined;
 
 afterEach(async () => {
   await rig?.provider.shutdown();
+  // An exporter the test calls by hand is not the provider's to shut down.
+  await rig?.exporter.shutdown();
   await rig?.server.close();
   rig = undefined;
 });
 
+type Connect = (
+  options: HumanloopSpanExporterOptions,
+  internals: ExporterInternals,
+) => { exporter: HumanloopSpanExporter; processor?: SpanProcessor };
+
 /**
- * A real provider whose spans go through a real batch processor (exporting every 10 ms) into
- * the exporter, on a fake clock for the exporter's own waiting; `withStarts` uses
- * HumanloopSpanProcessor, which also reports span starts.
+ * A local server, an exporter pointed at it on a fake clock (for its own waiting), and a real
+ * provider that records every span and hands them to `processor` when `connect` gives one.
  */
-async function setup(withStarts: boolean, options: HumanloopSpanExporterOptions = {}): Promise<Rig> {
+async function startRig(options: HumanloopSpanExporterOptions, connect: Connect): Promise<Rig> {
   const server = await startLocalLogServer({ apiKey: API_KEY });
   const clock = new FakeClock();
-  const exporterOptions = { apiKey: API_KEY, baseUrl: server.url, parentWaitMillis: PARENT_WAIT, ...options };
-  const internals = { clock, random: () => 0.5, env: {} };
-  let humanloop: SpanProcessor;
-  let exporter: HumanloopSpanExporter;
-  if (withStarts) {
-    const processor = new HumanloopSpanProcessor({ ...exporterOptions, batch: { scheduledDelayMillis: 10 } }, internals);
-    humanloop = processor;
-    exporter = processor.exporter;
-  } else {
-    exporter = new HumanloopSpanExporter(exporterOptions, internals);
-    humanloop = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 10 });
-  }
+  const { exporter, processor } = connect(
+    { apiKey: API_KEY, baseUrl: server.url, parentWaitMillis: PARENT_WAIT, ...options },
+    { clock, random: () => 0.5, env: {} },
+  );
   const all = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'structure' }),
-    spanProcessors: [new SimpleSpanProcessor(all), humanloop],
+    spanProcessors: [new SimpleSpanProcessor(all), ...(processor ? [processor] : [])],
   });
   rig = { tracer: provider.getTracer('structure'), server, clock, exporter, provider, allSpans: () => all.getFinishedSpans() };
   return rig;
 }
 
-function start(tracer: Tracer, name: string, attributes: Attributes, parent?: Span): Span {
-  return tracer.startSpan(name, { attributes }, parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT);
+/**
+ * Spans go through a real batch processor (exporting every 10 ms) into the exporter;
+ * `withStarts` uses HumanloopSpanProcessor, which also reports span starts.
+ */
+function setup(withStarts: boolean, options: HumanloopSpanExporterOptions = {}): Promise<Rig> {
+  return startRig(options, (exporterOptions, internals) => {
+    if (withStarts) {
+      const processor = new HumanloopSpanProcessor({ ...exporterOptions, batch: { scheduledDelayMillis: 10 } }, internals);
+      return { exporter: processor.exporter, processor };
+    }
+    const exporter = new HumanloopSpanExporter(exporterOptions, internals);
+    return { exporter, processor: new BatchSpanProcessor(exporter, { scheduledDelayMillis: 10 }) };
+  });
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
+/** The provider only records spans: the test hands them to the exporter itself. */
+function setupByHand(options: HumanloopSpanExporterOptions = {}): Promise<Rig> {
+  return startRig(options, (exporterOptions, internals) => ({ exporter: new HumanloopSpanExporter(exporterOptions, internals) }));
 }
 
-/** The stored tree (child → parent reference) must be the span tree restricted to exported spans. */
 function expectTreeOf(r: Rig, exportedNames: string[]): Map<string, StoredLog> {
   const logs = r.server.logs();
   const spans = r.allSpans();
@@ -99,7 +114,7 @@ function expectTreeOf(r: Rig, exportedNames: string[]): Map<string, StoredLog> {
       expect(log.session_reference_id).toBe(parentLog.session_reference_id);
     }
   }
-  return new Map(logs.map((log) => [String((log.metadata?.otel as { span_name: string }).span_name), log]));
+  return bySpanName(logs);
 }
 
 function everyRequestAccepted(r: Rig): void {
@@ -109,9 +124,9 @@ function everyRequestAccepted(r: Rig): void {
 describe.each([false, true])('trace structure (span starts reported: %s)', (withStarts) => {
   it('holds an agent’s tool and LLM children, which end before it, until the agent is logged', async () => {
     const r = await setup(withStarts);
-    const agent = start(r.tracer, 'agent', AGENT('helper'));
-    start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
-    start(r.tracer, 'tool', TOOL, agent).end();
+    const agent = startSpan(r.tracer, 'agent', AGENT('helper'));
+    startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+    startSpan(r.tracer, 'tool', TOOL, agent).end();
     await until(() => r.exporter.stats().waitingLogs === 2, 'children held');
     expect(r.server.logs()).toHaveLength(0);
     agent.end();
@@ -122,15 +137,22 @@ describe.each([false, true])('trace structure (span starts reported: %s)', (with
 
   it('nests a three-level chain under an HTTP span that is not exported', async () => {
     const r = await setup(withStarts);
-    const http = start(r.tracer, 'POST /chat', HTTP);
-    const workflow = start(r.tracer, 'workflow', WORKFLOW, http);
-    const agent = start(r.tracer, 'agent', AGENT('helper'), workflow);
-    const db = start(r.tracer, 'SELECT', { 'db.system': 'postgresql' }, agent);
-    start(r.tracer, 'chat', CHAT_ATTRIBUTES, db).end();
+    const http = startSpan(r.tracer, 'POST /chat', HTTP);
+    const workflow = startSpan(r.tracer, 'workflow', WORKFLOW, http);
+    const agent = startSpan(r.tracer, 'agent', AGENT('helper'), workflow);
+    const db = startSpan(r.tracer, 'SELECT', { 'db.system': 'postgresql' }, agent);
+    startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, db).end();
     db.end();
     agent.end();
     workflow.end();
-    await until(() => r.server.logs().length === (withStarts ? 3 : 0) || r.exporter.stats().waitingLogs === 1, 'progress');
+    if (withStarts) {
+      // The processor saw the HTTP span start and knows it is not exported: the chain goes out before it ends.
+      await until(() => r.server.logs().length === 3, 'the chain sent while its HTTP parent runs');
+    } else {
+      // Without span starts the HTTP span might yet be an LLM span: the whole chain waits for it.
+      await until(() => r.exporter.stats().spans.seen === 4 && r.exporter.stats().waitingLogs === 3, 'the chain held');
+      expect(r.server.requests()).toHaveLength(0);
+    }
     http.end();
     await until(() => r.server.logs().length === 3, 'three logs');
     const logs = expectTreeOf(r, ['workflow', 'agent', 'chat']);
@@ -156,13 +178,13 @@ describe.each([false, true])('trace structure (span starts reported: %s)', (with
 
   it('keeps two interleaved traces apart', async () => {
     const r = await setup(withStarts);
-    const a = start(r.tracer, 'agent A', AGENT('a'));
-    const b = start(r.tracer, 'agent B', AGENT('b'));
-    start(r.tracer, 'chat A1', CHAT_ATTRIBUTES, a).end();
-    start(r.tracer, 'chat B1', CHAT_ATTRIBUTES, b).end();
-    start(r.tracer, 'chat A2', CHAT_ATTRIBUTES, a).end();
+    const a = startSpan(r.tracer, 'agent A', AGENT('a'));
+    const b = startSpan(r.tracer, 'agent B', AGENT('b'));
+    startSpan(r.tracer, 'chat A1', CHAT_ATTRIBUTES, a).end();
+    startSpan(r.tracer, 'chat B1', CHAT_ATTRIBUTES, b).end();
+    startSpan(r.tracer, 'chat A2', CHAT_ATTRIBUTES, a).end();
     b.end();
-    start(r.tracer, 'tool A', TOOL, a).end();
+    startSpan(r.tracer, 'tool A', TOOL, a).end();
     a.end();
     await until(() => r.server.logs().length === 6, 'six logs');
     const logs = expectTreeOf(r, ['agent A', 'agent B', 'chat A1', 'chat B1', 'chat A2', 'tool A']);
@@ -176,13 +198,13 @@ describe.each([false, true])('trace structure (span starts reported: %s)', (with
       // The server refuses the agent's log: its model is empty.
       redact: (log) => (log.config.type === 'agent' ? { ...log, config: { ...log.config, agent_class: '' } } : log),
     });
-    const workflow = start(r.tracer, 'workflow', WORKFLOW);
-    const agent = start(r.tracer, 'agent', AGENT('bad'), workflow);
-    start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+    const workflow = startSpan(r.tracer, 'workflow', WORKFLOW);
+    const agent = startSpan(r.tracer, 'agent', AGENT('bad'), workflow);
+    startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
     agent.end();
     workflow.end();
     await until(() => r.server.logs().length === 2, 'two logs');
-    const logs = new Map(r.server.logs().map((log) => [(log.metadata?.otel as { span_name: string }).span_name, log]));
+    const logs = bySpanName(r.server.logs());
     expect(logs.get('chat')?.parent_reference_id).toBe(workflow.spanContext().spanId);
     expect(logs.get('chat')?.trace_parent_id).toBe(logs.get('workflow')?.id);
     expect(r.server.requests().map((request) => request.status).filter((status) => status !== 200)).toEqual([422]);
@@ -190,8 +212,8 @@ describe.each([false, true])('trace structure (span starts reported: %s)', (with
 
   it('sends what waits when the provider shuts down with a parent still running', async () => {
     const r = await setup(withStarts);
-    const agent = start(r.tracer, 'agent', AGENT('forever'));
-    start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+    const agent = startSpan(r.tracer, 'agent', AGENT('forever'));
+    startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
     await until(() => r.exporter.stats().waitingLogs === 1, 'child held');
     await r.provider.shutdown();
     const logs = r.server.logs();
@@ -212,8 +234,8 @@ describe.each([false, true])('trace structure (span starts reported: %s)', (with
 describe('an agent that runs longer than parentWaitMillis', () => {
   it('is logged as a placeholder so its children can go, then completed by update_by_ref', async () => {
     const r = await setup(true);
-    const agent = start(r.tracer, 'agent', AGENT('slow'));
-    start(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+    const agent = startSpan(r.tracer, 'agent', AGENT('slow'));
+    startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
     await until(() => r.exporter.stats().waitingLogs === 1, 'child held');
     r.clock.advance(PARENT_WAIT);
     await until(() => r.server.logs().length === 2, 'placeholder and child');
@@ -240,8 +262,8 @@ describe('an agent that runs longer than parentWaitMillis', () => {
 
   it('never waits for an ancestor the processor knows will not be sent', async () => {
     const r = await setup(true);
-    const http = start(r.tracer, 'POST /chat', HTTP);
-    start(r.tracer, 'chat', CHAT_ATTRIBUTES, http).end();
+    const http = startSpan(r.tracer, 'POST /chat', HTTP);
+    startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, http).end();
     await until(() => r.server.logs().length === 1, 'the chat log, at once');
     expect(r.server.logs()[0]?.parent_reference_id).toBeUndefined();
     http.end();
@@ -252,8 +274,8 @@ describe('memory bounds', () => {
   it('keeps 10 000 traces whose roots never end within maxWaitingLogs and maxTrackedSpans', async () => {
     const r = await setup(true, { maxWaitingLogs: 500, maxTrackedSpans: 2_000 });
     for (let i = 0; i < 10_000; i++) {
-      const root = start(r.tracer, 'agent', AGENT(`a${i}`));
-      start(r.tracer, 'chat', CHAT_ATTRIBUTES, root).end();
+      const root = startSpan(r.tracer, 'agent', AGENT(`a${i}`));
+      startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, root).end();
       if (i % 1000 === 999) {
         // Let the batch processor keep up: its queue (2 048 spans) is not what this test measures.
         await until(() => r.exporter.stats().queuedLogs === 0 && r.server.logCount() >= i - 600, 'the batch processor');
@@ -276,43 +298,33 @@ describe('memory bounds', () => {
 
 describe('a large backlog flushed at once', () => {
   it('keeps every child nested even with few waiting slots, since a batch is read parents first', async () => {
-    const server = await startLocalLogServer({ apiKey: API_KEY });
-    const exporter = new HumanloopSpanExporter(
-      { apiKey: API_KEY, baseUrl: server.url, maxWaitingLogs: 50 },
-      { clock: new FakeClock(), random: () => 0.5, env: {} },
-    );
-    const all = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({
-      spanProcessors: [new SimpleSpanProcessor(all), new BatchSpanProcessor(exporter, { maxQueueSize: 10_000, scheduledDelayMillis: 60_000 })],
+    const r = await startRig({ maxWaitingLogs: 50 }, (options, internals) => {
+      const exporter = new HumanloopSpanExporter(options, internals);
+      return { exporter, processor: new BatchSpanProcessor(exporter, { maxQueueSize: 10_000, scheduledDelayMillis: 60_000 }) };
     });
-    rig = { tracer: provider.getTracer('backlog'), server, clock: new FakeClock(), exporter, provider, allSpans: () => all.getFinishedSpans() };
     for (let t = 0; t < 300; t++) {
-      const agent = start(rig.tracer, 'agent', AGENT(`a${t}`));
-      for (let c = 0; c < 9; c++) start(rig.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+      const agent = startSpan(r.tracer, 'agent', AGENT(`a${t}`));
+      for (let c = 0; c < 9; c++) startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
       agent.end();
     }
     // Six batches of 512 exported at once, each with children before their parents.
-    await provider.forceFlush();
-    await exporter.forceFlush();
-    expect(server.logCount()).toBe(3_000);
-    const byId = new Map(all.getFinishedSpans().map((span) => [span.spanContext().spanId, span]));
-    for (const log of server.logs()) {
+    await r.provider.forceFlush();
+    await r.exporter.forceFlush();
+    expect(r.server.logCount()).toBe(3_000);
+    const byId = new Map(r.allSpans().map((span) => [span.spanContext().spanId, span]));
+    for (const log of r.server.logs()) {
       expect(log.parent_reference_id).toBe(byId.get(log.reference_id!)?.parentSpanContext?.spanId);
     }
-    everyRequestAccepted(rig);
+    everyRequestAccepted(r);
   });
 });
 
 describe('a large export, worked through in slices', () => {
   /** Spans of one export through a real provider, then exported in one call, as a batch processor would. */
   async function exportAtOnce(build: (tracer: Tracer) => void): Promise<{ server: LocalLogServer; exporter: HumanloopSpanExporter; spans: ReadableSpan[] }> {
-    const server = await startLocalLogServer({ apiKey: API_KEY });
-    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { clock: new FakeClock(), random: () => 0.5, env: {} });
-    const all = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(all)] });
-    build(provider.getTracer('slices'));
-    const spans = all.getFinishedSpans();
-    rig = { tracer: provider.getTracer('slices'), server, clock: new FakeClock(), exporter, provider, allSpans: () => spans };
+    const { server, exporter, tracer, allSpans } = await setupByHand();
+    build(tracer);
+    const spans = allSpans();
     const result = await new Promise((resolve) => exporter.export(spans, resolve));
     expect(result).toEqual({ code: ExportResultCode.SUCCESS });
     return { server, exporter, spans };
@@ -321,8 +333,8 @@ describe('a large export, worked through in slices', () => {
   it('sends the parents first, in a request of their own, and each child after its parent', async () => {
     const { server, exporter, spans } = await exportAtOnce((tracer) => {
       for (let t = 0; t < 30; t++) {
-        const agent = start(tracer, 'agent', AGENT(`a${t}`));
-        for (let c = 0; c < 4; c++) start(tracer, c % 2 ? 'tool' : 'chat', c % 2 ? TOOL : CHAT_ATTRIBUTES, agent).end();
+        const agent = startSpan(tracer, 'agent', AGENT(`a${t}`));
+        for (let c = 0; c < 4; c++) startSpan(tracer, c % 2 ? 'tool' : 'chat', c % 2 ? TOOL : CHAT_ATTRIBUTES, agent).end();
         agent.end();
       }
     });
@@ -343,15 +355,10 @@ describe('a large export, worked through in slices', () => {
   });
 
   it('returns before reading any of it: a BatchSpanProcessor calls export() inside span.end()', async () => {
-    const server = await startLocalLogServer({ apiKey: API_KEY });
     let filtered = 0;
-    const spanFilter = () => ++filtered > 0;
-    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url, spanFilter }, { clock: new FakeClock(), random: () => 0.5, env: {} });
-    const all = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(all)] });
-    rig = { tracer: provider.getTracer('slices'), server, clock: new FakeClock(), exporter, provider, allSpans: () => all.getFinishedSpans() };
-    for (let i = 0; i < 100; i++) start(rig.tracer, 'chat', CHAT_ATTRIBUTES).end();
-    const spans = all.getFinishedSpans();
+    const { server, exporter, tracer, allSpans } = await setupByHand({ spanFilter: () => ++filtered > 0 });
+    for (let i = 0; i < 100; i++) startSpan(tracer, 'chat', CHAT_ATTRIBUTES).end();
+    const spans = allSpans();
     let reads = 0;
     for (const span of spans) {
       const read = span.spanContext.bind(span);
@@ -366,19 +373,15 @@ describe('a large export, worked through in slices', () => {
   });
 
   it('is delivered whole, and called back once, when shutdown comes before it is mapped', async () => {
-    const server = await startLocalLogServer({ apiKey: API_KEY });
-    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { clock: new FakeClock(), random: () => 0.5, env: {} });
-    const all = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(all)] });
-    rig = { tracer: provider.getTracer('slices'), server, clock: new FakeClock(), exporter, provider, allSpans: () => all.getFinishedSpans() };
+    const { server, exporter, tracer, allSpans } = await setupByHand();
     for (let t = 0; t < 40; t++) {
-      const agent = start(rig.tracer, 'agent', AGENT(`a${t}`));
-      for (let c = 0; c < 4; c++) start(rig.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+      const agent = startSpan(tracer, 'agent', AGENT(`a${t}`));
+      for (let c = 0; c < 4; c++) startSpan(tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
       agent.end();
     }
     const results: unknown[] = [];
     // Garbage among the spans is skipped, as in a small export.
-    exporter.export([...all.getFinishedSpans(), null, 42] as never, (result) => results.push(result));
+    exporter.export([...allSpans(), null, 42] as never, (result) => results.push(result));
     await exporter.shutdown();
     expect(server.logCount()).toBe(200);
     expect(results).toEqual([{ code: ExportResultCode.SUCCESS }]);
@@ -388,10 +391,10 @@ describe('a large export, worked through in slices', () => {
   it('folds each nested duplicate LLM call into the call around it', async () => {
     const { server, exporter, spans } = await exportAtOnce((tracer) => {
       for (let t = 0; t < 40; t++) {
-        const outer = start(tracer, 'outer chat', CHAT_ATTRIBUTES);
-        start(tracer, 'inner chat', CHAT_ATTRIBUTES, outer).end();
+        const outer = startSpan(tracer, 'outer chat', CHAT_ATTRIBUTES);
+        startSpan(tracer, 'inner chat', CHAT_ATTRIBUTES, outer).end();
         outer.end();
-        start(tracer, 'lone chat', CHAT_ATTRIBUTES).end();
+        startSpan(tracer, 'lone chat', CHAT_ATTRIBUTES).end();
       }
     });
     const logs = server.logs();

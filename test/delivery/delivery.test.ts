@@ -1,10 +1,8 @@
 import { ExportResultCode } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HumanloopSpanExporter } from '../../src/index.js';
-import { startLocalLogServer } from '../../src/local/index.js';
-import { API_KEY, captureDiag, exportOnce, startHarness, type Harness } from '../helpers/harness.js';
-import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
+import { API_KEY, captureDiag, startHarness, type Harness } from '../helpers/harness.js';
+import { referenceIds, spanIds } from '../helpers/logs.js';
+import { CHAT_ATTRIBUTES, chatSpans } from '../helpers/spans.js';
 
 let harness: Harness | undefined;
 let restoreDiag: (() => void) | undefined;
@@ -16,27 +14,12 @@ afterEach(async () => {
   harness = undefined;
 });
 
-/** `count` independent chat spans (each its own trace root). */
-function chatSpans(count: number, attributes = CHAT_ATTRIBUTES): ReadableSpan[] {
-  const rec = recordSpans();
-  for (let i = 0; i < count; i++) startSpan(rec.tracer, `chat ${i}`, attributes).end();
-  return rec.spans();
-}
-
-function storedReferenceIds(h: Harness): string[] {
-  return h.server.logs().map((log) => log.reference_id!).sort();
-}
-
-function spanIds(spans: ReadableSpan[]): string[] {
-  return spans.map((span) => span.spanContext().spanId).sort();
-}
-
 describe('delivery to the local log server', () => {
   it('delivers every log once in one request, with the ids the server returned', async () => {
     harness = await startHarness();
     const spans = chatSpans(3);
     expect(await harness.exportAll(spans)).toEqual({ code: ExportResultCode.SUCCESS });
-    expect(storedReferenceIds(harness)).toEqual(spanIds(spans));
+    expect(referenceIds(harness.server.logs())).toEqual(spanIds(spans));
     expect(harness.server.requests()).toHaveLength(1);
     expect(harness.server.requests()[0]).toMatchObject({ method: 'POST', path: '/v4/logs', status: 200, itemCount: 3 });
   });
@@ -59,7 +42,7 @@ describe('delivery to the local log server', () => {
     harness.server.inject({ status: 503 });
     const spans = chatSpans(2);
     expect(await harness.exportAll(spans)).toEqual({ code: ExportResultCode.SUCCESS });
-    expect(storedReferenceIds(harness)).toEqual(spanIds(spans));
+    expect(referenceIds(harness.server.logs())).toEqual(spanIds(spans));
     expect(harness.server.requests().map((r) => r.status)).toEqual([503, 200]);
     expect(harness.clock.sleeps).toHaveLength(1);
   });
@@ -119,7 +102,7 @@ describe('delivery to the local log server', () => {
       redact: (log) => (log.reference_id === bad ? { ...log, config: { ...log.config, model: '' } as never } : log),
     });
     expect(await harness.exportAll(spans)).toEqual({ code: ExportResultCode.SUCCESS });
-    expect(storedReferenceIds(harness)).toEqual(spanIds(spans).filter((id) => id !== bad));
+    expect(referenceIds(harness.server.logs())).toEqual(spanIds(spans).filter((id) => id !== bad));
     expect(harness.server.requests().map((r) => [r.status, r.itemCount])).toEqual([
       [422, 3],
       [200, 2],
@@ -132,49 +115,41 @@ describe('delivery to the local log server', () => {
     harness.server.inject({ status: 422, body: { detail: 'something was wrong' } });
     const spans = chatSpans(4);
     expect(await harness.exportAll(spans)).toEqual({ code: ExportResultCode.SUCCESS });
-    expect(storedReferenceIds(harness)).toEqual(spanIds(spans));
+    expect(referenceIds(harness.server.logs())).toEqual(spanIds(spans));
     expect(harness.server.requests().map((r) => r.itemCount)).toEqual([4, 2, 2]);
   });
 
   it('splits on 413, and truncates a single log that is still too large', async () => {
-    const server = await startLocalLogServer({ apiKey: API_KEY, maxBodyBytes: 60_000 });
-    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { env: {} });
-    try {
-      const big = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'x'.repeat(100_000) }] }]);
-      const spans = [...chatSpans(3), ...chatSpans(1, { ...CHAT_ATTRIBUTES, 'gen_ai.input.messages': big })];
-      expect(await exportOnce(exporter, spans)).toEqual({ code: ExportResultCode.SUCCESS });
-      const logs = server.logs();
-      expect(logs.map((log) => log.reference_id).sort()).toEqual(spanIds(spans));
-      const truncated = logs.find((log) => log.metadata?.truncated);
-      expect(truncated?.metadata?.truncated).toMatchObject({ reason: 'payload too large' });
-      expect(JSON.stringify(truncated).length).toBeLessThan(60_000);
-      expect(server.requests().some((r) => r.status === 413)).toBe(true);
-    } finally {
-      await exporter.shutdown();
-      await server.close();
-    }
+    harness = await startHarness({}, { server: { maxBodyBytes: 60_000 } });
+    const big = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'x'.repeat(100_000) }] }]);
+    const spans = [...chatSpans(3), ...chatSpans(1, { ...CHAT_ATTRIBUTES, 'gen_ai.input.messages': big })];
+    expect(await harness.exportAll(spans)).toEqual({ code: ExportResultCode.SUCCESS });
+    const logs = harness.server.logs();
+    expect(referenceIds(logs)).toEqual(spanIds(spans));
+    const truncated = logs.find((log) => log.metadata?.truncated);
+    expect(truncated?.metadata?.truncated).toMatchObject({ reason: 'payload too large' });
+    expect(JSON.stringify(truncated).length).toBeLessThan(60_000);
+    expect(harness.server.requests().some((r) => r.status === 413)).toBe(true);
   });
 
   it('on 401 makes one request, fails, and logs one error that never contains the key', async () => {
     const diagnostics = captureDiag();
     restoreDiag = diagnostics.restore;
-    const server = await startLocalLogServer({ apiKey: 'the-right-key' });
-    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { env: {} });
-    try {
-      const result = await exportOnce(exporter, chatSpans(3));
-      expect(result.code).toBe(ExportResultCode.FAILED);
-      expect(server.requests()).toHaveLength(1);
-      // A later export tries again (the key may have been fixed) but does not repeat the error.
-      expect((await exportOnce(exporter, chatSpans(1))).code).toBe(ExportResultCode.FAILED);
-      expect(server.requests()).toHaveLength(2);
-      const errors = diagnostics.messages.filter((m) => m.includes('refused the API key'));
-      expect(errors).toHaveLength(1);
-      expect(diagnostics.messages.join('\n')).not.toContain(API_KEY);
-      expect(result.error?.message).not.toContain(API_KEY);
-    } finally {
-      await exporter.shutdown();
-      await server.close();
-    }
+    harness = await startHarness({}, { server: { apiKey: 'the-right-key' } });
+    const result = await harness.exportAll(chatSpans(3));
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    expect(harness.server.requests()).toHaveLength(1);
+    // A later export tries again (the key may have been fixed) but does not repeat the error.
+    expect((await harness.exportAll(chatSpans(1))).code).toBe(ExportResultCode.FAILED);
+    // Both requests carried the key (the server records it as present): it was there to leak.
+    expect(harness.server.requests().map((r) => [r.status, r.headers['x-api-key']])).toEqual([
+      [401, '[present]'],
+      [401, '[present]'],
+    ]);
+    const errors = diagnostics.messages.filter((m) => m.includes('refused the API key'));
+    expect(errors).toHaveLength(1);
+    expect(diagnostics.messages.join('\n')).not.toContain(API_KEY);
+    expect(result.error?.message).not.toContain(API_KEY);
   });
 
   it('forceFlush waits for requests in flight', async () => {

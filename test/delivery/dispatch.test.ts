@@ -1,27 +1,10 @@
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { ExportResultCode, isTracingSuppressed } from '@opentelemetry/core';
-import { Agent, type Dispatcher } from 'undici';
+import { ExportResultCode } from '@opentelemetry/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HumanloopSpanExporter } from '../../src/index.js';
-import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
-import { API_KEY, exportOnce, startHarness, type Harness } from '../helpers/harness.js';
-import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
-
-function chatSpans(count: number) {
-  const rec = recordSpans();
-  for (let i = 0; i < count; i++) startSpan(rec.tracer, `chat ${i}`, CHAT_ATTRIBUTES).end();
-  return rec.spans();
-}
-
-/** An Agent that notes, for each request it dispatches, whether tracing was suppressed. */
-class RecordingAgent extends Agent {
-  readonly suppressed: boolean[] = [];
-  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    this.suppressed.push(isTracingSuppressed(context.active()));
-    return super.dispatch(options, handler);
-  }
-}
+import { startHarness, type Harness } from '../helpers/harness.js';
+import { RecordingAgent } from '../helpers/recording-agent.js';
+import { chatSpans } from '../helpers/spans.js';
 
 let harness: Harness | undefined;
 const contextManager = new AsyncLocalStorageContextManager();
@@ -47,18 +30,16 @@ describe('requests and the connection pool', () => {
   });
 
   it("uses the user's dispatcher, under suppressed tracing, and never closes it", async () => {
-    const server: LocalLogServer = await startLocalLogServer({ apiKey: API_KEY });
     const dispatcher = new RecordingAgent();
-    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url, dispatcher }, { env: {} });
     try {
-      expect((await exportOnce(exporter, chatSpans(2))).code).toBe(ExportResultCode.SUCCESS);
-      await exporter.shutdown();
+      harness = await startHarness({ dispatcher });
+      expect((await harness.exportAll(chatSpans(2))).code).toBe(ExportResultCode.SUCCESS);
+      await harness.exporter.shutdown();
       expect(dispatcher.suppressed).toEqual([true]);
       expect(dispatcher.closed).toBe(false);
       expect(dispatcher.destroyed).toBe(false);
     } finally {
       await dispatcher.close();
-      await server.close();
     }
   });
 });

@@ -1,8 +1,8 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { HumanloopSpanExporter, type HumanloopSpanExporterOptions } from '../../src/index.js';
-import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
+import { HumanloopSpanExporter, type HumanloopSpanExporterOptions, type SpanCounts } from '../../src/index.js';
+import { startLocalLogServer, type LocalLogServer, type LocalLogServerOptions } from '../../src/local/index.js';
 import { FakeClock } from './fake-clock.js';
 
 export const API_KEY = 'hl_test_9f3c1a7e-distinctive-key';
@@ -16,12 +16,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** A local log server on a free loopback port and an exporter pointed at it, on a fake clock. */
+/**
+ * A local log server on a free loopback port (expecting API_KEY unless `server` says otherwise)
+ * and an exporter pointed at it with API_KEY, on a fake clock unless `fakeClock` is false.
+ */
 export async function startHarness(
   options: HumanloopSpanExporterOptions = {},
-  { fakeClock = true }: { fakeClock?: boolean } = {},
+  { fakeClock = true, server: serverOptions = {} }: { fakeClock?: boolean; server?: LocalLogServerOptions } = {},
 ): Promise<Harness> {
-  const server = await startLocalLogServer({ apiKey: API_KEY });
+  const server = await startLocalLogServer({ apiKey: API_KEY, ...serverOptions });
   const clock = new FakeClock();
   const exporter = new HumanloopSpanExporter(
     { apiKey: API_KEY, baseUrl: server.url, ...options },
@@ -39,16 +42,28 @@ export async function startHarness(
   };
 }
 
-/** Exports and resolves with the result; rejects if the callback ever fires twice. */
+/** How long after the export callback a second (wrong) call may still show up and be caught. */
+const SECOND_CALL_GRACE_MILLIS = 10;
+
+/**
+ * Exports and resolves with the result, a little after the callback, so that a second call can
+ * show up: it rejects if the callback fires more than once.
+ */
 export function exportOnce(exporter: HumanloopSpanExporter, spans: ReadableSpan[]): Promise<ExportResult> {
   return new Promise((resolve, reject) => {
     let calls = 0;
     exporter.export(spans, (result) => {
       calls++;
       if (calls > 1) reject(new Error('export callback called more than once'));
-      setTimeout(() => (calls === 1 ? resolve(result) : undefined), 10);
+      setTimeout(() => (calls === 1 ? resolve(result) : undefined), SECOND_CALL_GRACE_MILLIS);
     });
   });
+}
+
+/** Spans whose fate is settled: delivered, merged, spooled or dropped (for any reason). */
+export function settledSpans(counts: SpanCounts): number {
+  const dropped = Object.values(counts.dropped).reduce((sum, n) => sum + n, 0);
+  return counts.delivered + counts.merged + counts.spooled + dropped;
 }
 
 /** Captures every diag message at the most verbose level. */

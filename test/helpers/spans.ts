@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BasicTracerProvider,
@@ -6,6 +6,7 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
+import type { SpanMapperOptions } from '../../src/mapping/map-span.js';
 
 /** Real spans from a real tracer provider, captured in memory. */
 export function recordSpans(serviceName = 'test-service'): {
@@ -28,6 +29,9 @@ export function recordSpans(serviceName = 'test-service'): {
   };
 }
 
+/** The mapper's options as the exporter passes them by default: no project or source set, content captured. */
+export const MAPPER_OPTIONS: SpanMapperOptions = { project: undefined, source: undefined, captureContent: true };
+
 /** A chat span in the current OTel GenAI form. */
 export const CHAT_ATTRIBUTES: Attributes = {
   'gen_ai.operation.name': 'chat',
@@ -47,8 +51,19 @@ export const CHAT_ATTRIBUTES: Attributes = {
   ]),
 };
 
+/** The context that makes `parent` the parent of a new span (no global context manager is needed). */
+export function under(parent: Span): Context {
+  return trace.setSpan(ROOT_CONTEXT, parent);
+}
+
 /** Starts a span, as a child of `parent` when given (a root otherwise). */
 export function startSpan(tracer: Tracer, name: string, attributes: Attributes = {}, parent?: Span): Span {
-  const context = parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
-  return tracer.startSpan(name, { attributes }, context);
+  return tracer.startSpan(name, { attributes }, parent ? under(parent) : ROOT_CONTEXT);
+}
+
+/** `count` ended chat spans named `chat 0`, `chat 1`, …, each the root of its own trace. */
+export function chatSpans(count: number, attributes: Attributes = CHAT_ATTRIBUTES): ReadableSpan[] {
+  const rec = recordSpans();
+  for (let i = 0; i < count; i++) startSpan(rec.tracer, `chat ${i}`, attributes).end();
+  return rec.spans();
 }

@@ -47,9 +47,3 @@ export async function startClient(options: LocalLogServerOptions = { apiKey: KEY
 export function log(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { project: 'p', config: { type: 'model', model: 'gpt-4o' }, ...extra };
 }
-
-/** Polls until `condition` holds, for at most about a second. */
-export async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-  if (!condition()) throw new Error('condition not met in time');
-}

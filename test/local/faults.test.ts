@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestInfo } from '../../src/local/index.js';
-import { KEY, log, startClient, until, type Client } from './client.js';
+import { until } from '../helpers/until.js';
+import { KEY, log, startClient, type Client } from './client.js';
 
 let c: Client;
 
@@ -94,7 +95,7 @@ describe('drops', () => {
     expect((error as DOMException).name).toBe('TimeoutError');
     const hung = postWithTimeout(10_000);
     const rejected = expect(hung).rejects.toThrow();
-    await until(() => c.server.requests().length === 2);
+    await until(() => c.server.requests().length === 2, 'the second request to arrive');
     const started = performance.now();
     await c.server.close();
     await rejected;

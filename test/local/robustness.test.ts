@@ -1,7 +1,8 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEY, log, startClient, until, type Client } from './client.js';
+import { until } from '../helpers/until.js';
+import { KEY, log, startClient, type Client } from './client.js';
 
 let c: Client;
 
@@ -62,7 +63,7 @@ describe('hostile input', () => {
       signal: controller.signal,
     });
     const requestsBefore = c.server.requests().length;
-    await until(() => c.server.requests().length > requestsBefore);
+    await until(() => c.server.requests().length > requestsBefore, 'the upload to arrive');
     controller.abort();
     await expect(upload).rejects.toThrow();
     expect((await c.call('POST', '/logs', log())).status).toBe(200);

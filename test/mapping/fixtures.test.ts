@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { durationSeconds, toRfc3339 } from '../../src/mapping/time.js';
 import { mapSpan } from '../../src/mapping/map-span.js';
 import { loadFixture } from '../helpers/fixtures.js';
+import { MAPPER_OPTIONS } from '../helpers/spans.js';
 
 /** Whole-log comparisons: what every log carries from its span, plus what the test expects. */
 function expectLog(span: ReadableSpan, expected: { metadata?: Record<string, unknown>; [field: string]: unknown }) {
-  const mapping = mapSpan(span, { project: undefined, source: undefined, captureContent: true });
+  const mapping = mapSpan(span, MAPPER_OPTIONS);
   const { spanId, traceId } = span.spanContext();
   const parent = span.parentSpanContext?.spanId;
   const scope = span.instrumentationScope;
@@ -76,11 +77,7 @@ describe.each([
   });
 
   it('maps the second doGenerate span: the tool result in the messages, the answer as output', () => {
-    const log = mapSpan(fixture.span('ai.generateText.doGenerate', 1), {
-      project: undefined,
-      source: undefined,
-      captureContent: true,
-    }).log;
+    const log = mapSpan(fixture.span('ai.generateText.doGenerate', 1), MAPPER_OPTIONS).log;
     expect(log?.messages).toEqual([
       system,
       user,
@@ -119,11 +116,7 @@ describe.each([
   });
 
   it('maps streamText: the doStream span with output and tokens', () => {
-    const log = mapSpan(fixture.span('ai.streamText.doStream'), {
-      project: undefined,
-      source: undefined,
-      captureContent: true,
-    }).log;
+    const log = mapSpan(fixture.span('ai.streamText.doStream'), MAPPER_OPTIONS).log;
     expect(log).toMatchObject({
       config: { type: 'model', model, provider, endpoint: 'chat' },
       messages: [{ role: 'user', content: 'Say hello' }],
@@ -136,8 +129,8 @@ describe.each([
 
   it('records the error on the failing call and its root', () => {
     const message = `Rate limit reached for ${model}`;
-    expect(mapSpan(fixture.span('ai.generateText.doGenerate', 2), { project: undefined, source: undefined, captureContent: true }).log?.error).toBe(message);
-    expect(mapSpan(fixture.span('ai.generateText', 1), { project: undefined, source: undefined, captureContent: true }).log?.error).toBe(message);
+    expect(mapSpan(fixture.span('ai.generateText.doGenerate', 2), MAPPER_OPTIONS).log?.error).toBe(message);
+    expect(mapSpan(fixture.span('ai.generateText', 1), MAPPER_OPTIONS).log?.error).toBe(message);
   });
 });
 
@@ -177,11 +170,10 @@ describe('openai with OpenLLMetry (Traceloop 0.27) and OpenInference', () => {
     ['traceloop', traceloop, 'chat gpt-4o-mini'],
     ['openinference', openinference, 'OpenAI Chat Completions'],
   ])('maps tool calls, tool definitions and tool results (%s)', (_name, fixture, spanName) => {
-    const options = { project: undefined, source: undefined, captureContent: true };
-    const first = mapSpan(fixture.span(spanName, 1), options).log;
+    const first = mapSpan(fixture.span(spanName, 1), MAPPER_OPTIONS).log;
     expect(first?.config).toMatchObject({ tools: [getWeather] });
     expect(first?.output_message).toEqual({ role: 'assistant', content: null, tool_calls: [toolCall] });
-    const second = mapSpan(fixture.span(spanName, 2), options).log;
+    const second = mapSpan(fixture.span(spanName, 2), MAPPER_OPTIONS).log;
     expect(second?.messages).toEqual([
       { role: 'user', content: 'What is the weather in Paris?' },
       { role: 'assistant', content: null, tool_calls: [toolCall] },
@@ -191,10 +183,9 @@ describe('openai with OpenLLMetry (Traceloop 0.27) and OpenInference', () => {
   });
 
   it('maps streamed calls (neither instrumentation records their usage)', () => {
-    const options = { project: undefined, source: undefined, captureContent: true };
     for (const log of [
-      mapSpan(traceloop.span('chat gpt-4o-mini', 3), options).log,
-      mapSpan(openinference.span('OpenAI Chat Completions', 3), options).log,
+      mapSpan(traceloop.span('chat gpt-4o-mini', 3), MAPPER_OPTIONS).log,
+      mapSpan(openinference.span('OpenAI Chat Completions', 3), MAPPER_OPTIONS).log,
     ]) {
       expect(log).toMatchObject({ output: 'You said: Stream a greeting', messages: [{ role: 'user', content: 'Stream a greeting' }] });
       expect(log).not.toHaveProperty('prompt_tokens');
@@ -202,8 +193,7 @@ describe('openai with OpenLLMetry (Traceloop 0.27) and OpenInference', () => {
   });
 
   it('does not send the app span that is not an LLM span', () => {
-    const options = { project: undefined, source: undefined, captureContent: true };
-    expect(mapSpan(traceloop.span('weather-agent'), options)).toEqual({ log: undefined, reason: 'not_llm' });
+    expect(mapSpan(traceloop.span('weather-agent'), MAPPER_OPTIONS)).toEqual({ log: undefined, reason: 'not_llm' });
   });
 });
 
@@ -237,10 +227,9 @@ describe('Anthropic SDK built-in tracing', () => {
 
 describe('LangChain with OpenInference', () => {
   const fixture = loadFixture('langchain-openinference');
-  const options = { project: undefined, source: undefined, captureContent: true };
 
   it('maps the chat model span with its messages and session', () => {
-    const log = mapSpan(fixture.span('FakeListChatModel'), options).log;
+    const log = mapSpan(fixture.span('FakeListChatModel'), MAPPER_OPTIONS).log;
     expect(log).toMatchObject({
       config: { type: 'generic', name: 'FakeListChatModel', other: { kind: 'model' } },
       messages: [
@@ -250,16 +239,16 @@ describe('LangChain with OpenInference', () => {
       output: 'Paris is sunny today.',
       metadata: { session_id: 'lc-session-1', conversation_id: 'lc-session-1' },
     });
-    expect(mapSpan(fixture.span('FakeListChatModel'), options)).toMatchObject({ conversationId: 'lc-session-1' });
+    expect(mapSpan(fixture.span('FakeListChatModel'), MAPPER_OPTIONS)).toMatchObject({ conversationId: 'lc-session-1' });
   });
 
   it('maps the prompt template variables as inputs and the tool with its input', () => {
-    expect(mapSpan(fixture.span('ChatPromptTemplate'), options).log).toMatchObject({
+    expect(mapSpan(fixture.span('ChatPromptTemplate'), MAPPER_OPTIONS).log).toMatchObject({
       config: { type: 'generic', name: 'ChatPromptTemplate' },
       inputs: { role: 'weather assistant', question: 'Weather in Paris?' },
       metadata: { prompt_template: 'You are a {role}.', span_kind: 'PROMPT' },
     });
-    expect(mapSpan(fixture.span('lookup_weather'), options).log).toMatchObject({
+    expect(mapSpan(fixture.span('lookup_weather'), MAPPER_OPTIONS).log).toMatchObject({
       config: { type: 'tool', name: 'lookup_weather' },
       inputs: { input: 'Paris' },
       output: '21 °C in Paris',

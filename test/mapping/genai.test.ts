@@ -1,11 +1,9 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { mapSpan, type SpanMapperOptions } from '../../src/mapping/map-span.js';
-import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
+import { mapSpan } from '../../src/mapping/map-span.js';
+import { CHAT_ATTRIBUTES, MAPPER_OPTIONS, recordSpans, startSpan } from '../helpers/spans.js';
 
-const OPTIONS: SpanMapperOptions = { project: undefined, source: undefined, captureContent: true };
-
-function mapOne(build: (rec: ReturnType<typeof recordSpans>) => void, options = OPTIONS) {
+function mapOne(build: (rec: ReturnType<typeof recordSpans>) => void, options = MAPPER_OPTIONS) {
   const rec = recordSpans('support-bot');
   build(rec);
   const [span] = rec.spans();
@@ -60,7 +58,7 @@ describe('OTel GenAI chat spans', () => {
     const { span } = mapOne(({ tracer }) => startSpan(tracer, 'chat', CHAT_ATTRIBUTES).end());
     // The SDK clamps such spans itself; other ReadableSpan producers may not.
     const odd = Object.create(span, { endTime: { value: [span.startTime[0] - 10, 0] } }) as typeof span;
-    const mapping = mapSpan(odd, OPTIONS);
+    const mapping = mapSpan(odd, MAPPER_OPTIONS);
     expect(mapping.log?.duration).toBe(0);
     expect(mapping.log?.metadata?.timing).toMatch(/before it started/);
   });
@@ -158,13 +156,13 @@ describe('OTel GenAI chat spans', () => {
     const [recorded] = rec.spans();
     const status = { code: SpanStatusCode.ERROR, message: 404 as unknown as string };
     const span = new Proxy(recorded, { get: (target, key): unknown => (key === 'status' ? status : Reflect.get(target, key)) });
-    expect(mapSpan(span, OPTIONS).log?.error).toBe('404');
+    expect(mapSpan(span, MAPPER_OPTIONS).log?.error).toBe('404');
   });
 
   it('leaves content out when captureContent is false', () => {
     const { mapping } = mapOne(
       ({ tracer }) => startSpan(tracer, 'chat', CHAT_ATTRIBUTES).end(),
-      { ...OPTIONS, captureContent: false },
+      { ...MAPPER_OPTIONS, captureContent: false },
     );
     expect(mapping.log).not.toHaveProperty('messages');
     expect(mapping.log).not.toHaveProperty('output');
@@ -182,7 +180,7 @@ describe('spans that are not LLM calls', () => {
   it('follow spanFilter when one is given', () => {
     const { mapping } = mapOne(
       ({ tracer }) => startSpan(tracer, 'chat', CHAT_ATTRIBUTES).end(),
-      { ...OPTIONS, spanFilter: () => false },
+      { ...MAPPER_OPTIONS, spanFilter: () => false },
     );
     expect(mapping).toEqual({ log: undefined, reason: 'filtered' });
   });
@@ -191,17 +189,17 @@ describe('spans that are not LLM calls', () => {
 describe('redact', () => {
   it('can change a log or drop it, and a throw drops it', () => {
     const changed = mapOne(({ tracer }) => startSpan(tracer, 'chat', CHAT_ATTRIBUTES).end(), {
-      ...OPTIONS,
+      ...MAPPER_OPTIONS,
       redact: (log) => ({ ...log, output: '[redacted]' }),
     });
     expect(changed.mapping.log?.output).toBe('[redacted]');
     const dropped = mapOne(({ tracer }) => startSpan(tracer, 'chat', CHAT_ATTRIBUTES).end(), {
-      ...OPTIONS,
+      ...MAPPER_OPTIONS,
       redact: () => null,
     });
     expect(dropped.mapping).toEqual({ log: undefined, reason: 'redacted' });
     const threw = mapOne(({ tracer }) => startSpan(tracer, 'chat', CHAT_ATTRIBUTES).end(), {
-      ...OPTIONS,
+      ...MAPPER_OPTIONS,
       redact: () => {
         throw new Error('boom');
       },

@@ -2,10 +2,9 @@ import type { Attributes } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { validateLogBody } from '../../src/local/validate.js';
 import { mapSpan } from '../../src/mapping/map-span.js';
-import { recordSpans, startSpan } from '../helpers/spans.js';
+import { MAPPER_OPTIONS, recordSpans, startSpan } from '../helpers/spans.js';
 
 const anything = { hasReferenceId: () => true, hasLogId: () => true };
-const OPTIONS = { project: undefined, source: undefined, captureContent: true };
 
 const HUGE = 'x'.repeat(2_000_000);
 const BROKEN = '[{"role": "user", "parts": [{"type": "text", "content": "unfinished';
@@ -101,7 +100,7 @@ describe('malformed attributes', () => {
     const rec = recordSpans();
     startSpan(rec.tracer, 'odd span', attributes).end();
     const [span] = rec.spans();
-    const mapping = mapSpan(span, OPTIONS);
+    const mapping = mapSpan(span, MAPPER_OPTIONS);
     expect(mapping.log).toBeDefined();
     expect(validateLogBody([mapping.log], anything)).toEqual([]);
     expect(() => JSON.parse(JSON.stringify(mapping.log)) as unknown).not.toThrow();
@@ -116,6 +115,6 @@ describe('malformed attributes', () => {
         },
       },
     ) as never;
-    expect(mapSpan(hostile, OPTIONS)).toEqual({ log: undefined, reason: 'mapping_error' });
+    expect(mapSpan(hostile, MAPPER_OPTIONS)).toEqual({ log: undefined, reason: 'mapping_error' });
   });
 });

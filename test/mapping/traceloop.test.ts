@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { mapSpan } from '../../src/mapping/map-span.js';
-import { recordSpans, startSpan } from '../helpers/spans.js';
-
-const OPTIONS = { project: undefined, source: undefined, captureContent: true };
+import { MAPPER_OPTIONS, recordSpans, startSpan } from '../helpers/spans.js';
 
 function mapAttributes(attributes: Parameters<typeof startSpan>[2]) {
   const rec = recordSpans('traceloop-app');
   startSpan(rec.tracer, 'span', attributes).end();
-  return mapSpan(rec.spans()[0], OPTIONS);
+  return mapSpan(rec.spans()[0], MAPPER_OPTIONS);
 }
 
 // Attribute sets as OpenLLMetry writes them (0.22 instrumentations and the 0.27 SDK's withLLMCall,

@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ExportResultCode } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HumanloopSpanExporter } from '../../src/index.js';
+import { HumanloopSpanExporter, type HumanloopSpanExporterOptions } from '../../src/index.js';
 import { startLocalLogServer, type Fault } from '../../src/local/index.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { captureDiag, exportOnce } from '../helpers/harness.js';
-import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
+import { captureDiag, exportOnce, startHarness, type Harness } from '../helpers/harness.js';
+import { referenceIds, spanIds } from '../helpers/logs.js';
+import { chatSpans } from '../helpers/spans.js';
+import { until } from '../helpers/until.js';
 
 /** A key no test output, diag message, error or statistic may ever contain. */
 const SECRET = 'hl_sk_SECRET-7f3a9c0e-do-not-leak';
@@ -17,32 +17,26 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function chatSpans(count: number): ReadableSpan[] {
-  const rec = recordSpans();
-  for (let i = 0; i < count; i++) startSpan(rec.tracer, `chat ${i}`, CHAT_ATTRIBUTES).end();
-  return rec.spans();
-}
-
-async function setup(options: Record<string, unknown> = {}, fake = true) {
-  const server = await startLocalLogServer({ apiKey: SECRET });
-  const exporter = new HumanloopSpanExporter(
-    { apiKey: SECRET, baseUrl: server.url, exportTimeoutMillis: 10_000, timeoutMillis: 300, ...options },
-    fake ? { clock: new FakeClock(), random: () => 0.5, env: {} } : { env: {} },
+/** A harness whose server expects SECRET and whose exporter sends it. */
+async function setup(options: HumanloopSpanExporterOptions = {}, fakeClock = true): Promise<Harness> {
+  const harness = await startHarness(
+    { apiKey: SECRET, exportTimeoutMillis: 10_000, timeoutMillis: 300, ...options },
+    { fakeClock, server: { apiKey: SECRET } },
   );
-  cleanups.push(() => server.close(), () => exporter.shutdown());
-  return { server, exporter };
+  cleanups.push(() => harness.close());
+  return harness;
 }
 
-/** Something that answers 307 to every request, pointing at `location`. */
-async function redirector(location: (port: number) => string): Promise<{ url: string; hits: () => number }> {
-  let hits = 0;
-  const server: Server = createServer((_req, res) => {
-    hits++;
+/** Something that answers 307 to every request, pointing at `location`; `keys` are the X-API-KEYs it was sent. */
+async function redirector(location: (port: number) => string): Promise<{ url: string; keys: () => unknown[] }> {
+  const keys: unknown[] = [];
+  const server: Server = createServer((req, res) => {
+    keys.push(req.headers['x-api-key']);
     res.writeHead(307, { location: location((server.address() as AddressInfo).port) }).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v4`, hits: () => hits };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v4`, keys: () => [...keys] };
 }
 
 const FAULTS: Array<[string, Fault]> = [
@@ -62,7 +56,7 @@ describe('faults over real sockets', () => {
     server.inject(fault, 3);
     const spans = chatSpans(5);
     expect(await exportOnce(exporter, spans)).toEqual({ code: ExportResultCode.SUCCESS });
-    expect(server.logs().map((log) => log.reference_id).sort()).toEqual(spans.map((s) => s.spanContext().spanId).sort());
+    expect(referenceIds(server.logs())).toEqual(spanIds(spans));
   });
 
   it('retries an answer whose body is too slow; the at-least-once duplicate keeps its reference_id', async () => {
@@ -70,9 +64,8 @@ describe('faults over real sockets', () => {
     server.inject({ slowBodyMillis: 400 });
     const spans = chatSpans(2);
     expect((await exportOnce(exporter, spans)).code).toBe(ExportResultCode.SUCCESS);
-    const stored = server.logs().map((log) => log.reference_id);
     // Stored by the slow request and again by the retry: the duplicate is recognisable by its reference_id.
-    expect(stored.sort()).toEqual([...spans, ...spans].map((s) => s.spanContext().spanId).sort());
+    expect(referenceIds(server.logs())).toEqual(spanIds([...spans, ...spans]));
     expect(server.requests().map((request) => request.fault)).toEqual(['slow-body:400', undefined]);
   });
 
@@ -90,7 +83,8 @@ describe('faults over real sockets', () => {
     cleanups.push(() => exporter.shutdown());
     const result = await exportOnce(exporter, chatSpans(1));
     expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(bouncer.hits()).toBe(1);
+    // The key went to the host configured, once, and no further.
+    expect(bouncer.keys()).toEqual([SECRET]);
     expect(target.requests()).toHaveLength(0);
   });
 
@@ -107,13 +101,15 @@ describe('faults over real sockets', () => {
   it('returns from export() before any request, whatever the network does', async () => {
     const { server, exporter } = await setup({ exportTimeoutMillis: 500 }, false);
     server.setFaultPlan(() => ({ drop: 'hang' }));
-    let called = false;
-    exporter.export(chatSpans(200), () => (called = true));
-    // export() returned: nothing has reached the server and the callback is still to come.
-    expect(server.requests()).toHaveLength(0);
-    expect(called).toBe(false);
+    let result: ExportResult | undefined;
+    exporter.export(chatSpans(200), (answer) => (result = answer));
+    // export() returned with the callback still to come; the requests go out afterwards.
+    expect(result).toBeUndefined();
+    await until(() => server.requests().length > 0, 'the first request');
+    // The server hangs: the callback waits for the outcome, not for export() to return.
+    expect(result).toBeUndefined();
     await exporter.shutdown();
-    expect(called).toBe(true);
+    expect(result?.code).toBe(ExportResultCode.FAILED);
   });
 });
 
@@ -122,22 +118,31 @@ describe('the API key never leaks', () => {
     const diagnostics = captureDiag();
     cleanups.push(diagnostics.restore);
     const texts: string[] = [];
-    for (const [, fault] of [...FAULTS, ['401', { status: 401 }] as [string, Fault], ['422', { status: 422 }] as [string, Fault]]) {
+    for (const [name, fault] of [...FAULTS, ['401', { status: 401 }] as [string, Fault], ['422', { status: 422 }] as [string, Fault]]) {
       const { server, exporter } = await setup({ exportTimeoutMillis: 1_000 });
       server.setFaultPlan(() => fault);
       const result = await exportOnce(exporter, chatSpans(2));
+      // Every request carried the key (the server records it as present): it was there to leak.
+      const requests = server.requests();
+      expect(requests.length, name).toBeGreaterThan(0);
+      expect(requests.filter((request) => request.headers['x-api-key'] !== '[present]'), name).toEqual([]);
       texts.push(String(result.error?.message), String(result.error?.stack), JSON.stringify(exporter.stats()));
-      texts.push(JSON.stringify(server.requests()));
+      texts.push(JSON.stringify(requests));
     }
     const bouncer = await redirector((port) => `http://127.0.0.1:${port}/elsewhere`);
     const exporter = new HumanloopSpanExporter({ apiKey: SECRET, baseUrl: bouncer.url }, { env: {} });
     cleanups.push(() => exporter.shutdown());
     const result = await exportOnce(exporter, chatSpans(1));
+    expect(bouncer.keys()).toEqual([SECRET]);
+    expect(result.error?.message).toMatch(/redirects are not followed/);
     texts.push(String(result.error?.message));
     expect(() => new HumanloopSpanExporter({ apiKey: SECRET, baseUrl: 'ftp://nope' })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining(SECRET) }),
     );
-    expect(diagnostics.messages.length).toBeGreaterThan(5);
+    // The paths that report a failure in diag ran: retries at debug level, the refused key, the 422.
+    for (const expected of [/retrying POST/, /refused the API key/, /refused the log \(422\)/]) {
+      expect(diagnostics.messages.some((message) => expected.test(message)), String(expected)).toBe(true);
+    }
     for (const text of [...texts, ...diagnostics.messages]) expect(text).not.toContain(SECRET);
   });
 });

@@ -1,58 +1,26 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { SpanCounts } from '../../src/index.js';
-import { HumanloopSpanExporter } from '../../src/index.js';
-import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { API_KEY, captureDiag, exportOnce } from '../helpers/harness.js';
-import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
+import { exportOnce, settledSpans } from '../helpers/harness.js';
+import { referenceIds, spanIds } from '../helpers/logs.js';
+import { RecordingAgent } from '../helpers/recording-agent.js';
+import { testScope } from '../helpers/scope.js';
+import { CHAT_ATTRIBUTES, chatSpans, recordSpans, startSpan } from '../helpers/spans.js';
+import { until } from '../helpers/until.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const scope = testScope();
 
-async function server(): Promise<LocalLogServer> {
-  const started = await startLocalLogServer({ apiKey: API_KEY });
-  cleanups.push(() => started.close());
-  return started;
-}
-
-function exporterFor(url: string, clock: FakeClock, options: Record<string, unknown> = {}): HumanloopSpanExporter {
-  const exporter = new HumanloopSpanExporter(
-    { apiKey: API_KEY, baseUrl: url, exportTimeoutMillis: 5_000, ...options },
-    { clock, random: () => 0.5, env: {} },
-  );
-  cleanups.push(() => exporter.shutdown());
-  return exporter;
-}
-
-function chatSpans(count: number): ReadableSpan[] {
-  const rec = recordSpans();
-  for (let i = 0; i < count; i++) startSpan(rec.tracer, `chat ${i}`, CHAT_ATTRIBUTES).end();
-  return rec.spans();
-}
-
-function balanced(counts: SpanCounts): boolean {
-  const dropped = Object.values(counts.dropped).reduce((sum, n) => sum + n, 0);
-  return counts.seen === counts.delivered + counts.merged + counts.spooled + dropped;
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
+/** A server that is down, and an exporter on a fake clock pointed at it. */
+async function duringOutage(options: Record<string, unknown> = {}) {
+  const hl = await scope.server();
+  hl.down();
+  const clock = new FakeClock();
+  return { hl, clock, exporter: scope.exporter(hl.url, { exportTimeoutMillis: 5_000, ...options }, clock) };
 }
 
 describe('an outage longer than the export deadline', () => {
   it('loses nothing: logs are kept, retried with backoff, and delivered once the server is back', async () => {
-    const hl = await server();
-    const clock = new FakeClock();
-    const exporter = exporterFor(hl.url, clock);
-    hl.down();
+    const { hl, clock, exporter } = await duringOutage();
     const spans = chatSpans(30);
     const result = await exportOnce(exporter, spans);
     expect(result.code).toBe(ExportResultCode.FAILED);
@@ -68,20 +36,22 @@ describe('an outage longer than the export deadline', () => {
   });
 
   it('keeps new logs at once while the API is unreachable, so exports do not wait out their deadline', async () => {
-    const hl = await server();
-    const clock = new FakeClock();
-    const exporter = exporterFor(hl.url, clock);
-    hl.down();
+    // A server that is down records no request: the exporter's own dispatcher counts the attempts.
+    const dispatcher = new RecordingAgent();
+    scope.defer(() => dispatcher.close());
+    const { hl, clock, exporter } = await duringOutage({ dispatcher });
     await exportOnce(exporter, chatSpans(5));
-    const requestsDuringFirst = hl.requests().length;
+    const attemptsDuringFirst = dispatcher.dispatched;
+    expect(attemptsDuringFirst).toBeGreaterThan(1);
     const slept = clock.sleptMillis;
-    for (let i = 0; i < 5; i++) {
-      const result = await exportOnce(exporter, chatSpans(5));
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await exportOnce(exporter, chatSpans(5)));
+    // No request and no backoff for the later exports: their logs went straight to the buffer.
+    expect(dispatcher.dispatched).toBe(attemptsDuringFirst);
+    expect(clock.sleptMillis).toBe(slept);
+    for (const result of results) {
       expect(result.error).toMatchObject({ reason: 'unreachable', message: expect.stringMatching(/kept for a later attempt: Humanloop is unreachable/) });
     }
-    // No request and no backoff for the later exports: their logs went straight to the buffer.
-    expect(hl.requests().length).toBe(requestsDuringFirst);
-    expect(clock.sleptMillis).toBe(slept);
     expect(exporter.stats().bufferedLogs).toBe(30);
     hl.up();
     clock.advance(60_000);
@@ -92,13 +62,10 @@ describe('an outage longer than the export deadline', () => {
   });
 
   it('keeps the children of a kept parent waiting, and nests them once the parent is through', async () => {
-    const hl = await server();
-    const clock = new FakeClock();
-    const exporter = exporterFor(hl.url, clock);
+    const { hl, exporter } = await duringOutage();
     const rec = recordSpans();
     const agent = startSpan(rec.tracer, 'agent', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.request.model': 'm' });
     agent.end();
-    hl.down();
     await exportOnce(exporter, rec.spans());
     startSpan(rec.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
     // The child's export does not wait for the outage: the child is held.
@@ -111,66 +78,46 @@ describe('an outage longer than the export deadline', () => {
     expect(hl.requests().filter((r) => r.status !== undefined).every((r) => r.status === 200)).toBe(true);
   });
 
-  it('drops the oldest first when the buffer is full, and what is too old, counting both', async () => {
-    const hl = await server();
-    const clock = new FakeClock();
+  it('drops the oldest first when the buffer is full, counting them', async () => {
     const oneLog = Buffer.byteLength(JSON.stringify({ ...CHAT_ATTRIBUTES })) * 2;
-    const exporter = exporterFor(hl.url, clock, { maxBufferedBytes: oneLog * 10, maxBufferAgeMillis: 120_000 });
-    hl.down();
-    await exportOnce(exporter, chatSpans(40));
-    const stats = exporter.stats();
-    expect(stats.bufferedBytes).toBeLessThanOrEqual(oneLog * 10);
-    expect(stats.spans.dropped.buffer_full).toBe(40 - stats.bufferedLogs);
-    clock.advance(121_000);
-    await until(() => exporter.stats().bufferedLogs === 0 && exporter.stats().queuedLogs === 0, 'expiry');
-    expect(exporter.stats().spans.dropped.expired).toBe(stats.bufferedLogs);
-    expect(balanced(exporter.stats().spans)).toBe(true);
-  });
-});
-
-describe('spoolDir', () => {
-  it('lets a process restarted during an outage deliver the logs of the one before it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hl-spool-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const hl = await server();
-    hl.down();
-    const first = exporterFor(hl.url, new FakeClock(), { spoolDir: dir });
-    const spans = chatSpans(12);
-    await exportOnce(first, spans);
-    await first.shutdown();
-    expect(first.stats().spans).toMatchObject({ seen: 12, spooled: 12, delivered: 0 });
-    expect(readdirSync(dir).filter((name) => name.endsWith('.ndjson'))).toHaveLength(1);
+    const { hl, clock, exporter } = await duringOutage({ maxBufferedBytes: oneLog * 10 });
+    // Eight exports of five, one after the other: the logs of a later export are kept later.
+    const exports = Array.from({ length: 8 }, () => chatSpans(5));
+    for (const spans of exports) await exportOnce(exporter, spans);
+    const { bufferedLogs, bufferedBytes, spans: counts } = exporter.stats();
+    expect(bufferedBytes).toBeLessThanOrEqual(oneLog * 10);
+    // Some whole exports were kept and some dropped, so which ones went says something.
+    expect(bufferedLogs).toBeGreaterThanOrEqual(5);
+    expect(bufferedLogs).toBeLessThan(35);
+    expect(counts.dropped.buffer_full).toBe(40 - bufferedLogs);
 
     hl.up();
-    const second = exporterFor(hl.url, new FakeClock(), { spoolDir: dir });
-    await second.forceFlush();
-    expect(hl.logs().map((log) => log.reference_id).sort()).toEqual(spans.map((s) => s.spanContext().spanId).sort());
-    expect(readdirSync(dir)).toEqual([]);
+    clock.advance(60_000);
+    await until(() => exporter.stats().spans.delivered === bufferedLogs, 'the kept logs');
+    const delivered = new Set(referenceIds(hl.logs()));
+    // The newest exports that fit whole are all delivered; the ones before the one cut in part, none.
+    const keptWhole = Math.floor(bufferedLogs / 5);
+    expect(spanIds(exports.slice(8 - keptWhole).flat()).filter((id) => !delivered.has(id))).toEqual([]);
+    expect(spanIds(exports.slice(0, 8 - keptWhole - 1).flat()).filter((id) => delivered.has(id))).toEqual([]);
+    expect(settledSpans(exporter.stats().spans)).toBe(40);
   });
 
-  it('skips a corrupt or truncated spool file with a diag warning, never a crash', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hl-spool-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const diagnostics = captureDiag();
-    cleanups.push(diagnostics.restore);
-    const clock = new FakeClock();
-    const good = JSON.stringify({ key: 'aaaaaaaaaaaaaaaa', since: clock.now(), log: { project: 'p', reference_id: 'aaaaaaaaaaaaaaaa', config: { type: 'model', model: 'm' } } });
-    writeFileSync(join(dir, '1-1-x.humanloop-spool.ndjson'), `${good}\n{"key": "bbbb", "since": 1, "log": {"proj\n\u0000garbage\n`);
-    const hl = await server();
-    const exporter = exporterFor(hl.url, clock, { spoolDir: dir });
-    await exporter.forceFlush();
-    expect(hl.logs().map((log) => log.reference_id)).toEqual(['aaaaaaaaaaaaaaaa']);
-    expect(diagnostics.messages.some((m) => m.includes('corrupt lines'))).toBe(true);
+  it('drops what is kept longer than maxBufferAgeMillis, counting it', async () => {
+    const { clock, exporter } = await duringOutage({ maxBufferAgeMillis: 120_000 });
+    await exportOnce(exporter, chatSpans(5));
+    expect(exporter.stats().bufferedLogs).toBe(5);
+    clock.advance(121_000);
+    // Settled, not only out of the buffer: a resent log is neither buffered nor queued while in flight.
+    await until(() => settledSpans(exporter.stats().spans) === 5, 'every log settled');
+    expect(exporter.stats().spans.dropped).toEqual({ expired: 5 });
+    expect(exporter.stats().bufferedLogs).toBe(0);
   });
 });
 
 describe('memory while the server is down', () => {
   it('stays within maxBufferedBytes for 100 000 spans, and every span is accounted for', async () => {
-    const hl = await server();
-    hl.down();
-    const clock = new FakeClock();
     const maxBufferedBytes = 2 * 1024 * 1024;
-    const exporter = exporterFor(hl.url, clock, { maxBufferedBytes, exportTimeoutMillis: 2_000, maxBatchSize: 1000 });
+    const { exporter } = await duringOutage({ maxBufferedBytes, exportTimeoutMillis: 2_000, maxBatchSize: 1000 });
     const rec = recordSpans();
     let seen = 0;
     for (let batch = 0; batch < 100; batch++) {
@@ -186,6 +133,6 @@ describe('memory while the server is down', () => {
     expect(stats.spans.seen).toBe(100_000);
     expect(seen).toBe(100_000);
     expect(stats.bufferedBytes).toBeLessThanOrEqual(maxBufferedBytes);
-    expect(stats.spans.seen).toBe(stats.bufferedLogs + Object.values(stats.spans.dropped).reduce((a, b) => a + b, 0));
+    expect(stats.spans.seen).toBe(stats.bufferedLogs + settledSpans(stats.spans));
   }, 120_000);
 });

@@ -1,9 +1,10 @@
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HumanloopSpanExporterOptions, SpanCounts } from '../../src/index.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { settledSpans, startHarness, type Harness } from '../helpers/harness.js';
+import { until } from '../helpers/until.js';
 import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
 
 /**
@@ -27,16 +28,6 @@ async function setup(options: HumanloopSpanExporterOptions = {}): Promise<Harnes
   return harness;
 }
 
-/** Polls (at most `attempts` × 10 ms); false if the condition never held. */
-async function waitFor(condition: () => boolean, attempts = 300): Promise<boolean> {
-  for (let i = 0; i < attempts && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  return condition();
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  if (!(await waitFor(condition))) throw new Error(`timed out waiting for ${what}`);
-}
-
 /** Exports without waiting; the results array collects every callback. */
 function exportCounting(h: Harness, spans: ReadableSpan[]): ExportResult[] {
   const results: ExportResult[] = [];
@@ -46,14 +37,13 @@ function exportCounting(h: Harness, spans: ReadableSpan[]): ExportResult[] {
 
 /** The callback came, and only once (a late second call is given a moment to show up). */
 async function expectCalledBackOnce(results: ExportResult[], what: string): Promise<void> {
-  await waitFor(() => results.length > 0);
+  await until(() => results.length > 0, `the callback of ${what}`).catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, 20));
   expect(results.length, `callbacks of ${what}`).toBe(1);
 }
 
 function balanced(counts: SpanCounts): boolean {
-  const dropped = Object.values(counts.dropped).reduce((sum, n) => sum + n, 0);
-  return counts.seen === counts.delivered + counts.merged + counts.spooled + dropped;
+  return counts.seen === settledSpans(counts);
 }
 
 /**
@@ -87,6 +77,22 @@ function expectWholeLog(h: Harness, spanId: string): void {
   expect(h.server.requests().filter((request) => request.method === 'PATCH'), 'PATCH requests').toEqual([]);
 }
 
+/**
+ * The agent ends after its placeholder was dropped: its export calls back, and once the server
+ * is back its whole log is stored. Returns the span counts then.
+ */
+async function endAgentAfterItsPlaceholderWasDropped(h: Harness, agent: Span, agentSpan: () => ReadableSpan, agentId: string) {
+  agent.end();
+  const results = exportCounting(h, [agentSpan()]);
+  await expectCalledBackOnce(results, 'the export of the agent');
+  h.server.up();
+  await h.exporter.forceFlush();
+  const { spans } = h.exporter.stats();
+  expectWholeLog(h, agentId);
+  expect(spans.delivered).toBe(h.server.logs().length);
+  return spans;
+}
+
 describe('a placeholder that is finally dropped', () => {
   // Defect: a placeholder dropped at shutdown leaves its span's completion pending, so its export never calls back.
   it('still calls back the export of its span by the time shutdown resolves, and counts the span', async () => {
@@ -111,15 +117,7 @@ describe('a placeholder that is finally dropped', () => {
     await h.exportAll(rec.spans());
     // Its child, held for it, goes once the placeholder is gone.
     await until(() => h.exporter.stats().waitingLogs === 0, 'the placeholder pushed out');
-    agent.end();
-    const results = exportCounting(h, [agentSpan()]);
-    await expectCalledBackOnce(results, 'the export of the agent');
-
-    h.server.up();
-    await h.exporter.forceFlush();
-    const { spans } = h.exporter.stats();
-    expectWholeLog(h, agentId);
-    expect(spans.delivered).toBe(h.server.logs().length);
+    const spans = await endAgentAfterItsPlaceholderWasDropped(h, agent, agentSpan, agentId);
     expect(spans.dropped.buffer_full).toBeGreaterThanOrEqual(1);
     expect(balanced(spans), 'seen = delivered + merged + spooled + dropped').toBe(true);
   });
@@ -132,15 +130,7 @@ describe('a placeholder that is finally dropped', () => {
     h.clock.advance(61_000);
     await h.exportAll([]);
     await until(() => h.exporter.stats().waitingLogs === 0, 'the placeholder expired');
-    agent.end();
-    const results = exportCounting(h, [agentSpan()]);
-    await expectCalledBackOnce(results, 'the export of the agent');
-
-    h.server.up();
-    await h.exporter.forceFlush();
-    const { spans } = h.exporter.stats();
-    expectWholeLog(h, agentId);
-    expect(spans.delivered).toBe(h.server.logs().length);
+    const spans = await endAgentAfterItsPlaceholderWasDropped(h, agent, agentSpan, agentId);
     // Only the agent's placeholder was kept that long, and a placeholder is not its span's log.
     expect(spans.dropped.expired).toBeUndefined();
     expect(balanced(spans), 'seen = delivered + merged + spooled + dropped').toBe(true);

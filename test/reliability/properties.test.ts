@@ -5,9 +5,9 @@ import { serializeJson } from '../../src/delivery/encoding.js';
 import { validateLogBody } from '../../src/local/validate.js';
 import { mapSpan } from '../../src/mapping/map-span.js';
 import { toReadableSpan, type SpanJson } from '../helpers/fixtures.js';
+import { MAPPER_OPTIONS } from '../helpers/spans.js';
 
 const anything = { hasReferenceId: () => true, hasLogId: () => true };
-const OPTIONS = { project: undefined, source: undefined, captureContent: true };
 
 /** Strings with the odd characters: lone surrogates, NUL, emoji, RTL marks. */
 const text = fc.oneof(
@@ -93,7 +93,7 @@ describe('mapping arbitrary spans', () => {
   it('never throws, and every log it makes passes the local server validation as valid UTF-8 JSON', () => {
     fc.assert(
       fc.property(span, fc.boolean(), (json, captureContent) => {
-        const mapping = mapSpan(toReadableSpan(json), { ...OPTIONS, captureContent });
+        const mapping = mapSpan(toReadableSpan(json), { ...MAPPER_OPTIONS, captureContent });
         if (!mapping.log) return;
         const wire = serializeJson(mapping.log);
         const parsed = JSON.parse(wire) as unknown;

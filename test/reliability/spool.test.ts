@@ -1,48 +1,22 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HumanloopSpanExporter, type HumanloopSpanExporterOptions } from '../../src/index.js';
-import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
+import { describe, expect, it } from 'vitest';
+import type { HumanloopSpanExporter, HumanloopSpanExporterOptions } from '../../src/index.js';
+import type { LocalLogServer } from '../../src/local/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { API_KEY, captureDiag, exportOnce } from '../helpers/harness.js';
-import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
+import { captureDiag, exportOnce } from '../helpers/harness.js';
+import { referenceIds, spanIds } from '../helpers/logs.js';
+import { testScope } from '../helpers/scope.js';
+import { chatSpans } from '../helpers/spans.js';
 
 /** `spoolDir` keeps what one process could not deliver for the next; the next must not lose it either. */
 
 const SUFFIX = '.humanloop-spool.ndjson';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const scope = testScope();
 
-async function server(): Promise<LocalLogServer> {
-  const started = await startLocalLogServer({ apiKey: API_KEY });
-  cleanups.push(() => started.close());
-  return started;
-}
-
-function spoolDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hl-spool-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function exporterFor(hl: LocalLogServer, options: HumanloopSpanExporterOptions): HumanloopSpanExporter {
-  const exporter = new HumanloopSpanExporter(
-    { apiKey: API_KEY, baseUrl: hl.url, exportTimeoutMillis: 2_000, ...options },
-    { clock: new FakeClock(), random: () => 0.5, env: {} },
-  );
-  cleanups.push(() => exporter.shutdown());
-  return exporter;
-}
-
-function chatSpans(count: number): ReadableSpan[] {
-  const rec = recordSpans();
-  for (let i = 0; i < count; i++) startSpan(rec.tracer, `chat ${i}`, CHAT_ATTRIBUTES).end();
-  return rec.spans();
+function exporterFor(hl: LocalLogServer, options: HumanloopSpanExporterOptions, clock?: FakeClock): HumanloopSpanExporter {
+  return scope.exporter(hl.url, { exportTimeoutMillis: 2_000, ...options }, clock);
 }
 
 /** The files in `dir` that hold the log of `referenceId` (whatever they are named). */
@@ -64,8 +38,8 @@ function writeSpoolFile(dir: string, logs: Array<{ id: string; output: string }>
 describe('a spool left by an earlier process', () => {
   // Defect: the spool file is deleted as soon as it is read, before its logs are delivered: a crash then loses them.
   it('stays on disk until its logs are delivered', async () => {
-    const dir = spoolDir();
-    const hl = await server();
+    const dir = scope.tempDir();
+    const hl = await scope.server();
     hl.down();
     const first = exporterFor(hl, { spoolDir: dir });
     const spans = chatSpans(3);
@@ -89,12 +63,12 @@ describe('a spool left by an earlier process', () => {
 
   // Defect: the spool is read synchronously in the constructor, blocking the application's start-up.
   it('is not read in the constructor, and is delivered by the first flush', async () => {
-    const dir = spoolDir();
+    const dir = scope.tempDir();
     writeSpoolFile(dir, [
       { id: 'a000000000000001', output: 'one' },
       { id: 'a000000000000002', output: 'two' },
     ]);
-    const hl = await server();
+    const hl = await scope.server();
     const exporter = exporterFor(hl, { spoolDir: dir });
     expect(exporter.stats().bufferedLogs, 'logs read in the constructor').toBe(0);
     await exporter.forceFlush();
@@ -103,7 +77,7 @@ describe('a spool left by an earlier process', () => {
 
   // Defect: the size limit is checked after reading the whole file, and compares its characters with bytes.
   it('leaves a spool file larger than maxBufferedBytes on disk, unread, with a diag warning naming it', async () => {
-    const dir = spoolDir();
+    const dir = scope.tempDir();
     // Cyrillic: two bytes a character in UTF-8.
     const output = 'Отчёт готов. '.repeat(60);
     const name = writeSpoolFile(
@@ -118,13 +92,47 @@ describe('a spool left by an earlier process', () => {
     expect(bytes).toBeGreaterThan(maxBufferedBytes);
 
     const diagnostics = captureDiag();
-    cleanups.push(diagnostics.restore);
-    const hl = await server();
+    scope.defer(diagnostics.restore);
+    const hl = await scope.server();
     const exporter = exporterFor(hl, { spoolDir: dir, maxBufferedBytes });
     await exporter.forceFlush();
     expect(existsSync(path), 'the spool file is left on disk').toBe(true);
     expect(hl.logs(), 'logs sent from the spool file').toEqual([]);
     expect(hl.requests()).toEqual([]);
     expect(diagnostics.messages.some((message) => message.includes(name)), 'a diag message naming the file').toBe(true);
+  });
+});
+
+describe('a spool file from the process before', () => {
+  it('lets a process restarted during an outage deliver the logs of the one before it', async () => {
+    const dir = scope.tempDir();
+    const hl = await scope.server();
+    hl.down();
+    const first = exporterFor(hl, { spoolDir: dir });
+    const spans = chatSpans(12);
+    await exportOnce(first, spans);
+    await first.shutdown();
+    expect(first.stats().spans).toMatchObject({ seen: 12, spooled: 12, delivered: 0 });
+    expect(readdirSync(dir).filter((name) => name.endsWith('.ndjson'))).toHaveLength(1);
+
+    hl.up();
+    const second = exporterFor(hl, { spoolDir: dir });
+    await second.forceFlush();
+    expect(referenceIds(hl.logs())).toEqual(spanIds(spans));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('skips a corrupt or truncated spool file with a diag warning, never a crash', async () => {
+    const dir = scope.tempDir();
+    const diagnostics = captureDiag();
+    scope.defer(diagnostics.restore);
+    const clock = new FakeClock();
+    const good = JSON.stringify({ key: 'aaaaaaaaaaaaaaaa', since: clock.now(), log: { project: 'p', reference_id: 'aaaaaaaaaaaaaaaa', config: { type: 'model', model: 'm' } } });
+    writeFileSync(join(dir, '1-1-x.humanloop-spool.ndjson'), `${good}\n{"key": "bbbb", "since": 1, "log": {"proj\n\u0000garbage\n`);
+    const hl = await scope.server();
+    const exporter = exporterFor(hl, { spoolDir: dir }, clock);
+    await exporter.forceFlush();
+    expect(hl.logs().map((log) => log.reference_id)).toEqual(['aaaaaaaaaaaaaaaa']);
+    expect(diagnostics.messages.some((m) => m.includes('corrupt lines'))).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter, type SpanCounts } from '../../src/index.js';
 import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { API_KEY, exportOnce } from '../helpers/harness.js';
+import { API_KEY, exportOnce, settledSpans } from '../helpers/harness.js';
 import { recordSpans, startSpan } from '../helpers/spans.js';
 
 /**
@@ -32,8 +32,7 @@ afterEach(async () => {
 });
 
 function accountedFor(counts: SpanCounts, bufferedLogs: number): boolean {
-  const dropped = Object.values(counts.dropped).reduce((sum, n) => sum + n, 0);
-  return counts.seen === counts.delivered + counts.merged + counts.spooled + dropped + bufferedLogs;
+  return counts.seen === settledSpans(counts) + bufferedLogs;
 }
 
 describe('forgetting tracked spans behind logs kept through an outage', () => {

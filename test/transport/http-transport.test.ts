@@ -124,8 +124,14 @@ describe('http transport', () => {
   });
 
   it('never puts the key in an error', async () => {
-    const url = await serve((req) => req.socket.destroy());
+    let sentKey: unknown;
+    const url = await serve((req) => {
+      sentKey = req.headers['x-api-key'];
+      req.socket.destroy();
+    });
     const result = await post(url);
+    // The request that failed carried the key: it was there to leak.
+    expect(sentKey).toBe('hl_sk_secret');
     expect(result.status).toBe('retryable');
     expect(JSON.stringify(result)).not.toContain('hl_sk_secret');
     expect(result.status !== 'success' && result.error.message).not.toContain('hl_sk_secret');
