@@ -1,4 +1,4 @@
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from './otel.js';
 import type { Dispatcher } from 'undici';
 import { logger } from './diag.js';
 import type { LogRequest } from './log-request.js';
@@ -30,6 +30,12 @@ export interface HumanloopSpanExporterOptions {
   maxConcurrentRequests?: number;
   /** How long a log may wait for its parent span to end. Default 10 000. */
   parentWaitMillis?: number;
+  /**
+   * With HumanloopSpanProcessor: log a parent (agent, workflow, tool...) as soon as its first child
+   * that will be logged starts, and complete it when it ends, so that a flush takes one round trip
+   * at any depth. false: log a parent whole when it ends (its children wait for it). Default true.
+   */
+  openParentsEarly?: boolean;
   /** Most logs held while they wait for a parent span that has not ended (or whose log is kept through an outage). Default 10 000. */
   maxWaitingLogs?: number;
   /** Most spans remembered for linking (ended ones and, with the processor, running ones). Default 100 000. */
@@ -62,6 +68,7 @@ export interface ResolvedConfig {
   exportTimeoutMillis: number;
   maxConcurrentRequests: number;
   parentWaitMillis: number;
+  openParentsEarly: boolean;
   maxWaitingLogs: number;
   maxTrackedSpans: number;
   maxBufferedBytes: number;
@@ -129,6 +136,7 @@ export function resolveConfig(
       DEFAULTS.maxConcurrentRequests,
     ),
     parentWaitMillis: nonNegativeInteger('parentWaitMillis', options.parentWaitMillis, DEFAULTS.parentWaitMillis),
+    openParentsEarly: optionalBoolean('openParentsEarly', options.openParentsEarly, true),
     maxWaitingLogs: nonNegativeInteger('maxWaitingLogs', options.maxWaitingLogs, DEFAULTS.maxWaitingLogs),
     maxTrackedSpans: positiveInteger('maxTrackedSpans', options.maxTrackedSpans, DEFAULTS.maxTrackedSpans),
     maxBufferedBytes: nonNegativeInteger('maxBufferedBytes', options.maxBufferedBytes, DEFAULTS.maxBufferedBytes),
@@ -213,6 +221,12 @@ function nonNegativeInteger(name: string, value: number | undefined, fallback: n
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new ConfigurationError(`${name} must be a non-negative integer, got ${String(value)}`);
   }
+  return value;
+}
+
+function optionalBoolean(name: string, value: boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new ConfigurationError(`${name} must be a boolean`);
   return value;
 }
 

@@ -1,4 +1,4 @@
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { ExportResultCode, type ExportResult } from './otel.js';
 import type { LogOutcome } from './delivery/dialect.js';
 import { describeError, logger } from './diag.js';
 import { HumanloopExportError, isItemReason, type ExportErrorReason } from './errors.js';

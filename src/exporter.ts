@@ -1,6 +1,6 @@
 import { trace, type Context } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ExportResultCode, type ExportResult } from './otel.js';
+import type { ReadableSpan, SpanExporter } from './otel.js';
 import { resolveConfig, type Environment, type HumanloopSpanExporterOptions, type ResolvedConfig } from './config.js';
 import { systemClock, type Clock } from './delivery/clock.js';
 import { describeError, logger } from './diag.js';
@@ -66,7 +66,7 @@ export class HumanloopSpanExporter implements SpanExporter {
    */
   recordSpanStart(span: ReadableSpan, parentContext?: Context): void {
     try {
-      this._pipeline?.recordStart(span, parentContext && trace.getSpan(parentContext));
+      this._pipeline?.recordStart(span, parentContext && trace.getSpanContext(parentContext));
     } catch (error) {
       logger.debug(`could not record a span start: ${describeError(error)}`);
     }

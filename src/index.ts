@@ -1,6 +1,8 @@
 export { HumanloopSpanExporter, type ExporterInternals, type ExporterStats } from './exporter.js';
+export { ExportResultCode, type ExportResult, type ReadableSpan, type SpanExporter, type SpanProcessor } from './otel.js';
 export type { SpanCounts, SpanDropReason } from './accounting.js';
-export { HumanloopSpanProcessor, type HumanloopSpanProcessorOptions } from './processor.js';
+export { HumanloopExportError, type ExportErrorReason } from './errors.js';
+export { HumanloopSpanProcessor, type HumanloopSpanProcessorOptions, type SpanQueueOptions } from './processor.js';
 export {
   ConfigurationError,
   DEFAULT_BASE_URL,

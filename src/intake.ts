@@ -1,4 +1,4 @@
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from './otel.js';
 import type { Dialect } from './delivery/dialect.js';
 import { describeError, logger } from './diag.js';
 import type { LogRequest } from './log-request.js';

@@ -1,6 +1,6 @@
-import type { Span } from '@opentelemetry/api';
-import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { SpanContext } from '@opentelemetry/api';
+import type { ExportResult } from './otel.js';
+import type { ReadableSpan } from './otel.js';
 import { Accounting, dropReasonOf, type SpanDropReason } from './accounting.js';
 import { Alarm, Background } from './background.js';
 import type { ResolvedConfig } from './config.js';
@@ -116,12 +116,17 @@ export class LogPipeline {
   }
 
   /** A span started (HumanloopSpanProcessor), under this parent span if any. */
-  recordStart(span: ReadableSpan, parent: Span | undefined): void {
-    this._route(this._trace.started(span, parent), undefined);
+  recordStart(span: ReadableSpan, parent: SpanContext | undefined): void {
+    this._route(this._trace.started(span, parent, this._clock.now()), undefined);
+    this._pump();
   }
 
-  /** A span that will never be exported: HumanloopSpanProcessor's queue had no room for it. */
+  /**
+   * A span HumanloopSpanProcessor's queue had no room for: never exported, its children link past
+   * it. One logged while it ran is completed all the same, so that no opened log stays incomplete.
+   */
   recordDropped(span: ReadableSpan): void {
+    if (this._trace.isOpened(span.spanContext().spanId)) return this.accept([span], () => undefined);
     this._accounting.seen(1);
     this._endWithoutLog(span.spanContext().spanId, localParentSpanId(span), 'queue_full');
     this._pump();

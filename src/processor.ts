@@ -1,17 +1,22 @@
 import { TraceFlags, type Context } from '@opentelemetry/api';
-import type { BufferConfig, ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { HumanloopSpanExporterOptions } from './config.js';
 import { describeError, logger } from './diag.js';
 import { HumanloopSpanExporter, type ExporterInternals } from './exporter.js';
+import type { ReadableSpan, SpanProcessor } from './otel.js';
+
+/** The processor's queue of ended spans. */
+export interface SpanQueueOptions {
+  /** Most ended spans queued; beyond it spans are dropped and counted as `queue_full`. Default 2 048. */
+  maxQueueSize?: number;
+  /** Most spans handed to the exporter at once. Default 512. */
+  maxExportBatchSize?: number;
+  /** Longest a span waits in the queue. Default 5 000. */
+  scheduledDelayMillis?: number;
+}
 
 export interface HumanloopSpanProcessorOptions extends HumanloopSpanExporterOptions {
-  /**
-   * The queue of ended spans: `maxQueueSize` (2 048; beyond it spans are dropped and counted as
-   * `queue_full`), `maxExportBatchSize` (512 spans handed over at once), `scheduledDelayMillis`
-   * (5 000: how long a span may wait in the queue). `exportTimeoutMillis` is not used: the
-   * exporter's own deadline applies.
-   */
-  batch?: BufferConfig;
+  /** The queue of ended spans (the names of the BatchSpanProcessor's `BufferConfig`). */
+  batch?: SpanQueueOptions;
 }
 
 const DEFAULTS = { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000 };
@@ -20,11 +25,12 @@ const MAX_EXPORTS_IN_FLIGHT = 4;
 
 /**
  * The recommended way in: a span processor with a HumanloopSpanExporter inside that sees span
- * starts as well as ends. Logs then never wait for ancestors that will not be sent (an HTTP
- * server span, a span not sampled), an LLM span that runs longer than `parentWaitMillis` is
- * logged as a placeholder and completed when it ends, and `forceFlush()` sends everything,
- * logs still waiting for a parent included. It queues ended spans itself (no BatchSpanProcessor:
- * the exporter batches its requests), and its `forceFlush()` and `shutdown()` never reject.
+ * starts as well as ends. A parent is logged as soon as its first child that will be logged
+ * starts (completed when it ends), so a flush takes one round trip at any depth; logs never wait
+ * for ancestors that will not be sent (an HTTP server span, a span not sampled); and
+ * `forceFlush()` sends everything. It queues ended spans itself (the exporter batches its
+ * requests), works under the 2.x and 3.x SDKs alike, and `forceFlush()` and `shutdown()` never
+ * reject.
  */
 export class HumanloopSpanProcessor implements SpanProcessor {
   readonly exporter: HumanloopSpanExporter;
@@ -46,7 +52,7 @@ export class HumanloopSpanProcessor implements SpanProcessor {
     };
   }
 
-  onStart(span: Span, parentContext: Context): void {
+  onStart(span: ReadableSpan, parentContext: Context): void {
     if (!this._shutdown) this.exporter.recordSpanStart(span, parentContext);
   }
 
@@ -77,9 +83,9 @@ export class HumanloopSpanProcessor implements SpanProcessor {
   }
 
   private async _close(): Promise<void> {
-    this._exportQueued(true);
-    await Promise.all(this._exports);
     try {
+      this._exportQueued(true);
+      await Promise.all(this._exports);
       await this.exporter.shutdown();
     } catch (error) {
       logger.error(`could not shut down: ${describeError(error)}`);

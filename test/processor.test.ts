@@ -1,8 +1,8 @@
 import { SamplingDecision, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, type BufferConfig, type Sampler } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, type Sampler } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HumanloopSpanProcessor, type HumanloopSpanExporter } from '../src/index.js';
+import { HumanloopSpanProcessor, type HumanloopSpanExporter, type SpanQueueOptions } from '../src/index.js';
 import { startLocalLogServer, type LocalLogServer, type StoredLog } from '../src/local/index.js';
 import { FakeClock } from './helpers/fake-clock.js';
 import { API_KEY } from './helpers/harness.js';
@@ -33,10 +33,10 @@ afterEach(async () => {
 });
 
 /** A real provider with the processor (batches every 10 ms unless `batch` says otherwise), on a fake clock. */
-async function setup({ sampler, batch }: { sampler?: Sampler; batch?: BufferConfig } = {}): Promise<Rig> {
+async function setup({ sampler, batch, openParentsEarly }: { sampler?: Sampler; batch?: SpanQueueOptions; openParentsEarly?: boolean } = {}): Promise<Rig> {
   const server = await startLocalLogServer({ apiKey: API_KEY });
   const processor = new HumanloopSpanProcessor(
-    { apiKey: API_KEY, baseUrl: server.url, parentWaitMillis: 10_000, batch: { scheduledDelayMillis: 10, ...batch } },
+    { apiKey: API_KEY, baseUrl: server.url, parentWaitMillis: 10_000, openParentsEarly, batch: { scheduledDelayMillis: 10, ...batch } },
     { clock: new FakeClock(), random: () => 0.5, env: {} },
   );
   const provider = new BasicTracerProvider({
@@ -108,7 +108,8 @@ describe('spans the processor does not export', () => {
 
   // Defect: a span dropped by the batch processor's full queue is taken as running: it gets a placeholder and is never completed.
   it('sends no placeholder for a span the full queue dropped, and counts the drop', async () => {
-    const r = await setup({ batch: { maxQueueSize: 2, scheduledDelayMillis: 60_000 } });
+    // Parents opened only when waited for: the agent is not logged before it is dropped.
+    const r = await setup({ batch: { maxQueueSize: 2, scheduledDelayMillis: 60_000 }, openParentsEarly: false });
     // Every request is slow: the processor hands over batches of two until four exports are in
     // flight (its limit), and then the queue fills.
     r.server.inject({ delayMillis: 300 }, Infinity);
@@ -126,6 +127,25 @@ describe('spans the processor does not export', () => {
     // `queue_full`: a drop reason for spans the processor's queue dropped.
     const dropped: Record<string, number | undefined> = r.exporter.stats().spans.dropped;
     expect(dropped.queue_full).toBe(1);
+  });
+});
+
+describe('a parent opened when its first child started', () => {
+  it('is completed even when the full queue drops its end', async () => {
+    const r = await setup({ batch: { maxQueueSize: 2, scheduledDelayMillis: 60_000 } });
+    r.server.inject({ delayMillis: 300 }, Infinity);
+    const agent = startSpan(r.tracer, 'agent', AGENT);
+    const chat = startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
+    for (let i = 0; i < 8; i++) startSpan(r.tracer, `filler ${i}`, CHAT_ATTRIBUTES).end();
+    chat.end();
+    startSpan(r.tracer, 'third', CHAT_ATTRIBUTES).end();
+    agent.end(); // The queue is full: the agent's end is not queued, but its opened log is completed.
+    await r.provider.forceFlush();
+    expect(logOf(r, agent), 'the agent log').toMatchObject({ metadata: { placeholder: true }, duration: expect.any(Number) });
+    expect(logOf(r, chat)?.parent_reference_id, 'the parent of the chat log').toBe(agent.spanContext().spanId);
+    expect(r.server.requests().filter((request) => request.method === 'PATCH').map((request) => request.status)).toEqual([200]);
+    expect(r.exporter.stats().spans.dropped.queue_full).toBeUndefined();
+    expectNothingHeld(r);
   });
 });
 

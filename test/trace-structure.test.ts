@@ -78,13 +78,18 @@ async function startRig(options: HumanloopSpanExporterOptions, connect: Connect)
 }
 
 /**
- * Spans go through a real batch processor (exporting every 10 ms) into the exporter;
- * `withStarts` uses HumanloopSpanProcessor, which also reports span starts.
+ * How spans reach the exporter: `batch`, through a real BatchSpanProcessor (exporting every
+ * 10 ms); `early` and `late`, through HumanloopSpanProcessor, which also reports span starts and
+ * opens a parent when its first child starts (`early`, its default) or when a child has waited
+ * long enough for it (`late`).
  */
-function setup(withStarts: boolean, options: HumanloopSpanExporterOptions = {}): Promise<Rig> {
+type Mode = 'batch' | 'late' | 'early';
+
+function setup(mode: Mode, options: HumanloopSpanExporterOptions = {}): Promise<Rig> {
   return startRig(options, (exporterOptions, internals) => {
-    if (withStarts) {
-      const processor = new HumanloopSpanProcessor({ ...exporterOptions, batch: { scheduledDelayMillis: 10 } }, internals);
+    if (mode !== 'batch') {
+      const processorOptions = { ...exporterOptions, openParentsEarly: mode === 'early', batch: { scheduledDelayMillis: 10 } };
+      const processor = new HumanloopSpanProcessor(processorOptions, internals);
       return { exporter: processor.exporter, processor };
     }
     const exporter = new HumanloopSpanExporter(exporterOptions, internals);
@@ -121,22 +126,29 @@ function everyRequestAccepted(r: Rig): void {
   expect(r.server.requests().filter((request) => request.status !== 200)).toEqual([]);
 }
 
-describe.each([false, true])('trace structure (span starts reported: %s)', (withStarts) => {
-  it('holds an agent’s tool and LLM children, which end before it, until the agent is logged', async () => {
-    const r = await setup(withStarts);
+describe.each(['batch', 'late', 'early'] as const)('trace structure (spans %s)', (mode) => {
+  const withStarts = mode !== 'batch';
+
+  it('nests an agent’s tool and LLM children, which end before it, under the agent’s log', async () => {
+    const r = await setup(mode);
     const agent = startSpan(r.tracer, 'agent', AGENT('helper'));
     startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
     startSpan(r.tracer, 'tool', TOOL, agent).end();
-    await until(() => r.exporter.stats().waitingLogs === 2, 'children held');
-    expect(r.server.logs()).toHaveLength(0);
+    if (mode === 'early') {
+      // The agent is logged when its first child starts; the children follow as they end.
+      await until(() => r.server.logs().length === 3, 'the agent opened, its children under it');
+    } else {
+      await until(() => r.exporter.stats().waitingLogs === 2, 'children held');
+      expect(r.server.logs()).toHaveLength(0);
+    }
     agent.end();
-    await until(() => r.server.logs().length === 3, 'three logs');
+    await until(() => r.server.logs().length === 3 && r.exporter.stats().spans.delivered === 3, 'three logs');
     expectTreeOf(r, ['agent', 'chat', 'tool']);
     everyRequestAccepted(r);
   });
 
   it('nests a three-level chain under an HTTP span that is not exported', async () => {
-    const r = await setup(withStarts);
+    const r = await setup(mode);
     const http = startSpan(r.tracer, 'POST /chat', HTTP);
     const workflow = startSpan(r.tracer, 'workflow', WORKFLOW, http);
     const agent = startSpan(r.tracer, 'agent', AGENT('helper'), workflow);
@@ -162,7 +174,7 @@ describe.each([false, true])('trace structure (span starts reported: %s)', (with
   });
 
   it('sends at once, as a root, a span whose parent came from another process', async () => {
-    const r = await setup(withStarts);
+    const r = await setup(mode);
     const remote = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, isRemote: true };
     const chat = r.tracer.startSpan('chat', { attributes: CHAT_ATTRIBUTES }, trace.setSpanContext(ROOT_CONTEXT, remote));
     chat.end();
@@ -177,7 +189,7 @@ describe.each([false, true])('trace structure (span starts reported: %s)', (with
   });
 
   it('keeps two interleaved traces apart', async () => {
-    const r = await setup(withStarts);
+    const r = await setup(mode);
     const a = startSpan(r.tracer, 'agent A', AGENT('a'));
     const b = startSpan(r.tracer, 'agent B', AGENT('b'));
     startSpan(r.tracer, 'chat A1', CHAT_ATTRIBUTES, a).end();
@@ -194,7 +206,7 @@ describe.each([false, true])('trace structure (span starts reported: %s)', (with
   });
 
   it('links the children of a parent the API refuses (422) to the nearest delivered ancestor', async () => {
-    const r = await setup(withStarts, {
+    const r = await setup(mode, {
       // The server refuses the agent's log: its model is empty.
       redact: (log) => (log.config.type === 'agent' ? { ...log, config: { ...log.config, agent_class: '' } } : log),
     });
@@ -203,18 +215,21 @@ describe.each([false, true])('trace structure (span starts reported: %s)', (with
     startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
     agent.end();
     workflow.end();
-    await until(() => r.server.logs().length === 2, 'two logs');
+    await until(() => r.server.logs().length === 2 && r.exporter.stats().spans.dropped.invalid === 1, 'two logs');
     const logs = bySpanName(r.server.logs());
     expect(logs.get('chat')?.parent_reference_id).toBe(workflow.spanContext().spanId);
     expect(logs.get('chat')?.trace_parent_id).toBe(logs.get('workflow')?.id);
-    expect(r.server.requests().map((request) => request.status).filter((status) => status !== 200)).toEqual([422]);
+    // Opened early, the agent is refused twice: its placeholder, then its whole log when it ends.
+    const refusals = r.server.requests().map((request) => request.status).filter((status) => status !== 200);
+    expect(refusals).toEqual(mode === 'early' ? [422, 422] : [422]);
   });
 
   it('sends what waits when the provider shuts down with a parent still running', async () => {
-    const r = await setup(withStarts);
+    const r = await setup(mode);
     const agent = startSpan(r.tracer, 'agent', AGENT('forever'));
     startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
-    await until(() => r.exporter.stats().waitingLogs === 1, 'child held');
+    if (mode === 'early') await until(() => r.server.logs().length === 2, 'the agent opened, its child under it');
+    else await until(() => r.exporter.stats().waitingLogs === 1, 'child held');
     await r.provider.shutdown();
     const logs = r.server.logs();
     const chat = logs.find((log) => log.reference_id !== agent.spanContext().spanId);
@@ -233,7 +248,7 @@ describe.each([false, true])('trace structure (span starts reported: %s)', (with
 
 describe('an agent that runs longer than parentWaitMillis', () => {
   it('is logged as a placeholder so its children can go, then completed by update_by_ref', async () => {
-    const r = await setup(true);
+    const r = await setup('late');
     const agent = startSpan(r.tracer, 'agent', AGENT('slow'));
     startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
     await until(() => r.exporter.stats().waitingLogs === 1, 'child held');
@@ -261,7 +276,7 @@ describe('an agent that runs longer than parentWaitMillis', () => {
   });
 
   it('never waits for an ancestor the processor knows will not be sent', async () => {
-    const r = await setup(true);
+    const r = await setup('early');
     const http = startSpan(r.tracer, 'POST /chat', HTTP);
     startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, http).end();
     await until(() => r.server.logs().length === 1, 'the chat log, at once');
@@ -272,7 +287,7 @@ describe('an agent that runs longer than parentWaitMillis', () => {
 
 describe('memory bounds', () => {
   it('keeps 10 000 traces whose roots never end within maxWaitingLogs and maxTrackedSpans', async () => {
-    const r = await setup(true, { maxWaitingLogs: 500, maxTrackedSpans: 2_000 });
+    const r = await setup('late', { maxWaitingLogs: 500, maxTrackedSpans: 2_000 });
     for (let i = 0; i < 10_000; i++) {
       const root = startSpan(r.tracer, 'agent', AGENT(`a${i}`));
       startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, root).end();

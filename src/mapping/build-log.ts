@@ -1,5 +1,5 @@
 import { SpanStatusCode } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '../otel.js';
 import type { GenericConfig, LogConfig, LogRequest, ModelConfig, ToolConfig } from '../log-request.js';
 import { scalarText } from './attributes.js';
 import { boundMetadata } from './metadata.js';

@@ -65,7 +65,11 @@ interface SpanNode {
   state: NodeState;
   logId?: string;
   session?: string;
-  openAsked?: boolean;
+  /**
+   * A running span's log: asked to be opened; or it could not be (what waits for it then goes as
+   * roots); or it is to be opened only once something waits for it (`late`).
+   */
+  opening?: 'asked' | 'failed' | 'late';
   /** Its log is kept through an outage: entries waiting for it are held, not in flight. */
   buffered?: boolean;
 }
@@ -181,9 +185,29 @@ export class TraceLinker<T> {
     return this._out;
   }
 
-  /** The running span could not be opened: what waits for it goes out as roots. */
+  /**
+   * Claims a running span that will become a log for opening now, before anything waits for it
+   * (its first child started): true once, if it may be opened; answer with `add` or `cannotOpen`.
+   */
+  claimOpen(spanId: string): boolean {
+    const node = this._nodes.get(spanId);
+    if (node?.state === 'unknown' && this._options.exportedNow?.(spanId)) node.state = 'running';
+    if (node?.state !== 'running' || node.opening !== undefined) return false;
+    node.opening = 'asked';
+    return true;
+  }
+
+  /** A claimed span is not opened after all: it will be when something has waited for it long enough. */
+  openLate(spanId: string): void {
+    const node = this._nodes.get(spanId);
+    if (node?.opening === 'asked') node.opening = 'late';
+  }
+
+  /** The running span could not be opened: what waits for it (now or later) goes out as roots. */
   cannotOpen(spanId: string): Array<LinkDecision<T>> {
     this._out = [];
+    const node = this._nodes.get(spanId);
+    if (node?.state === 'running') node.opening = 'failed';
     for (const waiterId of [...(this._waitersOn.get(spanId) ?? [])]) {
       const waiting = this._waiting.get(waiterId);
       if (waiting) this._forceRelease(waiting.entry);
@@ -259,13 +283,13 @@ export class TraceLinker<T> {
   /** A running ancestor is asked to be opened, once; otherwise the entry goes out as a root. */
   private _stopWaiting(entry: LinkEntry<T>, on: string): void {
     const node = this._nodes.get(on);
-    if (node?.state === 'running') {
-      if (!node.openAsked) this._out.push({ kind: 'open', spanId: on });
-      node.openAsked = true;
+    if (node?.state === 'pending') return;
+    if (node?.state === 'running' && node.opening !== 'failed') {
+      if (node.opening !== 'asked') this._out.push({ kind: 'open', spanId: on });
+      node.opening = 'asked';
       // Waits for the answer: `add` (opened) or `cannotOpen`.
       return;
     }
-    if (node?.state === 'pending') return;
     this._forceRelease(entry);
   }
 

@@ -1,4 +1,4 @@
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '../otel.js';
 import type { CreatedLog } from '../delivery/dialect.js';
 import type { LinkEntry } from './linker.js';
 

@@ -1,5 +1,5 @@
-import { TraceFlags, type Span } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { TraceFlags, type SpanContext } from '@opentelemetry/api';
+import type { ReadableSpan } from '../otel.js';
 import type { CreatedLog, OutgoingLog } from '../delivery/dialect.js';
 import { localParentSpanId } from '../mapping/span-ids.js';
 import { foldNestedCalls, type FoldableLog, type LogCodec } from './fold-calls.js';
@@ -34,10 +34,16 @@ export interface TraceStageOptions<T> {
   isExported(span: ReadableSpan): boolean;
   /** What is known of a running span, as a log its children can hang under (none if it cannot be made). */
   open(span: ReadableSpan, now: number): LinkEntry<T> | undefined;
+  /** Open a parent as soon as a child that will be logged starts, rather than once a child has waited for it. */
+  openParentsEarly: boolean;
 }
 
 /** Levels of running ancestors one release of all waits may open. */
 const MAX_OPEN_LEVELS = 64;
+
+function isSampled(traceFlags: number): boolean {
+  return (traceFlags & TraceFlags.SAMPLED) !== 0;
+}
 
 /** The key under which a span's completion is sent and awaited, apart from its log's own key. */
 export function completionKey(spanId: string): string {
@@ -68,21 +74,25 @@ export class TraceStage<T extends FoldableLog> {
 
   /**
    * A span started (reported by a span processor). One not sampled is never exported; nor is a
-   * parent that records nothing (a sampler dropped it), which the processor never hears of.
+   * parent not sampled, which the processor may never have heard of (a sampler that records
+   * nothing of it). With `openParentsEarly`, a span that will be logged opens its running parent.
    */
-  started(span: ReadableSpan, parent: Span | undefined): TraceDecision[] {
+  started(span: ReadableSpan, parent: SpanContext | undefined, now: number): TraceDecision[] {
     const { spanId, traceFlags } = span.spanContext();
     const decisions: TraceDecision[] = [];
-    const parentContext = parent?.spanContext();
-    if (parentContext && !parentContext.isRemote && !parent!.isRecording()) {
-      decisions.push(...this._withSpans(this._linker.observeStart(parentContext.spanId, undefined, 'not-exported')));
+    if (parent && !parent.isRemote && !isSampled(parent.traceFlags)) {
+      decisions.push(...this._withSpans(this._linker.observeStart(parent.spanId, undefined, 'not-exported')));
     }
     let state: StartState = 'not-exported';
-    if ((traceFlags & TraceFlags.SAMPLED) !== 0) {
+    if (isSampled(traceFlags)) {
       this._placeholders.started(spanId, span);
       state = this._options.isExported(span) ? 'exported' : 'unknown';
     }
-    decisions.push(...this._withSpans(this._linker.observeStart(spanId, localParentSpanId(span), state)));
+    const parentId = localParentSpanId(span);
+    decisions.push(...this._withSpans(this._linker.observeStart(spanId, parentId, state)));
+    if (state === 'exported' && parentId !== undefined && this._options.openParentsEarly) {
+      decisions.push(...this._openEarly(parentId, now));
+    }
     return decisions;
   }
 
@@ -216,7 +226,24 @@ export class TraceStage<T extends FoldableLog> {
   /** Logs what is known of a running span so that what waits for it can go; if it cannot be, they go as roots. */
   private _open(spanId: string, now: number): TraceDecision[] {
     const span = this._placeholders.running(spanId);
-    const entry = span && this._options.open(span, now);
+    return this._opened(spanId, span && this._options.open(span, now), now);
+  }
+
+  /**
+   * A child that will be logged started under a running parent: the parent is logged now, so that
+   * the child need not wait for it. Not an LLM call: a nested record of the same call folds into
+   * it once both have ended.
+   */
+  private _openEarly(spanId: string, now: number): TraceDecision[] {
+    const span = this._placeholders.running(spanId);
+    if (!span || !this._linker.claimOpen(spanId)) return [];
+    const entry = this._options.open(span, now);
+    if (!entry?.payload.call) return this._opened(spanId, entry, now);
+    this._linker.openLate(spanId);
+    return [];
+  }
+
+  private _opened(spanId: string, entry: LinkEntry<T> | undefined, now: number): TraceDecision[] {
     if (!entry) return this._withSpans(this._linker.cannotOpen(spanId), now);
     this._placeholders.opened(spanId);
     return this._withSpans(this._linker.add(entry), now);

@@ -1,5 +1,5 @@
 import { context } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
+import { suppressTracing } from '../otel.js';
 import { Agent, request, type Dispatcher } from 'undici';
 import { describeError } from '../diag.js';
 import { HumanloopExportError, type ExportErrorReason } from '../errors.js';

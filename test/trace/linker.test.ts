@@ -156,4 +156,21 @@ describe('TraceLinker', () => {
     run(linker.add(entry('agent', 'http')));
     expect(released.map((r) => r.spanId)).toEqual(['agent']);
   });
+
+  it('does not hold a later child of a running parent that could not be opened', () => {
+    const { linker, released, opened, entry, run } = setup();
+    run(linker.observeStart('agent', undefined, 'exported'));
+    run(linker.add(entry('a', 'agent')));
+    run(linker.releaseAll());
+    run(linker.cannotOpen('agent'));
+    run(linker.add(entry('b', 'agent')));
+    run(linker.releaseAll());
+    expect(opened).toEqual(['agent']);
+    expect(released.map((r) => [r.spanId, r.link.parent])).toEqual([
+      ['a', undefined],
+      ['b', undefined],
+    ]);
+    expect(linker.waitingCount).toBe(0);
+  });
 });
+
