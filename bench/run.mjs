@@ -8,12 +8,13 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { mapSpan } from 'humanloop-otel-exporter';
 import { encodeJson as encodeLog } from '../dist/esm/delivery/encoding.js';
+import { benchFlush, printFlush } from './flush.mjs';
 import { makeSpans } from './workload.mjs';
 
 const quick = process.argv.includes('--quick');
 const PLAN = quick
-  ? { sizes: [1_000, 10_000], mappingRuns: 5, e2eRuns: 2, overheadSpans: 20_000, overheadRuns: 3, memorySpans: 5_000 }
-  : { sizes: [1_000, 10_000, 100_000], mappingRuns: 7, e2eRuns: 3, overheadSpans: 100_000, overheadRuns: 9, memorySpans: 20_000 };
+  ? { sizes: [1_000, 10_000], mappingRuns: 5, e2eRuns: 2, overheadSpans: 20_000, overheadRuns: 3, memorySpans: 5_000, flush: { depths: [1, 5], runs: 1 } }
+  : { sizes: [1_000, 10_000, 100_000], mappingRuns: 7, e2eRuns: 3, overheadSpans: 100_000, overheadRuns: 9, memorySpans: 20_000, flush: { depths: [1, 3, 5], runs: 3 } };
 const WORKER = new URL('./worker.mjs', import.meta.url).pathname;
 const SINK = new URL('./sink.mjs', import.meta.url).pathname;
 
@@ -212,9 +213,11 @@ function print(report) {
   console.log('\n4. Memory held by the exporter');
   console.log(`   per log waiting for its parent: ${fmt(mem.waiting.bytesPerLog)} bytes (${fmt(mem.waiting.held)} logs)`);
   console.log(`   per log kept in the outage buffer: ${fmt(mem.buffered.bytesPerLog)} bytes (${fmt(mem.buffered.held)} logs)`);
+  console.log('');
+  printFlush(report.flush);
 }
 
-const report = { quick, machine: machine(), plan: PLAN, mapping: [], endToEnd: [], overhead: undefined, memory: undefined };
+const report = { quick, machine: machine(), plan: PLAN, mapping: [], endToEnd: [], overhead: undefined, memory: undefined, flush: undefined };
 for (const size of PLAN.sizes) report.mapping.push(benchMapping(size));
 const sinks = { humanloop: await startSink('humanloop'), otlp: await startSink('otlp') };
 try {
@@ -225,6 +228,7 @@ try {
   sinks.otlp.stop();
 }
 report.memory = benchMemory();
+report.flush = await benchFlush(PLAN.flush);
 print(report);
 mkdirSync('bench-results', { recursive: true });
 writeFileSync('bench-results/bench.json', `${JSON.stringify(report, null, 2)}\n`);

@@ -26,7 +26,7 @@ export interface HumanloopSpanExporterOptions {
   timeoutMillis?: number;
   /** Deadline of one `export()` including retries. Default 25 000. */
   exportTimeoutMillis?: number;
-  /** Requests in flight at once. Default 4. */
+  /** Requests in flight at once. Default 8. */
   maxConcurrentRequests?: number;
   /** How long a log may wait for its parent span to end. Default 10 000. */
   parentWaitMillis?: number;
@@ -92,7 +92,7 @@ const DEFAULTS = {
   maxBatchBytes: 1024 * 1024,
   timeoutMillis: 10_000,
   exportTimeoutMillis: 25_000,
-  maxConcurrentRequests: 4,
+  maxConcurrentRequests: 8,
   parentWaitMillis: 10_000,
   maxWaitingLogs: 10_000,
   maxTrackedSpans: 100_000,

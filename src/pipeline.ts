@@ -21,6 +21,8 @@ import { TraceStage, type TraceDecision } from './trace/trace-stage.js';
 import type { Transport } from './transport/http-transport.js';
 
 const MAX_FLUSH_ROUNDS = 8;
+/** The longest a flush (or shutdown) keeps trying to deliver before it keeps what is left for later. */
+const FLUSH_RETRY_MILLIS = 5_000;
 
 type Fate = SpanDropReason | 'delivered' | 'spooled';
 
@@ -132,15 +134,24 @@ export class LogPipeline {
     this._pump();
   }
 
-  /** Sends what waits (opening running parents, else as roots) and what is kept, then waits for what is in flight. */
+  /**
+   * Sends what waits (opening running parents, else as roots) and what is kept, then waits for
+   * what is in flight. Requests are tried for `FLUSH_RETRY_MILLIS` at most: what cannot go out by
+   * then is kept (and, at shutdown, spooled), so an unreachable API does not hold the caller up.
+   */
   async flush(): Promise<void> {
-    await this._background.idle();
-    this._retryKept(true);
-    for (let round = 0; round < MAX_FLUSH_ROUNDS; round++) {
-      this._route(this._trace.releaseAll(this._clock.now()), undefined);
-      this._pump();
+    this._sender.cutoff(this._clock.now() + Math.min(FLUSH_RETRY_MILLIS, this._config.exportTimeoutMillis));
+    try {
       await this._background.idle();
-      if (this._trace.waitingCount === 0) return;
+      this._retryKept(true);
+      for (let round = 0; round < MAX_FLUSH_ROUNDS; round++) {
+        this._route(this._trace.releaseAll(this._clock.now()), undefined);
+        this._pump();
+        await this._background.idle();
+        if (this._trace.waitingCount === 0) return;
+      }
+    } finally {
+      this._sender.cutoff(Infinity);
     }
   }
 

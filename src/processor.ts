@@ -65,12 +65,15 @@ export class HumanloopSpanProcessor implements SpanProcessor {
     else this._timer ??= unrefTimeout(() => this._exportQueued(false), this._options.scheduledDelayMillis);
   }
 
-  /** Hands over every queued span at once, waits for those exports, then flushes the exporter. */
+  /**
+   * Hands over every queued span at once and flushes the exporter, which sends them with
+   * everything else it holds, trying for a few seconds at most; then the exports have called back.
+   */
   async forceFlush(): Promise<void> {
     try {
       this._exportQueued(true);
-      await Promise.all(this._exports);
       await this.exporter.forceFlush();
+      await Promise.all(this._exports);
     } catch (error) {
       logger.error(`could not flush: ${describeError(error)}`);
     }
@@ -85,8 +88,8 @@ export class HumanloopSpanProcessor implements SpanProcessor {
   private async _close(): Promise<void> {
     try {
       this._exportQueued(true);
-      await Promise.all(this._exports);
       await this.exporter.shutdown();
+      await Promise.all(this._exports);
     } catch (error) {
       logger.error(`could not shut down: ${describeError(error)}`);
     }

@@ -25,7 +25,8 @@ describe('resolveConfig', () => {
       maxBatchBytes: 1024 * 1024,
       timeoutMillis: 10_000,
       exportTimeoutMillis: 25_000,
-      maxConcurrentRequests: 4,
+      maxConcurrentRequests: 8,
+      openParentsEarly: true,
       parentWaitMillis: 10_000,
     });
     expect(defaults.logsUrl.href).toBe('https://api.humanloop.com/v4/logs');

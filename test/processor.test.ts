@@ -2,10 +2,18 @@ import { SamplingDecision, type Attributes, type Span, type Tracer } from '@open
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, type Sampler } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HumanloopSpanProcessor, type HumanloopSpanExporter, type SpanQueueOptions } from '../src/index.js';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  HumanloopSpanProcessor,
+  type HumanloopSpanExporter,
+  type HumanloopSpanExporterOptions,
+  type SpanQueueOptions,
+} from '../src/index.js';
 import { startLocalLogServer, type LocalLogServer, type StoredLog } from '../src/local/index.js';
 import { FakeClock } from './helpers/fake-clock.js';
-import { API_KEY } from './helpers/harness.js';
+import { API_KEY, captureDiag } from './helpers/harness.js';
 import { CHAT_ATTRIBUTES, startSpan } from './helpers/spans.js';
 import { until } from './helpers/until.js';
 
@@ -162,5 +170,58 @@ describe('a span classified when it starts', () => {
     await until(() => r.server.logs().length === 2, 'the agent and chat logs');
     expect(logOf(r, chat)?.parent_reference_id, 'the parent of the chat log').toBe(agent.spanContext().spanId);
     expect(logOf(r, chat)?.trace_parent_id, 'the parent log id of the chat log').toBe(logOf(r, agent)?.id);
+  });
+});
+
+describe('forceFlush() and shutdown()', () => {
+  /** A processor on a fake clock (for backoff) whose provider makes one agent trace. */
+  function traced(options: HumanloopSpanExporterOptions) {
+    const clock = new FakeClock();
+    const processor = new HumanloopSpanProcessor({ batch: { scheduledDelayMillis: 60_000 }, ...options }, { clock, random: () => 0.5, env: {} });
+    const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+    const tracer = provider.getTracer('never-rejects');
+    const agent = startSpan(tracer, 'agent', AGENT);
+    startSpan(tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+    agent.end();
+    return { processor, provider, clock };
+  }
+
+  async function closedPortUrl(): Promise<string> {
+    const server = await startLocalLogServer({ apiKey: API_KEY });
+    await server.close();
+    return server.url;
+  }
+
+  it.each([
+    ['no API key', () => Promise.resolve({})],
+    ['a refused API key', async () => (rig = await setup(), { apiKey: 'wrong-key', baseUrl: rig.server.url })],
+    ['a server that refuses connections', async () => ({ apiKey: API_KEY, baseUrl: await closedPortUrl() })],
+  ])('resolve with %s, and shutdown ends soon after', async (_case, options) => {
+    const diagnostics = captureDiag();
+    try {
+      const { processor, provider, clock } = traced(await options());
+      const started = clock.now();
+      await expect(provider.forceFlush()).resolves.toBeUndefined();
+      await expect(provider.shutdown()).resolves.toBeUndefined();
+      // Tried for a few seconds (of the fake clock), not the export deadline of 25.
+      expect(clock.now() - started).toBeLessThanOrEqual(10_000);
+      const { spans } = processor.exporter.stats();
+      expect(spans.delivered).toBe(0);
+      expect(diagnostics.messages.filter((message) => message.includes('Humanloop')).length).toBeGreaterThan(0);
+    } finally {
+      diagnostics.restore();
+    }
+  });
+
+  it('spool what a server refusing connections kept them from sending', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-processor-'));
+    try {
+      const { processor, provider } = traced({ apiKey: API_KEY, baseUrl: await closedPortUrl(), spoolDir: dir });
+      await provider.shutdown();
+      expect(processor.exporter.stats().spans).toMatchObject({ seen: 2, spooled: 2 });
+      expect(readdirSync(dir).filter((name) => name.endsWith('.ndjson')).length).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

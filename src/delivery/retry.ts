@@ -9,13 +9,16 @@ export interface RetryContext {
   clock: Clock;
   random: () => number;
   timeoutMillis: number;
-  /** Epoch millis after which nothing is sent or retried. */
-  deadline: number;
+  /** Epoch millis after which nothing is sent or retried (it may come sooner while the exporter flushes). */
+  deadline(): number;
   /** True once the API key was refused: nothing more is sent. */
   isHalted(): boolean;
   /** Requests this unit of work may still make (retries, splits, resends): a guard against loops. */
   budget: { requests: number };
 }
+
+/** The least time left before the deadline for which a request is still started. */
+const MIN_ATTEMPT_MILLIS = 1_000;
 
 /** A final answer: success, or a failure that retrying (within the deadline) did not change. */
 export type Answer = Exclude<TransportResult, { status: 'retryable' }>;
@@ -30,14 +33,14 @@ export async function sendWithRetry(request: Omit<TransportRequest, 'timeoutMill
     const stop = stopped(ctx, request.url.host);
     if (stop) return stop;
     ctx.budget.requests--;
-    const remaining = ctx.deadline - ctx.clock.now();
+    const remaining = ctx.deadline() - ctx.clock.now();
     const result = await ctx.transport.send({
       ...request,
       timeoutMillis: Math.max(1, Math.min(ctx.timeoutMillis, remaining)),
     });
     if (result.status !== 'retryable') return result;
     const wait = result.retryAfterMillis ?? backoffMillis(attempt, ctx.random);
-    if (ctx.clock.now() + wait >= ctx.deadline) return { status: 'failure', body: undefined, error: result.error };
+    if (ctx.clock.now() + wait >= ctx.deadline()) return { status: 'failure', body: undefined, error: result.error };
     logger.debug(`retrying ${request.method} in ${wait} ms after: ${result.error.message}`);
     await ctx.clock.sleep(wait);
   }
@@ -46,7 +49,8 @@ export async function sendWithRetry(request: Omit<TransportRequest, 'timeoutMill
 function stopped(ctx: RetryContext, host: string): Answer | undefined {
   const fail = (error: HumanloopExportError): Answer => ({ status: 'failure', body: undefined, error });
   if (ctx.isHalted()) return fail(new HumanloopExportError('unauthorized', `Humanloop at ${host} refused the API key`, { host }));
-  if (ctx.clock.now() >= ctx.deadline) {
+  // A request given too little time would be cut off while the server may already have stored it.
+  if (ctx.deadline() - ctx.clock.now() < Math.min(MIN_ATTEMPT_MILLIS, ctx.timeoutMillis)) {
     return fail(new HumanloopExportError('timeout', `the export's deadline passed before Humanloop at ${host} answered`, { host }));
   }
   if (ctx.budget.requests <= 0) return fail(new HumanloopExportError('rejected', 'too many requests for one batch', { host }));

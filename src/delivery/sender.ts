@@ -27,10 +27,9 @@ interface Queued {
   seq: number;
 }
 
-/** A log (or completion) that was sent, with the deadline it was queued with and how it fared. */
+/** A log (or completion) that was sent, and how it fared. */
 export interface Sent {
   item: OutgoingLog;
-  deadline: number;
   outcome: LogOutcome;
 }
 
@@ -47,11 +46,21 @@ export class Sender {
   /** Logs queued before this sequence number are not sent: their API key was refused. */
   private _haltBefore = 0;
   private _unauthorizedReported = false;
+  /** No request is sent or retried after this, whatever the logs' own deadlines (set while flushing). */
+  private _cutoff = Infinity;
 
   constructor(private readonly _options: SenderOptions) {}
 
   enqueue(item: OutgoingLog, deadline: number): void {
     this._queue.push({ item, deadline, seq: this._seq++ });
+  }
+
+  /**
+   * Until `cutoff` is set back to Infinity, nothing is sent or retried after it: a flush or a
+   * shutdown ends by then, and what could not go out is kept for later.
+   */
+  cutoff(time: number): void {
+    this._cutoff = time;
   }
 
   /** Starts the next request if one is queued and there is room; its promise never rejects. */
@@ -92,7 +101,7 @@ export class Sender {
       deadline = Math.min(deadline, queued.deadline);
     }
     const { dialect, transport, clock, random, timeoutMillis, maxBatchBytes } = this._options;
-    const context = { dialect, transport, clock, random, timeoutMillis, maxBatchBytes, deadline };
+    const context = { dialect, transport, clock, random, timeoutMillis, maxBatchBytes, deadline: () => Math.min(deadline, this._cutoff) };
     let outcomes: Map<string, LogOutcome>;
     try {
       outcomes = await deliverBatch(
@@ -102,10 +111,10 @@ export class Sender {
     } finally {
       this._active--;
     }
-    return batch.map(({ item, deadline: queuedDeadline }) => {
+    return batch.map(({ item }) => {
       const outcome = outcomes.get(item.key) ?? NO_OUTCOME;
       if (!outcome.delivered && outcome.error.reason === 'unauthorized') this._halt(outcome.error.message);
-      return { item, deadline: queuedDeadline, outcome };
+      return { item, outcome };
     });
   }
 
