@@ -40,6 +40,8 @@ export default tseslint.config(
         Buffer: 'readonly',
         performance: 'readonly',
         global: 'readonly',
+        Request: 'readonly',
+        Response: 'readonly',
       },
     },
   },

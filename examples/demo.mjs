@@ -1,12 +1,11 @@
 // The demo: a small support bot instrumented with OpenLLMetry's OpenAI instrumentation, talking to a
-// fake OpenAI server on 127.0.0.1, exporting through HumanloopSpanExporter to the bundled local log
+// fake OpenAI server on 127.0.0.1, exporting through HumanloopSpanProcessor to the bundled local log
 // server. Prints the tree of logs the server received. Offline; no API key needed.
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpenAIInstrumentation } from '@traceloop/instrumentation-openai';
-import { HumanloopSpanExporter } from 'humanloop-otel-exporter';
+import { HumanloopSpanProcessor } from 'humanloop-otel-exporter';
 import { startLocalLogServer } from 'humanloop-otel-exporter/local';
 import OpenAI from 'openai';
 import { startFakeOpenAI } from './fake-openai.mjs';
@@ -28,9 +27,7 @@ const fakeOpenAI = await startFakeOpenAI();
 
 const provider = new NodeTracerProvider({
   resource: resourceFromAttributes({ 'service.name': 'demo-support-bot' }),
-  spanProcessors: [
-    new BatchSpanProcessor(new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url, project: 'demo' })),
-  ],
+  spanProcessors: [new HumanloopSpanProcessor({ apiKey: API_KEY, baseUrl: server.url, project: 'demo' })],
 });
 provider.register();
 

@@ -1,0 +1,53 @@
+// humanloop-otel-exporter under the OpenTelemetry JS SDK 3.x (Node 22.15+), installed from its
+// packed tarball as a user would: the processor runs under SDK 3's TracerProvider, logs arrive
+// nested in the local log server, and flush and shutdown resolve whatever the API does.
+// Run by .ci/run: npm ci here, npm install --no-save the tarball, npm run check.
+import assert from 'node:assert/strict';
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
+import { HumanloopSpanProcessor } from 'humanloop-otel-exporter';
+import { startLocalLogServer } from 'humanloop-otel-exporter/local';
+
+const AGENT = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner', 'gen_ai.request.model': 'gpt-4o' };
+const CHAT = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o' };
+
+assert.ok(Number(process.versions.node.split('.')[0]) >= 22, `Node ${process.version}: SDK 3 needs Node 22.15+`);
+
+/** An agent around an LLM call and a tool run, through SDK 3's tracer provider. */
+async function agentTrace(options) {
+  const processor = new HumanloopSpanProcessor({ project: 'sdk3', ...options });
+  const provider = new TracerProvider({ spanProcessors: [processor] });
+  const tracer = provider.getTracer('sdk3-check');
+  const agent = tracer.startSpan('agent', { attributes: AGENT }, ROOT_CONTEXT);
+  const inAgent = trace.setSpan(ROOT_CONTEXT, agent);
+  tracer.startSpan('chat', { attributes: CHAT }, inAgent).end();
+  tracer.startSpan('tool', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search' } }, inAgent).end();
+  agent.end();
+  return { processor, provider, agent };
+}
+
+const server = await startLocalLogServer({ apiKey: 'sdk3-key' });
+try {
+  const { processor, provider, agent } = await agentTrace({ apiKey: 'sdk3-key', baseUrl: server.url });
+  await provider.forceFlush();
+  const logs = server.logs();
+  assert.equal(logs.length, 3, 'three logs');
+  for (const log of logs.filter((log) => log.reference_id !== agent.spanContext().spanId)) {
+    assert.equal(log.parent_reference_id, agent.spanContext().spanId, 'nested under the agent');
+  }
+  assert.ok(server.requests().every((request) => request.status === 200), 'every request accepted');
+  assert.equal(processor.exporter.stats().spans.delivered, 3);
+  await provider.shutdown();
+
+  // Flush and shutdown resolve without a key, with a refused key and against a closed port.
+  const closed = await startLocalLogServer({ apiKey: 'x' });
+  await closed.close();
+  for (const options of [{ apiKey: '' }, { apiKey: 'wrong', baseUrl: server.url }, { apiKey: 'k', baseUrl: closed.url }]) {
+    const { provider: failing } = await agentTrace({ ...options, exportTimeoutMillis: 2_000 });
+    await failing.forceFlush();
+    await failing.shutdown();
+  }
+  console.log(`SDK 3 check passed on Node ${process.version}`);
+} finally {
+  await server.close();
+}
