@@ -1,6 +1,7 @@
 import type { ReadableSpan } from './otel.js';
 import type { Dispatcher } from 'undici';
-import { logger } from './diag.js';
+import { DiagLogLevel } from '@opentelemetry/api';
+import { misconfigured } from './diag.js';
 import type { LogRequest } from './log-request.js';
 
 export interface HumanloopSpanExporterOptions {
@@ -54,8 +55,10 @@ export interface HumanloopSpanExporterOptions {
 
 export interface ResolvedConfig {
   apiKey: string | undefined;
-  /** Set when no API key was found: every export fails with this message. */
-  apiKeyError: string | undefined;
+  /** Set when the exporter cannot run (no API key, an unusable HUMANLOOP_BASE_URL): every export fails with it. */
+  unusable: string | undefined;
+  /** From HUMANLOOP_LOG_LEVEL or OTEL_LOG_LEVEL: diagnostics go to the console at this level when no logger is set. */
+  logLevel: DiagLogLevel | undefined;
   logsUrl: URL;
   project: string | undefined;
   source: string | undefined;
@@ -81,6 +84,8 @@ export type HumanloopEnvVar =
   | 'HUMANLOOP_API_KEY'
   | 'HUMANLOOP_BASE_URL'
   | 'HUMANLOOP_PROJECT'
+  | 'HUMANLOOP_LOG_LEVEL'
+  | 'OTEL_LOG_LEVEL'
   | 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
 
 export type Environment = Partial<Record<HumanloopEnvVar, string | undefined>>;
@@ -111,12 +116,14 @@ export function resolveConfig(
   env: Environment = process.env,
 ): ResolvedConfig {
   const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env.HUMANLOOP_API_KEY);
+  const logsUrl = resolveLogsUrl(options, env);
   return {
     apiKey,
-    apiKeyError: apiKey
-      ? undefined
+    unusable: apiKey
+      ? (logsUrl.problem ?? undefined)
       : 'No Humanloop API key: pass the apiKey option or set the HUMANLOOP_API_KEY environment variable',
-    logsUrl: resolveLogsUrl(options, env),
+    logLevel: resolveLogLevel(env),
+    logsUrl: logsUrl.url,
     project: optionalString('project', options.project) ?? nonEmpty(env.HUMANLOOP_PROJECT),
     source: optionalString('source', options.source),
     captureContent: resolveCaptureContent(options.captureContent, env),
@@ -146,30 +153,47 @@ export function resolveConfig(
   };
 }
 
-function resolveLogsUrl(options: HumanloopSpanExporterOptions, env: Environment): URL {
+/**
+ * Where logs go. A bad `baseUrl` option throws; a bad HUMANLOOP_BASE_URL is a `problem` that
+ * stops the exporter, rather than send prompts and the key somewhere the user did not point them.
+ */
+function resolveLogsUrl(options: HumanloopSpanExporterOptions, env: Environment): { url: URL; problem?: string } {
   const insecure = options.allowInsecureHttp === true;
   if (options.baseUrl !== undefined) {
-    return logsUrlFrom(options.baseUrl, insecure, (problem) => {
-      throw new ConfigurationError(`Invalid baseUrl option: ${problem}`);
-    });
+    const problem = baseUrlProblem(options.baseUrl, insecure);
+    if (problem) throw new ConfigurationError(`Invalid baseUrl option: ${problem}`);
+    return { url: logsUrlOf(options.baseUrl) };
   }
   const fromEnv = nonEmpty(env.HUMANLOOP_BASE_URL);
-  if (fromEnv !== undefined) {
-    const url = logsUrlFrom(fromEnv, insecure, (problem) => {
-      logger.warn(`Ignoring HUMANLOOP_BASE_URL: ${problem}; using ${DEFAULT_BASE_URL}`);
-      return undefined;
-    });
-    if (url) return url;
-  }
-  return new URL(`${DEFAULT_BASE_URL}/logs`);
+  const problem = fromEnv === undefined ? undefined : baseUrlProblem(fromEnv, insecure);
+  if (problem) return { url: new URL(`${DEFAULT_BASE_URL}/logs`), problem: `Invalid HUMANLOOP_BASE_URL: ${problem}; nothing is sent` };
+  return { url: logsUrlOf(fromEnv ?? DEFAULT_BASE_URL) };
 }
 
-function logsUrlFrom<T>(raw: string, allowInsecure: boolean, invalid: (problem: string) => T): URL | T {
-  const problem = baseUrlProblem(raw, allowInsecure);
-  if (problem) return invalid(problem);
-  const url = new URL(raw);
+function logsUrlOf(base: string): URL {
+  const url = new URL(base);
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/logs`;
   return url;
+}
+
+const LOG_LEVELS: Record<string, DiagLogLevel> = {
+  none: DiagLogLevel.NONE,
+  error: DiagLogLevel.ERROR,
+  warn: DiagLogLevel.WARN,
+  info: DiagLogLevel.INFO,
+  debug: DiagLogLevel.DEBUG,
+  verbose: DiagLogLevel.VERBOSE,
+  all: DiagLogLevel.ALL,
+};
+
+function resolveLogLevel(env: Environment): DiagLogLevel | undefined {
+  for (const name of ['HUMANLOOP_LOG_LEVEL', 'OTEL_LOG_LEVEL'] as const) {
+    const raw = env[name]?.trim().toLowerCase();
+    if (!raw) continue;
+    if (raw in LOG_LEVELS) return LOG_LEVELS[raw];
+    misconfigured(`Ignoring ${name}: expected one of ${Object.keys(LOG_LEVELS).join(', ')}`);
+  }
+  return undefined;
 }
 
 function baseUrlProblem(raw: string, allowInsecure: boolean): string | undefined {
@@ -204,7 +228,7 @@ function resolveCaptureContent(option: boolean | undefined, env: Environment): b
   const raw = env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT?.trim().toLowerCase();
   if (raw === undefined || raw === '' || raw === 'true') return true;
   if (raw === 'false') return false;
-  logger.warn('Ignoring OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: expected true or false');
+  misconfigured('Ignoring OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: expected true or false; content is captured');
   return true;
 }
 

@@ -1,6 +1,6 @@
-import { diag } from '@opentelemetry/api';
+import { diag, DiagConsoleLogger, type DiagLogLevel } from '@opentelemetry/api';
 
-/** The exporter's diagnostic logger. Messages carry counts, ids and status codes, never payloads or keys. */
+/** The exporter's diagnostic logger. Messages carry counts, hosts and status codes, never payloads or keys. */
 export const logger = diag.createComponentLogger({ namespace: 'humanloop-otel-exporter' });
 
 /** An error as diag messages show it: its name and code, never its message (which may quote a payload). */
@@ -8,4 +8,32 @@ export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return typeof error;
   const { code } = error as { code?: unknown };
   return typeof code === 'string' ? `${error.name} (${code})` : error.name;
+}
+
+/** Where @opentelemetry/api 1.x keeps its globals (the same symbol in every copy of the API). */
+const API_GLOBALS = Symbol.for('opentelemetry.js.api.1');
+
+/** Whether the application (or another library) has set a diag logger. */
+function hasDiagLogger(): boolean {
+  const globals = (globalThis as Record<symbol, { diag?: unknown } | undefined>)[API_GLOBALS];
+  return globals?.diag !== undefined;
+}
+
+/** With `HUMANLOOP_LOG_LEVEL` (or `OTEL_LOG_LEVEL`) set and no diag logger yet, diagnostics go to the console. */
+export function installConsoleLogger(level: DiagLogLevel | undefined): void {
+  if (level === undefined || hasDiagLogger()) return;
+  diag.setLogger(new DiagConsoleLogger(), { logLevel: level, suppressOverrideMessage: true });
+}
+
+const reported = new Set<string>();
+
+/**
+ * A mistake the user has to fix (no key, a refused key, an environment value that cannot be
+ * used): a diag error, and, when no diag logger is set, one line on stderr, once per process.
+ */
+export function misconfigured(message: string): void {
+  logger.error(message);
+  if (reported.has(message) || hasDiagLogger()) return;
+  reported.add(message);
+  process.stderr.write(`humanloop-otel-exporter: ${message}\n`);
 }

@@ -3,7 +3,7 @@ import { ExportResultCode, type ExportResult } from './otel.js';
 import type { ReadableSpan, SpanExporter } from './otel.js';
 import { resolveConfig, type Environment, type HumanloopSpanExporterOptions, type ResolvedConfig } from './config.js';
 import { systemClock, type Clock } from './delivery/clock.js';
-import { describeError, logger } from './diag.js';
+import { describeError, installConsoleLogger, logger, misconfigured } from './diag.js';
 import { HumanloopExportError, type ExportErrorReason } from './errors.js';
 import { registerMetrics } from './metrics.js';
 import { LogPipeline } from './pipeline.js';
@@ -32,8 +32,9 @@ export class HumanloopSpanExporter implements SpanExporter {
 
   constructor(options: HumanloopSpanExporterOptions = {}, internals: ExporterInternals = {}) {
     this._config = resolveConfig(options, internals.env);
-    if (this._config.apiKeyError !== undefined) {
-      logger.error(this._config.apiKeyError);
+    installConsoleLogger(this._config.logLevel);
+    if (this._config.unusable !== undefined) {
+      misconfigured(this._config.unusable);
       return;
     }
     const clock = internals.clock ?? systemClock;
@@ -50,7 +51,7 @@ export class HumanloopSpanExporter implements SpanExporter {
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     const callback = once(resultCallback);
     if (this._shutdown) return callback(failed('shutdown', 'The Humanloop exporter is shut down'));
-    if (!this._pipeline) return callback(failed('not_configured', this._config.apiKeyError ?? 'The Humanloop exporter is not configured'));
+    if (!this._pipeline) return callback(failed('not_configured', this._config.unusable ?? 'The Humanloop exporter is not configured'));
     try {
       this._pipeline.accept(spans, callback);
     } catch (error) {

@@ -30,7 +30,7 @@ describe('resolveConfig', () => {
       parentWaitMillis: 10_000,
     });
     expect(defaults.logsUrl.href).toBe('https://api.humanloop.com/v4/logs');
-    expect(defaults.apiKeyError).toMatch(/HUMANLOOP_API_KEY/);
+    expect(defaults.unusable).toMatch(/HUMANLOOP_API_KEY/);
   });
 
   it('turns content capture off from the OTel GenAI environment variable, unless code says otherwise', () => {

@@ -29,8 +29,9 @@ export type Answer = Exclude<TransportResult, { status: 'retryable' }>;
  * "try again" at the deadline ends as a failure with that error.
  */
 export async function sendWithRetry(request: Omit<TransportRequest, 'timeoutMillis'>, ctx: RetryContext): Promise<Answer> {
+  let last: HumanloopExportError | undefined;
   for (let attempt = 0; ; attempt++) {
-    const stop = stopped(ctx, request.url.host);
+    const stop = stopped(ctx, request.url.host, last);
     if (stop) return stop;
     ctx.budget.requests--;
     const remaining = ctx.deadline() - ctx.clock.now();
@@ -39,6 +40,7 @@ export async function sendWithRetry(request: Omit<TransportRequest, 'timeoutMill
       timeoutMillis: Math.max(1, Math.min(ctx.timeoutMillis, remaining)),
     });
     if (result.status !== 'retryable') return result;
+    last = result.error;
     const wait = result.retryAfterMillis ?? backoffMillis(attempt, ctx.random);
     if (ctx.clock.now() + wait >= ctx.deadline()) return { status: 'failure', body: undefined, error: result.error };
     logger.debug(`retrying ${request.method} in ${wait} ms after: ${result.error.message}`);
@@ -46,11 +48,13 @@ export async function sendWithRetry(request: Omit<TransportRequest, 'timeoutMill
   }
 }
 
-function stopped(ctx: RetryContext, host: string): Answer | undefined {
+/** Why no (further) request may be sent, if so; at the deadline, the last attempt's error tells most. */
+function stopped(ctx: RetryContext, host: string, last: HumanloopExportError | undefined): Answer | undefined {
   const fail = (error: HumanloopExportError): Answer => ({ status: 'failure', body: undefined, error });
   if (ctx.isHalted()) return fail(new HumanloopExportError('unauthorized', `Humanloop at ${host} refused the API key`, { host }));
   // A request given too little time would be cut off while the server may already have stored it.
   if (ctx.deadline() - ctx.clock.now() < Math.min(MIN_ATTEMPT_MILLIS, ctx.timeoutMillis)) {
+    if (last) return fail(last);
     return fail(new HumanloopExportError('timeout', `the export's deadline passed before Humanloop at ${host} answered`, { host }));
   }
   if (ctx.budget.requests <= 0) return fail(new HumanloopExportError('rejected', 'too many requests for one batch', { host }));

@@ -1,4 +1,4 @@
-import { logger } from '../diag.js';
+import { logger, misconfigured } from '../diag.js';
 import { HumanloopExportError } from '../errors.js';
 import type { Transport } from '../transport/http-transport.js';
 import type { Clock } from './clock.js';
@@ -123,6 +123,6 @@ export class Sender {
     this._haltBefore = this._seq;
     if (this._unauthorizedReported) return logger.debug(error);
     this._unauthorizedReported = true;
-    logger.error(`${error}: Humanloop refused the API key; check HUMANLOOP_API_KEY or the apiKey option`);
+    misconfigured(`${error}: Humanloop refused the API key; check HUMANLOOP_API_KEY or the apiKey option`);
   }
 }
