@@ -12,7 +12,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { HumanloopSpanExporter, HumanloopSpanProcessor } from 'humanloop-otel-exporter';
-import { startLocalLogServer } from 'humanloop-otel-exporter/local';
+import { startTestLogServer } from 'humanloop-otel-exporter/testing';
 
 const DELAY_MS = 100;
 const SETUPS = ['processor', 'batch+exporter', 'otlp'];
@@ -68,7 +68,7 @@ async function makeTrace(tracer, depth) {
 
 /** Median round trips per setup and depth. */
 export async function benchFlush({ depths = [1, 3, 5], runs = 3 } = {}) {
-  const humanloop = await startLocalLogServer({ apiKey: 'bench-key' });
+  const humanloop = await startTestLogServer({ apiKey: 'bench-key' });
   humanloop.setFaultPlan(() => ({ delayMillis: DELAY_MS }));
   const receivers = { humanloop, otlp: await startOtlpReceiver() };
   const results = [];

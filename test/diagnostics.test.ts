@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HumanloopSpanExporter } from '../src/index.js';
-import { startLocalLogServer } from '../src/local/index.js';
+import { startTestLogServer } from '../src/testing/index.js';
 import { exportOnce } from './helpers/harness.js';
 import { RecordingAgent } from './helpers/recording-agent.js';
 import { testScope } from './helpers/scope.js';
@@ -97,7 +97,7 @@ describe('an environment value that would send data elsewhere', () => {
 
 describe('a transport error', () => {
   it('names the host it tried, never the key', async () => {
-    const closed = await startLocalLogServer({ apiKey: 'k' });
+    const closed = await startTestLogServer({ apiKey: 'k' });
     await closed.close();
     const exporter = scope.exporter(closed.url, { apiKey: 'hl_secret_key', exportTimeoutMillis: 2_000 });
     const result = await exportOnce(exporter, chatSpans(1));

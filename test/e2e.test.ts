@@ -3,13 +3,13 @@ import { BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter } from '../src/index.js';
-import { startLocalLogServer, type LocalLogServer } from '../src/local/index.js';
+import { startTestLogServer, type TestLogServer } from '../src/testing/index.js';
 import { API_KEY } from './helpers/harness.js';
 import { bySpanName } from './helpers/logs.js';
 import { CHAT_ATTRIBUTES, under } from './helpers/spans.js';
 import { until } from './helpers/until.js';
 
-let server: LocalLogServer | undefined;
+let server: TestLogServer | undefined;
 let provider: NodeTracerProvider | undefined;
 
 afterEach(async () => {
@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 async function setup(options: { scheduledDelayMillis?: number } = {}) {
-  server = await startLocalLogServer({ apiKey: API_KEY });
+  server = await startTestLogServer({ apiKey: API_KEY });
   const beside = new InMemorySpanExporter();
   const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, baseUrl: server.url }, { env: {} });
   provider = new NodeTracerProvider({

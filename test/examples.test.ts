@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { StoredLog } from '../src/local/index.js';
+import type { StoredLog } from '../src/testing/index.js';
 
 /** The examples, run as `npm run example -- NAME` runs them (against the source here), output silenced. */
 async function run(name: string): Promise<StoredLog[]> {

@@ -2,7 +2,7 @@ import { ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanProcessor } from '../src/index.js';
-import { startLocalLogServer, type LocalLogServer, type RecordedRequest } from '../src/local/index.js';
+import { startTestLogServer, type TestLogServer, type RecordedRequest } from '../src/testing/index.js';
 import { API_KEY } from './helpers/harness.js';
 import { CHAT_ATTRIBUTES } from './helpers/spans.js';
 import { until } from './helpers/until.js';
@@ -17,7 +17,7 @@ import { until } from './helpers/until.js';
 const DELAY_MS = 40;
 const AGENT = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner', 'gen_ai.request.model': 'gpt-4o' };
 
-let server: LocalLogServer | undefined;
+let server: TestLogServer | undefined;
 let provider: BasicTracerProvider | undefined;
 afterEach(async () => {
   await provider?.shutdown();
@@ -37,7 +37,7 @@ function rounds(requests: RecordedRequest[]): number {
 
 /** Agents nested `depth` deep around one LLM call, the application working a little at each level; then the flush. */
 async function flushRounds(depth: number, openParentsEarly: boolean): Promise<number> {
-  server = await startLocalLogServer({ apiKey: API_KEY });
+  server = await startTestLogServer({ apiKey: API_KEY });
   server.setFaultPlan(() => ({ delayMillis: DELAY_MS }));
   const processor = new HumanloopSpanProcessor({ apiKey: API_KEY, baseUrl: server.url, openParentsEarly }, { env: {} });
   provider = new BasicTracerProvider({ spanProcessors: [processor] });

@@ -11,7 +11,7 @@ import {
   type HumanloopSpanExporterOptions,
   type SpanQueueOptions,
 } from '../src/index.js';
-import { startLocalLogServer, type LocalLogServer, type StoredLog } from '../src/local/index.js';
+import { startTestLogServer, type TestLogServer, type StoredLog } from '../src/testing/index.js';
 import { FakeClock } from './helpers/fake-clock.js';
 import { API_KEY, captureDiag } from './helpers/harness.js';
 import { CHAT_ATTRIBUTES, startSpan } from './helpers/spans.js';
@@ -28,7 +28,7 @@ const WORKFLOW: Attributes = { 'gen_ai.operation.name': 'invoke_workflow', 'gen_
 
 interface Rig {
   tracer: Tracer;
-  server: LocalLogServer;
+  server: TestLogServer;
   exporter: HumanloopSpanExporter;
   provider: BasicTracerProvider;
 }
@@ -42,7 +42,7 @@ afterEach(async () => {
 
 /** A real provider with the processor (batches every 10 ms unless `batch` says otherwise), on a fake clock. */
 async function setup({ sampler, batch, openParentsEarly }: { sampler?: Sampler; batch?: SpanQueueOptions; openParentsEarly?: boolean } = {}): Promise<Rig> {
-  const server = await startLocalLogServer({ apiKey: API_KEY });
+  const server = await startTestLogServer({ apiKey: API_KEY });
   const processor = new HumanloopSpanProcessor(
     { apiKey: API_KEY, baseUrl: server.url, parentWaitMillis: 10_000, openParentsEarly, batch: { scheduledDelayMillis: 10, ...batch } },
     { clock: new FakeClock(), random: () => 0.5, env: {} },
@@ -187,7 +187,7 @@ describe('forceFlush() and shutdown()', () => {
   }
 
   async function closedPortUrl(): Promise<string> {
-    const server = await startLocalLogServer({ apiKey: API_KEY });
+    const server = await startTestLogServer({ apiKey: API_KEY });
     await server.close();
     return server.url;
   }

@@ -16,7 +16,7 @@ import {
   type ExporterInternals,
   type HumanloopSpanExporterOptions,
 } from '../src/index.js';
-import { startLocalLogServer, type LocalLogServer, type StoredLog } from '../src/local/index.js';
+import { startTestLogServer, type TestLogServer, type StoredLog } from '../src/testing/index.js';
 import { FakeClock } from './helpers/fake-clock.js';
 import { API_KEY } from './helpers/harness.js';
 import { bySpanName } from './helpers/logs.js';
@@ -35,7 +35,7 @@ const HTTP: Attributes = { 'http.request.method': 'POST', 'http.route': '/chat' 
 
 interface Rig {
   tracer: Tracer;
-  server: LocalLogServer;
+  server: TestLogServer;
   clock: FakeClock;
   exporter: HumanloopSpanExporter;
   provider: BasicTracerProvider;
@@ -62,7 +62,7 @@ type Connect = (
  * provider that records every span and hands them to `processor` when `connect` gives one.
  */
 async function startRig(options: HumanloopSpanExporterOptions, connect: Connect): Promise<Rig> {
-  const server = await startLocalLogServer({ apiKey: API_KEY });
+  const server = await startTestLogServer({ apiKey: API_KEY });
   const clock = new FakeClock();
   const { exporter, processor } = connect(
     { apiKey: API_KEY, baseUrl: server.url, parentWaitMillis: PARENT_WAIT, ...options },
@@ -336,7 +336,7 @@ describe('a large backlog flushed at once', () => {
 
 describe('a large export, worked through in slices', () => {
   /** Spans of one export through a real provider, then exported in one call, as a batch processor would. */
-  async function exportAtOnce(build: (tracer: Tracer) => void): Promise<{ server: LocalLogServer; exporter: HumanloopSpanExporter; spans: ReadableSpan[] }> {
+  async function exportAtOnce(build: (tracer: Tracer) => void): Promise<{ server: TestLogServer; exporter: HumanloopSpanExporter; spans: ReadableSpan[] }> {
     const { server, exporter, tracer, allSpans } = await setupByHand();
     build(tracer);
     const spans = allSpans();

@@ -5,7 +5,6 @@ export {
   type RecordedRequest,
 } from './server.js';
 export type { StoredLog } from './log-store.js';
-export type { DelayFault, DropFault, Fault, FaultPlan, RequestInfo, SlowBodyFault, StatusFault } from './faults.js';
 export {
   validateLogBody,
   validateLogRequest,

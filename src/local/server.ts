@@ -48,6 +48,14 @@ export interface LocalLogServer {
   logCount(): number;
   /** Every request since start or `clear()`, in arrival order. */
   requests(): RecordedRequest[];
+  /** Forgets stored logs and recorded requests (and, on a test server, queued faults and the fault plan). */
+  clear(): void;
+  /** Stops listening and destroys every connection, hung ones included. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The local log server with fault injection, for tests (`humanloop-otel-exporter/testing`). */
+export interface TestLogServer extends LocalLogServer {
   /** Plays `fault` on the next `times` requests (default 1; `Infinity` for all), after those queued before. */
   inject(fault: Fault, times?: number): void;
   /** Consulted for each request when no injected fault is queued; undefined removes it. */
@@ -55,10 +63,6 @@ export interface LocalLogServer {
   /** An outage: open connections are cut, and new ones destroyed at once until `up()`. The port stays bound. */
   down(): void;
   up(): void;
-  /** Forgets stored logs, recorded requests, queued faults and the fault plan. */
-  clear(): void;
-  /** Stops listening and destroys every connection, hung ones included. Idempotent. */
-  close(): Promise<void>;
 }
 
 interface Settings {
@@ -82,8 +86,22 @@ const SECRET_HEADERS = new Set(['x-api-key', 'authorization', 'proxy-authorizati
 // After a 413 the rest of the body is read and dropped; a client still sending after this is cut off.
 const DRAIN_GRACE_MILLIS = 2_000;
 
-/** A Humanloop-compatible log API, for tests, examples and seeing what an app sends. */
+/** A Humanloop-compatible log API, for examples and for seeing what an app sends. */
 export async function startLocalLogServer(options: LocalLogServerOptions = {}): Promise<LocalLogServer> {
+  const server = await startTestLogServer(options);
+  return {
+    url: server.url,
+    port: server.port,
+    logs: () => server.logs(),
+    logCount: () => server.logCount(),
+    requests: () => server.requests(),
+    clear: () => server.clear(),
+    close: () => server.close(),
+  };
+}
+
+/** The local log server, able to play faults (status codes, delays, dropped connections, outages). */
+export async function startTestLogServer(options: LocalLogServerOptions = {}): Promise<TestLogServer> {
   const settings = resolveSettings(options);
   const state = new ServerState(settings);
   const server = createServer((req, res) => void state.handle(req, res));
@@ -122,7 +140,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-function handleFor(server: Server, state: ServerState): LocalLogServer {
+function handleFor(server: Server, state: ServerState): TestLogServer {
   const { port, address } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
   let closing: Promise<void> | undefined;

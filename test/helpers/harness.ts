@@ -2,13 +2,13 @@ import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { HumanloopSpanExporter, type HumanloopSpanExporterOptions, type SpanCounts } from '../../src/index.js';
-import { startLocalLogServer, type LocalLogServer, type LocalLogServerOptions } from '../../src/local/index.js';
+import { startTestLogServer, type TestLogServer, type LocalLogServerOptions } from '../../src/testing/index.js';
 import { FakeClock } from './fake-clock.js';
 
 export const API_KEY = 'hl_test_9f3c1a7e-distinctive-key';
 
 export interface Harness {
-  server: LocalLogServer;
+  server: TestLogServer;
   exporter: HumanloopSpanExporter;
   clock: FakeClock;
   /** Every export's results, to check each callback fires exactly once. */
@@ -24,7 +24,7 @@ export async function startHarness(
   options: HumanloopSpanExporterOptions = {},
   { fakeClock = true, server: serverOptions = {} }: { fakeClock?: boolean; server?: LocalLogServerOptions } = {},
 ): Promise<Harness> {
-  const server = await startLocalLogServer({ apiKey: API_KEY, ...serverOptions });
+  const server = await startTestLogServer({ apiKey: API_KEY, ...serverOptions });
   const clock = new FakeClock();
   const exporter = new HumanloopSpanExporter(
     { apiKey: API_KEY, baseUrl: server.url, ...options },

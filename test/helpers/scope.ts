@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { HumanloopSpanExporter, type HumanloopSpanExporterOptions } from '../../src/index.js';
-import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
+import { startTestLogServer, type TestLogServer } from '../../src/testing/index.js';
 import { FakeClock } from './fake-clock.js';
 import { API_KEY } from './harness.js';
 
@@ -21,8 +21,8 @@ export function testScope() {
     defer(cleanup: () => unknown): void {
       cleanups.push(cleanup);
     },
-    async server(): Promise<LocalLogServer> {
-      const server = await startLocalLogServer({ apiKey: API_KEY });
+    async server(): Promise<TestLogServer> {
+      const server = await startTestLogServer({ apiKey: API_KEY });
       cleanups.push(() => server.close());
       return server;
     },

@@ -1,4 +1,4 @@
-import { startLocalLogServer, type LocalLogServer, type LocalLogServerOptions } from '../../src/local/index.js';
+import { startTestLogServer, type TestLogServer, type LocalLogServerOptions } from '../../src/testing/index.js';
 
 export const KEY = 'local-test-key-7c1f';
 
@@ -10,7 +10,7 @@ export interface Detail {
 
 /** A server on a free loopback port, and calls to it over real sockets with global fetch. */
 export interface Client {
-  server: LocalLogServer;
+  server: TestLogServer;
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
   /** POSTs to /logs and returns the parsed answer, failing unless it is 200. */
   post(body: unknown): Promise<unknown>;
@@ -19,7 +19,7 @@ export interface Client {
 }
 
 export async function startClient(options: LocalLogServerOptions = { apiKey: KEY }): Promise<Client> {
-  const server = await startLocalLogServer(options);
+  const server = await startTestLogServer(options);
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${server.url}${path}`, {
       method,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RequestInfo } from '../../src/local/index.js';
+import type { RequestInfo } from '../../src/testing/index.js';
 import { until } from '../helpers/until.js';
 import { KEY, log, startClient, type Client } from './client.js';
 

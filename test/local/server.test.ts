@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalLogServer, type StoredLog } from '../../src/local/index.js';
+import { startTestLogServer, type StoredLog } from '../../src/testing/index.js';
 import { KEY, log, startClient, type Client } from './client.js';
 
 let c: Client;
@@ -222,8 +222,8 @@ describe('lifecycle', () => {
   });
 
   it('refuses nonsensical options', async () => {
-    await expect(startLocalLogServer({ maxBodyBytes: -1 })).rejects.toThrow(RangeError);
-    await expect(startLocalLogServer({ apiKey: '' })).rejects.toThrow(TypeError);
-    await expect(startLocalLogServer({ port: 70_000 })).rejects.toThrow();
+    await expect(startTestLogServer({ maxBodyBytes: -1 })).rejects.toThrow(RangeError);
+    await expect(startTestLogServer({ apiKey: '' })).rejects.toThrow(TypeError);
+    await expect(startTestLogServer({ port: 70_000 })).rejects.toThrow();
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { validateLogRequest } from '../../src/local/index.js';
+import { validateLogRequest } from '../../src/testing/index.js';
 import { log, startClient, type Client } from './client.js';
 
 let c: Client;

@@ -1,7 +1,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter } from '../../src/index.js';
-import { startLocalLogServer, type Fault, type LocalLogServer } from '../../src/local/index.js';
+import { startTestLogServer, type Fault, type TestLogServer } from '../../src/testing/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { API_KEY, exportOnce, settledSpans } from '../helpers/harness.js';
 import { CHAT_ATTRIBUTES, recordSpans, under } from '../helpers/spans.js';
@@ -9,7 +9,7 @@ import { CHAT_ATTRIBUTES, recordSpans, under } from '../helpers/spans.js';
 const TRACES = 500;
 const SPANS_PER_TRACE = 40;
 
-let server: LocalLogServer | undefined;
+let server: TestLogServer | undefined;
 let exporter: HumanloopSpanExporter | undefined;
 
 afterEach(async () => {
@@ -50,7 +50,7 @@ describe('chaos', () => {
   it('delivers 20 000 spans in 500 traces through 503s, 429s, dropped connections and an outage', async () => {
     const spans = traces();
     expect(spans.length).toBe(TRACES * SPANS_PER_TRACE);
-    server = await startLocalLogServer({ apiKey: API_KEY });
+    server = await startTestLogServer({ apiKey: API_KEY });
     const random = lcg(42);
     server.setFaultPlan(({ method }): Fault | undefined => {
       if (method !== 'POST') return undefined;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter, type HumanloopSpanExporterOptions } from '../../src/index.js';
-import { startLocalLogServer, type Fault } from '../../src/local/index.js';
+import { startTestLogServer, type Fault } from '../../src/testing/index.js';
 import { captureDiag, exportOnce, startHarness, type Harness } from '../helpers/harness.js';
 import { referenceIds, spanIds } from '../helpers/logs.js';
 import { chatSpans } from '../helpers/spans.js';
@@ -76,7 +76,7 @@ describe('faults over real sockets', () => {
   });
 
   it('never follows a redirect, so the key never reaches another host', async () => {
-    const target = await startLocalLogServer();
+    const target = await startTestLogServer();
     cleanups.push(() => target.close());
     const bouncer = await redirector(() => `${target.url}/logs`);
     const exporter = new HumanloopSpanExporter({ apiKey: SECRET, baseUrl: bouncer.url }, { env: {} });

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HumanloopSpanExporter, HumanloopSpanExporterOptions } from '../../src/index.js';
-import type { LocalLogServer } from '../../src/local/index.js';
+import type { TestLogServer } from '../../src/testing/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { captureDiag, exportOnce } from '../helpers/harness.js';
 import { referenceIds, spanIds } from '../helpers/logs.js';
@@ -15,7 +15,7 @@ const SUFFIX = '.humanloop-spool.ndjson';
 
 const scope = testScope();
 
-function exporterFor(hl: LocalLogServer, options: HumanloopSpanExporterOptions, clock?: FakeClock): HumanloopSpanExporter {
+function exporterFor(hl: TestLogServer, options: HumanloopSpanExporterOptions, clock?: FakeClock): HumanloopSpanExporter {
   return scope.exporter(hl.url, { exportTimeoutMillis: 2_000, ...options }, clock);
 }
 

@@ -1,7 +1,7 @@
 // humanloop-otel-exporter under the OpenTelemetry JS SDK 3.x (Node 22.15+), installed from its
 // packed tarball as a user would: the processor runs under SDK 3's TracerProvider, logs arrive
 // nested in the local log server, and flush and shutdown resolve whatever the API does.
-// Run by .ci/run: npm ci here, npm install --no-save the tarball, npm run check.
+// Run by .ci/run: npm ci here, npm install --no-save the tarball, then this file on Node 22.
 import assert from 'node:assert/strict';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { TracerProvider } from '@opentelemetry/sdk-trace';

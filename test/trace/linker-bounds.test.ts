@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter, type SpanCounts } from '../../src/index.js';
-import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
+import { startTestLogServer, type TestLogServer } from '../../src/testing/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { API_KEY, exportOnce, settledSpans } from '../helpers/harness.js';
 import { recordSpans, startSpan } from '../helpers/spans.js';
@@ -20,7 +20,7 @@ const BATCH = 1_000;
 const SMALL_CHAT: Attributes = { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' };
 const HTTP: Attributes = { 'http.request.method': 'GET', 'http.route': '/health' };
 
-let server: LocalLogServer | undefined;
+let server: TestLogServer | undefined;
 let exporter: HumanloopSpanExporter | undefined;
 /** Set after the test (or its timeout): a loop still running stops at its next batch. */
 let stopped = false;
@@ -39,7 +39,7 @@ describe('forgetting tracked spans behind logs kept through an outage', () => {
   // Defect: each new span rescans from the oldest tracked node, past every kept log: O(n) per span.
   it('stays within maxTrackedSpans plus the kept logs, at a cost that does not grow with them', async () => {
     stopped = false;
-    server = await startLocalLogServer({ apiKey: API_KEY });
+    server = await startTestLogServer({ apiKey: API_KEY });
     server.down();
     exporter = new HumanloopSpanExporter(
       { apiKey: API_KEY, baseUrl: server.url, maxTrackedSpans: MAX_TRACKED, exportTimeoutMillis: 2_000, maxBufferAgeMillis: 3_600_000 },
