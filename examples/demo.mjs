@@ -22,20 +22,7 @@ const WEATHER_TOOL = {
   },
 };
 
-const server = await startLocalLogServer({ apiKey: API_KEY });
-const fakeOpenAI = await startFakeOpenAI();
-
-const provider = new NodeTracerProvider({
-  resource: resourceFromAttributes({ 'service.name': 'demo-support-bot' }),
-  spanProcessors: [new HumanloopSpanProcessor({ apiKey: API_KEY, baseUrl: server.url, project: 'demo' })],
-});
-provider.register();
-
-const instrumentation = new OpenAIInstrumentation({ traceContent: true });
-instrumentation.setTracerProvider(provider);
-instrumentation.manuallyInstrument(OpenAI);
-
-const openai = new OpenAI({ baseURL: fakeOpenAI.url, apiKey: 'not-a-real-key', maxRetries: 0 });
+let openai;
 const tracer = trace.getTracer('demo-support-bot', '1.0.0');
 
 /** An agent that answers with the help of a weather tool: chat → tool → chat. */
@@ -128,15 +115,34 @@ async function failingCall() {
   );
 }
 
-try {
-  console.log(`local log server: ${server.url}   fake OpenAI: ${fakeOpenAI.url}\n`);
-  console.log(`agent answer:    ${await handleRequest('What is the weather in Paris?')}`);
-  console.log(`streamed answer: ${await streamGreeting()}`);
-  await failingCall();
-  await provider.shutdown();
-  console.log('\nWhat the local log server received:\n');
-  printLogTree(server.logs());
-} finally {
-  await fakeOpenAI.close();
-  await server.close();
+export async function main() {
+  const server = await startLocalLogServer({ apiKey: API_KEY });
+  const fakeOpenAI = await startFakeOpenAI();
+
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'demo-support-bot' }),
+    spanProcessors: [new HumanloopSpanProcessor({ apiKey: API_KEY, baseUrl: server.url, project: 'demo' })],
+  });
+  provider.register();
+
+  const instrumentation = new OpenAIInstrumentation({ traceContent: true });
+  instrumentation.setTracerProvider(provider);
+  instrumentation.manuallyInstrument(OpenAI);
+  openai = new OpenAI({ baseURL: fakeOpenAI.url, apiKey: 'not-a-real-key', maxRetries: 0 });
+
+  try {
+    console.log(`local log server: ${server.url}   fake OpenAI: ${fakeOpenAI.url}\n`);
+    console.log(`agent answer:    ${await handleRequest('What is the weather in Paris?')}`);
+    console.log(`streamed answer: ${await streamGreeting()}`);
+    await failingCall();
+    await provider.shutdown();
+    console.log('\nWhat the local log server received:\n');
+    printLogTree(server.logs());
+    return server.logs();
+  } finally {
+    await fakeOpenAI.close();
+    await server.close();
+  }
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

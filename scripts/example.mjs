@@ -1,10 +1,11 @@
-// npm run example -- NAME: runs examples/NAME.mjs against the built package (npm run example
-// builds it first). Without a NAME, lists the examples.
-import { readdirSync } from 'node:fs';
+// npm run example -- NAME: runs examples/NAME.mjs (or .cjs) against the built package (npm run
+// example builds it first). Without a NAME, lists the examples. With EXAMPLE_LOGS_FILE set, the
+// logs the example's local log server received are written there as JSON (for the tests).
+import { readdirSync, writeFileSync } from 'node:fs';
 
 const HELPERS = new Set(['local-setup', 'print-log-tree', 'fake-openai']);
 const names = readdirSync(new URL('../examples/', import.meta.url))
-  .filter((file) => file.endsWith('.mjs'))
+  .filter((file) => file.endsWith('.mjs') || file.endsWith('.cjs'))
   .map((file) => file.slice(0, -'.mjs'.length))
   .filter((name) => !HELPERS.has(name))
   .sort();
@@ -14,5 +15,7 @@ if (!name || !names.includes(name)) {
   console.log(`${name ? `No example named ${name}. ` : ''}Examples (npm run example -- NAME):\n  ${names.join('\n  ')}`);
   process.exit(name ? 1 : 0);
 }
-const example = await import(`../examples/${name}.mjs`);
-if (typeof example.main === 'function') await example.main();
+const file = readdirSync(new URL('../examples/', import.meta.url)).find((candidate) => candidate.startsWith(`${name}.`));
+const example = await import(`../examples/${file}`);
+const logs = await example.main();
+if (process.env.EXAMPLE_LOGS_FILE) writeFileSync(process.env.EXAMPLE_LOGS_FILE, JSON.stringify(logs ?? []));

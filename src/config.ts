@@ -13,6 +13,8 @@ export interface HumanloopSpanExporterOptions {
   project?: string;
   /** `LogRequest.source`. Default: the resource's `service.name`. */
   source?: string;
+  /** `LogRequest.environment`. Default: env `HUMANLOOP_ENVIRONMENT`, else the resource's `deployment.environment.name`. */
+  environment?: string;
   /** false: no messages, output, inputs or tool arguments leave the process. Default true. */
   captureContent?: boolean;
   /** Last look at each log: return it (changed or not), or null to drop it. A throw drops the log. */
@@ -62,6 +64,7 @@ export interface ResolvedConfig {
   logsUrl: URL;
   project: string | undefined;
   source: string | undefined;
+  environment: string | undefined;
   captureContent: boolean;
   redact: HumanloopSpanExporterOptions['redact'];
   spanFilter: HumanloopSpanExporterOptions['spanFilter'];
@@ -84,6 +87,7 @@ export type HumanloopEnvVar =
   | 'HUMANLOOP_API_KEY'
   | 'HUMANLOOP_BASE_URL'
   | 'HUMANLOOP_PROJECT'
+  | 'HUMANLOOP_ENVIRONMENT'
   | 'HUMANLOOP_LOG_LEVEL'
   | 'OTEL_LOG_LEVEL'
   | 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
@@ -126,6 +130,7 @@ export function resolveConfig(
     logsUrl: logsUrl.url,
     project: optionalString('project', options.project) ?? nonEmpty(env.HUMANLOOP_PROJECT),
     source: optionalString('source', options.source),
+    environment: optionalString('environment', options.environment) ?? nonEmpty(env.HUMANLOOP_ENVIRONMENT),
     captureContent: resolveCaptureContent(options.captureContent, env),
     redact: optionalFunction('redact', options.redact),
     spanFilter: optionalFunction('spanFilter', options.spanFilter),

@@ -109,6 +109,8 @@ export interface LogRequest {
   project?: string;
   project_id?: string;
   source?: string;
+  /** The environment the log belongs to (production, staging...). */
+  environment?: string;
   reference_id?: string;
   session_reference_id?: string;
   parent_reference_id?: string;

@@ -1,33 +1,110 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { StoredLog } from '../src/testing/index.js';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { StoredLog } from '../src/local/index.js';
 
-/** The examples, run as `npm run example -- NAME` runs them (against the source here), output silenced. */
+/**
+ * Each example, run as `npm run example -- NAME` runs it (a process of its own, against the built
+ * package: `npm test` builds first), and what its local log server received.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'hl-examples-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 async function run(name: string): Promise<StoredLog[]> {
-  vi.spyOn(console, 'log').mockImplementation(() => undefined);
-  const example = (await import(`../examples/${name}.mjs`)) as { main(): Promise<StoredLog[]> };
-  return example.main();
+  const file = join(dir, `${name}.json`);
+  await promisify(execFile)(process.execPath, ['scripts/example.mjs', name], {
+    env: { ...process.env, EXAMPLE_LOGS_FILE: file, HUMANLOOP_API_KEY: '', HUMANLOOP_BASE_URL: '' },
+    timeout: 30_000,
+  });
+  return JSON.parse(readFileSync(file, 'utf8')) as StoredLog[];
 }
 
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const ofType = (logs: StoredLog[], type: string) => logs.filter((log) => log.config.type === type);
+const byName = (logs: StoredLog[], name: string) => logs.find((log) => (log.metadata?.otel as { span_name?: string }).span_name === name);
 
-/** Every model log hangs under an agent log, and every log is complete. */
-function expectAgentsWithCalls(logs: StoredLog[], agents: number, calls: number): void {
-  const agentLogs = logs.filter((log) => log.config.type === 'agent');
-  const callLogs = logs.filter((log) => log.config.type === 'model');
-  expect([agentLogs.length, callLogs.length]).toEqual([agents, calls]);
-  const agentIds = new Set(agentLogs.map((log) => log.reference_id));
-  for (const call of callLogs) expect(agentIds.has(call.parent_reference_id)).toBe(true);
+/** Every log of `kind` hangs under a log of `parentKind`, and every log is complete. */
+function expectNested(logs: StoredLog[], kind: string, parentKind: string): void {
+  const parents = new Set(ofType(logs, parentKind).map((log) => log.reference_id));
+  for (const log of ofType(logs, kind)) expect(parents.has(log.parent_reference_id), `${log.reference_id} under a ${parentKind}`).toBe(true);
   for (const log of logs) expect(log.duration, `the duration of ${log.reference_id}`).toEqual(expect.any(Number));
 }
 
 describe('examples', () => {
-  it('lambda-handler: each invocation flushes its agent and both calls, nested', async () => {
-    expectAgentsWithCalls(await run('lambda-handler'), 2, 4);
+  it('demo: an agent with a tool under an HTTP span, a streamed call and a failed one', async () => {
+    const logs = await run('demo');
+    expect([ofType(logs, 'agent').length, ofType(logs, 'model').length, ofType(logs, 'tool').length]).toEqual([1, 4, 1]);
+    expect(logs.some((log) => log.error?.includes('429'))).toBe(true);
+  });
+
+  it('quickstart: an agent and its two calls, nested', async () => {
+    const logs = await run('quickstart');
+    expect([ofType(logs, 'agent').length, ofType(logs, 'model').length]).toEqual([1, 2]);
+    expectNested(logs, 'model', 'agent');
+  });
+
+  it('lambda-handler: each invocation flushes its agent and both calls', async () => {
+    const logs = await run('lambda-handler');
+    expect([ofType(logs, 'agent').length, ofType(logs, 'model').length]).toEqual([2, 4]);
+    expectNested(logs, 'model', 'agent');
   });
 
   it('next-after: the logs arrive after the response, nested', async () => {
-    expectAgentsWithCalls(await run('next-after'), 1, 1);
+    const logs = await run('next-after');
+    expect([ofType(logs, 'agent').length, ofType(logs, 'model').length]).toEqual([1, 1]);
+    expectNested(logs, 'model', 'agent');
+  });
+
+  it('nodesdk-otlp: the LLM spans reach Humanloop beside the OTLP pipeline, the HTTP span does not', async () => {
+    const logs = await run('nodesdk-otlp');
+    expect(logs.map((log) => log.config.type).sort()).toEqual(['agent', 'model']);
+    expectNested(logs, 'model', 'agent');
+  });
+
+  it('ai-sdk-agent: the AI SDK run, its two model calls and the tool run, nested', async () => {
+    const logs = await run('ai-sdk-agent');
+    expect([ofType(logs, 'agent').length, ofType(logs, 'model').length, ofType(logs, 'tool').length]).toEqual([1, 2, 1]);
+    expectNested(logs, 'model', 'agent');
+    expectNested(logs, 'tool', 'agent');
+    expect(ofType(logs, 'tool')[0]).toMatchObject({ inputs: { city: 'Paris' } });
+  });
+
+  it('openai-openllmetry: the call is traced in ESM through the loader hook', async () => {
+    const [log, ...rest] = await run('openai-openllmetry');
+    expect(rest).toEqual([]);
+    expect(log).toMatchObject({ config: { type: 'model', model: 'gpt-4o-mini' }, output: 'You said: Say hello to the readers' });
+    expect(log.messages).toEqual([{ role: 'user', content: 'Say hello to the readers' }]);
+  });
+
+  it('openai-openinference: the call is traced in CommonJS', async () => {
+    const [log, ...rest] = await run('openai-openinference');
+    expect(rest).toEqual([]);
+    expect(log).toMatchObject({ config: { type: 'model', model: 'gpt-4o-mini' }, output: 'You said: Say hello to the readers' });
+    expect(log.messages?.map((message) => message.role)).toEqual(['system', 'user']);
+  });
+
+  it('langchain-openinference: the chain with its prompt and model under it, and the tool', async () => {
+    const logs = await run('langchain-openinference');
+    const chain = byName(logs, 'RunnableSequence');
+    expect(logs.filter((log) => log.parent_reference_id === chain?.reference_id)).toHaveLength(2);
+    expect(ofType(logs, 'tool')[0]).toMatchObject({ config: { name: 'lookup_weather' } });
+  });
+
+  it('redaction: masked in one project, no content at all in the other', async () => {
+    const logs = await run('redaction');
+    const redacted = logs.find((log) => log.project === 'redacted');
+    const noContent = logs.find((log) => log.project === 'no-content');
+    expect(JSON.stringify(redacted)).not.toContain('ada@example.com');
+    expect(redacted?.messages?.[0]?.content).toBe('Please email the invoice to [email]');
+    expect(noContent).not.toHaveProperty('messages');
+    expect(noContent).not.toHaveProperty('output');
+  });
+
+  it('environment-tag: the environment and release from the resource', async () => {
+    const [log] = await run('environment-tag');
+    expect(log).toMatchObject({ environment: 'staging', metadata: { otel: { service_version: '1.4.2' } } });
   });
 });

@@ -12,6 +12,8 @@ export interface MappingOptions {
   /** Explicit project (option or environment); else the resource's service name, else `default`. */
   project: string | undefined;
   source: string | undefined;
+  /** Explicit environment (option or env); else the resource's `deployment.environment.name`. */
+  environment?: string | undefined;
   captureContent: boolean;
 }
 
@@ -25,6 +27,8 @@ export function buildLogRequest(span: ReadableSpan, normalized: NormalizedSpan, 
   };
   const source = options.source ?? service;
   if (source) log.source = source;
+  const environment = options.environment ?? resourceString(span, 'deployment.environment.name') ?? resourceString(span, 'deployment.environment');
+  if (environment) log.environment = environment;
   if (options.captureContent) addContent(log, normalized);
   addUsage(log, normalized);
   const timing = addTiming(log, span);
@@ -140,6 +144,8 @@ function metadataOf(span: ReadableSpan, n: NormalizedSpan, timing: string | unde
     span_name: span.name,
     scope: scope.version ? { name: scope.name, version: scope.version } : { name: scope.name },
   };
+  const release = resourceString(span, 'service.version');
+  if (release) (metadata.otel as Record<string, unknown>).service_version = release;
   if (timing) metadata.timing = timing;
   return metadata;
 }
@@ -154,6 +160,11 @@ function usageDetails(n: NormalizedSpan): Record<string, number> | undefined {
 
 /** The resource's `service.name`, unless it is the SDK's `unknown_service` fallback. */
 export function serviceName(span: ReadableSpan): string | undefined {
-  const name = span.resource?.attributes['service.name'];
-  return typeof name === 'string' && name !== '' && !name.startsWith('unknown_service') ? name : undefined;
+  const name = resourceString(span, 'service.name');
+  return name !== undefined && !name.startsWith('unknown_service') ? name : undefined;
+}
+
+function resourceString(span: ReadableSpan, key: string): string | undefined {
+  const value = span.resource?.attributes[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
