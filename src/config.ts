@@ -4,11 +4,21 @@ import { DiagLogLevel } from '@opentelemetry/api';
 import { misconfigured } from './diag.js';
 import type { LogRequest } from './log-request.js';
 
+/** Which Humanloop API the logs go to: v4 (`POST /logs`, in batches) or v5 (a log per request, filed by path). */
+export type ApiVersion = 'v4' | 'v5';
+
 export interface HumanloopSpanExporterOptions {
   /** Humanloop API key, sent as `X-API-KEY`. Default: env `HUMANLOOP_API_KEY`. */
   apiKey?: string;
-  /** Default: env `HUMANLOOP_BASE_URL`, else `https://api.humanloop.com/v4`. Logs go to `{baseUrl}/logs`. */
+  /** Default: env `HUMANLOOP_API_VERSION`, else `v4`. */
+  api?: ApiVersion;
+  /** Default: env `HUMANLOOP_BASE_URL`, else `https://api.humanloop.com/v4` (or `/v5`). */
   baseUrl?: string;
+  /**
+   * v5: the path of the Humanloop file a log goes to. Default: the project, then the name of the
+   * prompt (an LLM call's function name, else its model), tool, agent or workflow.
+   */
+  path?: (log: LogRequest, span: ReadableSpan) => string;
   /** Default: env `HUMANLOOP_PROJECT`, else the resource's `service.name`, else `default`. */
   project?: string;
   /** `LogRequest.source`. Default: the resource's `service.name`. */
@@ -29,7 +39,7 @@ export interface HumanloopSpanExporterOptions {
   timeoutMillis?: number;
   /** Deadline of one `export()` including retries. Default 25 000. */
   exportTimeoutMillis?: number;
-  /** Requests in flight at once. Default 8. */
+  /** Requests in flight at once. Default 8 (v4), 16 (v5, a log per request). */
   maxConcurrentRequests?: number;
   /** How long a log may wait for its parent span to end. Default 10 000. */
   parentWaitMillis?: number;
@@ -59,9 +69,12 @@ export interface ResolvedConfig {
   apiKey: string | undefined;
   /** Set when the exporter cannot run (no API key, an unusable HUMANLOOP_BASE_URL): every export fails with it. */
   unusable: string | undefined;
+  api: ApiVersion;
+  /** The API's base URL, e.g. `https://api.humanloop.com/v4`. */
+  baseUrl: URL;
+  path: HumanloopSpanExporterOptions['path'];
   /** From HUMANLOOP_LOG_LEVEL or OTEL_LOG_LEVEL: diagnostics go to the console at this level when no logger is set. */
   logLevel: DiagLogLevel | undefined;
-  logsUrl: URL;
   project: string | undefined;
   source: string | undefined;
   environment: string | undefined;
@@ -85,6 +98,7 @@ export interface ResolvedConfig {
 
 export type HumanloopEnvVar =
   | 'HUMANLOOP_API_KEY'
+  | 'HUMANLOOP_API_VERSION'
   | 'HUMANLOOP_BASE_URL'
   | 'HUMANLOOP_PROJECT'
   | 'HUMANLOOP_ENVIRONMENT'
@@ -95,6 +109,7 @@ export type HumanloopEnvVar =
 export type Environment = Partial<Record<HumanloopEnvVar, string | undefined>>;
 
 export const DEFAULT_BASE_URL = 'https://api.humanloop.com/v4';
+export const DEFAULT_V5_BASE_URL = 'https://api.humanloop.com/v5';
 
 const DEFAULTS = {
   maxBatchSize: 100,
@@ -102,6 +117,7 @@ const DEFAULTS = {
   timeoutMillis: 10_000,
   exportTimeoutMillis: 25_000,
   maxConcurrentRequests: 8,
+  maxConcurrentRequestsV5: 16,
   parentWaitMillis: 10_000,
   maxWaitingLogs: 10_000,
   maxTrackedSpans: 100_000,
@@ -120,14 +136,17 @@ export function resolveConfig(
   env: Environment = process.env,
 ): ResolvedConfig {
   const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env.HUMANLOOP_API_KEY);
-  const logsUrl = resolveLogsUrl(options, env);
+  const api = resolveApi(options.api, env);
+  const baseUrl = resolveBaseUrl(options, env, api.version);
   return {
     apiKey,
     unusable: apiKey
-      ? (logsUrl.problem ?? undefined)
+      ? (api.problem ?? baseUrl.problem)
       : 'No Humanloop API key: pass the apiKey option or set the HUMANLOOP_API_KEY environment variable',
     logLevel: resolveLogLevel(env),
-    logsUrl: logsUrl.url,
+    api: api.version,
+    baseUrl: baseUrl.url,
+    path: optionalFunction('path', options.path),
     project: optionalString('project', options.project) ?? nonEmpty(env.HUMANLOOP_PROJECT),
     source: optionalString('source', options.source),
     environment: optionalString('environment', options.environment) ?? nonEmpty(env.HUMANLOOP_ENVIRONMENT),
@@ -145,7 +164,7 @@ export function resolveConfig(
     maxConcurrentRequests: positiveInteger(
       'maxConcurrentRequests',
       options.maxConcurrentRequests,
-      DEFAULTS.maxConcurrentRequests,
+      api.version === 'v5' ? DEFAULTS.maxConcurrentRequestsV5 : DEFAULTS.maxConcurrentRequests,
     ),
     parentWaitMillis: nonNegativeInteger('parentWaitMillis', options.parentWaitMillis, DEFAULTS.parentWaitMillis),
     openParentsEarly: optionalBoolean('openParentsEarly', options.openParentsEarly, true),
@@ -158,26 +177,38 @@ export function resolveConfig(
   };
 }
 
+/** The API version; an unknown one in the environment stops the exporter rather than guess where logs go. */
+function resolveApi(option: ApiVersion | undefined, env: Environment): { version: ApiVersion; problem?: string } {
+  if (option !== undefined) {
+    if (option !== 'v4' && option !== 'v5') throw new ConfigurationError(`api must be 'v4' or 'v5', got ${String(option)}`);
+    return { version: option };
+  }
+  const raw = nonEmpty(env.HUMANLOOP_API_VERSION)?.trim().toLowerCase();
+  if (raw === undefined || raw === 'v4' || raw === 'v5') return { version: (raw as ApiVersion | undefined) ?? 'v4' };
+  return { version: 'v4', problem: `Invalid HUMANLOOP_API_VERSION: expected v4 or v5; nothing is sent` };
+}
+
 /**
  * Where logs go. A bad `baseUrl` option throws; a bad HUMANLOOP_BASE_URL is a `problem` that
  * stops the exporter, rather than send prompts and the key somewhere the user did not point them.
  */
-function resolveLogsUrl(options: HumanloopSpanExporterOptions, env: Environment): { url: URL; problem?: string } {
+function resolveBaseUrl(options: HumanloopSpanExporterOptions, env: Environment, api: ApiVersion): { url: URL; problem?: string } {
   const insecure = options.allowInsecureHttp === true;
+  const fallback = new URL(api === 'v5' ? DEFAULT_V5_BASE_URL : DEFAULT_BASE_URL);
   if (options.baseUrl !== undefined) {
     const problem = baseUrlProblem(options.baseUrl, insecure);
     if (problem) throw new ConfigurationError(`Invalid baseUrl option: ${problem}`);
-    return { url: logsUrlOf(options.baseUrl) };
+    return { url: withoutTrailingSlash(options.baseUrl) };
   }
   const fromEnv = nonEmpty(env.HUMANLOOP_BASE_URL);
   const problem = fromEnv === undefined ? undefined : baseUrlProblem(fromEnv, insecure);
-  if (problem) return { url: new URL(`${DEFAULT_BASE_URL}/logs`), problem: `Invalid HUMANLOOP_BASE_URL: ${problem}; nothing is sent` };
-  return { url: logsUrlOf(fromEnv ?? DEFAULT_BASE_URL) };
+  if (problem) return { url: fallback, problem: `Invalid HUMANLOOP_BASE_URL: ${problem}; nothing is sent` };
+  return { url: fromEnv === undefined ? fallback : withoutTrailingSlash(fromEnv) };
 }
 
-function logsUrlOf(base: string): URL {
+function withoutTrailingSlash(base: string): URL {
   const url = new URL(base);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/logs`;
+  url.pathname = url.pathname.replace(/\/+$/, '');
   return url;
 }
 

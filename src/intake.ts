@@ -1,5 +1,6 @@
 import type { ReadableSpan } from './otel.js';
 import type { Dialect } from './delivery/dialect.js';
+import { encodeJson } from './delivery/encoding.js';
 import { describeError, logger } from './diag.js';
 import type { LogRequest } from './log-request.js';
 import { classify } from './mapping/classify.js';
@@ -10,14 +11,20 @@ import { callSignature, type CallSignature } from './trace/merge-calls.js';
 import type { TraceCodec } from './trace/trace-stage.js';
 
 /**
- * A log as it waits for its place in the trace: its bytes without the link fields. A log is
- * encoded as soon as its span is mapped, so its object graph dies young even in a large export.
+ * A log as it waits for its place in the trace: its JSON without the link fields (the dialect
+ * writes those, and its own body shape, when the log is released). A log is encoded as soon as
+ * its span is mapped, so its object graph dies young even in a large export.
  */
 export interface Pending {
   body: Buffer;
+  /** The file the log goes to, for APIs that file logs by path. */
+  path?: string;
   /** Set for an LLM call, so that a nested duplicate can still be folded into it. */
   call: CallSignature | undefined;
 }
+
+/** The path a log is filed under, for APIs that file logs by path. */
+export type PathOf = (log: LogRequest, span: ReadableSpan) => string;
 
 export type Entry = LinkEntry<Pending>;
 
@@ -34,7 +41,7 @@ export type Arrival =
 export class Intake {
   constructor(
     private readonly _mapper: SpanMapperOptions,
-    private readonly _dialect: Dialect,
+    private readonly _pathOf: PathOf | undefined,
   ) {}
 
   take(span: ReadableSpan, now: number): Arrival {
@@ -74,7 +81,8 @@ export class Intake {
 
   private _entry(span: ReadableSpan, log: LogRequest, session: string | undefined, now: number): Entry {
     const { spanId, traceId } = span.spanContext();
-    const payload = { body: this._dialect.encode(log), call: callSignature(log) };
+    const payload: Pending = { body: encodeJson(log), call: callSignature(log) };
+    if (this._pathOf) payload.path = this._pathOf(log, span);
     return { spanId, traceId, parentSpanId: localParentSpanId(span), session, arrivedAt: now, payload };
   }
 }
@@ -82,10 +90,14 @@ export class Intake {
 /** How the trace stage reads, rewrites, links and completes pending logs, in the dialect's bytes. */
 export function traceCodec(dialect: Dialect): TraceCodec<Pending> {
   return {
-    decode: (pending) => dialect.decode(pending.body),
-    encode: (log, replacing) => ({ ...replacing, body: dialect.encode(log) }),
-    link: (entry, link) => dialect.link(entry.spanId, entry.payload.body, link),
-    completion: (pending) => dialect.encodeCompletion(dialect.decode(pending.body)),
+    decode: (pending) => decodeLog(pending.body),
+    encode: (log, replacing) => ({ ...replacing, body: encodeJson(log) }),
+    link: (entry, link, open) => dialect.link(entry.spanId, entry.payload, link, open),
+    completion: (pending) => dialect.encodeCompletion(decodeLog(pending.body)),
     completed: (opened, completion) => dialect.completed(opened, { key: opened.key, parts: [completion], bytes: completion.length }),
   };
+}
+
+function decodeLog(body: Buffer): LogRequest {
+  return JSON.parse(body.toString('utf8')) as LogRequest;
 }

@@ -9,6 +9,8 @@ import type { Clock } from './delivery/clock.js';
 import type { Dialect, LogOutcome, OutgoingLog } from './delivery/dialect.js';
 import { Sender, type Sent } from './delivery/sender.js';
 import { v4Dialect } from './delivery/v4-dialect.js';
+import { v5Dialect } from './delivery/v5-dialect.js';
+import { pathResolver } from './mapping/file-path.js';
 import { logger } from './diag.js';
 import { HumanloopExportError, isTransient, type ExportErrorReason } from './errors.js';
 import { ExportLedger, type ExportEntry } from './export-ledger.js';
@@ -28,6 +30,12 @@ type Fate = SpanDropReason | 'delivered' | 'spooled';
 
 function fateOf(outcome: LogOutcome): Fate {
   return outcome.delivered ? 'delivered' : dropReasonOf(outcome.error);
+}
+
+function logsUrl(baseUrl: URL): URL {
+  const url = new URL(baseUrl);
+  url.pathname = `${url.pathname}/logs`;
+  return url;
 }
 
 function failure(reason: ExportErrorReason, message: string): Extract<LogOutcome, { delivered: false }> {
@@ -61,11 +69,17 @@ export class LogPipeline {
     random: () => number,
   ) {
     const { maxBatchBytes, maxConcurrentRequests, timeoutMillis } = _config;
-    this._dialect = v4Dialect(_config.logsUrl, _config.maxBatchSize);
-    this._intake = new Intake(_config, this._dialect);
+    this._dialect = _config.api === 'v5' ? v5Dialect(_config.baseUrl) : v4Dialect(logsUrl(_config.baseUrl), _config.maxBatchSize);
+    this._intake = new Intake(_config, _config.api === 'v5' ? pathResolver(_config.path) : undefined);
     const codec = traceCodec(this._dialect);
     const intake = this._intake;
-    this._trace = new TraceStage({ ..._config, codec, isExported: (span) => intake.isExported(span), open: (span, now) => intake.open(span, now) });
+    this._trace = new TraceStage({
+      ..._config,
+      codec,
+      completesAfterChildren: this._dialect.completesAfterChildren,
+      isExported: (span) => intake.isExported(span),
+      open: (span, now) => intake.open(span, now),
+    });
     this._sender = new Sender({ dialect: this._dialect, transport, clock: _clock, random, timeoutMillis, maxBatchBytes, maxConcurrentRequests });
     this._custody = new Custody({ maxBytes: _config.maxBufferedBytes, maxAgeMillis: _config.maxBufferAgeMillis, spoolDir: _config.spoolDir, random });
     this._alarm = new Alarm(_clock, () => this._tick());
@@ -163,6 +177,7 @@ export class LogPipeline {
     const { kept, expired } = this._custody.drain(this._clock.now());
     this._evict(expired);
     unsent.push(...kept);
+    for (const item of this._trace.takeWaitingCompletions()) unsent.push(this._custody.sinceOf(item, this._clock.now()));
     for (let round = 0; round < MAX_FLUSH_ROUNDS && unsent.length > 0; round++) {
       const logs = unsent.splice(0).map((log) => ({ ...log, item: this._trace.forSpool(log.item) }));
       const spooled = await this._custody.spool(logs);

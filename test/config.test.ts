@@ -5,15 +5,15 @@ describe('resolveConfig', () => {
   it('takes options over environment over defaults', () => {
     const env = { HUMANLOOP_API_KEY: 'env-key', HUMANLOOP_BASE_URL: 'https://eu.example.com/v4/', HUMANLOOP_PROJECT: 'env-project' };
     const fromEnv = resolveConfig({}, env);
-    expect([fromEnv.apiKey, fromEnv.logsUrl.href, fromEnv.project]).toEqual([
+    expect([fromEnv.apiKey, fromEnv.baseUrl.href, fromEnv.project]).toEqual([
       'env-key',
-      'https://eu.example.com/v4/logs',
+      'https://eu.example.com/v4',
       'env-project',
     ]);
     const fromOptions = resolveConfig({ apiKey: 'k', baseUrl: 'http://127.0.0.1:8787/v4', project: 'p' }, env);
-    expect([fromOptions.apiKey, fromOptions.logsUrl.href, fromOptions.project]).toEqual([
+    expect([fromOptions.apiKey, fromOptions.baseUrl.href, fromOptions.project]).toEqual([
       'k',
-      'http://127.0.0.1:8787/v4/logs',
+      'http://127.0.0.1:8787/v4',
       'p',
     ]);
     const defaults = resolveConfig({}, {});
@@ -29,7 +29,7 @@ describe('resolveConfig', () => {
       openParentsEarly: true,
       parentWaitMillis: 10_000,
     });
-    expect(defaults.logsUrl.href).toBe('https://api.humanloop.com/v4/logs');
+    expect([defaults.api, defaults.baseUrl.href]).toEqual(['v4', 'https://api.humanloop.com/v4']);
     expect(defaults.unusable).toMatch(/HUMANLOOP_API_KEY/);
   });
 
@@ -46,5 +46,14 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ baseUrl: 'http://10.0.0.1/v4' }, {})).toThrow(/unencrypted/);
     expect(() => resolveConfig({ baseUrl: 'https://user:pw@example.com/v4' }, {})).toThrow(/credentials/);
     expect(() => resolveConfig({ baseUrl: 'https://example.com/v4?x=1' }, {})).toThrow(/query/);
+  });
+
+  it('takes the v5 API from the option or HUMANLOOP_API_VERSION, with its own base URL and concurrency', () => {
+    expect(resolveConfig({ api: 'v5' }, {})).toMatchObject({ api: 'v5', maxConcurrentRequests: 16 });
+    expect(resolveConfig({ api: 'v5' }, {}).baseUrl.href).toBe('https://api.humanloop.com/v5');
+    expect(resolveConfig({}, { HUMANLOOP_API_KEY: 'k', HUMANLOOP_API_VERSION: 'V5' }).api).toBe('v5');
+    // An unknown version would send to the wrong API: nothing is sent.
+    expect(resolveConfig({}, { HUMANLOOP_API_KEY: 'k', HUMANLOOP_API_VERSION: 'v6' }).unusable).toMatch(/HUMANLOOP_API_VERSION/);
+    expect(() => resolveConfig({ api: 'v6' as 'v5' }, {})).toThrow(/api must be/);
   });
 });

@@ -134,7 +134,7 @@ async function fileSize(path: string): Promise<number | undefined> {
 }
 
 function toLine({ item, since }: Kept): Buffer {
-  const head = { key: item.key, since, ...(item.completes ? { completes: item.completes } : {}) };
+  const head = { key: item.key, since, completes: item.completes, route: item.route };
   return Buffer.from(`${JSON.stringify(head).slice(0, -1)},"log":${jsonOf(item)}}\n`);
 }
 
@@ -163,10 +163,12 @@ async function writeWhole(dir: string, lines: Buffer[]): Promise<void> {
 function parseLine(line: string): Kept | undefined {
   const value = parseJson(line);
   if (typeof value !== 'object' || value === null) return undefined;
-  const { key, since, log, completes } = value as { key?: unknown; since?: unknown; log?: unknown; completes?: unknown };
+  const { key, since, log, completes, route } = value as { key?: unknown; since?: unknown; log?: unknown; completes?: unknown; route?: unknown };
   if (typeof key !== 'string' || typeof since !== 'number' || typeof log !== 'object' || log === null) return undefined;
   if (completes !== undefined && !isCompletes(completes)) return undefined;
-  return { item: toOutgoing(key, log, completes), since };
+  const item = toOutgoing(key, log, completes);
+  if (typeof route === 'string') item.route = route;
+  return { item, since };
 }
 
 function isCompletes(value: unknown): value is OutgoingLog['completes'] {

@@ -5,8 +5,15 @@ import type { Link } from '../trace/linker.js';
 /** What the API returned for a created log: its id for its children, and for completing it later. */
 export interface CreatedLog {
   logId: string | undefined;
-  /** The file the log went to, where an API's update path needs it. */
+  /** The file the log went to, and the kind of file, where an API's update path needs them. */
   fileId?: string;
+  route?: string;
+}
+
+/** A mapped log as it waits for its place in the trace: its JSON (a LogRequest) as UTF-8, and, for APIs that file logs by path, its path. */
+export interface UnlinkedLog {
+  body: Buffer;
+  path?: string;
 }
 
 /**
@@ -21,6 +28,10 @@ export interface OutgoingLog {
   bytes: number;
   /** Set on a completion: the span whose opened log it completes, and what that log's creation returned. */
   completes?: { spanId: string; created: CreatedLog };
+  /** Where a create goes, for APIs with an endpoint per kind of log (logs of one request share it). */
+  route?: string;
+  /** Created incomplete: it takes children, and is completed once they are logged. */
+  incomplete?: boolean;
 }
 
 /** How one log fared: delivered (with what the API returned), or not, and why. */
@@ -48,14 +59,15 @@ export interface Refusal {
 export interface Dialect {
   /** Most logs one request may carry. */
   readonly maxLogsPerRequest: number;
-  /** A mapped log as this API's JSON bytes, without its place in the trace. */
-  encode(log: LogRequest): Buffer;
-  /** Bytes `encode` wrote, back as the log (to fold two records of one call, or complete a log). */
-  decode(bytes: Buffer): LogRequest;
+  /** Whether a log created incomplete may be completed only once its children are logged. */
+  readonly completesAfterChildren: boolean;
   /** What completes a log opened while its span ran: the span's output, error and duration. */
   encodeCompletion(log: LogRequest): Buffer;
-  /** The log with its place in the trace written in; its bytes are not copied. */
-  link(key: string, unlinked: Buffer, link: Link): OutgoingLog;
+  /**
+   * The log in this API's body, with its place in the trace written in. `open`: children will be
+   * logged under it (an API that closes a trace with its root then creates it incomplete).
+   */
+  link(key: string, unlinked: UnlinkedLog, link: Link, open: boolean): OutgoingLog;
   /** The request that creates these logs (at most `maxLogsPerRequest`). */
   createRequest(batch: readonly OutgoingLog[]): WireRequest;
   /** The request that delivers a completion. */

@@ -85,7 +85,7 @@ export class Sender {
     if (first.item.completes) return batch;
     let bytes = 2 + first.item.bytes;
     for (let next = this._queue.peek(); next && batch.length < dialect.maxLogsPerRequest; next = this._queue.peek()) {
-      if (next.item.completes || bytes + next.item.bytes + 1 > maxBatchBytes) break;
+      if (next.item.completes || next.item.route !== first.item.route || bytes + next.item.bytes + 1 > maxBatchBytes) break;
       batch.push(next);
       bytes += next.item.bytes + 1;
       this._queue.shift();

@@ -1,13 +1,12 @@
 import type { LogRequest, UpdateLogRequest } from '../log-request.js';
 import type { Link } from '../trace/linker.js';
-import type { CreatedLog, Dialect, OutgoingLog, WireRequest } from './dialect.js';
-import { encodeJson, objectOf, ownBytes, serializeJson, toOutgoing } from './encoding.js';
+import type { CreatedLog, Dialect, OutgoingLog, UnlinkedLog, WireRequest } from './dialect.js';
+import { encodeJson, ownBytes, serializeJson } from './encoding.js';
+import { completedLog, withoutFields, type FieldRules } from './json-edits.js';
 import { readRefusals } from './refusals.js';
 
-/** The fields that place a log in the trace; refusing one refuses the link, not the log. */
-const PARENT_FIELDS = ['parent_reference_id', 'trace_parent_id'];
-/** Fields a log cannot go without. */
-const REQUIRED_FIELDS = new Set(['config']);
+/** The link fields (refusing one refuses the link, not the log), and what a log cannot go without. */
+const V4_FIELDS: FieldRules = { parentFields: ['parent_reference_id', 'trace_parent_id'], requiredFields: new Set(['config']) };
 
 const OPEN = Buffer.from('[');
 const CLOSE = Buffer.from(']');
@@ -22,16 +21,15 @@ const COMMA = Buffer.from(',');
 export function v4Dialect(logsUrl: URL, maxBatchSize: number): Dialect {
   return {
     maxLogsPerRequest: maxBatchSize,
-    encode: (log) => encodeJson(log),
-    decode: (bytes) => JSON.parse(bytes.toString('utf8')) as LogRequest,
+    completesAfterChildren: false,
     encodeCompletion: (log) => encodeJson(completionOf(log)),
     link: linkV4,
     createRequest: (batch) => ({ method: 'POST', url: logsUrl, body: arrayBody(batch) }),
     completeRequest: (item) => completeRequest(logsUrl, item),
     created: createdLogs,
     refusals: (body, batch) => readRefusals(body, batch.length, true),
-    withoutFields,
-    completed,
+    withoutFields: (item, fields) => withoutFields(item, fields, V4_FIELDS),
+    completed: completedLog,
   };
 }
 
@@ -39,7 +37,7 @@ export function v4Dialect(logsUrl: URL, maxBatchSize: number): Dialect {
  * The link fields are put in front of the log's bytes, which are not copied: `{head}` and
  * `{rest}` become `{head,` then `rest}`.
  */
-function linkV4(key: string, unlinked: Buffer, link: Link): OutgoingLog {
+function linkV4(key: string, { body: unlinked }: UnlinkedLog, link: Link): OutgoingLog {
   const fields: Record<string, string> = { session_reference_id: link.session };
   if (link.parent) {
     fields.parent_reference_id = link.parent.spanId;
@@ -88,29 +86,4 @@ function createdLogs(body: unknown, batch: readonly OutgoingLog[]): CreatedLog[]
 function idOf(item: unknown): string | undefined {
   const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
   return typeof id === 'string' ? id : undefined;
-}
-
-/** Leaves out refused fields once; a parent link refused goes whole, and the log goes as a root. */
-function withoutFields(item: OutgoingLog, fields: readonly string[]): OutgoingLog | undefined {
-  if (fields.length === 0 || fields.some((field) => REQUIRED_FIELDS.has(field))) return undefined;
-  const log = objectOf(item);
-  const metadata = isRecord(log.metadata) ? log.metadata : undefined;
-  if (metadata?.refused_fields !== undefined) return undefined;
-  const left = fields.some((field) => PARENT_FIELDS.includes(field)) ? [...fields, ...PARENT_FIELDS] : fields;
-  for (const field of left) delete log[field];
-  if (isRecord(log.metadata)) log.metadata = { ...log.metadata, refused_fields: [...new Set(left)] };
-  return toOutgoing(item.key, log, item.completes);
-}
-
-function completed(opened: OutgoingLog, completion: OutgoingLog): OutgoingLog {
-  const log = { ...objectOf(opened), ...objectOf(completion) };
-  if (isRecord(log.metadata)) {
-    const { placeholder: _placeholder, ...metadata } = log.metadata;
-    log.metadata = metadata;
-  }
-  return toOutgoing(opened.key, log);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,0 +1,38 @@
+import type { OutgoingLog } from './dialect.js';
+import { objectOf, toOutgoing } from './encoding.js';
+
+/** What a dialect's bodies call the fields that place a log under its parent, and those a log cannot go without. */
+export interface FieldRules {
+  parentFields: readonly string[];
+  requiredFields: ReadonlySet<string>;
+}
+
+/**
+ * The log without the fields a 422 refused (once: a log that already went without some is not
+ * tried again), saying so in `metadata.refused_fields`. A refused parent link goes whole: the log
+ * then goes as a root. Undefined when the log cannot go without them.
+ */
+export function withoutFields(item: OutgoingLog, fields: readonly string[], rules: FieldRules): OutgoingLog | undefined {
+  if (fields.length === 0 || fields.some((field) => rules.requiredFields.has(field))) return undefined;
+  const log = objectOf(item);
+  const metadata = isRecord(log.metadata) ? log.metadata : undefined;
+  if (metadata?.refused_fields !== undefined) return undefined;
+  const left = fields.some((field) => rules.parentFields.includes(field)) ? [...fields, ...rules.parentFields] : fields;
+  for (const field of left) delete log[field];
+  if (metadata) log.metadata = { ...metadata, refused_fields: [...new Set(left)] };
+  return { ...toOutgoing(item.key, log, item.completes), route: item.route };
+}
+
+/** An opened log not yet delivered, with its completion's fields written over it: the whole log. */
+export function completedLog(opened: OutgoingLog, completion: OutgoingLog): OutgoingLog {
+  const log = { ...objectOf(opened), ...objectOf(completion) };
+  if (isRecord(log.metadata)) {
+    const { placeholder: _placeholder, ...metadata } = log.metadata;
+    log.metadata = metadata;
+  }
+  return { ...toOutgoing(opened.key, log), route: opened.route };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,29 @@
+import type { ReadableSpan } from '../otel.js';
+
+/**
+ * Spans started and not yet ended, as a span processor reports them: the live span, to classify
+ * it again (attributes may be set after a span starts) or to log what is known of it. Bounded
+ * by `max`, oldest out first.
+ */
+export class RunningSpans {
+  private readonly _spans = new Map<string, ReadableSpan>();
+
+  constructor(private readonly _max: number) {}
+
+  started(spanId: string, span: ReadableSpan): void {
+    this._spans.set(spanId, span);
+    if (this._spans.size > this._max) this._spans.delete(this._spans.keys().next().value!);
+  }
+
+  get(spanId: string): ReadableSpan | undefined {
+    return this._spans.get(spanId);
+  }
+
+  ended(spanId: string): void {
+    this._spans.delete(spanId);
+  }
+
+  get count(): number {
+    return this._spans.size;
+  }
+}
