@@ -318,7 +318,8 @@ function exclusive(object: Record<string, unknown>, a: string, b: string, loc: L
   }
 }
 
-function isRfc3339(text: string): boolean {
+/** An RFC 3339 date-time with a real date and time (a leap second allowed); also the v5 schemas' `date-time`. */
+export function isRfc3339(text: string): boolean {
   const match = RFC3339.exec(text);
   if (!match) return false;
   const [year, month, day, hour, minute, second, offsetHour, offsetMinute] = match
