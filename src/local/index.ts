@@ -1,10 +1,13 @@
 export {
   startLocalLogServer,
+  type LocalApiVersion,
   type LocalLogServer,
   type LocalLogServerOptions,
   type RecordedRequest,
 } from './server.js';
 export type { StoredLog } from './log-store.js';
+export type { StoredV5Log } from './v5-store.js';
+export type { LogStatus, V5FileType } from './v5-kinds.js';
 export {
   validateLogBody,
   validateLogRequest,

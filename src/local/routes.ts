@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { LogRequest } from '../log-request.js';
-import { isJsonContentType, type JsonParse } from './http-body.js';
+import type { JsonParse } from './http-body.js';
 import type { LogStore, StoredLog } from './log-store.js';
+import { decodeSegment, detail, invalidBody, jsonBody, pathOf, type Reply } from './replies.js';
+import { answerV5Request, type V5Context } from './v5-routes.js';
 import { validateLogBody, validateUpdate, type ValidationError } from './validate.js';
 
 /** What the log API needs of a request whose body has been read. */
@@ -22,11 +24,8 @@ export interface ApiContext {
   apiKey: string | undefined;
   /** Told of each log stored, with a copy. */
   onStored?: (log: StoredLog) => void;
-}
-
-export interface Reply {
-  status: number;
-  body: unknown;
+  /** The v5 API's logs, files and listener. */
+  v5: V5Context;
 }
 
 /** A stored log as `GET` and `PATCH` answer it: what was sent, plus the ids. */
@@ -39,10 +38,20 @@ interface Target {
 
 // The base URL handed out ends in /v4, as Humanloop's does; bare /logs is accepted too.
 const LOGS_PATH = /^(?:\/v4)?\/logs(?:\/([^/]+))?$/;
+const V5_PATH = /^\/v5(?:\/|$)/;
 
-/** Answers one request of the v4 logs API. */
+/**
+ * Answers one request of the log API: the v5 API under `/v5`, the v4 API elsewhere. The key
+ * is checked alike for both, before the path is looked at.
+ */
 export function answerApiRequest(request: ApiRequest, context: ApiContext): Reply {
   if (!authorized(request.apiKey, context.apiKey)) return detail(401, 'missing or invalid X-API-KEY');
+  const path = pathOf(request.target);
+  if (V5_PATH.test(path)) return answerV5Request(request, path, context.v5);
+  return answerV4Request(request, context);
+}
+
+function answerV4Request(request: ApiRequest, context: ApiContext): Reply {
   const target = parseTarget(request.target);
   if (!target) return detail(404, 'not found');
   switch (request.method) {
@@ -95,20 +104,6 @@ function notify(store: LogStore, id: string, onStored: (log: StoredLog) => void)
   if (stored) onStored(stored);
 }
 
-function jsonBody(request: ApiRequest): JsonParse {
-  if (!isJsonContentType(request.contentType)) return { ok: false, msg: 'Content-Type must be application/json' };
-  return request.body;
-}
-
-function invalidBody(msg: string): Reply {
-  const problem: ValidationError = { loc: ['body'], msg, type: 'value_error.jsondecode' };
-  return { status: 422, body: { detail: [problem] } };
-}
-
-function detail(status: number, message: string): Reply {
-  return { status, body: { detail: message } };
-}
-
 function parseTarget(target: string): Target | undefined {
   const queryAt = target.indexOf('?');
   const path = queryAt === -1 ? target : target.slice(0, queryAt);
@@ -118,15 +113,6 @@ function parseTarget(target: string): Target | undefined {
   if (id === null) return undefined;
   const query = new URLSearchParams(queryAt === -1 ? '' : target.slice(queryAt + 1));
   return { id, referenceId: query.get('reference_id') ?? undefined };
-}
-
-/** The decoded path segment, or null when its percent-encoding is broken. */
-function decodeSegment(segment: string): string | null {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return null;
-  }
 }
 
 function authorized(given: string | undefined, expected: string | undefined): boolean {

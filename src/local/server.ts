@@ -5,7 +5,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describeFault, FaultSchedule, type Fault, type FaultPlan } from './faults.js';
 import { parseJson, readBody, type JsonParse } from './http-body.js';
 import { LogStore, type StoredLog } from './log-store.js';
-import { answerApiRequest, type ApiContext, type ApiRequest, type Reply } from './routes.js';
+import type { Reply } from './replies.js';
+import { answerApiRequest, type ApiContext, type ApiRequest } from './routes.js';
+import { V5Store, type StoredV5Log } from './v5-store.js';
+
+/** Which of Humanloop's log APIs a server's `url` is the base URL of; both are always served. */
+export type LocalApiVersion = 'v4' | 'v5';
 
 export interface LocalLogServerOptions {
   /** Default 127.0.0.1. */
@@ -16,8 +21,12 @@ export interface LocalLogServerOptions {
   apiKey?: string;
   /** Largest request body accepted; larger ones get 413. Default 16 MiB. */
   maxBodyBytes?: number;
-  /** Called with a copy of each log as it is stored; what it throws is ignored. */
+  /** Called with a copy of each v4 log as it is stored; what it throws is ignored. */
   onLog?: (log: StoredLog) => void;
+  /** Called with a copy of each v5 log as it is stored; what it throws is ignored. */
+  onV5Log?: (log: StoredV5Log) => void;
+  /** The API whose base URL `url` is: `v4` (default) or `v5`. The server answers both either way. */
+  api?: LocalApiVersion;
 }
 
 export interface RecordedRequest {
@@ -39,16 +48,24 @@ export interface RecordedRequest {
 }
 
 export interface LocalLogServer {
-  /** Base URL, e.g. `http://127.0.0.1:PORT/v4`: pass it as the exporter's `baseUrl`; logs go to `${url}/logs`. */
+  /**
+   * Base URL, e.g. `http://127.0.0.1:PORT/v4`: pass it as the exporter's `baseUrl`; v4 logs go
+   * to `${url}/logs`. With `api: 'v5'` it ends in `/v5`, and logs go to `${url}/prompts/log` etc.
+   */
   url: string;
   port: number;
-  /** Copies of the stored logs, in arrival order, with PATCH updates applied. */
+  /** Copies of the stored v4 logs, in arrival order, with PATCH updates applied. */
   logs(): StoredLog[];
-  /** How many logs are stored (cheaper than `logs().length`). */
+  /** Copies of the stored v5 logs, in arrival order, with PATCH updates applied. */
+  v5Logs(): StoredV5Log[];
+  /** How many logs are stored, v4 and v5 together (cheaper than counting copies). */
   logCount(): number;
   /** Every request since start or `clear()`, in arrival order. */
   requests(): RecordedRequest[];
-  /** Forgets stored logs and recorded requests (and, on a test server, queued faults and the fault plan). */
+  /**
+   * Forgets stored logs (v4 and v5, with the v5 files) and recorded requests (and, on a test
+   * server, queued faults and the fault plan).
+   */
   clear(): void;
   /** Stops listening and destroys every connection, hung ones included. Idempotent. */
   close(): Promise<void>;
@@ -71,6 +88,8 @@ interface Settings {
   apiKey: string | undefined;
   maxBodyBytes: number;
   onLog: ((log: StoredLog) => void) | undefined;
+  onV5Log: ((log: StoredV5Log) => void) | undefined;
+  api: LocalApiVersion;
 }
 
 interface Exchange {
@@ -93,6 +112,7 @@ export async function startLocalLogServer(options: LocalLogServerOptions = {}): 
     url: server.url,
     port: server.port,
     logs: () => server.logs(),
+    v5Logs: () => server.v5Logs(),
     logCount: () => server.logCount(),
     requests: () => server.requests(),
     clear: () => server.clear(),
@@ -110,7 +130,7 @@ export async function startTestLogServer(options: LocalLogServerOptions = {}): P
   await listen(server, settings.port, settings.host);
   // Once listening, a failed accept must not take the test process down with it.
   server.on('error', () => undefined);
-  return handleFor(server, state);
+  return handleFor(server, state, settings.api);
 }
 
 function resolveSettings(options: LocalLogServerOptions): Settings {
@@ -121,12 +141,16 @@ function resolveSettings(options: LocalLogServerOptions): Settings {
   if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === '')) {
     throw new TypeError('apiKey must be a non-empty string');
   }
+  const api = options.api ?? 'v4';
+  if (api !== 'v4' && api !== 'v5') throw new TypeError("api must be 'v4' or 'v5'");
   return {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     apiKey: options.apiKey,
     maxBodyBytes,
     onLog: options.onLog,
+    onV5Log: options.onV5Log,
+    api,
   };
 }
 
@@ -140,15 +164,16 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-function handleFor(server: Server, state: ServerState): TestLogServer {
+function handleFor(server: Server, state: ServerState, api: LocalApiVersion): TestLogServer {
   const { port, address } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}/v4`,
+    url: `http://${host}:${port}/${api}`,
     port,
     logs: () => state.store.all(),
-    logCount: () => state.store.count,
+    v5Logs: () => state.v5Store.all(),
+    logCount: () => state.store.count + state.v5Store.count,
     requests: () => state.requests.map((record) => ({ ...record, headers: { ...record.headers } })),
     inject: (fault, times) => state.faults.inject(fault, times),
     setFaultPlan: (plan) => state.faults.setPlan(plan),
@@ -161,6 +186,7 @@ function handleFor(server: Server, state: ServerState): TestLogServer {
 
 class ServerState {
   readonly store = new LogStore();
+  readonly v5Store = new V5Store();
   readonly faults = new FaultSchedule();
   readonly requests: RecordedRequest[] = [];
   private readonly _sockets = new Set<Socket>();
@@ -169,7 +195,12 @@ class ServerState {
   private _down = false;
 
   constructor(private readonly _settings: Settings) {
-    this._context = { store: this.store, apiKey: _settings.apiKey, onStored: guarded(_settings.onLog) };
+    this._context = {
+      store: this.store,
+      apiKey: _settings.apiKey,
+      onStored: guarded(_settings.onLog),
+      v5: { store: this.v5Store, onStored: guarded(_settings.onV5Log) },
+    };
   }
 
   track(socket: Socket): void {
@@ -185,6 +216,7 @@ class ServerState {
 
   clear(): void {
     this.store.clear();
+    this.v5Store.clear();
     this.faults.clear();
     this.requests.length = 0;
   }
@@ -321,7 +353,7 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
-function guarded(listener: ((log: StoredLog) => void) | undefined): ((log: StoredLog) => void) | undefined {
+function guarded<T>(listener: ((log: T) => void) | undefined): ((log: T) => void) | undefined {
   if (!listener) return undefined;
   return (log) => {
     try {

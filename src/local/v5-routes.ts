@@ -1,0 +1,96 @@
+/** Humanloop's v5 log endpoints, under `/v5`: one log per request, per file type. */
+import { decodeSegment, detail, invalidBody, jsonBody, unprocessable, type Reply } from './replies.js';
+import type { ApiRequest } from './routes.js';
+import { typeOfSegment, V5_KINDS, type V5FileType } from './v5-kinds.js';
+import type { StoredV5Log, V5Store } from './v5-store.js';
+import { checkCreate, checkUpdate, updateBodyErrors } from './v5-validate.js';
+
+export interface V5Context {
+  store: V5Store;
+  /** Told of each log stored, with a copy. */
+  onStored?: (log: StoredV5Log) => void;
+}
+
+/** A stored v5 log as `GET` and `PATCH` answer it: what was sent, plus what the server gave it. */
+export type WireV5Log = Omit<StoredV5Log, 'request_index'>;
+
+type Route =
+  | { action: 'create'; type: V5FileType }
+  /** `fileId` is undefined for flows, whose update URL names only the log. */
+  | { action: 'update'; type: V5FileType; fileId: string | undefined; logId: string }
+  | { action: 'list' }
+  | { action: 'read'; id: string };
+
+const METHODS: Readonly<Record<Route['action'], string>> = { create: 'POST', update: 'PATCH', list: 'GET', read: 'GET' };
+
+/** Answers one request whose path starts with `/v5`; the API key has been checked. */
+export function answerV5Request(request: ApiRequest, path: string, context: V5Context): Reply {
+  const route = parseRoute(path);
+  if (!route) return detail(404, 'not found');
+  if (request.method !== METHODS[route.action]) return detail(405, 'method not allowed');
+  switch (route.action) {
+    case 'create':
+      return createLog(request, route.type, context);
+    case 'update':
+      return updateLog(request, route, context.store);
+    case 'list':
+      return { status: 200, body: context.store.all().map(toWire) };
+    case 'read': {
+      const log = context.store.get(route.id);
+      return log ? { status: 200, body: toWire(log) } : detail(404, 'no log with that id');
+    }
+  }
+}
+
+function createLog(request: ApiRequest, type: V5FileType, context: V5Context): Reply {
+  const body = jsonBody(request);
+  if (!body.ok) return invalidBody(body.msg);
+  const checked = checkCreate(type, body.value, context.store);
+  if (!checked.ok) return unprocessable(checked.errors);
+  const stored = context.store.add(checked.value, request.index);
+  const copy = context.onStored && context.store.get(stored.id);
+  if (copy) context.onStored?.(copy);
+  const kind = V5_KINDS[type];
+  const answer = { id: stored.id, [kind.fileIdField]: stored.file_id, version_id: stored.version_id };
+  return { status: 200, body: kind.hasStatus ? { ...answer, log_status: stored.log_status } : answer };
+}
+
+function updateLog(request: ApiRequest, route: Extract<Route, { action: 'update' }>, store: V5Store): Reply {
+  const body = jsonBody(request);
+  if (!body.ok) return invalidBody(body.msg);
+  const errors = updateBodyErrors(route.type, body.value);
+  if (errors.length > 0) return unprocessable(errors);
+  const log = store.log(route.logId);
+  const matches = log?.type === route.type && (route.fileId === undefined || log.file_id === route.fileId);
+  if (!log || !matches) return detail(404, `no ${route.type} log with that id${route.fileId ? ' in that file' : ''}`);
+  // The schema says the body is an object.
+  const checked = checkUpdate(log, body.value as Record<string, unknown>);
+  if (!checked.ok) return unprocessable(checked.errors);
+  const updated = store.update(log.id, checked.value);
+  return updated ? { status: 200, body: toWire(updated) } : detail(404, 'no log with that id');
+}
+
+/**
+ * `/v5/<type>s/log`, `/v5/<type>s/<file id>/log/<log id>`, `/v5/flows/logs/<log id>` (flow
+ * updates name no file), `/v5/logs` and `/v5/logs/<id>`; undefined for anything else.
+ */
+function parseRoute(path: string): Route | undefined {
+  const segments = path.split('/').slice(2).map(decodeSegment);
+  if (segments.some((segment) => segment === null || segment === '')) return undefined;
+  const [first, second, third, fourth] = segments as string[];
+  if (first === 'logs' && segments.length <= 2) return second === undefined ? { action: 'list' } : { action: 'read', id: second };
+  const type = typeOfSegment(first);
+  if (type === undefined || second === undefined) return undefined;
+  if (segments.length === 2 && second === 'log') return { action: 'create', type };
+  if (type === 'flow') {
+    return segments.length === 3 && second === 'logs' && third !== undefined
+      ? { action: 'update', type, fileId: undefined, logId: third }
+      : undefined;
+  }
+  if (segments.length === 4 && third === 'log' && fourth !== undefined) return { action: 'update', type, fileId: second, logId: fourth };
+  return undefined;
+}
+
+function toWire({ request_index: _index, ...log }: StoredV5Log): WireV5Log {
+  return log;
+}

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { V5_KINDS, type LogStatus, type V5FileType } from './v5-kinds.js';
+
+/**
+ * A v5 log as the local server keeps it: the body as sent, plus what the server gave it. The
+ * body's `id` (the file the log was sent to, when given by id) gives way to the log's own id;
+ * `file_id` keeps the file's.
+ */
+export interface StoredV5Log {
+  /** The log's id: the client's `log_id` when it gave one, else `log_<n>`. */
+  id: string;
+  type: V5FileType;
+  file_id: string;
+  version_id: string;
+  /** Flow and agent logs only. */
+  log_status?: LogStatus;
+  /** Which request (by index) stored it. */
+  request_index: number;
+  path?: string | null;
+  trace_parent_id?: string | null;
+  [field: string]: unknown;
+}
+
+/** A file: a path that belongs to one file type, and the version its last kernel made. */
+export interface V5File {
+  readonly id: string;
+  readonly type: V5FileType;
+  readonly path: string;
+  version: string;
+}
+
+/** Where a checked create goes: a known file, or a new one at a path. */
+export type Destination = { file: V5File } | { newPath: string };
+
+/** A create request that passed every check, ready to store. */
+export interface V5Create {
+  type: V5FileType;
+  body: Record<string, unknown>;
+  destination: Destination;
+  /** The version's definition, when the body gave one. */
+  kernel: unknown;
+  logId: string | undefined;
+  logStatus: LogStatus | undefined;
+}
+
+/** What the v5 checks need to know of earlier requests. */
+export interface KnownV5 {
+  file(id: string): V5File | undefined;
+  fileAtPath(path: string): V5File | undefined;
+  log(id: string): Readonly<StoredV5Log> | undefined;
+}
+
+const VERSION_HASH_CHARS = 12;
+
+/** The v5 logs in arrival order, with the files and versions they made. */
+export class V5Store implements KnownV5 {
+  private _logs: StoredV5Log[] = [];
+  private readonly _byId = new Map<string, StoredV5Log>();
+  private readonly _files = new Map<string, V5File>();
+  private readonly _paths = new Map<string, V5File>();
+  // Never reset by clear(): an id handed out once is not handed out again for another log or file.
+  private _logCounter = 0;
+  private _fileCounter = 0;
+
+  file(id: string): V5File | undefined {
+    return this._files.get(id);
+  }
+
+  fileAtPath(path: string): V5File | undefined {
+    return this._paths.get(path);
+  }
+
+  log(id: string): Readonly<StoredV5Log> | undefined {
+    return this._byId.get(id);
+  }
+
+  /** Stores a checked create and returns the stored log (the store's own: copy before handing out). */
+  add(create: V5Create, requestIndex: number): Readonly<StoredV5Log> {
+    const { type, destination } = create;
+    const file = 'file' in destination ? destination.file : this._newFile(type, destination.newPath);
+    if (create.kernel !== undefined) file.version = versionId(file, create.kernel);
+    const status = create.logStatus === undefined ? {} : { log_status: create.logStatus };
+    const ids = { id: create.logId ?? this._newLogId(), type, file_id: file.id, version_id: file.version };
+    // The parsed request body is the server's own: completed in place rather than copied.
+    const stored: StoredV5Log = Object.assign(create.body, ids, status, { request_index: requestIndex });
+    this._logs.push(stored);
+    this._byId.set(stored.id, stored);
+    return stored;
+  }
+
+  /** Applies checked changes to a stored log and returns a copy of it. */
+  update(id: string, changes: Record<string, unknown>): StoredV5Log | undefined {
+    const log = this._byId.get(id);
+    if (!log) return undefined;
+    Object.assign(log, changes);
+    return structuredClone(log);
+  }
+
+  get(id: string): StoredV5Log | undefined {
+    const log = this._byId.get(id);
+    return log && structuredClone(log);
+  }
+
+  all(): StoredV5Log[] {
+    return structuredClone(this._logs);
+  }
+
+  get count(): number {
+    return this._logs.length;
+  }
+
+  clear(): void {
+    this._logs = [];
+    this._byId.clear();
+    this._files.clear();
+    this._paths.clear();
+  }
+
+  private _newFile(type: V5FileType, path: string): V5File {
+    const file: V5File = { id: `${V5_KINDS[type].filePrefix}${++this._fileCounter}`, type, path, version: '' };
+    this._files.set(file.id, file);
+    this._paths.set(path, file);
+    return file;
+  }
+
+  /** `log_<n>`, skipping any a client chose as its `log_id`. */
+  private _newLogId(): string {
+    let id: string;
+    do id = `log_${++this._logCounter}`;
+    while (this._byId.has(id));
+    return id;
+  }
+}
+
+/** The same kernel on the same file is the same version, whatever the key order or null fields. */
+function versionId(file: V5File, kernel: unknown): string {
+  const hash = createHash('sha256').update(file.id).update('\0').update(JSON.stringify(canonical(kernel)));
+  return `${V5_KINDS[file.type].versionPrefix}${hash.digest('hex').slice(0, VERSION_HASH_CHARS)}`;
+}
+
+/** Objects with sorted keys and without null members (a null field is an absent one). */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, member]) => member !== null);
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries.map(([key, member]) => [key, canonical(member)]));
+}
