@@ -3,11 +3,13 @@
 // app would send. Prints one line per stored log: ids and kinds only, never contents or keys.
 import { parseArgs } from 'node:util';
 import { isLoopbackHost } from './config.js';
-import { startLocalLogServer, type StoredLog } from './local/index.js';
+import { startLocalLogServer, type LocalApiVersion, type StoredLog, type StoredV5Log } from './local/index.js';
 
-const USAGE = `Usage: humanloop-otel-exporter serve [--port N] [--host 127.0.0.1] [--api-key KEY]
+const USAGE = `Usage: humanloop-otel-exporter serve [--port N] [--host 127.0.0.1] [--api-key KEY] [--api v4|v5]
 
 Starts a Humanloop-compatible log API on loopback. Point the exporter's baseUrl at the URL it prints.
+Both Humanloop APIs are served: v4 (POST /v4/logs) and v5 (POST /v5/prompts/log, /tools/log,
+/flows/log, /agents/log). --api chooses which base URL is printed; the default is v4.
 Without --api-key, any non-empty X-API-KEY is accepted.`;
 
 const DEFAULT_PORT = 8787;
@@ -20,13 +22,19 @@ interface ServeOptions {
   port: number;
   host: string;
   apiKey: string | undefined;
+  api: LocalApiVersion;
 }
 
 async function main(argv: string[]): Promise<number> {
   const options = parseServeArgs(argv);
   if (typeof options === 'number') return options;
-  const server = await startLocalLogServer({ ...options, onLog: (log) => console.log(describeLog(log)) });
-  console.log(`Humanloop-compatible log server at ${server.url} (POST ${server.url}/logs, GET ${server.url}/logs)`);
+  const server = await startLocalLogServer({
+    ...options,
+    onLog: (log) => console.log(describeLog(log)),
+    onV5Log: (log) => console.log(describeV5Log(log)),
+  });
+  const posts = options.api === 'v5' ? `${server.url}/{prompts,tools,flows,agents}/log` : `${server.url}/logs`;
+  console.log(`Humanloop-compatible log server at ${server.url} (POST ${posts}, GET ${server.url}/logs)`);
   console.log(options.apiKey === undefined ? 'Any non-empty X-API-KEY is accepted.' : 'X-API-KEY must match --api-key.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -54,7 +62,8 @@ function parseServeArgs(argv: string[]): ServeOptions | number {
   if (!(port <= 65535)) return usageError('--port must be a whole number from 0 to 65535');
   if (!isLoopbackHost(values.host)) return usageError('--host must be a loopback address, such as 127.0.0.1');
   if (values['api-key'] === '') return usageError('--api-key must not be empty');
-  return { port, host: values.host, apiKey: values['api-key'] };
+  if (values.api !== 'v4' && values.api !== 'v5') return usageError('--api must be v4 or v5');
+  return { port, host: values.host, apiKey: values['api-key'], api: values.api };
 }
 
 function readArgs(argv: string[]) {
@@ -65,6 +74,7 @@ function readArgs(argv: string[]) {
       port: { type: 'string', default: String(DEFAULT_PORT) },
       host: { type: 'string', default: '127.0.0.1' },
       'api-key': { type: 'string' },
+      api: { type: 'string', default: 'v4' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -81,6 +91,13 @@ function describeLog(log: StoredLog): string {
   const what = printable(config.model) ?? printable(config.name) ?? printable(config.agent_class) ?? '-';
   const ids = [log.id, `ref=${printable(log.reference_id) ?? '-'}`, `parent=${printable(log.parent_reference_id) ?? '-'}`];
   return [...ids, printable(config.type) ?? '-', what].join(' ');
+}
+
+/** `log_3 prompt path=qa/answer parent=log_1`: which log, of which file type and file, under which parent. */
+function describeV5Log(log: StoredV5Log): string {
+  const path = printable(log.path);
+  const where = path === undefined ? `file=${printable(log.file_id) ?? '-'}` : `path=${path}`;
+  return [printable(log.id) ?? '-', log.type, where, `parent=${printable(log.trace_parent_id) ?? '-'}`].join(' ');
 }
 
 function printable(value: unknown): string | undefined {
