@@ -11,7 +11,7 @@ import {
   type HumanloopSpanExporterOptions,
   type SpanQueueOptions,
 } from '../src/index.js';
-import { startTestLogServer, type TestLogServer, type StoredLog } from '../src/testing/index.js';
+import { startTestLogServer, type StoredLog, type StoredV5Log, type TestLogServer } from '../src/testing/index.js';
 import { FakeClock } from './helpers/fake-clock.js';
 import { API_KEY, captureDiag } from './helpers/harness.js';
 import { CHAT_ATTRIBUTES, startSpan } from './helpers/spans.js';
@@ -41,10 +41,15 @@ afterEach(async () => {
 });
 
 /** A real provider with the processor (batches every 10 ms unless `batch` says otherwise), on a fake clock. */
-async function setup({ sampler, batch, openParentsEarly }: { sampler?: Sampler; batch?: SpanQueueOptions; openParentsEarly?: boolean } = {}): Promise<Rig> {
-  const server = await startTestLogServer({ apiKey: API_KEY });
+async function setup({
+  sampler,
+  batch,
+  openParentsEarly,
+  api,
+}: { sampler?: Sampler; batch?: SpanQueueOptions; openParentsEarly?: boolean; api?: 'v4' | 'v5' } = {}): Promise<Rig> {
+  const server = await startTestLogServer({ apiKey: API_KEY, api });
   const processor = new HumanloopSpanProcessor(
-    { apiKey: API_KEY, baseUrl: server.url, parentWaitMillis: 10_000, openParentsEarly, batch: { scheduledDelayMillis: 10, ...batch } },
+    { api, apiKey: API_KEY, baseUrl: server.url, parentWaitMillis: 10_000, openParentsEarly, batch: { scheduledDelayMillis: 10, ...batch } },
     { clock: new FakeClock(), random: () => 0.5, env: {} },
   );
   const provider = new BasicTracerProvider({
@@ -154,6 +159,91 @@ describe('a parent opened when its first child started', () => {
     expect(r.server.requests().filter((request) => request.method === 'PATCH').map((request) => request.status)).toEqual([200]);
     expect(r.exporter.stats().spans.dropped.queue_full).toBeUndefined();
     expectNothingHeld(r);
+  });
+});
+
+describe('a v5 flow opened when its first child started', () => {
+  const v5LogOf = (r: Rig, span: Span): StoredV5Log | undefined =>
+    r.server.v5Logs().find((log) => (log.metadata as { otel?: { span_id?: string } } | undefined)?.otel?.span_id === span.spanContext().spanId);
+
+  it('is created incomplete, takes its children by id while it runs, and is completed when it ends', async () => {
+    const r = await setup({ api: 'v5' });
+    const agent = startSpan(r.tracer, 'agent', AGENT);
+    const chat = startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
+    chat.end();
+    await until(() => v5LogOf(r, chat) !== undefined, 'the chat log while the agent runs');
+    const flow = v5LogOf(r, agent);
+    expect(flow, 'the agent flow log, opened for its child').toMatchObject({ type: 'flow', log_status: 'incomplete' });
+    expect(v5LogOf(r, chat)).toMatchObject({ type: 'prompt', trace_parent_id: flow?.id });
+
+    agent.end();
+    await r.provider.forceFlush();
+    expect(v5LogOf(r, agent)).toMatchObject({ id: flow?.id, log_status: 'complete' });
+    const patches = r.server.requests().filter((request) => request.method === 'PATCH');
+    expect(patches.map((request) => [request.path, request.status])).toEqual([[`/v5/flows/logs/${flow?.id}`, 200]]);
+    expect(r.server.requests().every((request) => request.status === 200)).toBe(true);
+    expectNothingHeld(r);
+  });
+
+  // Defect: the flow's end came first in the export (parents first), so it was completed before its
+  // children were logged, and each child was refused under a complete flow and resent as a root.
+  it('is completed after its children when they all end within one export', async () => {
+    const r = await setup({ api: 'v5', batch: { scheduledDelayMillis: 60_000 } });
+    const agent = startSpan(r.tracer, 'agent', AGENT);
+    const chat = startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
+    // The flow log is delivered (the exporter's flush waits for what is in flight) while both run.
+    await r.exporter.forceFlush();
+    expect(v5LogOf(r, agent), 'the agent flow log, opened for its child').toMatchObject({ log_status: 'incomplete' });
+    chat.end();
+    agent.end();
+    await r.provider.forceFlush();
+    const flowId = v5LogOf(r, agent)?.id;
+    expect(v5LogOf(r, chat)?.trace_parent_id, 'the parent of the chat log').toBe(flowId);
+    expect(r.server.requests().map((request) => `${request.method} ${request.path} ${request.status}`)).toEqual([
+      'POST /v5/flows/log 200',
+      'POST /v5/prompts/log 200',
+      `PATCH /v5/flows/logs/${flowId} 200`,
+    ]);
+    expectNothingHeld(r);
+  });
+
+  // A child names its parent by the id the parent's create returned, and a complete flow takes no
+  // children: the flow goes first, incomplete, and is completed once its children are logged.
+  it('is completed after its children are logged, even when they ended before it was sent', async () => {
+    const r = await setup({ api: 'v5', openParentsEarly: false });
+    const agent = startSpan(r.tracer, 'agent', AGENT);
+    const chat = startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
+    chat.end();
+    agent.end();
+    await r.provider.forceFlush();
+    expect(v5LogOf(r, agent)).toMatchObject({ type: 'flow', log_status: 'complete' });
+    expect(v5LogOf(r, chat)?.trace_parent_id).toBe(v5LogOf(r, agent)?.id);
+    const flowId = v5LogOf(r, agent)?.id;
+    expect(r.server.requests().map((request) => `${request.method} ${request.path}`)).toEqual([
+      'POST /v5/flows/log',
+      'POST /v5/prompts/log',
+      `PATCH /v5/flows/logs/${flowId}`,
+    ]);
+    expectNothingHeld(r);
+  });
+});
+
+describe('a v5 child that ends after its parent flow was completed', () => {
+  it('is refused under the complete flow and logged as a root, saying so', async () => {
+    const r = await setup({ api: 'v5' });
+    const agent = startSpan(r.tracer, 'agent', AGENT);
+    const chat = startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent);
+    agent.end();
+    await r.provider.forceFlush();
+    chat.end();
+    await r.provider.forceFlush();
+    const logs = r.server.v5Logs();
+    expect(logs.map((log) => [log.type, log.log_status, log.trace_parent_id])).toEqual([
+      ['flow', 'complete', undefined],
+      ['prompt', undefined, undefined],
+    ]);
+    expect(logs[1]?.metadata).toMatchObject({ refused_fields: ['trace_parent_id'] });
+    expect(r.exporter.stats().spans).toMatchObject({ seen: 2, delivered: 2, dropped: {} });
   });
 });
 

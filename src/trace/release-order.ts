@@ -13,10 +13,12 @@ export interface ExportOrder<T> extends ReleaseOrder {
   added: string[];
   /** LLM calls with children in the export, linked last (they may fold a nested duplicate). */
   deferred: T[];
+  /** Ends of spans logged while they ran, with children in the export: taken once those are linked. */
+  openedEnds: T[];
 }
 
 export function exportOrder<T>(spans: readonly ReadableSpan[]): ExportOrder<T> {
-  return { ...releaseOrder(spans), added: [], deferred: [] };
+  return { ...releaseOrder(spans), added: [], deferred: [], openedEnds: [] };
 }
 
 /**

@@ -114,7 +114,12 @@ export class TraceStage<T extends FoldableLog> {
   /** A span's log arrived within an export. */
   arrive(entry: LinkEntry<T>, order: ExportOrder<LinkEntry<T>>): TraceDecision[] {
     this._running.ended(entry.spanId);
-    if (this._open.isPlaceholder(entry.spanId)) return this._endOpened(entry);
+    if (this._open.isPlaceholder(entry.spanId)) {
+      if (!order.parents.has(entry.spanId)) return this._endOpened(entry);
+      // Its children in this export are linked under it first: its completion may have to follow them.
+      order.openedEnds.push(entry);
+      return [];
+    }
     order.added.push(entry.spanId);
     if (order.parents.has(entry.spanId)) this._parents.add(entry.spanId);
     if (!entry.payload.call) return this._decide(this._linker.add(entry));
@@ -128,10 +133,14 @@ export class TraceStage<T extends FoldableLog> {
     return this._decide(this._linker.add(entry));
   }
 
-  /** Every span of the export arrived: the deferred calls are folded and linked; what waits for a span not ended is held. */
+  /**
+   * Every span of the export arrived: the deferred calls are folded and linked, then the ends of
+   * spans logged while they ran are taken; what waits for a span not ended is held.
+   */
   finish(order: ExportOrder<LinkEntry<T>>): TraceDecision[] {
     // Deferred in ancestor order; folded children first, so a call nested three deep folds whole.
     const decisions = this._foldAndLink(order.deferred.slice().reverse());
+    for (const entry of order.openedEnds) decisions.push(...this._endOpened(entry));
     for (const key of order.added) {
       this._parents.delete(key);
       if (this._linker.isHeld(key)) decisions.push({ kind: 'held', key });
