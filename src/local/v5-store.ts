@@ -51,6 +51,8 @@ export interface KnownV5 {
 }
 
 const VERSION_HASH_CHARS = 12;
+/** Levels of ancestors whose end a child's end may move. */
+const MAX_TRACE_DEPTH = 256;
 
 /** The v5 logs in arrival order, with the files and versions they made. */
 export class V5Store implements KnownV5 {
@@ -85,14 +87,20 @@ export class V5Store implements KnownV5 {
     const stored: StoredV5Log = Object.assign(create.body, ids, status, { request_index: requestIndex });
     this._logs.push(stored);
     this._byId.set(stored.id, stored);
+    this._widenTraceEnd(stored);
     return stored;
   }
 
-  /** Applies checked changes to a stored log and returns a copy of it. */
+  /**
+   * Applies checked changes to a stored log and returns a copy of it. Completing a flow or agent
+   * log stamps its end: their update bodies have no `end_time`, and Humanloop sets it so.
+   */
   update(id: string, changes: Record<string, unknown>): StoredV5Log | undefined {
     const log = this._byId.get(id);
     if (!log) return undefined;
+    const completing = changes.log_status === 'complete' && log.log_status !== 'complete';
     Object.assign(log, changes);
+    if (completing) log.end_time = new Date().toISOString();
     return structuredClone(log);
   }
 
@@ -114,6 +122,18 @@ export class V5Store implements KnownV5 {
     this._byId.clear();
     this._files.clear();
     this._paths.clear();
+  }
+
+  /** A flow or agent log above a child that ends later ends no earlier than it (as Humanloop moves a trace's end). */
+  private _widenTraceEnd(child: StoredV5Log): void {
+    const end = child.end_time;
+    if (typeof end !== 'string' || !Number.isFinite(Date.parse(end))) return;
+    let parent = typeof child.trace_parent_id === 'string' ? this._byId.get(child.trace_parent_id) : undefined;
+    for (let depth = 0; parent && depth < MAX_TRACE_DEPTH; depth++) {
+      const known = typeof parent.end_time === 'string' ? Date.parse(parent.end_time) : NaN;
+      if (V5_KINDS[parent.type].hasStatus && !(known >= Date.parse(end))) parent.end_time = end;
+      parent = typeof parent.trace_parent_id === 'string' ? this._byId.get(parent.trace_parent_id) : undefined;
+    }
   }
 
   private _newFile(type: V5FileType, path: string): V5File {

@@ -171,13 +171,27 @@ describe('traces', () => {
     const open = await created('/flows/log', flow({ log_status: 'incomplete', inputs: { q: 'x' } }));
     const done = await expectStatus(200, 'PATCH', `/flows/logs/${open.id}`, { log_status: 'complete', output: 'a' });
     const ids = { id: open.id, type: 'flow', file_id: open.flow_id, version_id: open.version_id };
-    expect(done).toEqual({ ...flow({ inputs: { q: 'x' } }), ...ids, log_status: 'complete', output: 'a' });
+    expect(done).toEqual({ ...flow({ inputs: { q: 'x' } }), ...ids, log_status: 'complete', output: 'a', end_time: expect.any(String) });
     expect(server.v5Logs()[0]).toMatchObject({ log_status: 'complete', output: 'a' });
     for (const again of [{ log_status: 'complete' }, { log_status: 'incomplete' }, { output: 'b' }]) {
       expect(await refused('PATCH', `/flows/logs/${open.id}`, again)).toEqual([
         expect.objectContaining({ loc: ['body', 'log_status'], msg: expect.stringContaining('the log is complete') }),
       ]);
     }
+  });
+
+  // Flow and agent update bodies have no end_time: Humanloop stamps it when the log is completed,
+  // and moves a flow's end later for a child that ends later.
+  it('stamps a flow its end when completed, and moves it later for a child that ends later', async () => {
+    const before = new Date().toISOString();
+    const open = await created('/flows/log', flow({ log_status: 'incomplete', start_time: '2026-01-01T10:00:00.000Z' }));
+    await created('/prompts/log', prompt({ trace_parent_id: open.id, end_time: '2026-01-01T10:00:02.000Z' }));
+    expect(server.v5Logs()[0]?.end_time).toBe('2026-01-01T10:00:02.000Z');
+    await created('/tools/log', tool({ trace_parent_id: open.id, end_time: '2026-01-01T10:00:01.000Z' }));
+    expect(server.v5Logs()[0]?.end_time, 'an earlier child end').toBe('2026-01-01T10:00:02.000Z');
+    await expectStatus(200, 'PATCH', `/flows/logs/${open.id}`, { log_status: 'complete', output: 'done' });
+    const stamped = String(server.v5Logs()[0]?.end_time);
+    expect(stamped >= before && stamped <= new Date().toISOString(), `completion time ${stamped}`).toBe(true);
   });
 
   it('completes an agent log by PATCH with its file id', async () => {
