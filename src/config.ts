@@ -184,8 +184,8 @@ function resolveApi(option: ApiVersion | undefined, env: Environment): { version
     return { version: option };
   }
   const raw = nonEmpty(env.HUMANLOOP_API_VERSION)?.trim().toLowerCase();
-  if (raw === undefined || raw === 'v4' || raw === 'v5') return { version: (raw as ApiVersion | undefined) ?? 'v4' };
-  return { version: 'v4', problem: `Invalid HUMANLOOP_API_VERSION: expected v4 or v5; nothing is sent` };
+  if (raw === undefined || raw === 'v4' || raw === 'v5') return { version: raw ?? 'v4' };
+  return { version: 'v4', problem: 'Invalid HUMANLOOP_API_VERSION: expected v4 or v5; nothing is sent' };
 }
 
 /**

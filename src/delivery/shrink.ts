@@ -23,7 +23,8 @@ export function shrinkToFit(item: OutgoingLog, maxBytes: number): OutgoingLog | 
     if (!cutLargestString(log, excess)) return undefined;
     json = JSON.stringify(log);
   }
-  return Buffer.byteLength(json) <= maxBytes ? toOutgoing(item.key, log, item.completes) : undefined;
+  if (Buffer.byteLength(json) > maxBytes) return undefined;
+  return { ...toOutgoing(item.key, log, item.completes), route: item.route, incomplete: item.incomplete };
 }
 
 function cutLargestString(log: Record<string, unknown>, excess: number): boolean {

@@ -7,29 +7,45 @@ const MAX_SEGMENT_CHARS = 100;
 const UNSAFE = /[^\p{L}\p{N} ._()-]+/gu;
 
 /**
- * The Humanloop file a log goes to (v5): the project as the folder, then the name of the prompt,
- * tool, agent or workflow. An LLM call is named for the function it serves when the
- * instrumentation says (the AI SDK's `functionId`), else for its model.
+ * The Humanloop file a log goes to (v5): the project as the folder, then the name of the tool,
+ * agent or workflow; an LLM call is named after its model (the function it serves is a flow
+ * already, under its own name).
  */
 export function defaultPath(log: LogRequest): string {
   return `${segment(log.project ?? 'default')}/${segment(fileName(log))}`;
 }
 
-/** The user's path function, falling back to the default for a log it gives no usable path. */
+/** Paths remembered, to keep each to one kind of file. */
+const MAX_REMEMBERED_PATHS = 10_000;
+
+/**
+ * The user's path function, falling back to the default for a log it gives no usable path. A
+ * path holds one kind of file: one already used for another kind (a tool and a workflow of the
+ * same name) gets the kind appended.
+ */
 export function pathResolver(custom: ((log: LogRequest, span: ReadableSpan) => string) | undefined) {
+  const kinds = new Map<string, string>();
   return (log: LogRequest, span: ReadableSpan): string => {
-    const path = custom?.(log, span);
-    return typeof path === 'string' && path.trim() !== '' ? path : defaultPath(log);
+    const given = custom?.(log, span);
+    const path = typeof given === 'string' && given.trim() !== '' ? given : defaultPath(log);
+    const kind = fileKind(log);
+    const known = kinds.get(path);
+    if (known !== undefined && known !== kind) return `${path} (${kind})`;
+    if (known === undefined && kinds.size < MAX_REMEMBERED_PATHS) kinds.set(path, kind);
+    return path;
   };
+}
+
+function fileKind(log: LogRequest): string {
+  if (log.config.type === 'model') return 'prompt';
+  return log.config.type === 'tool' ? 'tool' : 'flow';
 }
 
 function fileName(log: LogRequest): string {
   const { config } = log;
   switch (config.type) {
-    case 'model': {
-      const functionId = log.metadata?.function_id;
-      return typeof functionId === 'string' && functionId !== '' ? functionId : config.model;
-    }
+    case 'model':
+      return config.model;
     case 'tool':
       return config.name;
     case 'agent':
