@@ -1,6 +1,7 @@
 // The demo: a small support bot instrumented with OpenLLMetry's OpenAI instrumentation, talking to a
 // fake OpenAI server on 127.0.0.1, exporting through HumanloopSpanProcessor to the bundled local log
 // server. Prints the tree of logs the server received. Offline; no API key needed.
+// `npm run demo -- --api v5` does the same through Humanloop's v5 API.
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -115,13 +116,20 @@ async function failingCall() {
   );
 }
 
+/** `--api v5` sends the logs through Humanloop's v5 API (to the local server's v5 routes). */
+function apiFromArgs() {
+  const index = process.argv.indexOf('--api');
+  return index !== -1 && process.argv[index + 1] === 'v5' ? 'v5' : 'v4';
+}
+
 export async function main() {
-  const server = await startLocalLogServer({ apiKey: API_KEY });
+  const api = apiFromArgs();
+  const server = await startLocalLogServer({ apiKey: API_KEY, api });
   const fakeOpenAI = await startFakeOpenAI();
 
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'demo-support-bot' }),
-    spanProcessors: [new HumanloopSpanProcessor({ apiKey: API_KEY, baseUrl: server.url, project: 'demo' })],
+    spanProcessors: [new HumanloopSpanProcessor({ api, apiKey: API_KEY, baseUrl: server.url, project: 'demo' })],
   });
   provider.register();
 
@@ -137,8 +145,9 @@ export async function main() {
     await failingCall();
     await provider.shutdown();
     console.log('\nWhat the local log server received:\n');
-    printLogTree(server.logs());
-    return server.logs();
+    const logs = api === 'v5' ? server.v5Logs() : server.logs();
+    printLogTree(logs);
+    return logs;
   } finally {
     await fakeOpenAI.close();
     await server.close();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { StoredLog } from '../src/local/index.js';
+import type { StoredLog, StoredV5Log } from '../src/local/index.js';
 
 /**
  * Each example, run as `npm run example -- NAME` runs it (a process of its own, against the built
@@ -14,9 +14,9 @@ import type { StoredLog } from '../src/local/index.js';
 const dir = mkdtempSync(join(tmpdir(), 'hl-examples-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(name: string): Promise<StoredLog[]> {
-  const file = join(dir, `${name}.json`);
-  await promisify(execFile)(process.execPath, ['scripts/example.mjs', name], {
+async function run(name: string, args: string[] = []): Promise<StoredLog[]> {
+  const file = join(dir, `${name}${args.join('')}.json`);
+  await promisify(execFile)(process.execPath, ['scripts/example.mjs', name, ...args], {
     env: { ...process.env, EXAMPLE_LOGS_FILE: file, HUMANLOOP_API_KEY: '', HUMANLOOP_BASE_URL: '' },
     timeout: 30_000,
   });
@@ -38,6 +38,16 @@ describe('examples', () => {
     const logs = await run('demo');
     expect([ofType(logs, 'agent').length, ofType(logs, 'model').length, ofType(logs, 'tool').length]).toEqual([1, 4, 1]);
     expect(logs.some((log) => log.error?.includes('429'))).toBe(true);
+  });
+
+  it('demo --api v5: the agent a complete flow, its calls and tool logged under it by id', async () => {
+    const logs = (await run('demo', ['--api', 'v5'])) as unknown as StoredV5Log[];
+    const kinds = (type: string) => logs.filter((log) => log.type === type);
+    expect([kinds('flow').length, kinds('prompt').length, kinds('tool').length]).toEqual([1, 4, 1]);
+    const [flow] = kinds('flow');
+    expect(flow).toMatchObject({ path: 'demo/weather-agent', log_status: 'complete' });
+    const children = logs.filter((log) => log.trace_parent_id === flow.id).map((log) => log.type);
+    expect(children.sort()).toEqual(['prompt', 'prompt', 'tool']);
   });
 
   it('quickstart: an agent and its two calls, nested', async () => {

@@ -2,7 +2,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mapSpan } from '../src/mapping/map-span.js';
 import { loadFixture } from './helpers/fixtures.js';
-import { startHarness, type Harness } from './helpers/harness.js';
+import { DIALECTS, startHarness, type Harness } from './helpers/harness.js';
 import { referenceIds, spanIds } from './helpers/logs.js';
 import { MAPPER_OPTIONS } from './helpers/spans.js';
 
@@ -24,25 +24,30 @@ afterEach(async () => {
   harness = undefined;
 });
 
-describe.each(SCENARIOS)('fixture %s through the exporter to the local server', (scenario) => {
-  it.each([true, false])('is accepted whole, nested as captured (captureContent %s)', async (captureContent) => {
-    const fixture = loadFixture(scenario);
-    harness = await startHarness({ captureContent });
-    const llmSpans = fixture.spans.filter((span) => mapSpan(span, { ...MAPPER_OPTIONS, captureContent }).log);
-    expect(await harness.exportAll(fixture.spans)).toEqual({ code: ExportResultCode.SUCCESS });
-    await harness.exporter.forceFlush();
-    const logs = harness.server.logs();
-    expect(harness.server.requests().every((request) => request.status === 200)).toBe(true);
-    expect(referenceIds(logs)).toEqual(spanIds(llmSpans));
-    const exported = new Set(logs.map((log) => log.reference_id));
-    for (const span of llmSpans) {
-      const log = logs.find((candidate) => candidate.reference_id === span.spanContext().spanId)!;
-      const parent = span.parentSpanContext?.spanId;
-      expect(log.parent_reference_id).toBe(parent && exported.has(parent) ? parent : undefined);
-      if (!captureContent) {
-        for (const field of ['messages', 'output', 'output_message', 'inputs'] as const) expect(log).not.toHaveProperty(field);
+describe.each(DIALECTS)('every fixture through the exporter to the local server (%s)', (api) => {
+  describe.each(SCENARIOS)('fixture %s', (scenario) => {
+    it.each([true, false])('is accepted whole, nested as captured (captureContent %s)', async (captureContent) => {
+      const fixture = loadFixture(scenario);
+      harness = await startHarness({ captureContent }, { api });
+      const llmSpans = fixture.spans.filter((span) => mapSpan(span, { ...MAPPER_OPTIONS, captureContent }).log);
+      expect(await harness.exportAll(fixture.spans)).toEqual({ code: ExportResultCode.SUCCESS });
+      await harness.exporter.forceFlush();
+      expect(harness.server.requests().filter((request) => request.status !== 200)).toEqual([]);
+      const stored = harness.stored();
+      expect(harness.storedSpanIds()).toEqual(spanIds(llmSpans));
+      const exported = new Set(stored.map((log) => log.spanId));
+      for (const span of llmSpans) {
+        const log = stored.find((candidate) => candidate.spanId === span.spanContext().spanId)!;
+        const parent = span.parentSpanContext?.spanId;
+        expect(log.parentSpanId).toBe(parent && exported.has(parent) ? parent : undefined);
+        if (log.parentSpanId) expect(log.parentId).toBe(stored.find((candidate) => candidate.spanId === parent)?.id);
+        if (!captureContent) {
+          for (const field of ['messages', 'output', 'output_message', 'inputs'] as const) expect(log.log).not.toHaveProperty(field);
+        }
       }
-    }
+      // A v5 flow that took children was completed once they were logged.
+      if (api === 'v5') expect(stored.every((log) => log.log.log_status === undefined || log.log.log_status === 'complete')).toBe(true);
+    });
   });
 });
 

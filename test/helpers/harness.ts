@@ -7,10 +7,30 @@ import { FakeClock } from './fake-clock.js';
 
 export const API_KEY = 'hl_test_9f3c1a7e-distinctive-key';
 
+/** The Humanloop API versions the exporter speaks; suites that hold for both run for each. */
+export const DIALECTS = ['v4', 'v5'] as const;
+export type Dialect = (typeof DIALECTS)[number];
+
+/** A stored log of either API, as the tests compare them: by the span it came from, and its parent's. */
+export interface Stored {
+  spanId: string;
+  id: string;
+  /** The parent's span id, when the log names a parent (v4: its reference id; v5: by its returned id). */
+  parentSpanId: string | undefined;
+  /** The parent's log id as the log names it (`trace_parent_id`). */
+  parentId: string | undefined;
+  log: Record<string, unknown>;
+}
+
 export interface Harness {
+  api: Dialect;
   server: TestLogServer;
   exporter: HumanloopSpanExporter;
   clock: FakeClock;
+  /** What the server stored, of the harness's API. */
+  stored(): Stored[];
+  /** The span ids of the stored logs, sorted, duplicates kept. */
+  storedSpanIds(): string[];
   /** Every export's results, to check each callback fires exactly once. */
   exportAll(spans: ReadableSpan[]): Promise<ExportResult>;
   close(): Promise<void>;
@@ -22,18 +42,22 @@ export interface Harness {
  */
 export async function startHarness(
   options: HumanloopSpanExporterOptions = {},
-  { fakeClock = true, server: serverOptions = {} }: { fakeClock?: boolean; server?: LocalLogServerOptions } = {},
+  { fakeClock = true, server: serverOptions = {}, api = 'v4' }: { fakeClock?: boolean; server?: LocalLogServerOptions; api?: Dialect } = {},
 ): Promise<Harness> {
-  const server = await startTestLogServer({ apiKey: API_KEY, ...serverOptions });
+  const server = await startTestLogServer({ apiKey: API_KEY, api, ...serverOptions });
   const clock = new FakeClock();
   const exporter = new HumanloopSpanExporter(
-    { apiKey: API_KEY, baseUrl: server.url, ...options },
+    { api, apiKey: API_KEY, baseUrl: server.url, ...options },
     fakeClock ? { clock, random: () => 0.5, env: {} } : { env: {} },
   );
+  const stored = () => storedLogs(server, api);
   return {
+    api,
     server,
     exporter,
     clock,
+    stored,
+    storedSpanIds: () => stored().map((log) => log.spanId).sort(),
     exportAll: (spans) => exportOnce(exporter, spans),
     close: async () => {
       await exporter.shutdown();
@@ -73,4 +97,24 @@ export function captureDiag(): { messages: string[]; restore: () => void } {
   const logger: DiagLogger = { error: record, warn: record, info: record, debug: record, verbose: record };
   diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
   return { messages, restore: () => diag.disable() };
+}
+
+/** The logs a server stored for one API, in the shape the tests compare. */
+export function storedLogs(server: TestLogServer, api: Dialect): Stored[] {
+  if (api === 'v4') {
+    return server.logs().map((log) => ({
+      spanId: String(log.reference_id),
+      id: log.id,
+      parentSpanId: log.parent_reference_id,
+      parentId: log.trace_parent_id,
+      log: log as unknown as Record<string, unknown>,
+    }));
+  }
+  const logs = server.v5Logs();
+  const spanOf = (log: Record<string, unknown>) => String((log.metadata as { otel?: { span_id?: string } } | undefined)?.otel?.span_id);
+  const spanById = new Map(logs.map((log) => [log.id, spanOf(log)]));
+  return logs.map((log) => {
+    const parentId = typeof log.trace_parent_id === 'string' ? log.trace_parent_id : undefined;
+    return { spanId: spanOf(log), id: log.id, parentSpanId: parentId && spanById.get(parentId), parentId, log };
+  });
 }

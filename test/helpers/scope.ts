@@ -21,8 +21,8 @@ export function testScope() {
     defer(cleanup: () => unknown): void {
       cleanups.push(cleanup);
     },
-    async server(): Promise<TestLogServer> {
-      const server = await startTestLogServer({ apiKey: API_KEY });
+    async server(options: { api?: 'v4' | 'v5' } = {}): Promise<TestLogServer> {
+      const server = await startTestLogServer({ apiKey: API_KEY, ...options });
       cleanups.push(() => server.close());
       return server;
     },

@@ -1,7 +1,8 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { exportOnce, settledSpans } from '../helpers/harness.js';
+import type { HumanloopSpanExporterOptions } from '../../src/index.js';
+import { DIALECTS, exportOnce, settledSpans, storedLogs } from '../helpers/harness.js';
 import { referenceIds, spanIds } from '../helpers/logs.js';
 import { RecordingAgent } from '../helpers/recording-agent.js';
 import { testScope } from '../helpers/scope.js';
@@ -11,16 +12,16 @@ import { until } from '../helpers/until.js';
 const scope = testScope();
 
 /** A server that is down, and an exporter on a fake clock pointed at it. */
-async function duringOutage(options: Record<string, unknown> = {}) {
-  const hl = await scope.server();
+async function duringOutage(options: HumanloopSpanExporterOptions = {}) {
+  const hl = await scope.server({ api: options.api });
   hl.down();
   const clock = new FakeClock();
   return { hl, clock, exporter: scope.exporter(hl.url, { exportTimeoutMillis: 5_000, ...options }, clock) };
 }
 
-describe('an outage longer than the export deadline', () => {
+describe.each(DIALECTS)('an outage longer than the export deadline (%s)', (api) => {
   it('loses nothing: logs are kept, retried with backoff, and delivered once the server is back', async () => {
-    const { hl, clock, exporter } = await duringOutage();
+    const { hl, clock, exporter } = await duringOutage({ api });
     const spans = chatSpans(30);
     const result = await exportOnce(exporter, spans);
     expect(result.code).toBe(ExportResultCode.FAILED);
@@ -31,10 +32,12 @@ describe('an outage longer than the export deadline', () => {
     // The retry timer (backoff from about a second) sends them without any new export.
     clock.advance(60_000);
     await until(() => exporter.stats().spans.delivered === 30, 'the kept logs');
-    expect(new Set(hl.logs().map((log) => log.reference_id))).toEqual(new Set(spans.map((s) => s.spanContext().spanId)));
+    expect(storedLogs(hl, api).map((log) => log.spanId).sort()).toEqual(spanIds(spans));
     expect(exporter.stats()).toMatchObject({ bufferedLogs: 0, spans: { seen: 30, delivered: 30, dropped: {} } });
   });
+});
 
+describe('an outage longer than the export deadline', () => {
   it('keeps new logs at once while the API is unreachable, so exports do not wait out their deadline', async () => {
     // A server that is down records no request: the exporter's own dispatcher counts the attempts.
     const dispatcher = new RecordingAgent();
