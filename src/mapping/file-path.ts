@@ -1,5 +1,7 @@
 import type { LogRequest } from '../log-request.js';
+import { describeError, logger } from '../diag.js';
 import type { ReadableSpan } from '../otel.js';
+import { safeSpanId } from './span-ids.js';
 
 /** Most characters of one path segment. */
 const MAX_SEGMENT_CHARS = 100;
@@ -26,7 +28,7 @@ const MAX_REMEMBERED_PATHS = 10_000;
 export function pathResolver(custom: ((log: LogRequest, span: ReadableSpan) => string) | undefined) {
   const kinds = new Map<string, string>();
   return (log: LogRequest, span: ReadableSpan): string => {
-    const given = custom?.(log, span);
+    const given = userPath(custom, log, span);
     const path = typeof given === 'string' && given.trim() !== '' ? given : defaultPath(log);
     const kind = fileKind(log);
     const known = kinds.get(path);
@@ -34,6 +36,16 @@ export function pathResolver(custom: ((log: LogRequest, span: ReadableSpan) => s
     if (known === undefined && kinds.size < MAX_REMEMBERED_PATHS) kinds.set(path, kind);
     return path;
   };
+}
+
+/** The user's path for the log; one that throws counts as none given. */
+function userPath(custom: ((log: LogRequest, span: ReadableSpan) => string) | undefined, log: LogRequest, span: ReadableSpan): unknown {
+  try {
+    return custom?.(log, span);
+  } catch (error) {
+    logger.warn(`path threw for span ${safeSpanId(span) ?? '(unknown)'}; the default path is used: ${describeError(error)}`);
+    return undefined;
+  }
 }
 
 function fileKind(log: LogRequest): string {
