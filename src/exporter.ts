@@ -41,6 +41,7 @@ export class HumanloopSpanExporter implements SpanExporter {
     this._transport = createHttpTransport({
       apiKey: this._config.apiKey!,
       dispatcher: this._config.dispatcher,
+      connections: this._config.maxConcurrentRequests,
       now: () => clock.now(),
     });
     this._pipeline = new LogPipeline(this._config, this._transport, clock, internals.random ?? Math.random);

@@ -36,11 +36,13 @@ export interface HttpTransportOptions {
   apiKey: string;
   /** A dispatcher of the user's: used, never closed. Without it the transport owns a keep-alive Agent. */
   dispatcher?: Dispatcher;
+  /** Connections of the owned Agent: one per request that may be in flight. */
+  connections: number;
   now?: () => number;
 }
 
 export function createHttpTransport(options: HttpTransportOptions): Transport {
-  const owned = options.dispatcher ? undefined : new Agent({ keepAliveTimeout: 10_000, connections: 16 });
+  const owned = options.dispatcher ? undefined : new Agent({ keepAliveTimeout: 10_000, connections: options.connections });
   const dispatcher = options.dispatcher ?? owned!;
   const headers = {
     'content-type': 'application/json',

@@ -29,6 +29,18 @@ describe('requests and the connection pool', () => {
     expect(Math.max(...overlaps)).toBe(2);
   });
 
+  // Defect: the exporter's own connection pool held 16 connections, so more requests in flight than that queued in undici.
+  it('opens as many connections as maxConcurrentRequests allows, beyond 16', async () => {
+    harness = await startHarness({ maxBatchSize: 1, maxConcurrentRequests: 24 }, { fakeClock: false });
+    harness.server.setFaultPlan(() => ({ delayMillis: 150 }));
+    expect(await harness.exportAll(chatSpans(24))).toEqual({ code: ExportResultCode.SUCCESS });
+    const requests = harness.server.requests();
+    const overlaps = requests.map(
+      (r) => requests.filter((o) => o.receivedAt < r.answeredAt! && r.receivedAt < o.answeredAt!).length,
+    );
+    expect(Math.max(...overlaps)).toBe(24);
+  });
+
   it("uses the user's dispatcher, under suppressed tracing, and never closes it", async () => {
     const dispatcher = new RecordingAgent();
     try {

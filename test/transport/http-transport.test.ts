@@ -17,7 +17,7 @@ async function serve(handler: Handler): Promise<URL> {
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  transport = createHttpTransport({ apiKey: 'hl_sk_secret' });
+  transport = createHttpTransport({ apiKey: 'hl_sk_secret', connections: 4 });
   return new URL(`http://127.0.0.1:${port}/v4/logs`);
 }
 
