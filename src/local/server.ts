@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -195,6 +196,8 @@ class ServerState {
   private _down = false;
 
   constructor(private readonly _settings: Settings) {
+    // Each delayed request listens for the close while it waits, and lets go after: any number may wait at once.
+    setMaxListeners(0, this._closing.signal);
     this._context = {
       store: this.store,
       apiKey: _settings.apiKey,
