@@ -3,7 +3,7 @@
 // request to the receiver is delayed by DELAY_MS, so flush time / DELAY_MS is the number of
 // request rounds the flush waited for. Setups: this package's span processor; this exporter
 // behind a BatchSpanProcessor (flushed as the README says: the processor, then the exporter);
-// the OTLP HTTP exporter behind a BatchSpanProcessor.
+// both again through Humanloop's v5 API; the OTLP HTTP exporter behind a BatchSpanProcessor.
 //   node bench/flush.mjs [--quick]      prints a table; import { benchFlush } for the full benchmark
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,7 +15,7 @@ import { HumanloopSpanExporter, HumanloopSpanProcessor } from 'humanloop-otel-ex
 import { startTestLogServer } from 'humanloop-otel-exporter/testing';
 
 const DELAY_MS = 100;
-const SETUPS = ['processor', 'batch+exporter', 'otlp'];
+const SETUPS = ['processor', 'batch+exporter', 'processor v5', 'batch+exp. v5', 'otlp'];
 const AGENT = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner', 'gen_ai.request.model': 'gpt-4o' };
 const CHAT = {
   'gen_ai.operation.name': 'chat',
@@ -39,8 +39,9 @@ async function startOtlpReceiver() {
 
 function connect(setup, receivers) {
   const resource = resourceFromAttributes({ 'service.name': 'flush-bench' });
-  const options = { apiKey: 'bench-key', baseUrl: receivers.humanloop.url, project: 'bench' };
-  if (setup === 'processor') {
+  const api = setup.endsWith(' v5') ? 'v5' : 'v4';
+  const options = { api, apiKey: 'bench-key', baseUrl: receivers.humanloop[api].url, project: 'bench' };
+  if (setup.startsWith('processor')) {
     const processor = new HumanloopSpanProcessor(options);
     return { provider: new BasicTracerProvider({ resource, spanProcessors: [processor] }), flush: () => processor.forceFlush() };
   }
@@ -68,8 +69,9 @@ async function makeTrace(tracer, depth) {
 
 /** Median round trips per setup and depth. */
 export async function benchFlush({ depths = [1, 3, 5], runs = 3 } = {}) {
-  const humanloop = await startTestLogServer({ apiKey: 'bench-key' });
-  humanloop.setFaultPlan(() => ({ delayMillis: DELAY_MS }));
+  const humanloop = { v4: await startTestLogServer({ apiKey: 'bench-key' }), v5: await startTestLogServer({ apiKey: 'bench-key', api: 'v5' }) };
+  const delayAll = () => Object.values(humanloop).forEach((server) => server.setFaultPlan(() => ({ delayMillis: DELAY_MS })));
+  delayAll();
   const receivers = { humanloop, otlp: await startOtlpReceiver() };
   const results = [];
   try {
@@ -84,15 +86,15 @@ export async function benchFlush({ depths = [1, 3, 5], runs = 3 } = {}) {
           await flush();
           rounds.push((performance.now() - started) / DELAY_MS);
           await provider.shutdown();
-          humanloop.clear();
-          humanloop.setFaultPlan(() => ({ delayMillis: DELAY_MS }));
+          Object.values(humanloop).forEach((server) => server.clear());
+          delayAll();
         }
         row[setup] = rounds.sort((a, b) => a - b)[Math.floor(rounds.length / 2)];
       }
       results.push(row);
     }
   } finally {
-    await humanloop.close();
+    await Promise.all(Object.values(humanloop).map((server) => server.close()));
     await receivers.otlp.close();
   }
   return { delayMs: DELAY_MS, rows: results };

@@ -13,8 +13,8 @@ import { makeSpans } from './workload.mjs';
 
 const quick = process.argv.includes('--quick');
 const PLAN = quick
-  ? { sizes: [1_000, 10_000], mappingRuns: 5, e2eRuns: 2, overheadSpans: 20_000, overheadRuns: 3, memorySpans: 5_000, flush: { depths: [1, 5], runs: 1 } }
-  : { sizes: [1_000, 10_000, 100_000], mappingRuns: 7, e2eRuns: 3, overheadSpans: 100_000, overheadRuns: 9, memorySpans: 20_000, flush: { depths: [1, 3, 5], runs: 3 } };
+  ? { sizes: [1_000, 10_000], mappingRuns: 5, e2eRuns: 2, overheadSpans: 20_000, overheadRuns: 3, memorySpans: 5_000, flush: { depths: [1, 5], runs: 1 }, v5: { spans: 500, concurrency: [16, 64], runs: 1, delayMs: 100 } }
+  : { sizes: [1_000, 10_000, 100_000], mappingRuns: 7, e2eRuns: 3, overheadSpans: 100_000, overheadRuns: 9, memorySpans: 20_000, flush: { depths: [1, 3, 5], runs: 3 }, v5: { spans: 1_000, concurrency: [8, 16, 32, 64], runs: 3, delayMs: 100 } };
 const WORKER = new URL('./worker.mjs', import.meta.url).pathname;
 const SINK = new URL('./sink.mjs', import.meta.url).pathname;
 
@@ -86,9 +86,9 @@ function benchMapping(size) {
   };
 }
 
-function startSink(kind) {
+function startSink(kind, args = []) {
   return new Promise((resolve) => {
-    const child = fork(SINK, [kind], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(SINK, [kind, ...args.map(String)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const ask = (message, key) =>
       new Promise((answer) => {
         const listener = (reply) => {
@@ -101,7 +101,13 @@ function startSink(kind) {
         child.send(message);
       });
     child.once('message', ({ url }) =>
-      resolve({ url, count: () => ask('count', 'count'), reset: () => ask('reset', 'reset'), stop: () => child.send('exit') }),
+      resolve({
+        url,
+        count: () => ask('count', 'count'),
+        requests: () => ask('requests', 'requests'),
+        reset: () => ask('reset', 'reset'),
+        stop: () => child.send('exit'),
+      }),
     );
   });
 }
@@ -173,6 +179,38 @@ async function benchOverhead(sinks) {
   };
 }
 
+/**
+ * 6. Humanloop's v5 API takes one log per request, so requests in flight set the pace. End to end
+ * as in 2, into the local v5 server answering each request after a delay (as a remote API would),
+ * for several `maxConcurrentRequests`.
+ */
+async function benchV5() {
+  const { spans, concurrency, runs, delayMs } = PLAN.v5;
+  const sink = await startSink('humanloop-v5', [delayMs]);
+  const rows = [];
+  try {
+    for (const inFlight of concurrency) {
+      const results = [];
+      for (let run = 0; run < runs; run++) {
+        await sink.reset();
+        const result = worker(['e2e', 'humanloop', spans, sink.url, JSON.stringify({ api: 'v5', maxConcurrentRequests: inFlight })]);
+        const received = await sink.count();
+        if (received < spans) throw new Error(`v5 with ${inFlight} in flight: the receiver got ${received} of ${spans}`);
+        results.push({ ...result, requests: await sink.requests() });
+      }
+      rows.push({
+        maxConcurrentRequests: inFlight,
+        spansPerSecond: stats(results.map((r) => (spans / r.wallMs) * 1000)),
+        cpuMsPer1000Spans: stats(results.map((r) => (r.cpuMs / spans) * 1000)),
+        requestsPerSpan: stats(results.map((r) => r.requests / spans)),
+      });
+    }
+  } finally {
+    sink.stop();
+  }
+  return { spans, delayMs, rows };
+}
+
 /** 4. Heap held per log waiting for its parent, and per log kept through an outage. */
 function benchMemory() {
   return {
@@ -215,9 +253,14 @@ function print(report) {
   console.log(`   per log kept in the outage buffer: ${fmt(mem.buffered.bytesPerLog)} bytes (${fmt(mem.buffered.held)} logs)`);
   console.log('');
   printFlush(report.flush);
+  const v5 = report.v5;
+  console.log(`\n6. v5 API, a log per request: ${fmt(v5.spans)} spans end to end, each request answered after ${v5.delayMs} ms`);
+  for (const r of v5.rows) {
+    console.log(`   maxConcurrentRequests ${String(r.maxConcurrentRequests).padStart(2)}: ${spread(r.spansPerSecond)} spans/s, CPU ${spread(r.cpuMsPer1000Spans, 1)} ms/1000 spans, ${fmt(r.requestsPerSpan.median, 2)} requests per span`);
+  }
 }
 
-const report = { quick, machine: machine(), plan: PLAN, mapping: [], endToEnd: [], overhead: undefined, memory: undefined, flush: undefined };
+const report = { quick, machine: machine(), plan: PLAN, mapping: [], endToEnd: [], overhead: undefined, memory: undefined, flush: undefined, v5: undefined };
 for (const size of PLAN.sizes) report.mapping.push(benchMapping(size));
 const sinks = { humanloop: await startSink('humanloop'), otlp: await startSink('otlp') };
 try {
@@ -229,6 +272,7 @@ try {
 }
 report.memory = benchMemory();
 report.flush = await benchFlush(PLAN.flush);
+report.v5 = await benchV5();
 print(report);
 mkdirSync('bench-results', { recursive: true });
 writeFileSync('bench-results/bench.json', `${JSON.stringify(report, null, 2)}\n`);

@@ -1,9 +1,11 @@
 // A receiver in a process of its own, so its work is not counted against the exporter measured:
-// `humanloop` runs the bundled local log server; `otlp` a minimal OTLP/HTTP JSON receiver.
+// `humanloop` runs the bundled local log server; `humanloop-v5 DELAY_MS` the same for the v5 API,
+// answering each request after DELAY_MS as a remote API would; `otlp` a minimal OTLP/HTTP JSON receiver.
 import { createServer } from 'node:http';
 import { startLocalLogServer } from 'humanloop-otel-exporter/local';
+import { startTestLogServer } from 'humanloop-otel-exporter/testing';
 
-const kind = process.argv[2];
+const [kind, delayArg] = process.argv.slice(2);
 
 async function startOtlpSink() {
   let spans = 0;
@@ -29,10 +31,19 @@ async function startHumanloopSink() {
   return { url: server.url, count: () => server.logCount(), reset: () => server.clear() };
 }
 
-const sink = kind === 'otlp' ? await startOtlpSink() : await startHumanloopSink();
+async function startDelayedV5Sink(delayMillis) {
+  const server = await startTestLogServer({ apiKey: 'bench-key', api: 'v5' });
+  const delay = () => server.setFaultPlan(() => ({ delayMillis }));
+  delay();
+  const reset = () => (server.clear(), delay());
+  return { url: server.url, count: () => server.logCount(), reset, requests: () => server.requests().length };
+}
+
+const sink = kind === 'otlp' ? await startOtlpSink() : kind === 'humanloop-v5' ? await startDelayedV5Sink(Number(delayArg)) : await startHumanloopSink();
 process.send({ url: sink.url });
 process.on('message', (message) => {
   if (message === 'count') process.send({ count: sink.count() });
+  if (message === 'requests') process.send({ requests: sink.requests?.() ?? 0 });
   if (message === 'reset') {
     sink.reset();
     process.send({ reset: true });

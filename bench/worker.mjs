@@ -1,5 +1,5 @@
 // One measurement in a fresh process (so peak RSS and heap figures are its own). Prints JSON.
-//   node bench/worker.mjs e2e humanloop|otlp SPANS URL
+//   node bench/worker.mjs e2e humanloop|otlp SPANS URL [OPTIONS_JSON]
 //   node bench/worker.mjs overhead none|noop|humanloop|otlp SPANS URL
 //   node --expose-gc bench/worker.mjs memory waiting|buffered SPANS
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -8,7 +8,9 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import { HumanloopSpanExporter } from 'humanloop-otel-exporter';
 import { makeSpans, TRACE_SPANS } from './workload.mjs';
 
-const [mode, variant, spansArg, url] = process.argv.slice(2);
+const [mode, variant, spansArg, url, optionsArg] = process.argv.slice(2);
+/** Exporter options beyond the defaults (the API version, requests in flight). */
+const extraOptions = optionsArg ? JSON.parse(optionsArg) : {};
 const spans = Number(spansArg);
 const resource = resourceFromAttributes({ 'service.name': 'bench' });
 
@@ -25,7 +27,7 @@ function recorded(count, options) {
 
 function exporterFor(kind) {
   if (kind === 'otlp') return new OTLPTraceExporter({ url, timeoutMillis: 30_000 });
-  return new HumanloopSpanExporter({ apiKey: 'bench-key', baseUrl: url, project: 'bench' });
+  return new HumanloopSpanExporter({ apiKey: 'bench-key', baseUrl: url, project: 'bench', ...extraOptions });
 }
 
 /**

@@ -48,6 +48,8 @@ describe('examples', () => {
     expect(flow).toMatchObject({ path: 'demo/weather-agent', log_status: 'complete' });
     const children = logs.filter((log) => log.trace_parent_id === flow.id).map((log) => log.type);
     expect(children.sort()).toEqual(['prompt', 'prompt', 'tool']);
+    // Nothing was refused on the way: a log sent again without a field says so in its metadata.
+    expect(logs.filter((log) => (log.metadata as { refused_fields?: unknown } | undefined)?.refused_fields)).toEqual([]);
   });
 
   it('quickstart: an agent and its two calls, nested', async () => {
