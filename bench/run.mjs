@@ -5,6 +5,8 @@ import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { Session } from 'node:inspector/promises';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { mapSpan } from 'humanloop-otel-exporter';
 import { encodeJson as encodeLog } from '../dist/esm/delivery/encoding.js';
@@ -39,8 +41,10 @@ function recordSpans(count) {
 
 /**
  * 1. ReadableSpan → LogRequest, and mapping plus serialization (to the UTF-8 bytes that are sent)
- * against a bare JSON.stringify of the same payloads. Timed a thousand spans at a time, as the
- * exporter works: it never holds more than an export's logs as objects.
+ * against a bare JSON.stringify of the same payloads, and against what the OTLP HTTP exporter does
+ * with the same spans (its JSON serializer: an object tree per span, stringified, as UTF-8). Timed
+ * a thousand spans at a time, as the exporter works: it never holds more than an export's logs as
+ * objects.
  */
 function benchMapping(size) {
   const spans = recordSpans(size);
@@ -48,6 +52,7 @@ function benchMapping(size) {
   const mapOnly = [];
   const mapAndSerialize = [];
   const stringifyOnly = [];
+  const otlpSerialize = [];
   // One untimed pass first: these are steady-state figures (the end-to-end runs show a cold start).
   for (const span of spans.slice(0, 2_000)) {
     const { log } = mapSpan(span, options);
@@ -55,8 +60,9 @@ function benchMapping(size) {
     JSON.stringify(log);
     encodeLog(log);
   }
+  JsonTraceSerializer.serializeRequest(spans.slice(0, 2_000));
   for (let run = 0; run < PLAN.mappingRuns; run++) {
-    const times = { map: 0, both: 0, stringify: 0 };
+    const times = { map: 0, both: 0, stringify: 0, otlp: 0 };
     for (let from = 0; from < spans.length; from += 1_000) {
       const chunk = spans.slice(from, from + 1_000);
       let started = performance.now();
@@ -71,10 +77,14 @@ function benchMapping(size) {
       started = performance.now();
       for (const log of logs) JSON.stringify(log);
       times.stringify += performance.now() - started;
+      started = performance.now();
+      JsonTraceSerializer.serializeRequest(chunk);
+      times.otlp += performance.now() - started;
     }
     mapOnly.push(times.map);
     mapAndSerialize.push(times.both);
     stringifyOnly.push(times.stringify);
+    otlpSerialize.push(times.otlp);
   }
   const ratios = mapAndSerialize.map((ms, i) => ms / stringifyOnly[i]);
   return {
@@ -83,7 +93,36 @@ function benchMapping(size) {
     mapAndSerializeMs: stats(mapAndSerialize),
     stringifyMs: stats(stringifyOnly),
     ratioToStringify: stats(ratios),
+    ratioToOtlpSerializer: stats(mapAndSerialize.map((ms, i) => ms / otlpSerialize[i])),
   };
+}
+
+/**
+ * JS heap allocated per span (sampled by V8's allocation sampler, garbage included) by mapping and
+ * serialization, and by the OTLP exporter's serializer on the same spans. The bytes a log is sent
+ * as live outside the heap and are counted apart (bytes per span, in 2).
+ */
+async function benchAllocations(size) {
+  const spans = recordSpans(size);
+  const options = { project: 'bench', source: undefined, captureContent: true };
+  const ours = (chunk) => chunk.forEach((span) => {
+    const { log } = mapSpan(span, options);
+    if (log) encodeLog(log);
+  });
+  const otlp = (chunk) => JsonTraceSerializer.serializeRequest(chunk);
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  const perSpan = async (work) => {
+    work(spans.slice(0, 1_000));
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    for (let from = 0; from < spans.length; from += 1_000) work(spans.slice(from, from + 1_000));
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    return profile.samples.reduce((sum, sample) => sum + sample.size, 0) / spans.length;
+  };
+  const result = { spans: size, oursBytesPerSpan: await perSpan(ours), otlpBytesPerSpan: await perSpan(otlp) };
+  session.disconnect();
+  return result;
 }
 
 function startSink(kind, args = []) {
@@ -130,13 +169,18 @@ async function benchEndToEnd(sinks) {
         const received = await sinks[kind].count();
         // At least once: a duplicate (a request answered too late and retried) is allowed, a loss is not.
         if (received < size) throw new Error(`${kind}: the receiver got ${received} of ${size}`);
-        runs.push({ ...result, duplicates: received - size });
+        // The OTLP exporter's requests are counted by its receiver; this exporter's by its connection pool.
+        const sent = kind === 'otlp' ? await sinks.otlp.requests() : result;
+        runs.push({ ...result, ...sent, duplicates: received - size });
       }
       row[kind] = {
         spansPerSecond: stats(runs.map((r) => (size / r.wallMs) * 1000)),
         cpuMsPer1000Spans: stats(runs.map((r) => (r.cpuMs / size) * 1000)),
         peakRssMb: stats(runs.map((r) => r.maxRssKb / 1024)),
         duplicates: runs.reduce((sum, r) => sum + r.duplicates, 0),
+        requestsPerExport: stats(runs.map((r) => r.requests / r.exports)),
+        spansPerRequest: stats(runs.map((r) => size / r.requests)),
+        bytesPerSpan: stats(runs.map((r) => r.bytes / size)),
       };
     }
     row.throughputRatio = row.humanloop.spansPerSecond.median / row.otlp.spansPerSecond.median;
@@ -196,7 +240,7 @@ async function benchV5() {
         const result = worker(['e2e', 'humanloop', spans, sink.url, JSON.stringify({ api: 'v5', maxConcurrentRequests: inFlight })]);
         const received = await sink.count();
         if (received < spans) throw new Error(`v5 with ${inFlight} in flight: the receiver got ${received} of ${spans}`);
-        results.push({ ...result, requests: await sink.requests() });
+        results.push(result);
       }
       rows.push({
         maxConcurrentRequests: inFlight,
@@ -230,13 +274,16 @@ function print(report) {
   console.log('Figures are medians (min–max) over repeated runs.\n');
   console.log('1. Mapping (ReadableSpan → LogRequest), in process');
   for (const r of report.mapping) {
-    console.log(`   ${fmt(r.spans).padStart(7)} spans: ${spread(r.mapSpansPerSecond)} spans/s; map+serialize = ${spread(r.ratioToStringify, 2, 'x')} bare JSON.stringify`);
+    console.log(`   ${fmt(r.spans).padStart(7)} spans: ${spread(r.mapSpansPerSecond)} spans/s; map+serialize = ${spread(r.ratioToStringify, 2, 'x')} bare JSON.stringify, ${spread(r.ratioToOtlpSerializer, 2, 'x')} the OTLP exporter's JSON serializer`);
   }
+  const a = report.allocations;
+  console.log(`   JS heap allocated per span (${fmt(a.spans)} spans, sampled): map+serialize ${fmt(a.oursBytesPerSpan)} bytes, the OTLP exporter's serializer ${fmt(a.otlpBytesPerSpan)} bytes`);
   console.log('\n2. End to end: BatchSpanProcessor → exporter → receiver over 127.0.0.1 (fresh process per run)');
   for (const r of report.endToEnd) {
     for (const kind of ['humanloop', 'otlp']) {
       const k = r[kind];
       console.log(`   ${fmt(r.spans).padStart(7)} spans ${kind.padEnd(9)}: ${spread(k.spansPerSecond)} spans/s, CPU ${spread(k.cpuMsPer1000Spans, 1)} ms/1000 spans, peak RSS ${spread(k.peakRssMb, 0, ' MB')}`);
+      console.log(`   ${' '.repeat(23)}${fmt(k.requestsPerExport.median, 1)} requests per export, ${fmt(k.spansPerRequest.median)} spans per request, ${fmt(k.bytesPerSpan.median)} bytes per span`);
     }
     console.log(`   ${' '.repeat(13)}throughput humanloop / OTLP HTTP = ${fmt(r.throughputRatio, 2)}x; CPU = ${fmt(r.cpuRatio, 2)}x`);
   }
@@ -260,8 +307,9 @@ function print(report) {
   }
 }
 
-const report = { quick, machine: machine(), plan: PLAN, mapping: [], endToEnd: [], overhead: undefined, memory: undefined, flush: undefined, v5: undefined };
+const report = { quick, machine: machine(), plan: PLAN, mapping: [], allocations: undefined, endToEnd: [], overhead: undefined, memory: undefined, flush: undefined, v5: undefined };
 for (const size of PLAN.sizes) report.mapping.push(benchMapping(size));
+report.allocations = await benchAllocations(10_000);
 const sinks = { humanloop: await startSink('humanloop'), otlp: await startSink('otlp') };
 try {
   report.endToEnd = await benchEndToEnd(sinks);

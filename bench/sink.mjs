@@ -9,9 +9,15 @@ const [kind, delayArg] = process.argv.slice(2);
 
 async function startOtlpSink() {
   let spans = 0;
+  let requests = 0;
+  let bytes = 0;
   const server = createServer((req, res) => {
     const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
+    requests++;
+    req.on('data', (chunk) => {
+      chunks.push(chunk);
+      bytes += chunk.length;
+    });
     req.on('end', () => {
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -23,7 +29,12 @@ async function startOtlpSink() {
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}/v1/traces`, count: () => spans, reset: () => (spans = 0) };
+  return {
+    url: `http://127.0.0.1:${server.address().port}/v1/traces`,
+    count: () => spans,
+    requests: () => ({ requests, bytes }),
+    reset: () => (spans = requests = bytes = 0),
+  };
 }
 
 async function startHumanloopSink() {
@@ -36,14 +47,14 @@ async function startDelayedV5Sink(delayMillis) {
   const delay = () => server.setFaultPlan(() => ({ delayMillis }));
   delay();
   const reset = () => (server.clear(), delay());
-  return { url: server.url, count: () => server.logCount(), reset, requests: () => server.requests().length };
+  return { url: server.url, count: () => server.logCount(), reset };
 }
 
 const sink = kind === 'otlp' ? await startOtlpSink() : kind === 'humanloop-v5' ? await startDelayedV5Sink(Number(delayArg)) : await startHumanloopSink();
 process.send({ url: sink.url });
 process.on('message', (message) => {
   if (message === 'count') process.send({ count: sink.count() });
-  if (message === 'requests') process.send({ requests: sink.requests?.() ?? 0 });
+  if (message === 'requests') process.send({ requests: sink.requests?.() });
   if (message === 'reset') {
     sink.reset();
     process.send({ reset: true });

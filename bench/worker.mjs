@@ -6,6 +6,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { HumanloopSpanExporter } from 'humanloop-otel-exporter';
+import { Agent } from 'undici';
 import { makeSpans, TRACE_SPANS } from './workload.mjs';
 
 const [mode, variant, spansArg, url, optionsArg] = process.argv.slice(2);
@@ -25,9 +26,24 @@ function recorded(count, options) {
   return finished;
 }
 
+/** The exporter's own kind of connection pool, counting the requests and body bytes it sends. */
+class CountingAgent extends Agent {
+  requests = 0;
+  bytes = 0;
+  dispatch(options, handler) {
+    this.requests++;
+    this.bytes += options.body?.length ?? 0;
+    return super.dispatch(options, handler);
+  }
+}
+
+let countingAgent;
+
 function exporterFor(kind) {
   if (kind === 'otlp') return new OTLPTraceExporter({ url, timeoutMillis: 30_000 });
-  return new HumanloopSpanExporter({ apiKey: 'bench-key', baseUrl: url, project: 'bench', ...extraOptions });
+  // With a dispatcher of its own the exporter opens no pool: this one is made as it would make it.
+  countingAgent = new CountingAgent({ keepAliveTimeout: 10_000, connections: extraOptions.maxConcurrentRequests ?? 8 });
+  return new HumanloopSpanExporter({ apiKey: 'bench-key', baseUrl: url, project: 'bench', dispatcher: countingAgent, ...extraOptions });
 }
 
 /**
@@ -38,16 +54,19 @@ async function endToEnd() {
   const finished = recorded(spans);
   const exporter = exporterFor(variant);
   let exported = 0;
-  const counting = {
-    export: (batch, done) =>
+  let exports = 0;
+  const countingExporter = {
+    export: (batch, done) => {
+      exports++;
       exporter.export(batch, (result) => {
         exported += batch.length;
         done(result);
-      }),
+      });
+    },
     forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
     shutdown: () => exporter.shutdown(),
   };
-  const processor = new BatchSpanProcessor(counting, {
+  const processor = new BatchSpanProcessor(countingExporter, {
     maxQueueSize: spans + 1024,
     maxExportBatchSize: 512,
     scheduledDelayMillis: 20,
@@ -60,7 +79,8 @@ async function endToEnd() {
   const wallMs = performance.now() - started;
   const { user, system } = process.cpuUsage(cpu);
   await processor.shutdown();
-  return { wallMs, cpuMs: (user + system) / 1000, maxRssKb: process.resourceUsage().maxRSS };
+  const sent = countingAgent ? { requests: countingAgent.requests, bytes: countingAgent.bytes } : {};
+  return { wallMs, cpuMs: (user + system) / 1000, maxRssKb: process.resourceUsage().maxRSS, exports, ...sent };
 }
 
 /** Takes every batch and drops it at once: what the batch processor costs without any exporter's work. */

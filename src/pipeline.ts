@@ -61,6 +61,8 @@ export class LogPipeline {
   private readonly _alarm: Alarm;
   /** Set at shutdown, after the last flush: what is released from then on is spooled, not sent. */
   private _unsent: Kept[] | undefined;
+  /** Exports being worked through in slices, whose later slices are still to come. */
+  private _slicing = 0;
 
   constructor(
     private readonly _config: ResolvedConfig,
@@ -100,12 +102,24 @@ export class LogPipeline {
     this._background.track(this._workLater(list, entry, now));
   }
 
+  /** An export worked through in slices: until its last, requests go only when full. */
   private async _workLater(list: ReadableSpan[], entry: ExportEntry, now: number): Promise<void> {
     await nextTurn();
     const order = exportOrder<Entry>(list);
-    for (let from = 0; from < list.length; from += SLICE_SIZE) {
-      if (from > 0) await nextTurn();
-      this._work(order, entry, now, from);
+    let slicing = true;
+    this._slicing++;
+    try {
+      for (let from = 0; from < list.length; from += SLICE_SIZE) {
+        if (from > 0) await nextTurn();
+        // The last slice sends what is queued, full or not.
+        if (from + SLICE_SIZE >= list.length) {
+          slicing = false;
+          this._slicing--;
+        }
+        this._work(order, entry, now, from);
+      }
+    } finally {
+      if (slicing) this._slicing--;
     }
   }
 
@@ -226,8 +240,10 @@ export class LogPipeline {
     this._sender.enqueue(item, this._ledger.ownerOf(item.key)?.deadline ?? now + this._config.exportTimeoutMillis);
   }
 
+  /** Starts what requests there is room for; while an export is still being mapped, only full ones. */
   private _pump(): void {
-    for (let sending = this._sender.start(); sending; sending = this._sender.start()) {
+    const fullOnly = this._slicing > 0;
+    for (let sending = this._sender.start(fullOnly); sending; sending = this._sender.start(fullOnly)) {
       this._background.track(sending.then((sent) => this._settle(sent)));
     }
   }

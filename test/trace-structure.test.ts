@@ -369,6 +369,22 @@ describe('a large export, worked through in slices', () => {
     expect(exporter.stats().spans).toMatchObject({ seen: 150, delivered: 150 });
   });
 
+  it('sends the parents while the rest is still being mapped, and the rest in full requests', async () => {
+    const mappedAt: number[] = [];
+    const r = await setupByHand({ spanFilter: () => mappedAt.push(performance.now()) > 0 });
+    for (let t = 0; t < 40; t++) {
+      const agent = startSpan(r.tracer, 'agent', AGENT(`a${t}`));
+      for (let c = 0; c < 14; c++) startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+      agent.end();
+    }
+    const spans = r.allSpans();
+    expect(await new Promise((resolve) => r.exporter.export(spans, resolve))).toEqual({ code: ExportResultCode.SUCCESS });
+    const [parents, ...children] = r.server.requests();
+    expect(parents?.itemCount, 'the agents').toBe(40);
+    expect(parents.receivedAt, 'the agents reached the server before the last span was mapped').toBeLessThan(mappedAt.at(-1)!);
+    expect(children.map((request) => request.itemCount)).toEqual([100, 100, 100, 100, 100, 60]);
+  });
+
   it('returns before reading any of it: a BatchSpanProcessor calls export() inside span.end()', async () => {
     let filtered = 0;
     const { server, exporter, tracer, allSpans } = await setupByHand({ spanFilter: () => ++filtered > 0 });

@@ -32,6 +32,8 @@ export interface OutgoingLog {
   route?: string;
   /** Created incomplete: it takes children, and is completed once they are logged. */
   incomplete?: boolean;
+  /** Logs of its children wait for it: it goes without waiting for a full request. */
+  awaited?: boolean;
 }
 
 /** How one log fared: delivered (with what the API returned), or not, and why. */

@@ -36,11 +36,13 @@ export interface Sent {
 /**
  * Turns queued logs into requests: as many per request as the dialect and `maxBatchBytes`
  * allow, a completion alone, at most `maxConcurrentRequests` at once; and answers into
- * outcomes. It never waits to fill a batch (batching over time is the span processor's job) and
- * calls no one: `start()` hands back a request's outcomes as a promise.
+ * outcomes. It waits to fill a batch only when told more is coming at once (batching over time
+ * is the span processor's job), and calls no one: `start()` hands back a request's outcomes as a
+ * promise.
  */
 export class Sender {
   private readonly _queue = new Fifo<Queued>();
+  private _queuedBytes = 0;
   private _active = 0;
   private _seq = 0;
   /** Logs queued before this sequence number are not sent: their API key was refused. */
@@ -53,6 +55,7 @@ export class Sender {
 
   enqueue(item: OutgoingLog, deadline: number): void {
     this._queue.push({ item, deadline, seq: this._seq++ });
+    this._queuedBytes += item.bytes;
   }
 
   /**
@@ -63,9 +66,14 @@ export class Sender {
     this._cutoff = time;
   }
 
-  /** Starts the next request if one is queued and there is room; its promise never rejects. */
-  start(): Promise<Sent[]> | undefined {
+  /**
+   * Starts the next request if one is queued and there is room; its promise never rejects.
+   * `fullOnly`: more logs are about to be queued, so a request goes only if it is full (or
+   * others wait for its first log).
+   */
+  start(fullOnly = false): Promise<Sent[]> | undefined {
     if (this._active >= this._options.maxConcurrentRequests || this._queue.length === 0) return undefined;
+    if (fullOnly && !this._fullBatchQueued()) return undefined;
     this._active++;
     return this._deliver(this._takeBatch());
   }
@@ -78,9 +86,16 @@ export class Sender {
     return this._active;
   }
 
+  /** A request that need not wait for more: full, a completion, or led by a log that others wait for. */
+  private _fullBatchQueued(): boolean {
+    const { dialect, maxBatchBytes } = this._options;
+    const { item } = this._queue.peek()!;
+    return this._queue.length >= dialect.maxLogsPerRequest || this._queuedBytes >= maxBatchBytes || item.completes !== undefined || item.awaited === true;
+  }
+
   private _takeBatch(): Queued[] {
     const { dialect, maxBatchBytes } = this._options;
-    const first = this._queue.shift()!;
+    const first = this._take();
     const batch = [first];
     if (first.item.completes) return batch;
     let bytes = 2 + first.item.bytes;
@@ -88,9 +103,15 @@ export class Sender {
       if (next.item.completes || next.item.route !== first.item.route || bytes + next.item.bytes + 1 > maxBatchBytes) break;
       batch.push(next);
       bytes += next.item.bytes + 1;
-      this._queue.shift();
+      this._take();
     }
     return batch;
+  }
+
+  private _take(): Queued {
+    const queued = this._queue.shift()!;
+    this._queuedBytes -= queued.item.bytes;
+    return queued;
   }
 
   private async _deliver(batch: Queued[]): Promise<Sent[]> {

@@ -257,6 +257,7 @@ export class TraceStage<T extends FoldableLog> {
     const { spanId } = entry;
     const open = this._open.isPlaceholder(spanId) || this._parents.has(spanId) || this._linker.hasWaitersOn(spanId);
     const item = this._options.codec.link(entry, link, open);
+    if (open) item.awaited = true;
     if (item.incomplete && !this._open.isPlaceholder(spanId)) this._open.openWhole(entry);
     if (link.parent) this._open.childReleased(link.parent.spanId, spanId);
     return item;

@@ -184,6 +184,13 @@ describe('v4: an export is split into requests of logs', () => {
     expect(Math.max(...harness.server.requests().map((r) => r.itemCount))).toBeLessThanOrEqual(2);
   });
 
+  // Defect: an export worked through in slices of 64 sent each slice's logs in a request of their own.
+  it('in full requests when the export is worked through in slices', async () => {
+    harness = await startHarness({ maxBatchSize: 100 });
+    await harness.exportAll(chatSpans(450));
+    expect(harness.server.requests().map((r) => r.itemCount)).toEqual([100, 100, 100, 100, 50]);
+  });
+
   it('in halves on 413, before a single log is truncated', async () => {
     harness = await startHarness({}, { server: { maxBodyBytes: 60_000 } });
     const big = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'x'.repeat(40_000) }] }]);
