@@ -4,12 +4,13 @@ import type { ExporterStats } from '../stats.js';
  * Backpressure: whether the gateway takes a request's spans now. Spans handed to the exporter
  * count as pending until its export() calls back (delivered, dropped, or kept through an
  * outage). Past `maxPendingSpans` senders are told 429 (too many requests: retry soon); when
- * the exporter's outage buffer is nearly full, 503 (Humanloop is not taking logs: retry later).
+ * the exporter keeps logs through an outage and its buffer is half full, 503 (Humanloop is not
+ * taking logs: retry later), so that senders keep their spans rather than the buffer evict some.
  * Both come with `Retry-After`, so that OTLP exporters back off instead of losing spans.
  */
 export interface AdmissionLimits {
   maxPendingSpans: number;
-  /** The exporter's `maxBufferedBytes`: past BUFFER_FULL of it, requests are refused with 503. */
+  /** The exporter's `maxBufferedBytes`: past OUTAGE_SHARE of it, requests are refused with 503. */
   maxBufferedBytes: number;
   /** Most requests being read and decoded at once. */
   maxConcurrentRequests: number;
@@ -17,8 +18,11 @@ export interface AdmissionLimits {
 
 export type Refusal = { status: 429 | 503; problem: string };
 
-/** The share of the exporter's outage buffer past which new spans are refused. */
-const BUFFER_FULL = 0.9;
+/**
+ * The share of the exporter's outage buffer past which new spans are refused. Half, not all: the
+ * buffer evicts its oldest logs to stay within its bound, so it never quite fills.
+ */
+const OUTAGE_SHARE = 0.5;
 
 export class Admission {
   private _pendingSpans = 0;
@@ -51,9 +55,9 @@ export class Admission {
    * taken when nothing is pending, so that no request is refused for ever.
    */
   admit(count: number): Refusal | undefined {
-    const { bufferedBytes } = this._exporterStats();
-    if (bufferedBytes >= this._limits.maxBufferedBytes * BUFFER_FULL && this._limits.maxBufferedBytes > 0) {
-      return { status: 503, problem: 'Humanloop is not taking logs and the outage buffer is full; retry later' };
+    const { bufferedBytes, bufferedLogs } = this._exporterStats();
+    if (bufferedLogs > 0 && bufferedBytes >= this._limits.maxBufferedBytes * OUTAGE_SHARE) {
+      return { status: 503, problem: 'Humanloop is not taking logs and the outage buffer is filling; retry later' };
     }
     if (this._pendingSpans > 0 && this._pendingSpans + count > this._limits.maxPendingSpans) {
       return { status: 429, problem: `${this._pendingSpans} spans are still being delivered; retry shortly` };
