@@ -39,7 +39,8 @@ export function isZeroId(hex: string): boolean {
 export function nanos(value: unknown): bigint | undefined {
   if (value === undefined || value === null) return 0n;
   if (typeof value === 'bigint') return value >= 0n ? value : undefined;
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? BigInt(value) : undefined;
+  // A JSON number past 2^53 has lost its last digits already; it is still the right time to within a microsecond.
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? BigInt(value) : undefined;
   return typeof value === 'string' && /^\d{1,20}$/.test(value) ? BigInt(value) : undefined;
 }
 
