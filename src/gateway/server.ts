@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { isLoopbackHost, resolveConfig, type HumanloopSpanExporterOptions } from '../config.js';
 import { describeError, logger } from '../diag.js';
 import { HumanloopSpanExporter } from '../exporter.js';
-import { ExportResultCode } from '../otel.js';
+import { ExportResultCode, type ReadableSpan } from '../otel.js';
 import { Admission, type Refusal } from './admission.js';
 import { hasBearerToken } from './auth.js';
 import { GatewayCounters, prometheusText, type GatewayStats } from './gateway-stats.js';
 import { decodeRequest, encodeResponse, encodeStatus, type OtlpFormat } from './otlp-codec.js';
 import { convertRequest } from './otlp-spans.js';
 import { readRequestBody } from './request-body.js';
+import { SpanBatcher } from './span-batcher.js';
 
 export interface OtlpGatewayOptions {
   /** Default 4318, the OTLP/HTTP port. 0 picks a free port. */
@@ -28,6 +29,12 @@ export interface OtlpGatewayOptions {
   maxConcurrentRequests?: number;
   /** The `Retry-After` of a 429 or 503, in whole seconds. Default 1. */
   retryAfterSeconds?: number;
+  /**
+   * Spans of requests arriving within this long are delivered as one export, so that a parent
+   * that arrives a moment before its children (senders send batches concurrently) is still
+   * delivered with them. 0: each request is its own export. Default 200.
+   */
+  batchDelayMillis?: number;
 }
 
 export interface OtlpGateway {
@@ -46,7 +53,17 @@ interface Settings {
   retryAfterSeconds: number;
 }
 
-const DEFAULTS = { port: 4318, host: '127.0.0.1', maxBodyBytes: 16 * 1024 * 1024, maxPendingSpans: 10_000, maxConcurrentRequests: 32, retryAfterSeconds: 1 };
+const DEFAULTS = {
+  port: 4318,
+  host: '127.0.0.1',
+  maxBodyBytes: 16 * 1024 * 1024,
+  maxPendingSpans: 10_000,
+  maxConcurrentRequests: 32,
+  retryAfterSeconds: 1,
+  batchDelayMillis: 200,
+};
+/** Most spans in one export of the gateway's. */
+const MAX_BATCH_SPANS = 2_048;
 /** The exporter's own default, which the 503 threshold needs to know. */
 const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 /** gRPC status codes carried in OTLP/HTTP error bodies. */
@@ -81,7 +98,10 @@ export async function startOtlpGateway(options: OtlpGatewayOptions = {}): Promis
   };
   const counters = new GatewayCounters();
   const stats = () => counters.snapshot(admission.pendingSpans, exporter.stats());
-  const receiver = new Receiver(exporter, admission, counters, settings, stats);
+  const batchDelayMillis = options.batchDelayMillis ?? DEFAULTS.batchDelayMillis;
+  if (!Number.isSafeInteger(batchDelayMillis) || batchDelayMillis < 0) throw new Error('batchDelayMillis must be a whole number >= 0');
+  const batcher = new SpanBatcher(batchDelayMillis, MAX_BATCH_SPANS, (spans) => exportSpans(exporter, spans, admission, counters));
+  const receiver = new Receiver(batcher, admission, counters, settings, stats);
   const server = createServer((req, res) => receiver.handle(req, res));
   server.requestTimeout = 60_000;
   try {
@@ -98,7 +118,7 @@ export async function startOtlpGateway(options: OtlpGatewayOptions = {}): Promis
     port,
     exporter,
     stats,
-    close: () => (closing ??= stop(server, exporter)),
+    close: () => (closing ??= stop(server, batcher, exporter)),
   };
 }
 
@@ -118,18 +138,27 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-async function stop(server: Server, exporter: HumanloopSpanExporter): Promise<void> {
+async function stop(server: Server, batcher: SpanBatcher, exporter: HumanloopSpanExporter): Promise<void> {
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
+  batcher.flush();
   await exporter.shutdown();
+}
+
+/** One export; its spans stay pending until the exporter calls back. */
+function exportSpans(exporter: HumanloopSpanExporter, spans: ReadableSpan[], admission: Admission, counters: GatewayCounters): void {
+  exporter.export(spans, (result) => {
+    admission.settle(spans.length);
+    if (result.code !== ExportResultCode.SUCCESS) counters.spans.failedExports++;
+  });
 }
 
 /** The routes: what each request is answered with. */
 class Receiver {
   constructor(
-    private readonly _exporter: HumanloopSpanExporter,
+    private readonly _batcher: SpanBatcher,
     private readonly _admission: Admission,
     private readonly _counters: GatewayCounters,
     private readonly _settings: Settings,
@@ -193,21 +222,13 @@ class Receiver {
     if (spans.length > 0) {
       const refusal = this._admission.admit(spans.length);
       if (refusal) return this._throttle(undefined, res, format, refusal);
-      this._export(spans);
+      this._batcher.add(spans);
     }
     this._counters.requests.accepted++;
     this._counters.spans.received += spans.length + rejected;
     this._counters.spans.rejected += rejected;
     const partial = rejected > 0 ? { rejectedSpans: rejected, errorMessage: firstProblem ?? 'spans were refused' } : undefined;
     send(res, format, 200, encodeResponse(format, partial));
-  }
-
-  private _export(spans: Parameters<HumanloopSpanExporter['export']>[0]): void {
-    const count = spans.length;
-    this._exporter.export(spans, (result) => {
-      this._admission.settle(count);
-      if (result.code !== ExportResultCode.SUCCESS) this._counters.spans.failedExports++;
-    });
   }
 
   private _throttle(req: IncomingMessage | undefined, res: ServerResponse, format: OtlpFormat, refusal: Refusal): void {

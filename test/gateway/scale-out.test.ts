@@ -1,11 +1,13 @@
 import { OTLPTraceExporter as OtlpHttpExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import protobuf from 'protobufjs/light.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOtlpGateway, type OtlpGateway } from '../../src/gateway/index.js';
+import { OTLP_TRACE_DESCRIPTOR } from '../../src/gateway/otlp-descriptor.js';
 import { startTestLogServer, type TestLogServer } from '../../src/testing/index.js';
 import { API_KEY, DIALECTS, type Dialect } from '../helpers/harness.js';
-import { startTraceIdRouter } from '../helpers/trace-id-router.js';
+import { protobufCodec, startTraceIdRouter } from '../helpers/trace-id-router.mjs';
 import { until } from '../helpers/until.js';
 import { runApp, startApp } from './app.js';
 import { storedTree } from './trees.js';
@@ -44,7 +46,10 @@ describe('scale-out behind a trace-id router (what the Collector’s loadbalanci
       const three = await logServer(api);
       const [single] = await gateways(1, one, api);
       const fleet = await gateways(3, three, api);
-      const router = await startTraceIdRouter(fleet.map((gateway) => gateway.url));
+      const router = await startTraceIdRouter(
+        fleet.map((gateway) => gateway.url),
+        protobufCodec(protobuf, OTLP_TRACE_DESCRIPTOR),
+      );
       cleanups.push(() => router.close());
       const exporterFor = (url: string) =>
         sender === 'http/json' ? new OtlpHttpExporter({ url: `${url}/v1/traces` }) : new OtlpProtoExporter({ url: `${url}/v1/traces` });
