@@ -11,12 +11,14 @@ import { untilSignalled, usageError, type CliCommand } from './command.js';
 
 const USAGE = `Usage: humanloop-otel-exporter gateway [options]
 
-Receives OTLP traces over HTTP (POST /v1/traces, protobuf or JSON, gzip) and sends their LLM
+Receives OTLP traces (HTTP: POST /v1/traces, protobuf or JSON, gzip; gRPC with --grpc-port) and sends their LLM
 spans to Humanloop as logs, as the in-process exporter would. GET /health and GET /metrics
 (JSON; ?format=prometheus for the Prometheus text format) are for operators.
 
 Options:
-  --port N                 port to listen on (default 4318; 0 picks a free one)
+  --port N                 OTLP/HTTP port (default 4318; 0 picks a free one)
+  --grpc-port N            also receive OTLP/gRPC on this port (4317 is the usual one); the
+                           Collector's loadbalancing exporter speaks gRPC
   --host HOST              address to listen on (default 127.0.0.1); any other needs a token
   --api v4|v5              Humanloop API (default: HUMANLOOP_API_VERSION, else v4)
   --base-url URL           Humanloop base URL (default: HUMANLOOP_BASE_URL, else the public API)
@@ -39,6 +41,7 @@ function readArgs(argv: string[]) {
     allowPositionals: true,
     options: {
       port: { type: 'string', default: '4318' },
+      'grpc-port': { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       api: { type: 'string' },
       'base-url': { type: 'string' },
@@ -70,6 +73,7 @@ async function gateway(argv: string[]): Promise<number> {
     return 1;
   }
   console.log(`OTLP gateway at ${running.url}/v1/traces (GET ${running.url}/health, ${running.url}/metrics)`);
+  if (running.grpcPort !== undefined) console.log(`OTLP/gRPC on port ${running.grpcPort}`);
   console.log(options.token === undefined ? 'No token set: any local sender is accepted.' : 'Senders must send Authorization: Bearer <token>.');
   await untilSignalled();
   await running.close();
@@ -107,6 +111,7 @@ function gatewayOptions(values: Values, env: NodeJS.ProcessEnv): OtlpGatewayOpti
   }
   return {
     port: whole(values.port, '--port', 0, 65535),
+    grpcPort: values['grpc-port'] === undefined ? undefined : whole(values['grpc-port'], '--grpc-port', 0, 65535),
     host: values.host,
     token,
     exporter: exporterOptions(values, env),

@@ -1,3 +1,4 @@
+import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as OtlpHttpExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -22,15 +23,16 @@ async function logServer(api: Dialect): Promise<TestLogServer> {
 }
 
 async function gatewayTo(server: TestLogServer, api: Dialect): Promise<OtlpGateway> {
-  const gateway = await startOtlpGateway({ port: 0, exporter: { api, apiKey: API_KEY, baseUrl: server.url } });
+  const gateway = await startOtlpGateway({ port: 0, grpcPort: 0, exporter: { api, apiKey: API_KEY, baseUrl: server.url } });
   cleanups.push(() => gateway.close());
   return gateway;
 }
 
-type Sender = 'http/json' | 'http/protobuf';
+type Sender = 'http/json' | 'http/protobuf' | 'grpc';
 
-function otlpExporter(sender: Sender, url: string, compression: 'gzip' | 'none'): SpanExporter {
-  const options = { url: `${url}/v1/traces`, compression: compression as never };
+function otlpExporter(sender: Sender, gateway: OtlpGateway, compression: 'gzip' | 'none'): SpanExporter {
+  if (sender === 'grpc') return new OtlpGrpcExporter({ url: `http://127.0.0.1:${gateway.grpcPort}`, compression: compression as never });
+  const options = { url: `${gateway.url}/v1/traces`, compression: compression as never };
   return sender === 'http/json' ? new OtlpHttpExporter(options) : new OtlpProtoExporter(options);
 }
 
@@ -45,7 +47,7 @@ async function runBoth(api: Dialect, sender: Sender, compression: 'gzip' | 'none
   const inProcess = new HumanloopSpanExporter({ api, apiKey: API_KEY, baseUrl: direct.url }, { env: {} });
   const { provider, tracer } = startApp([
     new BatchSpanProcessor(inProcess, { scheduledDelayMillis: 50 }),
-    new BatchSpanProcessor(otlpExporter(sender, gateway.url, compression), { scheduledDelayMillis: 50 }),
+    new BatchSpanProcessor(otlpExporter(sender, gateway, compression), { scheduledDelayMillis: 50 }),
   ]);
   cleanups.push(() => provider.shutdown());
   const made = runApp(tracer);
@@ -61,7 +63,7 @@ async function runBoth(api: Dialect, sender: Sender, compression: 'gzip' | 'none
 
 describe('the gateway delivers what the in-process exporter would', () => {
   for (const api of DIALECTS) {
-    for (const [sender, compression] of [['http/json', 'none'], ['http/protobuf', 'gzip'], ['http/protobuf', 'none'], ['http/json', 'gzip']] as const) {
+    for (const [sender, compression] of [['http/json', 'none'], ['http/protobuf', 'gzip'], ['http/protobuf', 'none'], ['http/json', 'gzip'], ['grpc', 'gzip'], ['grpc', 'none']] as const) {
       it(`stores the same tree (${api}, ${sender}, ${compression})`, async () => {
         const { direct, viaGateway, gateway, made, inProcess } = await runBoth(api, sender, compression);
         const expected = storedTree(direct, api);
