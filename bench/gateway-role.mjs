@@ -1,6 +1,6 @@
 // One part of the gateway bench, in a process of its own (so the figures show what each costs):
 //   node bench/gateway-role.mjs gateway LOG_SERVER_URL   a gateway delivering to the log server
-//   node bench/gateway-role.mjs router URL...            the trace-id router in front of gateways
+//   node bench/gateway-role.mjs router URL...            the trace-id router in front of gateways (grpc://… URLs: over OTLP/gRPC)
 //   node bench/gateway-role.mjs sender URL SPANS         spans made up front, then sent by the OTLP proto exporter
 // Each reports {url} (or {sent}) over IPC, and answers 'stats' with its figures.
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -19,8 +19,8 @@ const BATCH = 512;
 const IN_FLIGHT = 4;
 
 async function gateway([logServer]) {
-  const running = await startOtlpGateway({ port: 0, exporter: { apiKey: 'bench-key', baseUrl: logServer, project: 'bench' } });
-  process.send({ url: running.url });
+  const running = await startOtlpGateway({ port: 0, grpcPort: 0, exporter: { apiKey: 'bench-key', baseUrl: logServer, project: 'bench' } });
+  process.send({ url: running.url, grpcPort: running.grpcPort });
   process.on('message', (message) => {
     if (message === 'stats') process.send({ stats: running.stats() });
     if (message === 'exit') void running.close().then(() => process.exit(0));

@@ -1,5 +1,6 @@
 // npm run bench:gateway [-- --quick]: spans per second through one gateway, and through three
-// behind the trace-id router (which stands in for the Collector's loadbalancing exporter), from
+// behind the trace-id router (which stands in for the Collector's loadbalancing exporter and, like
+// it, forwards over OTLP/gRPC), from
 // the OTLP proto exporter to the local log server. Every part runs in a process of its own on
 // this machine, over 127.0.0.1. Prints figures; asserts nothing.
 import { fork } from 'node:child_process';
@@ -42,9 +43,11 @@ async function run(instances) {
   const gateways = [];
   for (let i = 0; i < instances; i++) {
     const gateway = start(ROLE, ['gateway', logServer]);
-    gateways.push({ ...gateway, url: (await gateway.next('url')).url });
+    const { url, grpcPort } = await gateway.next('url');
+    gateways.push({ ...gateway, url, grpc: `grpc://127.0.0.1:${grpcPort}` });
   }
-  const router = instances > 1 ? start(ROLE, ['router', ...gateways.map((g) => g.url)]) : undefined;
+  // The router forwards over OTLP/gRPC, as the Collector's loadbalancing exporter does.
+  const router = instances > 1 ? start(ROLE, ['router', ...gateways.map((g) => g.grpc)]) : undefined;
   const target = router ? (await router.next('url')).url : gateways[0].url;
   const sender = start(ROLE, ['sender', target, PLAN.spans]);
   await sender.next('ready');
@@ -74,7 +77,7 @@ for (const instances of [1, 3]) {
   for (let i = 0; i < PLAN.runs; i++) results.push(await run(instances));
   const rates = results.map((r) => r.spansPerSecond);
   const last = results[results.length - 1];
-  const label = instances === 1 ? '1 gateway' : `${instances} gateways behind the trace-id router`;
+  const label = instances === 1 ? '1 gateway (OTLP/HTTP)' : `${instances} gateways behind the router (gRPC)`;
   console.log(
     `  ${label.padEnd(38)} ${fmt(median(rates))} spans/s (${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))}, ${results.length} runs); ` +
       `last run: ${fmt(last.logs)} logs stored, ${last.failed} spans lost by the sender, ${last.throttled} requests throttled, sender done after ${fmt(last.sendSeconds, 1)} s`,

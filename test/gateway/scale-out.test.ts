@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startOtlpGateway, type OtlpGateway } from '../../src/gateway/index.js';
 import { OTLP_TRACE_DESCRIPTOR } from '../../src/gateway/otlp-descriptor.js';
 import { startTestLogServer, type TestLogServer } from '../../src/testing/index.js';
-import { API_KEY, DIALECTS, type Dialect } from '../helpers/harness.js';
+import { API_KEY, type Dialect } from '../helpers/harness.js';
 import { protobufCodec, startTraceIdRouter } from '../helpers/trace-id-router.mjs';
 import { until } from '../helpers/until.js';
 import { runApp, startApp } from './app.js';
@@ -26,7 +26,7 @@ async function logServer(api: Dialect): Promise<TestLogServer> {
 async function gateways(count: number, server: TestLogServer, api: Dialect): Promise<OtlpGateway[]> {
   const started: OtlpGateway[] = [];
   for (let i = 0; i < count; i++) {
-    const gateway = await startOtlpGateway({ port: 0, exporter: { api, apiKey: API_KEY, baseUrl: server.url } });
+    const gateway = await startOtlpGateway({ port: 0, grpcPort: 0, exporter: { api, apiKey: API_KEY, baseUrl: server.url } });
     cleanups.push(() => gateway.close());
     started.push(gateway);
   }
@@ -40,14 +40,19 @@ function settled(instances: OtlpGateway[], spans: number): boolean {
 }
 
 describe('scale-out behind a trace-id router (what the Collector’s loadbalancing exporter does)', () => {
-  for (const [api, sender] of DIALECTS.map((api, i) => [api, i === 0 ? 'http/protobuf' : 'http/json'] as const)) {
-    it(`stores identical trees with one gateway and with three (${api}, ${sender})`, async () => {
+  // v4: forwarded over OTLP/gRPC, as the Collector does; v5: over OTLP/HTTP.
+  const cases = [
+    ['v4', 'http/protobuf', 'grpc'],
+    ['v5', 'http/json', 'http'],
+  ] as const;
+  for (const [api, sender, forward] of cases) {
+    it(`stores identical trees with one gateway and with three (${api}, ${sender}, forwarded over ${forward})`, async () => {
       const one = await logServer(api);
       const three = await logServer(api);
       const [single] = await gateways(1, one, api);
       const fleet = await gateways(3, three, api);
       const router = await startTraceIdRouter(
-        fleet.map((gateway) => gateway.url),
+        fleet.map((gateway) => (forward === 'grpc' ? `grpc://127.0.0.1:${gateway.grpcPort}` : gateway.url)),
         protobufCodec(protobuf, OTLP_TRACE_DESCRIPTOR),
       );
       cleanups.push(() => router.close());

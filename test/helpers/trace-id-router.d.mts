@@ -15,5 +15,5 @@ export interface TraceIdRouter {
 
 export function protobufCodec(protobuf: typeof import('protobufjs/light.js'), descriptor: INamespace): RequestCodec;
 
-/** A router to the gateways at these base URLs (`http://host:port`). */
+/** A router to the gateways at these base URLs: `http://host:port` (OTLP/HTTP) or `grpc://host:port` (OTLP/gRPC). */
 export function startTraceIdRouter(backends: string[], codec: RequestCodec): Promise<TraceIdRouter>;
