@@ -138,17 +138,20 @@ function homogeneous(values: Scalar[]): AttributeValue {
   return values.map((item) => String(item));
 }
 
+/** Lists and arrays nested deeper than this are cut off (as null): no attribute needs more, and recursion is bounded. */
+const MAX_NESTING = 64;
+
 /** AnyValue → the plain JSON value it stands for (for key-value lists and nested arrays). */
-export function plainValue(value: unknown): unknown {
+export function plainValue(value: unknown, depth = 0): unknown {
   const scalar = scalarValue(value);
   if (scalar !== undefined) return scalar;
-  if (typeof value !== 'object' || value === null) return null;
+  if (typeof value !== 'object' || value === null || depth >= MAX_NESTING) return null;
   const any = value as Record<string, unknown>;
-  if (any.arrayValue !== undefined) return valuesOf(any.arrayValue).map(plainValue);
+  if (any.arrayValue !== undefined) return valuesOf(any.arrayValue).map((item) => plainValue(item, depth + 1));
   if (any.kvlistValue !== undefined) {
     const object: Record<string, unknown> = {};
     for (const item of valuesOf(any.kvlistValue) as Array<{ key?: unknown; value?: unknown } | null>) {
-      if (item && typeof item.key === 'string') object[item.key] = plainValue(item.value);
+      if (item && typeof item.key === 'string') object[item.key] = plainValue(item.value, depth + 1);
     }
     return object;
   }

@@ -34,6 +34,15 @@ describe('OTLP values → OTel attribute values', () => {
     });
   });
 
+  it('cuts off key-value lists nested past 64 levels instead of recursing without bound', () => {
+    let value: unknown = { stringValue: 'leaf' };
+    for (let i = 0; i < 100_000; i++) value = { kvlistValue: { values: [{ key: 'k', value }] } };
+    const text = attributes([{ key: 'deep', value }]).deep as string;
+    expect(text.startsWith('{"k":{"k":')).toBe(true);
+    expect(text).toContain('null');
+    expect(text).not.toContain('leaf');
+  });
+
   it('reads ids from bytes, hex (any case) or base64, and refuses other lengths', () => {
     expect(idHex(new Uint8Array(8).fill(0xab), 8)).toBe('abababababababab');
     expect(idHex('ABABABABABABABAB', 8)).toBe('abababababababab');
