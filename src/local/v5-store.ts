@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { replaceContents } from './log-store.js';
 import { V5_KINDS, type LogStatus, type V5FileType } from './v5-kinds.js';
 
 /**
@@ -104,6 +105,27 @@ export class V5Store implements KnownV5 {
     return structuredClone(log);
   }
 
+  /**
+   * Puts back a log kept from an earlier run (as it was stored, updates applied); a log of the
+   * same id is replaced. Its file is known again, at its path, with the log's version.
+   */
+  restore(log: StoredV5Log): void {
+    const existing = this._byId.get(log.id);
+    const stored = existing ? replaceContents(existing, log) : log;
+    if (!existing) {
+      this._logs.push(stored);
+      this._byId.set(stored.id, stored);
+    }
+    let file = this._files.get(stored.file_id);
+    if (!file) {
+      file = { id: stored.file_id, type: stored.type, path: typeof stored.path === 'string' ? stored.path : '', version: '' };
+      this._files.set(file.id, file);
+      if (file.path !== '' && !this._paths.has(file.path)) this._paths.set(file.path, file);
+    }
+    file.version = stored.version_id;
+    this._widenTraceEnd(stored);
+  }
+
   get(id: string): StoredV5Log | undefined {
     const log = this._byId.get(id);
     return log && structuredClone(log);
@@ -137,7 +159,10 @@ export class V5Store implements KnownV5 {
   }
 
   private _newFile(type: V5FileType, path: string): V5File {
-    const file: V5File = { id: `${V5_KINDS[type].filePrefix}${++this._fileCounter}`, type, path, version: '' };
+    let id: string;
+    do id = `${V5_KINDS[type].filePrefix}${++this._fileCounter}`;
+    while (this._files.has(id));
+    const file: V5File = { id, type, path, version: '' };
     this._files.set(file.id, file);
     this._paths.set(path, file);
     return file;
