@@ -18,7 +18,10 @@ const MAX_DEPTH = 64;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point.
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
-/** The logs' trees, roots in arrival order; a log whose parent is not among them is a root. */
+/**
+ * The logs' trees: roots in arrival order, children by start time (then arrival). A log whose
+ * parent is not among them is a root.
+ */
 export function buildForest(summaries: readonly LogSummary[]): LogNode[] {
   const nodes = summaries.map((summary): LogNode => ({ summary, children: [] }));
   const byKey = new Map<string, LogNode>();
@@ -29,7 +32,19 @@ export function buildForest(summaries: readonly LogSummary[]): LogNode[] {
     if (parent && !isAncestor(node, parent, byKey)) parent.children.push(node);
     else roots.push(node);
   }
+  for (const node of nodes) if (node.children.length > 1) node.children.sort(byStart);
   return roots;
+}
+
+/**
+ * Earlier start first, then earlier end (times are in whole milliseconds: a quick tool call and
+ * the model call after it may start in the same one); a log without a start time goes after.
+ */
+function byStart(a: LogNode, b: LogNode): number {
+  const start = (node: LogNode) => Date.parse(node.summary.startTime ?? '') || Infinity;
+  const end = (node: LogNode) => start(node) + (node.summary.durationMillis ?? 0);
+  const difference = start(a) - start(b) || end(a) - end(b);
+  return Number.isNaN(difference) ? 0 : difference;
 }
 
 /** Whether `node` is `candidate` or above it: linking them would close a loop. */

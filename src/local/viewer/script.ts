@@ -85,7 +85,18 @@ export const VIEWER_SCRIPT = String.raw`(function () {
       for (var steps = 0; up && up !== node && steps <= nodes.length; steps++) up = parentOf(up);
       if (parent && !up) parent.children.push(node); else roots.push(node);
     });
+    nodes.forEach(function (node) { node.children.sort(byStart); });
     return roots;
+  }
+
+  // Earlier start first, then earlier end: times are in whole milliseconds, so a quick tool call
+  // and the model call after it may start in the same one.
+  function byStart(a, b) {
+    var x = Date.parse(a.entry.summary.startTime || '') || Infinity;
+    var y = Date.parse(b.entry.summary.startTime || '') || Infinity;
+    var ends = (x + (a.entry.summary.durationMillis || 0)) - (y + (b.entry.summary.durationMillis || 0));
+    if (x !== y) return x - y;
+    return ends || a.entry.arrival - b.entry.arrival;
   }
 
   function sessions(roots) {
@@ -165,11 +176,11 @@ export const VIEWER_SCRIPT = String.raw`(function () {
       var name = el('div', 'session-name');
       name.append(badge(root.summary.kind), el('span', '', root.summary.name));
       var errors = session.logs.filter(function (e) { return e.summary.error; }).length;
-      if (errors) name.append(el('span', 'chip error', errors + (errors === 1 ? ' error' : ' errors')));
       var meta = el('div', 'session-meta');
       var apis = Array.from(new Set(session.logs.map(function (e) { return e.api; }))).join(' + ');
       meta.textContent = [when(session.newest), session.logs.length + (session.logs.length === 1 ? ' log' : ' logs'), apis]
         .filter(Boolean).join(' · ');
+      if (errors) meta.append(' ', el('span', 'chip error', errors + (errors === 1 ? ' error' : ' errors')));
       if (session.id) button.title = 'session ' + session.id;
       button.append(name, meta);
       button.addEventListener('click', function () { state.session = session.key; state.log = null; render(); });
