@@ -11,6 +11,8 @@ export type LogChange = AnyStoredLog & { change: 'stored' | 'updated' };
 
 /** How long a page waits before reconnecting after the stream breaks. */
 const RETRY_MILLIS = 1_000;
+/** A page this far behind is cut off; it reconnects and starts over from a snapshot. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 export class EventStreams {
   private readonly _clients = new Set<ServerResponse>();
@@ -30,19 +32,20 @@ export class EventStreams {
 
   publish(change: LogChange): void {
     if (this._clients.size === 0) return;
-    const message = event('log', { change: change.change, ...withSummary(change) });
-    for (const res of this._clients) res.write(message);
+    this._broadcast(event('log', { change: change.change, ...withSummary(change) }));
   }
 
   /** Tells every page to start over from this snapshot (after `clear()`). */
   reset(snapshot: readonly AnyStoredLog[]): void {
     if (this._clients.size === 0) return;
-    const message = event('snapshot', { logs: snapshot.map(withSummary) });
-    for (const res of this._clients) res.write(message);
+    this._broadcast(event('snapshot', { logs: snapshot.map(withSummary) }));
   }
 
-  get size(): number {
-    return this._clients.size;
+  private _broadcast(message: string): void {
+    for (const res of this._clients) {
+      if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
+      else res.write(message);
+    }
   }
 }
 

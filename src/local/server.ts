@@ -41,7 +41,7 @@ export interface LocalLogServerOptions {
   onChange?: (change: LogChange) => void;
   /**
    * A JSON Lines file the logs are kept in: loaded at start, each stored or updated log appended.
-   * A line that is not a log is skipped (one warning with the count).
+   * A line that is not a log is skipped (one warning with the count). `clear()` leaves the file as it is.
    */
   dataFile?: string;
   /** Appending to `dataFile` stops (one warning) once it would grow past this. Default 100 MiB. */

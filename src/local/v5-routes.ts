@@ -49,9 +49,15 @@ function createLog(request: ApiRequest, type: V5FileType, context: V5Context): R
   if (!body.ok) return invalidBody(body.msg);
   const checked = checkCreate(type, body.value, context.store);
   if (!checked.ok) return unprocessable(checked.errors);
-  const stored = context.store.add(checked.value, request.index);
+  const widened: string[] = [];
+  const stored = context.store.add(checked.value, request.index, (ancestor) => widened.push(ancestor.id));
   const copy = context.onStored && context.store.get(stored.id);
   if (copy) context.onStored?.(copy);
+  // A flow or agent whose end moved with this log's is an updated log too.
+  for (const id of context.onUpdated ? widened : []) {
+    const ancestor = context.store.get(id);
+    if (ancestor) context.onUpdated?.(ancestor);
+  }
   const kind = V5_KINDS[type];
   const answer = { id: stored.id, [kind.fileIdField]: stored.file_id, version_id: stored.version_id };
   return { status: 200, body: kind.hasStatus ? { ...answer, log_status: stored.log_status } : answer };

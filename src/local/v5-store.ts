@@ -77,8 +77,11 @@ export class V5Store implements KnownV5 {
     return this._byId.get(id);
   }
 
-  /** Stores a checked create and returns the stored log (the store's own: copy before handing out). */
-  add(create: V5Create, requestIndex: number): Readonly<StoredV5Log> {
+  /**
+   * Stores a checked create and returns the stored log (the store's own: copy before handing out).
+   * `onWidened` hears of each flow or agent above it whose end moved to the new log's end.
+   */
+  add(create: V5Create, requestIndex: number, onWidened?: (ancestor: Readonly<StoredV5Log>) => void): Readonly<StoredV5Log> {
     const { type, destination } = create;
     const file = 'file' in destination ? destination.file : this._newFile(type, destination.newPath);
     if (create.kernel !== undefined) file.version = versionId(file, create.kernel);
@@ -88,7 +91,7 @@ export class V5Store implements KnownV5 {
     const stored: StoredV5Log = Object.assign(create.body, ids, status, { request_index: requestIndex });
     this._logs.push(stored);
     this._byId.set(stored.id, stored);
-    this._widenTraceEnd(stored);
+    this._widenTraceEnd(stored, onWidened);
     return stored;
   }
 
@@ -147,13 +150,16 @@ export class V5Store implements KnownV5 {
   }
 
   /** A flow or agent log above a child that ends later ends no earlier than it (as Humanloop moves a trace's end). */
-  private _widenTraceEnd(child: StoredV5Log): void {
+  private _widenTraceEnd(child: StoredV5Log, onWidened?: (ancestor: Readonly<StoredV5Log>) => void): void {
     const end = child.end_time;
     if (typeof end !== 'string' || !Number.isFinite(Date.parse(end))) return;
     let parent = typeof child.trace_parent_id === 'string' ? this._byId.get(child.trace_parent_id) : undefined;
     for (let depth = 0; parent && depth < MAX_TRACE_DEPTH; depth++) {
       const known = typeof parent.end_time === 'string' ? Date.parse(parent.end_time) : NaN;
-      if (V5_KINDS[parent.type].hasStatus && !(known >= Date.parse(end))) parent.end_time = end;
+      if (V5_KINDS[parent.type].hasStatus && !(known >= Date.parse(end))) {
+        parent.end_time = end;
+        onWidened?.(parent);
+      }
       parent = typeof parent.trace_parent_id === 'string' ? this._byId.get(parent.trace_parent_id) : undefined;
     }
   }

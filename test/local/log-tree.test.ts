@@ -82,6 +82,12 @@ describe('trace trees in the terminal', () => {
       end_time: at(2),
       output_tokens: 7,
     });
+    // The flow's end moved with its child's: reported as an update of the flow.
+    expect(changes.map((change): unknown[] => [change.change, change.log.id, (change.log as { end_time?: string }).end_time])).toEqual([
+      ['stored', flow.id, undefined],
+      ['stored', 'log_2', at(2)],
+      ['updated', flow.id, at(2)],
+    ]);
     await call('POST', '/v4/logs', { project: 'p', config: { type: 'model', model: 'm' } });
     const text = formatLogTree([...server.v5Logs(), ...server.logs()]);
     expect(text.split('\n')).toEqual([
