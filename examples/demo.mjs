@@ -5,7 +5,7 @@
 //   npm run demo -- --api v5       the same through Humanloop's v5 API
 //   npm run demo -- --data FILE    keep the logs in FILE (JSON Lines; default: a fresh file in the temp dir)
 //   npm run demo -- --serve        keep the server running afterwards, for the web page (Ctrl-C stops it)
-import { rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -133,12 +133,20 @@ function optionsFromArgs() {
   return { api: values.api === 'v5' ? 'v5' : 'v4', data, serve: values.serve === true };
 }
 
-/** The demo's own data file starts empty each run; a file the user named is added to. */
+/** A new file of the demo's own in the temp directory each run; a file the user named is added to. */
 function dataFileFor(data) {
-  if (data !== undefined) return data;
-  const file = join(tmpdir(), 'humanloop-otel-exporter-demo.jsonl');
-  rmSync(file, { force: true });
-  return file;
+  return data ?? join(mkdtempSync(join(tmpdir(), 'humanloop-demo-')), 'logs.jsonl');
+}
+
+/** With --serve, the viewer's usual port if it is free, else any free one. */
+async function startServer(options, serve) {
+  if (!serve) return startLocalLogServer({ ...options, port: 0 });
+  try {
+    return await startLocalLogServer({ ...options, port: 8787 });
+  } catch (error) {
+    if (error?.code !== 'EADDRINUSE') throw error;
+    return startLocalLogServer({ ...options, port: 0 });
+  }
 }
 
 function waitForCtrlC() {
@@ -151,7 +159,7 @@ function waitForCtrlC() {
 export async function main() {
   const { api, data, serve } = optionsFromArgs();
   const dataFile = dataFileFor(data);
-  const server = await startLocalLogServer({ apiKey: API_KEY, api, dataFile, port: serve ? 8787 : 0 });
+  const server = await startServer({ apiKey: API_KEY, api, dataFile }, serve);
   const page = server.url.replace(/\/v[45]$/, '/');
   const before = new Set((api === 'v5' ? server.v5Logs() : server.logs()).map((log) => log.id));
   const fakeOpenAI = await startFakeOpenAI();
