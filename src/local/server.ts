@@ -360,9 +360,7 @@ class ServerState {
     const { req, res, record } = exchange;
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(exchange, { status: 405, body: { detail: 'method not allowed' } });
     if (path === EVENTS_PATH) {
-      const key = singleHeader(req.headers['x-api-key']);
-      const mayRead = isLoopbackPeer(req.socket.remoteAddress) ? !key || authorized(key, this._settings.apiKey) : authorized(key, this._settings.apiKey);
-      if (!mayRead) return send(exchange, { status: 401, body: { detail: 'missing or invalid X-API-KEY' } });
+      if (!this._mayRead(req)) return send(exchange, { status: 401, body: { detail: 'missing or invalid X-API-KEY' } });
       record.status = 200;
       return this._streams.open(res, this.snapshot());
     }
@@ -373,6 +371,13 @@ class ServerState {
     const bytes = Buffer.from(asset.body);
     res.writeHead(200, { ...VIEWER_HEADERS, 'content-type': asset.type, 'content-length': bytes.length });
     res.end(req.method === 'HEAD' ? undefined : bytes);
+  }
+
+  /** As for the log API's reads: this machine without a key, anyone with the right one, no one with a wrong one. */
+  private _mayRead(req: IncomingMessage): boolean {
+    const key = singleHeader(req.headers['x-api-key']);
+    if (!key && isLoopbackPeer(req.socket.remoteAddress)) return true;
+    return authorized(key, this._settings.apiKey);
   }
 
   private _begin(req: IncomingMessage, res: ServerResponse): Exchange {
