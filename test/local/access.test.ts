@@ -178,6 +178,17 @@ describe('the live feed', () => {
   });
 });
 
+describe('the live feed after clear()', () => {
+  it('starts every page over from an empty snapshot', async () => {
+    await send(port, 'POST', '/v4/logs', { host: host(), ...write }, logBody);
+    const clear = () => Promise.resolve(server.clear());
+    const stream = await firstEvents(port, host(), '"logs":[]', clear);
+    const snapshots = stream.body.split('\n\n').filter((block) => block.startsWith('event: snapshot'));
+    expect(snapshots).toHaveLength(2);
+    expect(snapshots[1]).toBe('event: snapshot\ndata: {"logs":[]}');
+  });
+});
+
 describe('address checks', () => {
   it('knows loopback Host headers and peers', () => {
     expect(['localhost', 'LOCALHOST:1', '127.0.0.1:80', '[::1]', 'a.localhost', 'localhost.'].map(isLoopbackHostHeader)).toEqual([true, true, true, true, true, true]);
