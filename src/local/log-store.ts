@@ -40,6 +40,26 @@ export class LogStore implements KnownLogs {
     return structuredClone(log);
   }
 
+  /**
+   * Puts back a log kept from an earlier run (as it was stored, updates applied); a log of the
+   * same id is replaced. Its project and session keep their ids for logs that follow.
+   */
+  restore(log: StoredLog): void {
+    const existing = this._byId.get(log.id);
+    const stored = existing ? replaceContents(existing, log) : log;
+    if (!existing) {
+      this._logs.push(stored);
+      this._byId.set(stored.id, stored);
+    }
+    if (typeof stored.reference_id === 'string') this._byReference.set(stored.reference_id, stored);
+    const project = stored.project ?? stored.project_id;
+    if (typeof project === 'string' && !this._projects.has(project)) this._projects.set(project, stored.project_id);
+    const session = stored.session_reference_id;
+    if (typeof session === 'string' && typeof stored.session_id === 'string' && !this._sessions.has(session)) {
+      this._sessions.set(session, stored.session_id);
+    }
+  }
+
   get(id: string): StoredLog | undefined {
     const log = this._byId.get(id);
     return log && structuredClone(log);
@@ -66,6 +86,12 @@ export class LogStore implements KnownLogs {
     this._byId.clear();
     this._byReference.clear();
   }
+}
+
+/** `target` with exactly the members of `source`: other holders of `target` see the new contents. */
+export function replaceContents<T extends object>(target: T, source: T): T {
+  for (const key of Object.keys(target)) delete (target as Record<string, unknown>)[key];
+  return Object.assign(target, source);
 }
 
 function memo(map: Map<string, string>, key: string, prefix: string): string {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { replaceContents } from './log-store.js';
 import { V5_KINDS, type LogStatus, type V5FileType } from './v5-kinds.js';
 
 /**
@@ -76,8 +77,11 @@ export class V5Store implements KnownV5 {
     return this._byId.get(id);
   }
 
-  /** Stores a checked create and returns the stored log (the store's own: copy before handing out). */
-  add(create: V5Create, requestIndex: number): Readonly<StoredV5Log> {
+  /**
+   * Stores a checked create and returns the stored log (the store's own: copy before handing out).
+   * `onWidened` hears of each flow or agent above it whose end moved to the new log's end.
+   */
+  add(create: V5Create, requestIndex: number, onWidened?: (ancestor: Readonly<StoredV5Log>) => void): Readonly<StoredV5Log> {
     const { type, destination } = create;
     const file = 'file' in destination ? destination.file : this._newFile(type, destination.newPath);
     if (create.kernel !== undefined) file.version = versionId(file, create.kernel);
@@ -87,7 +91,7 @@ export class V5Store implements KnownV5 {
     const stored: StoredV5Log = Object.assign(create.body, ids, status, { request_index: requestIndex });
     this._logs.push(stored);
     this._byId.set(stored.id, stored);
-    this._widenTraceEnd(stored);
+    this._widenTraceEnd(stored, onWidened);
     return stored;
   }
 
@@ -102,6 +106,27 @@ export class V5Store implements KnownV5 {
     Object.assign(log, changes);
     if (completing) log.end_time = new Date().toISOString();
     return structuredClone(log);
+  }
+
+  /**
+   * Puts back a log kept from an earlier run (as it was stored, updates applied); a log of the
+   * same id is replaced. Its file is known again, at its path, with the log's version.
+   */
+  restore(log: StoredV5Log): void {
+    const existing = this._byId.get(log.id);
+    const stored = existing ? replaceContents(existing, log) : log;
+    if (!existing) {
+      this._logs.push(stored);
+      this._byId.set(stored.id, stored);
+    }
+    let file = this._files.get(stored.file_id);
+    if (!file) {
+      file = { id: stored.file_id, type: stored.type, path: typeof stored.path === 'string' ? stored.path : '', version: '' };
+      this._files.set(file.id, file);
+      if (file.path !== '' && !this._paths.has(file.path)) this._paths.set(file.path, file);
+    }
+    file.version = stored.version_id;
+    this._widenTraceEnd(stored);
   }
 
   get(id: string): StoredV5Log | undefined {
@@ -125,19 +150,25 @@ export class V5Store implements KnownV5 {
   }
 
   /** A flow or agent log above a child that ends later ends no earlier than it (as Humanloop moves a trace's end). */
-  private _widenTraceEnd(child: StoredV5Log): void {
+  private _widenTraceEnd(child: StoredV5Log, onWidened?: (ancestor: Readonly<StoredV5Log>) => void): void {
     const end = child.end_time;
     if (typeof end !== 'string' || !Number.isFinite(Date.parse(end))) return;
     let parent = typeof child.trace_parent_id === 'string' ? this._byId.get(child.trace_parent_id) : undefined;
     for (let depth = 0; parent && depth < MAX_TRACE_DEPTH; depth++) {
       const known = typeof parent.end_time === 'string' ? Date.parse(parent.end_time) : NaN;
-      if (V5_KINDS[parent.type].hasStatus && !(known >= Date.parse(end))) parent.end_time = end;
+      if (V5_KINDS[parent.type].hasStatus && !(known >= Date.parse(end))) {
+        parent.end_time = end;
+        onWidened?.(parent);
+      }
       parent = typeof parent.trace_parent_id === 'string' ? this._byId.get(parent.trace_parent_id) : undefined;
     }
   }
 
   private _newFile(type: V5FileType, path: string): V5File {
-    const file: V5File = { id: `${V5_KINDS[type].filePrefix}${++this._fileCounter}`, type, path, version: '' };
+    let id: string;
+    do id = `${V5_KINDS[type].filePrefix}${++this._fileCounter}`;
+    while (this._files.has(id));
+    const file: V5File = { id, type, path, version: '' };
     this._files.set(file.id, file);
     this._paths.set(path, file);
     return file;
