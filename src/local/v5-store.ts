@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { replaceContents } from './log-store.js';
+import { LogList } from './log-list.js';
 import { V5_KINDS, type LogStatus, type V5FileType } from './v5-kinds.js';
 
 /**
@@ -56,9 +56,7 @@ const VERSION_HASH_CHARS = 12;
 const MAX_TRACE_DEPTH = 256;
 
 /** The v5 logs in arrival order, with the files and versions they made. */
-export class V5Store implements KnownV5 {
-  private _logs: StoredV5Log[] = [];
-  private readonly _byId = new Map<string, StoredV5Log>();
+export class V5Store extends LogList<StoredV5Log> implements KnownV5 {
   private readonly _files = new Map<string, V5File>();
   private readonly _paths = new Map<string, V5File>();
   // Never reset by clear(): an id handed out once is not handed out again for another log or file.
@@ -74,7 +72,7 @@ export class V5Store implements KnownV5 {
   }
 
   log(id: string): Readonly<StoredV5Log> | undefined {
-    return this._byId.get(id);
+    return this.find(id);
   }
 
   /**
@@ -89,8 +87,7 @@ export class V5Store implements KnownV5 {
     const ids = { id: create.logId ?? this._newLogId(), type, file_id: file.id, version_id: file.version };
     // The parsed request body is the server's own: completed in place rather than copied.
     const stored: StoredV5Log = Object.assign(create.body, ids, status, { request_index: requestIndex });
-    this._logs.push(stored);
-    this._byId.set(stored.id, stored);
+    this.keep(stored);
     this._widenTraceEnd(stored, onWidened);
     return stored;
   }
@@ -100,7 +97,7 @@ export class V5Store implements KnownV5 {
    * log stamps its end: their update bodies have no `end_time`, and Humanloop sets it so.
    */
   update(id: string, changes: Record<string, unknown>): StoredV5Log | undefined {
-    const log = this._byId.get(id);
+    const log = this.find(id);
     if (!log) return undefined;
     const completing = changes.log_status === 'complete' && log.log_status !== 'complete';
     Object.assign(log, changes);
@@ -113,12 +110,7 @@ export class V5Store implements KnownV5 {
    * same id is replaced. Its file is known again, at its path, with the log's version.
    */
   restore(log: StoredV5Log): void {
-    const existing = this._byId.get(log.id);
-    const stored = existing ? replaceContents(existing, log) : log;
-    if (!existing) {
-      this._logs.push(stored);
-      this._byId.set(stored.id, stored);
-    }
+    const stored = this.restoreLog(log);
     let file = this._files.get(stored.file_id);
     if (!file) {
       file = { id: stored.file_id, type: stored.type, path: typeof stored.path === 'string' ? stored.path : '', version: '' };
@@ -129,22 +121,8 @@ export class V5Store implements KnownV5 {
     this._widenTraceEnd(stored);
   }
 
-  get(id: string): StoredV5Log | undefined {
-    const log = this._byId.get(id);
-    return log && structuredClone(log);
-  }
-
-  all(): StoredV5Log[] {
-    return structuredClone(this._logs);
-  }
-
-  get count(): number {
-    return this._logs.length;
-  }
-
-  clear(): void {
-    this._logs = [];
-    this._byId.clear();
+  override clear(): void {
+    super.clear();
     this._files.clear();
     this._paths.clear();
   }
@@ -153,14 +131,14 @@ export class V5Store implements KnownV5 {
   private _widenTraceEnd(child: StoredV5Log, onWidened?: (ancestor: Readonly<StoredV5Log>) => void): void {
     const end = child.end_time;
     if (typeof end !== 'string' || !Number.isFinite(Date.parse(end))) return;
-    let parent = typeof child.trace_parent_id === 'string' ? this._byId.get(child.trace_parent_id) : undefined;
+    let parent = typeof child.trace_parent_id === 'string' ? this.find(child.trace_parent_id) : undefined;
     for (let depth = 0; parent && depth < MAX_TRACE_DEPTH; depth++) {
       const known = typeof parent.end_time === 'string' ? Date.parse(parent.end_time) : NaN;
       if (V5_KINDS[parent.type].hasStatus && !(known >= Date.parse(end))) {
         parent.end_time = end;
         onWidened?.(parent);
       }
-      parent = typeof parent.trace_parent_id === 'string' ? this._byId.get(parent.trace_parent_id) : undefined;
+      parent = typeof parent.trace_parent_id === 'string' ? this.find(parent.trace_parent_id) : undefined;
     }
   }
 
@@ -178,7 +156,7 @@ export class V5Store implements KnownV5 {
   private _newLogId(): string {
     let id: string;
     do id = `log_${++this._logCounter}`;
-    while (this._byId.has(id));
+    while (this.hasLogId(id));
     return id;
   }
 }
