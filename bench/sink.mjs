@@ -1,16 +1,22 @@
 // A receiver in a process of its own, so its work is not counted against the exporter measured:
-// `humanloop` runs the bundled local log server; `humanloop-v5 DELAY_MS` the same for the v5 API,
-// answering each request after DELAY_MS as a remote API would; `otlp` a minimal OTLP/HTTP JSON receiver.
+// `otlp` and `humanloop-minimal` only parse what they receive and answer; `humanloop-v5 DELAY_MS`
+// runs the bundled local log server for the v5 API, answering each request after DELAY_MS as a
+// remote API would.
 import { createServer } from 'node:http';
-import { startLocalLogServer } from 'humanloop-otel-exporter/local';
 import { startTestLogServer } from 'humanloop-otel-exporter/testing';
 
 const [kind, delayArg] = process.argv.slice(2);
 
-async function startOtlpSink() {
-  let spans = 0;
+/**
+ * A receiver that only parses each request and answers it, as cheaply for one protocol as for the
+ * other: `otlp` takes OTLP/HTTP JSON at /v1/traces and answers `{}`; `humanloop-minimal` takes
+ * Humanloop v4 arrays of logs at /v4/logs and answers each with an id.
+ */
+async function startMinimalSink(protocol) {
+  let items = 0;
   let requests = 0;
   let bytes = 0;
+  const answer = protocol === 'otlp' ? answerOtlp : answerHumanloop;
   const server = createServer((req, res) => {
     const chunks = [];
     requests++;
@@ -19,27 +25,36 @@ async function startOtlpSink() {
       bytes += chunk.length;
     });
     req.on('end', () => {
+      let body;
       try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        for (const resource of body.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) spans += scope.spans?.length ?? 0;
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
-        // Counted as nothing.
+        return void res.writeHead(400).end();
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      const { count, reply } = answer(body, items);
+      items += count;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(reply);
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${server.address().port}`;
   return {
-    url: `http://127.0.0.1:${server.address().port}/v1/traces`,
-    count: () => spans,
+    url: protocol === 'otlp' ? `${base}/v1/traces` : `${base}/v4`,
+    count: () => items,
     requests: () => ({ requests, bytes }),
-    reset: () => (spans = requests = bytes = 0),
+    reset: () => (items = requests = bytes = 0),
   };
 }
 
-async function startHumanloopSink() {
-  const server = await startLocalLogServer({ apiKey: 'bench-key' });
-  return { url: server.url, count: () => server.logCount(), reset: () => server.clear() };
+function answerOtlp(body) {
+  let count = 0;
+  for (const resource of body.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) count += scope.spans?.length ?? 0;
+  return { count, reply: '{}' };
+}
+
+function answerHumanloop(body, before) {
+  const logs = Array.isArray(body) ? body : [body];
+  return { count: logs.length, reply: JSON.stringify(logs.map((_, index) => ({ id: `data_${before + index}` }))) };
 }
 
 async function startDelayedV5Sink(delayMillis) {
@@ -50,7 +65,7 @@ async function startDelayedV5Sink(delayMillis) {
   return { url: server.url, count: () => server.logCount(), reset };
 }
 
-const sink = kind === 'otlp' ? await startOtlpSink() : kind === 'humanloop-v5' ? await startDelayedV5Sink(Number(delayArg)) : await startHumanloopSink();
+const sink = kind === 'otlp' || kind === 'humanloop-minimal' ? await startMinimalSink(kind) : await startDelayedV5Sink(Number(delayArg));
 process.send({ url: sink.url });
 process.on('message', (message) => {
   if (message === 'count') process.send({ count: sink.count() });

@@ -1,5 +1,5 @@
 // One measurement in a fresh process (so peak RSS and heap figures are its own). Prints JSON.
-//   node bench/worker.mjs e2e humanloop|otlp SPANS URL [OPTIONS_JSON]
+//   node bench/worker.mjs e2e|e2e-warm humanloop|otlp SPANS URL [OPTIONS_JSON]
 //   node bench/worker.mjs overhead none|noop|humanloop|otlp SPANS URL
 //   node --expose-gc bench/worker.mjs memory waiting|buffered SPANS
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -16,13 +16,13 @@ const spans = Number(spansArg);
 const resource = resourceFromAttributes({ 'service.name': 'bench' });
 
 /** Spans made up front, outside any measurement. */
-function recorded(count, options) {
+function recorded(count, options, seed = 1) {
   const finished = [];
   const provider = new BasicTracerProvider({
     resource,
     spanProcessors: [{ onStart() {}, onEnd: (span) => finished.push(span), forceFlush: async () => {}, shutdown: async () => {} }],
   });
-  makeSpans(provider.getTracer('bench'), count, 1, options);
+  makeSpans(provider.getTracer('bench'), count, seed, options);
   return finished;
 }
 
@@ -49,8 +49,11 @@ function exporterFor(kind) {
 /**
  * Spans through a BatchSpanProcessor into the exporter and over loopback to a receiver. The
  * processor runs as in steady state: one export at a time, the next as soon as one is done.
+ * `warm`: as many other spans go through first, untimed, so that what is timed runs on code V8
+ * has already compiled, as in a process that has been up for a while.
  */
-async function endToEnd() {
+async function endToEnd(warm = false) {
+  const warmUp = warm ? recorded(spans, undefined, 2) : [];
   const finished = recorded(spans);
   const exporter = exporterFor(variant);
   let exported = 0;
@@ -71,11 +74,20 @@ async function endToEnd() {
     maxExportBatchSize: 512,
     scheduledDelayMillis: 20,
   });
+  const deliver = async (list) => {
+    const target = exported + list.length;
+    for (const span of list) processor.onEnd(span);
+    for (let waited = 0; exported < target && waited < 600_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    await exporter.forceFlush?.();
+  };
+  if (warm) {
+    await deliver(warmUp);
+    exports = 0;
+    if (countingAgent) countingAgent.requests = countingAgent.bytes = 0;
+  }
   const cpu = process.cpuUsage();
   const started = performance.now();
-  for (const span of finished) processor.onEnd(span);
-  for (let waited = 0; exported < spans && waited < 600_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
-  await exporter.forceFlush?.();
+  await deliver(finished);
   const wallMs = performance.now() - started;
   const { user, system } = process.cpuUsage(cpu);
   await processor.shutdown();
@@ -156,6 +168,6 @@ async function memory() {
   return result;
 }
 
-const run = { e2e: endToEnd, overhead, memory }[mode];
+const run = { e2e: () => endToEnd(false), 'e2e-warm': () => endToEnd(true), overhead, memory }[mode];
 process.stdout.write(`${JSON.stringify(await run())}\n`);
 process.exit(0);

@@ -1,16 +1,22 @@
 // The demo: a small support bot instrumented with OpenLLMetry's OpenAI instrumentation, talking to a
 // fake OpenAI server on 127.0.0.1, exporting through HumanloopSpanProcessor to the bundled local log
-// server. Prints the tree of logs the server received. Offline; no API key needed.
-// `npm run demo -- --api v5` does the same through Humanloop's v5 API.
+// server. Prints the tree of logs the server received, and how to open them in the trace viewer.
+// Offline; no API key needed.
+//   npm run demo -- --api v5       the same through Humanloop's v5 API
+//   npm run demo -- --data FILE    keep the logs in FILE (JSON Lines; default: a fresh file in the temp dir)
+//   npm run demo -- --serve        keep the server running afterwards, for the web page (Ctrl-C stops it)
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpenAIInstrumentation } from '@traceloop/instrumentation-openai';
 import { HumanloopSpanProcessor } from 'humanloop-otel-exporter';
-import { startLocalLogServer } from 'humanloop-otel-exporter/local';
+import { formatLogTree, startLocalLogServer } from 'humanloop-otel-exporter/local';
 import OpenAI from 'openai';
 import { startFakeOpenAI } from './fake-openai.mjs';
-import { printLogTree } from './print-log-tree.mjs';
 
 const API_KEY = 'demo-key';
 const MODEL = 'gpt-4o-mini';
@@ -116,15 +122,46 @@ async function failingCall() {
   );
 }
 
-/** `--api v5` sends the logs through Humanloop's v5 API (to the local server's v5 routes). */
-function apiFromArgs() {
-  const index = process.argv.indexOf('--api');
-  return index !== -1 && process.argv[index + 1] === 'v5' ? 'v5' : 'v4';
+/** `--api v5` sends the logs through Humanloop's v5 API; `--data FILE` keeps them; `--serve` keeps serving. */
+function optionsFromArgs() {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    strict: false,
+    options: { api: { type: 'string' }, data: { type: 'string' }, serve: { type: 'boolean' } },
+  });
+  const data = typeof values.data === 'string' ? values.data : undefined;
+  return { api: values.api === 'v5' ? 'v5' : 'v4', data, serve: values.serve === true };
+}
+
+/** A new file of the demo's own in the temp directory each run; a file the user named is added to. */
+function dataFileFor(data) {
+  return data ?? join(mkdtempSync(join(tmpdir(), 'humanloop-demo-')), 'logs.jsonl');
+}
+
+/** With --serve, the viewer's usual port if it is free, else any free one. */
+async function startServer(options, serve) {
+  if (!serve) return startLocalLogServer({ ...options, port: 0 });
+  try {
+    return await startLocalLogServer({ ...options, port: 8787 });
+  } catch (error) {
+    if (error?.code !== 'EADDRINUSE') throw error;
+    return startLocalLogServer({ ...options, port: 0 });
+  }
+}
+
+function waitForCtrlC() {
+  return new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
 }
 
 export async function main() {
-  const api = apiFromArgs();
-  const server = await startLocalLogServer({ apiKey: API_KEY, api });
+  const { api, data, serve } = optionsFromArgs();
+  const dataFile = dataFileFor(data);
+  const server = await startServer({ apiKey: API_KEY, api, dataFile }, serve);
+  const page = server.url.replace(/\/v[45]$/, '/');
+  const before = new Set((api === 'v5' ? server.v5Logs() : server.logs()).map((log) => log.id));
   const fakeOpenAI = await startFakeOpenAI();
 
   const provider = new NodeTracerProvider({
@@ -145,8 +182,16 @@ export async function main() {
     await failingCall();
     await provider.shutdown();
     console.log('\nWhat the local log server received:\n');
-    const logs = api === 'v5' ? server.v5Logs() : server.logs();
-    printLogTree(logs);
+    const logs = (api === 'v5' ? server.v5Logs() : server.logs()).filter((log) => !before.has(log.id));
+    console.log(formatLogTree(logs));
+    if (serve) {
+      console.log(`\nThe trace viewer is open at ${page} (Ctrl-C stops it).`);
+      await waitForCtrlC();
+    } else {
+      console.log(`\nThe logs are kept in ${dataFile}. To read them in the trace viewer, run`);
+      console.log(`  npm run serve -- --data ${dataFile}`);
+      console.log('and open http://127.0.0.1:8787/ (or run the demo with --serve to keep its server open).');
+    }
     return logs;
   } finally {
     await fakeOpenAI.close();

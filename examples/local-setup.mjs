@@ -1,9 +1,12 @@
 // What the examples share: where logs go (the bundled local log server, unless HUMANLOOP_API_KEY
 // and HUMANLOOP_BASE_URL point them somewhere else), a stand-in for an LLM, and the tree printer.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startLocalLogServer } from 'humanloop-otel-exporter/local';
+import { formatLogTree, startLocalLogServer } from 'humanloop-otel-exporter/local';
 
-export { printLogTree } from './print-log-tree.mjs';
+/** Prints stored logs (of either API) as trees by their parent links: kind, name, model, tokens, duration. */
+export function printLogTree(logs) {
+  console.log(formatLogTree(logs));
+}
 
 /** The local log server on a free loopback port, and the exporter options that point at it. */
 export async function startLocal() {

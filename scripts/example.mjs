@@ -3,7 +3,7 @@
 // logs the example's local log server received are written there as JSON (for the tests).
 import { readdirSync, writeFileSync } from 'node:fs';
 
-const HELPERS = new Set(['local-setup', 'print-log-tree', 'fake-openai']);
+const HELPERS = new Set(['local-setup', 'fake-openai']);
 const names = readdirSync(new URL('../examples/', import.meta.url))
   .filter((file) => file.endsWith('.mjs') || file.endsWith('.cjs'))
   .map((file) => file.slice(0, -'.mjs'.length))

@@ -1,44 +1,116 @@
-// `humanloop-otel-exporter serve`: the local Humanloop-compatible log server, for seeing what an
-// app would send. Prints one line per stored log: ids and kinds only, never contents or keys.
+// `humanloop-otel-exporter serve`: the local Humanloop-compatible log server and trace viewer, for
+// seeing what an app would send. Prints each trace as a tree as its logs arrive (or JSON lines, or
+// nothing), serves a web page at /, and can keep the logs in a file across restarts.
 import { parseArgs } from 'node:util';
 import { isLoopbackHost } from '../config.js';
-import { startLocalLogServer, type LocalApiVersion, type StoredLog, type StoredV5Log } from '../local/index.js';
+import { startLocalLogServer, type LocalApiVersion, type LocalLogServer, type LogChange } from '../local/index.js';
+import { DEFAULT_DATA_MAX_BYTES } from '../local/log-file.js';
 import { untilSignalled, usageError, type CliCommand } from './command.js';
-
-const USAGE = `Usage: humanloop-otel-exporter serve [--port N] [--host 127.0.0.1] [--api-key KEY] [--api v4|v5]
-
-Starts a Humanloop-compatible log API on loopback. Point the exporter's baseUrl at the URL it prints.
-Both Humanloop APIs are served: v4 (POST /v4/logs) and v5 (POST /v5/prompts/log, /tools/log,
-/flows/log, /agents/log). --api chooses which base URL is printed; the default is v4.
-Without --api-key, any non-empty X-API-KEY is accepted.`;
+import { jsonLine, QUIET_MILLIS, TracePrinter } from './serve-output.js';
 
 const DEFAULT_PORT = 8787;
-const MAX_FIELD_CHARS = 80;
-// C0 and C1 controls and bidirectional overrides: a log's strings must not drive the terminal.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+const USAGE = `Usage: humanloop-otel-exporter serve [options]
+
+Starts a Humanloop-compatible log API and trace viewer on loopback. Point the exporter's baseUrl at
+the URL it prints, and open the page it prints to read the traces. Both Humanloop APIs are served:
+v4 (POST /v4/logs) and v5 (POST /v5/prompts/log, /tools/log, /flows/log, /agents/log).
+
+Options:
+  --port N              port to listen on (default ${DEFAULT_PORT}; 0 for any free port)
+  --host ADDRESS        loopback address to listen on (default 127.0.0.1)
+  --api-key KEY         the X-API-KEY writes must carry (default: any non-empty key)
+  --api v4|v5           which API's base URL to print (default v4; both are served)
+  --data FILE           keep logs in FILE (JSON Lines): loaded at start, each log appended
+  --data-max-bytes N    stop appending to FILE once it would pass N bytes (default ${DEFAULT_DATA_MAX_BYTES})
+  --quiet               print only the startup lines
+  --json                print one JSON line per stored or updated log instead of trees
+  --allow-remote        listen on a non-loopback --host and answer any Host header (for a
+                        container); needs --api-key, which reads then need too unless from loopback
+  -h, --help            print this help
+
+Reads (GET /v4/logs, GET /v5/logs and the page at /) need no key from this machine; writes do.`;
+
+type OutputMode = 'trees' | 'json' | 'quiet';
 
 interface ServeOptions {
   port: number;
   host: string;
   apiKey: string | undefined;
   api: LocalApiVersion;
+  dataFile: string | undefined;
+  dataMaxBytes: number;
+  allowRemote: boolean;
+  output: OutputMode;
 }
 
 async function serve(argv: string[]): Promise<number> {
   const options = parseServeArgs(argv);
   if (typeof options === 'number') return options;
-  const server = await startLocalLogServer({
-    ...options,
-    onLog: (log) => console.log(describeLog(log)),
-    onV5Log: (log) => console.log(describeV5Log(log)),
-  });
-  const posts = options.api === 'v5' ? `${server.url}/{prompts,tools,flows,agents}/log` : `${server.url}/logs`;
-  console.log(`Humanloop-compatible log server at ${server.url} (POST ${posts}, GET ${server.url}/logs)`);
-  console.log(options.apiKey === undefined ? 'Any non-empty X-API-KEY is accepted.' : 'X-API-KEY must match --api-key.');
+  const output = outputFor(options.output);
+  let server: LocalLogServer;
+  try {
+    server = await startLocalLogServer({
+      port: options.port,
+      host: options.host,
+      apiKey: options.apiKey,
+      api: options.api,
+      dataFile: options.dataFile,
+      dataMaxBytes: options.dataMaxBytes,
+      allowRemote: options.allowRemote,
+      onChange: output.onChange,
+      onWarning: (message) => console.error(`warning: ${message}`),
+    });
+  } catch (error) {
+    return startFailure(error, options);
+  }
+  printStartup(server, options);
   await untilSignalled();
   await server.close();
+  output.stop();
   return 0;
+}
+
+function outputFor(mode: OutputMode): { onChange: ((change: LogChange) => void) | undefined; stop: () => void } {
+  if (mode === 'quiet') return { onChange: undefined, stop: () => undefined };
+  if (mode === 'json') return { onChange: (change) => console.log(jsonLine(change)), stop: () => undefined };
+  const printer = new TracePrinter((line) => console.log(line));
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    onChange: (change) => {
+      printer.add(change);
+      clearTimeout(timer);
+      timer = setTimeout(() => printer.flush(), QUIET_MILLIS);
+    },
+    stop: () => {
+      clearTimeout(timer);
+      printer.flush();
+    },
+  };
+}
+
+function printStartup(server: LocalLogServer, options: ServeOptions): void {
+  const origin = server.url.replace(/\/v[45]$/, '');
+  const posts = options.api === 'v5' ? `${server.url}/{prompts,tools,flows,agents}/log` : `${server.url}/logs`;
+  console.log(`Humanloop-compatible log server at ${server.url} (POST ${posts}, GET ${server.url}/logs)`);
+  console.log(`Trace viewer: ${origin}/`);
+  console.log(options.apiKey === undefined ? 'Any non-empty X-API-KEY is accepted.' : 'X-API-KEY must match --api-key.');
+  if (options.dataFile !== undefined) {
+    const count = server.logCount();
+    console.log(`Logs are kept in ${options.dataFile} (${count} loaded).`);
+  }
+}
+
+function startFailure(error: unknown, options: ServeOptions): number {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') {
+    console.error(`Port ${options.port} on ${options.host} is already in use. Choose another with --port N (--port 0 picks a free one).`);
+  } else if (code === 'EACCES') {
+    console.error(`Not allowed to listen on port ${options.port}. Choose another with --port N (above 1023).`);
+  } else {
+    console.error(`Cannot start the server: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return 1;
 }
 
 /** The options, or the exit code when there is nothing to serve. */
@@ -55,12 +127,38 @@ function parseServeArgs(argv: string[]): ServeOptions | number {
     return 0;
   }
   if (positionals.length > 0) return usageError(`unexpected argument: ${positionals[0]}`, USAGE);
-  const port = /^\d{1,5}$/.test(values.port) ? Number(values.port) : NaN;
+  const port = wholeNumber(values.port);
   if (!(port <= 65535)) return usageError('--port must be a whole number from 0 to 65535', USAGE);
-  if (!isLoopbackHost(values.host)) return usageError('--host must be a loopback address, such as 127.0.0.1', USAGE);
   if (values['api-key'] === '') return usageError('--api-key must not be empty', USAGE);
+  const remote = remoteProblem(values.host, values['allow-remote'] === true, values['api-key']);
+  if (remote !== undefined) return usageError(remote, USAGE);
   if (values.api !== 'v4' && values.api !== 'v5') return usageError('--api must be v4 or v5', USAGE);
-  return { port, host: values.host, apiKey: values['api-key'], api: values.api };
+  if (values.data === '') return usageError('--data must name a file', USAGE);
+  const dataMaxBytes = wholeNumber(values['data-max-bytes']);
+  if (Number.isNaN(dataMaxBytes)) return usageError('--data-max-bytes must be a whole number of bytes', USAGE);
+  if (values.quiet && values.json) return usageError('--quiet and --json cannot be used together', USAGE);
+  return {
+    port,
+    host: values.host,
+    apiKey: values['api-key'],
+    api: values.api,
+    dataFile: values.data,
+    dataMaxBytes,
+    allowRemote: values['allow-remote'] === true,
+    output: values.quiet ? 'quiet' : values.json ? 'json' : 'trees',
+  };
+}
+
+function remoteProblem(host: string, allowRemote: boolean, apiKey: string | undefined): string | undefined {
+  if (allowRemote && apiKey === undefined) return '--allow-remote needs --api-key: a server others can reach must check the key';
+  if (!allowRemote && !isLoopbackHost(host)) {
+    return '--host must be a loopback address, such as 127.0.0.1 (to listen on another, add --allow-remote and --api-key)';
+  }
+  return undefined;
+}
+
+function wholeNumber(text: string): number {
+  return /^\d{1,15}$/.test(text) ? Number(text) : NaN;
 }
 
 function readArgs(argv: string[]) {
@@ -72,33 +170,17 @@ function readArgs(argv: string[]) {
       host: { type: 'string', default: '127.0.0.1' },
       'api-key': { type: 'string' },
       api: { type: 'string', default: 'v4' },
+      data: { type: 'string' },
+      'data-max-bytes': { type: 'string', default: String(DEFAULT_DATA_MAX_BYTES) },
+      quiet: { type: 'boolean' },
+      json: { type: 'boolean' },
+      'allow-remote': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
 }
 
-/** `data_… ref=… parent=… model gpt-4o`: which log, where it hangs, what kind. */
-function describeLog(log: StoredLog): string {
-  const config: Record<string, unknown> = typeof log.config === 'object' && log.config !== null ? { ...log.config } : {};
-  const what = printable(config.model) ?? printable(config.name) ?? printable(config.agent_class) ?? '-';
-  const ids = [log.id, `ref=${printable(log.reference_id) ?? '-'}`, `parent=${printable(log.parent_reference_id) ?? '-'}`];
-  return [...ids, printable(config.type) ?? '-', what].join(' ');
-}
-
-/** `log_3 prompt path=qa/answer parent=log_1`: which log, of which file type and file, under which parent. */
-function describeV5Log(log: StoredV5Log): string {
-  const path = printable(log.path);
-  const where = path === undefined ? `file=${printable(log.file_id) ?? '-'}` : `path=${path}`;
-  return [printable(log.id) ?? '-', log.type, where, `parent=${printable(log.trace_parent_id) ?? '-'}`].join(' ');
-}
-
-function printable(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value === '') return undefined;
-  const clean = value.replace(UNPRINTABLE, '?');
-  return clean.length > MAX_FIELD_CHARS ? `${clean.slice(0, MAX_FIELD_CHARS - 1)}…` : clean;
-}
-
 export const serveCommand: CliCommand = {
-  summary: 'a Humanloop-compatible log server on loopback, to see what an app would send',
+  summary: 'a Humanloop-compatible log server and trace viewer on loopback, to see what an app would send',
   run: serve,
 };

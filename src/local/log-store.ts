@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CreateLogResponse, LogRequest } from '../log-request.js';
+import { LogList } from './log-list.js';
 import type { KnownLogs } from './validate.js';
 
 /** A log as the local server keeps it: what was sent, with the ids it was given. */
@@ -12,9 +13,7 @@ export type StoredLog = LogRequest & {
 };
 
 /** The local server's logs in arrival order, with ids like the API's (`data_`, `pr_`, `sesh_`). */
-export class LogStore implements KnownLogs {
-  private _logs: StoredLog[] = [];
-  private readonly _byId = new Map<string, StoredLog>();
+export class LogStore extends LogList<StoredLog> implements KnownLogs {
   private readonly _byReference = new Map<string, StoredLog>();
   private readonly _projects = new Map<string, string>();
   private readonly _sessions = new Map<string, string>();
@@ -26,44 +25,40 @@ export class LogStore implements KnownLogs {
     const session_id = log.session_id ?? (sessionRef === undefined ? null : memo(this._sessions, sessionRef, 'sesh_'));
     // The parsed request body is the server's own: completed in place rather than copied.
     const stored = Object.assign(log, { id: newId('data_'), project_id, session_id, request_index: requestIndex });
-    this._logs.push(stored);
-    this._byId.set(stored.id, stored);
+    this.keep(stored);
     if (typeof log.reference_id === 'string') this._byReference.set(log.reference_id, stored);
     return { id: stored.id, project_id, session_id };
   }
 
   /** Applies a PATCH; returns the updated log, or undefined when none matches. */
   update(id: string | undefined, referenceId: string | undefined, changes: Record<string, unknown>): StoredLog | undefined {
-    const log = id !== undefined ? this._byId.get(id) : this._byReference.get(referenceId ?? '');
+    const log = id !== undefined ? this.find(id) : this._byReference.get(referenceId ?? '');
     if (!log) return undefined;
     Object.assign(log, changes);
     return structuredClone(log);
   }
 
-  get(id: string): StoredLog | undefined {
-    const log = this._byId.get(id);
-    return log && structuredClone(log);
-  }
-
-  all(): StoredLog[] {
-    return structuredClone(this._logs);
-  }
-
-  get count(): number {
-    return this._logs.length;
+  /**
+   * Puts back a log kept from an earlier run (as it was stored, updates applied); a log of the
+   * same id is replaced. Its project and session keep their ids for logs that follow.
+   */
+  restore(log: StoredLog): void {
+    const stored = this.restoreLog(log);
+    if (typeof stored.reference_id === 'string') this._byReference.set(stored.reference_id, stored);
+    const project = stored.project ?? stored.project_id;
+    if (typeof project === 'string' && !this._projects.has(project)) this._projects.set(project, stored.project_id);
+    const session = stored.session_reference_id;
+    if (typeof session === 'string' && typeof stored.session_id === 'string' && !this._sessions.has(session)) {
+      this._sessions.set(session, stored.session_id);
+    }
   }
 
   hasReferenceId(referenceId: string): boolean {
     return this._byReference.has(referenceId);
   }
 
-  hasLogId(id: string): boolean {
-    return this._byId.has(id);
-  }
-
-  clear(): void {
-    this._logs = [];
-    this._byId.clear();
+  override clear(): void {
+    super.clear();
     this._byReference.clear();
   }
 }

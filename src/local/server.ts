@@ -3,12 +3,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isLoopbackHost } from '../config.js';
+import { isLoopbackHostHeader, isLoopbackPeer } from './access.js';
+import { EventStreams, type LogChange } from './event-stream.js';
 import { describeFault, FaultSchedule, type Fault, type FaultPlan } from './faults.js';
 import { parseJson, readBody, type JsonParse } from './http-body.js';
+import { DEFAULT_DATA_MAX_BYTES, loadLogFile, LogFileWriter } from './log-file.js';
 import { LogStore, type StoredLog } from './log-store.js';
-import type { Reply } from './replies.js';
-import { answerApiRequest, type ApiContext, type ApiRequest } from './routes.js';
+import type { AnyStoredLog } from './log-summary.js';
+import { pathOf, type Reply } from './replies.js';
+import { answerApiRequest, authorized, type ApiContext, type ApiRequest } from './routes.js';
 import { V5Store, type StoredV5Log } from './v5-store.js';
+import { EVENTS_PATH, isViewerPath, VIEWER_HEADERS, viewerAsset } from './viewer-routes.js';
 
 /** Which of Humanloop's log APIs a server's `url` is the base URL of; both are always served. */
 export type LocalApiVersion = 'v4' | 'v5';
@@ -28,6 +34,26 @@ export interface LocalLogServerOptions {
   onV5Log?: (log: StoredV5Log) => void;
   /** The API whose base URL `url` is: `v4` (default) or `v5`. The server answers both either way. */
   api?: LocalApiVersion;
+  /**
+   * Called with each log of either API as it is stored (`change: 'stored'`) and each time an
+   * update changes it (`change: 'updated'`), with a copy; what it throws is ignored.
+   */
+  onChange?: (change: LogChange) => void;
+  /**
+   * A JSON Lines file the logs are kept in: loaded at start, each stored or updated log appended.
+   * A line that is not a log is skipped (one warning with the count). `clear()` leaves the file as it is.
+   */
+  dataFile?: string;
+  /** Appending to `dataFile` stops (one warning) once it would grow past this. Default 100 MiB. */
+  dataMaxBytes?: number;
+  /** Where warnings about `dataFile` go. Default: `console.warn`. */
+  onWarning?: (message: string) => void;
+  /**
+   * Answer requests whose `Host` is not a loopback name, and allow a non-loopback `host`: for a
+   * container. Needs `apiKey`. Without it, such requests get 403 (a page on another site could
+   * otherwise reach this server through a DNS name it points at 127.0.0.1).
+   */
+  allowRemote?: boolean;
 }
 
 export interface RecordedRequest {
@@ -91,6 +117,11 @@ interface Settings {
   onLog: ((log: StoredLog) => void) | undefined;
   onV5Log: ((log: StoredV5Log) => void) | undefined;
   api: LocalApiVersion;
+  onChange: ((change: LogChange) => void) | undefined;
+  dataFile: string | undefined;
+  dataMaxBytes: number;
+  onWarning: (message: string) => void;
+  allowRemote: boolean;
 }
 
 interface Exchange {
@@ -125,10 +156,16 @@ export async function startLocalLogServer(options: LocalLogServerOptions = {}): 
 export async function startTestLogServer(options: LocalLogServerOptions = {}): Promise<TestLogServer> {
   const settings = resolveSettings(options);
   const state = new ServerState(settings);
+  await state.openDataFile();
   const server = createServer((req, res) => void state.handle(req, res));
   server.on('connection', (socket: Socket) => state.track(socket));
   server.on('clientError', answerClientError);
-  await listen(server, settings.port, settings.host);
+  try {
+    await listen(server, settings.port, settings.host);
+  } catch (error) {
+    await state.closeDataFile();
+    throw error;
+  }
   // Once listening, a failed accept must not take the test process down with it.
   server.on('error', () => undefined);
   return handleFor(server, state, settings.api);
@@ -144,14 +181,27 @@ function resolveSettings(options: LocalLogServerOptions): Settings {
   }
   const api = options.api ?? 'v4';
   if (api !== 'v4' && api !== 'v5') throw new TypeError("api must be 'v4' or 'v5'");
+  const host = options.host ?? '127.0.0.1';
+  const allowRemote = options.allowRemote === true;
+  if (allowRemote && options.apiKey === undefined) throw new TypeError('allowRemote needs an apiKey');
+  if (!allowRemote && !isLoopbackHost(host)) {
+    throw new RangeError(`host ${host} is not a loopback address: pass allowRemote and an apiKey to listen on it`);
+  }
+  const dataMaxBytes = options.dataMaxBytes ?? DEFAULT_DATA_MAX_BYTES;
+  if (!Number.isSafeInteger(dataMaxBytes) || dataMaxBytes < 0) throw new RangeError('dataMaxBytes must be a whole number >= 0');
   return {
-    host: options.host ?? '127.0.0.1',
+    host,
     port: options.port ?? 0,
     apiKey: options.apiKey,
     maxBodyBytes,
     onLog: options.onLog,
     onV5Log: options.onV5Log,
     api,
+    onChange: options.onChange,
+    dataFile: options.dataFile,
+    dataMaxBytes,
+    onWarning: options.onWarning ?? ((message) => console.warn(message)),
+    allowRemote,
   };
 }
 
@@ -190,6 +240,9 @@ class ServerState {
   readonly v5Store = new V5Store();
   readonly faults = new FaultSchedule();
   readonly requests: RecordedRequest[] = [];
+  private readonly _streams = new EventStreams();
+  private _dataFile: LogFileWriter | undefined;
+  private readonly _onChange: ((change: LogChange) => void) | undefined;
   private readonly _sockets = new Set<Socket>();
   private readonly _closing = new AbortController();
   private readonly _context: ApiContext;
@@ -198,12 +251,51 @@ class ServerState {
   constructor(private readonly _settings: Settings) {
     // Each delayed request listens for the close while it waits, and lets go after: any number may wait at once.
     setMaxListeners(0, this._closing.signal);
+    this._onChange = guarded(_settings.onChange);
+    const onLog = guarded(_settings.onLog);
+    const onV5Log = guarded(_settings.onV5Log);
     this._context = {
       store: this.store,
       apiKey: _settings.apiKey,
-      onStored: guarded(_settings.onLog),
-      v5: { store: this.v5Store, onStored: guarded(_settings.onV5Log) },
+      onStored: (log) => (onLog?.(log), this._publish({ api: 'v4', log, change: 'stored' })),
+      onUpdated: (log) => this._publish({ api: 'v4', log, change: 'updated' }),
+      v5: {
+        store: this.v5Store,
+        onStored: (log) => (onV5Log?.(log), this._publish({ api: 'v5', log, change: 'stored' })),
+        onUpdated: (log) => this._publish({ api: 'v5', log, change: 'updated' }),
+      },
     };
+  }
+
+  /** Loads the data file into the stores and opens it for appending. */
+  async openDataFile(): Promise<void> {
+    const { dataFile, dataMaxBytes, onWarning } = this._settings;
+    if (dataFile === undefined) return;
+    const loaded = await loadLogFile(dataFile);
+    for (const record of loaded.records) {
+      if (record.api === 'v4') this.store.restore(record.log);
+      else this.v5Store.restore(record.log);
+    }
+    if (loaded.skipped > 0) onWarning(`skipped ${loaded.skipped} line(s) of ${dataFile} that are not logs`);
+    this._dataFile = new LogFileWriter(dataFile, loaded, dataMaxBytes, onWarning);
+  }
+
+  async closeDataFile(): Promise<void> {
+    await this._dataFile?.close();
+  }
+
+  /** Every stored log, v4 then v5: what a page starts from. */
+  snapshot(): AnyStoredLog[] {
+    return [
+      ...this.store.all().map((log): AnyStoredLog => ({ api: 'v4', log })),
+      ...this.v5Store.all().map((log): AnyStoredLog => ({ api: 'v5', log })),
+    ];
+  }
+
+  private _publish(change: LogChange): void {
+    this._dataFile?.append(change);
+    this._streams.publish(change);
+    this._onChange?.(change);
   }
 
   track(socket: Socket): void {
@@ -222,13 +314,15 @@ class ServerState {
     this.v5Store.clear();
     this.faults.clear();
     this.requests.length = 0;
+    this._streams.reset([]);
   }
 
-  close(server: Server): Promise<void> {
+  async close(server: Server): Promise<void> {
     this._closing.abort();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     this._destroySockets();
-    return closed;
+    await closed;
+    await this.closeDataFile();
   }
 
   /** Never rejects: whatever goes wrong becomes an answer, or nothing when the socket is gone. */
@@ -244,7 +338,12 @@ class ServerState {
   }
 
   private async _serve(exchange: Exchange): Promise<void> {
-    const { record } = exchange;
+    const { record, req } = exchange;
+    if (!this._settings.allowRemote && !isLoopbackHostHeader(req.headers.host)) {
+      return send(exchange, { status: 403, body: { detail: 'Host must name this machine (localhost, 127.0.0.1 or [::1])' } });
+    }
+    const path = pathOf(record.path);
+    if (isViewerPath(path)) return this._serveViewer(exchange, path);
     const fault = this.faults.next({ index: record.index, method: record.method, path: record.path });
     if (fault) record.fault = describeFault(fault);
     const body = await readBody(exchange.req, this._settings.maxBodyBytes);
@@ -254,6 +353,31 @@ class ServerState {
     if (fault && (await playFault(exchange, fault, this._closing.signal)) === 'finished') return;
     if (json === undefined) return refuseTooLarge(exchange); // The body was over maxBodyBytes.
     send(exchange, answerApiRequest(apiRequest(exchange, json), this._context));
+  }
+
+  /** The page and its live feed: GET only; the feed answers a non-loopback peer only with the key. */
+  private _serveViewer(exchange: Exchange, path: string): void {
+    const { req, res, record } = exchange;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(exchange, { status: 405, body: { detail: 'method not allowed' } });
+    if (path === EVENTS_PATH) {
+      if (!this._mayRead(req)) return send(exchange, { status: 401, body: { detail: 'missing or invalid X-API-KEY' } });
+      record.status = 200;
+      return this._streams.open(res, this.snapshot());
+    }
+    const asset = viewerAsset(path);
+    if (!asset) return send(exchange, { status: 404, body: { detail: 'not found' } });
+    record.status = 200;
+    record.answeredAt = performance.now();
+    const bytes = Buffer.from(asset.body);
+    res.writeHead(200, { ...VIEWER_HEADERS, 'content-type': asset.type, 'content-length': bytes.length });
+    res.end(req.method === 'HEAD' ? undefined : bytes);
+  }
+
+  /** As for the log API's reads: this machine without a key, anyone with the right one, no one with a wrong one. */
+  private _mayRead(req: IncomingMessage): boolean {
+    const key = singleHeader(req.headers['x-api-key']);
+    if (!key && isLoopbackPeer(req.socket.remoteAddress)) return true;
+    return authorized(key, this._settings.apiKey);
   }
 
   private _begin(req: IncomingMessage, res: ServerResponse): Exchange {
@@ -282,6 +406,7 @@ function apiRequest({ req, record }: Exchange, body: JsonParse): ApiRequest {
     method: record.method,
     target: record.path,
     apiKey: singleHeader(headers['x-api-key']),
+    loopbackPeer: isLoopbackPeer(req.socket.remoteAddress),
     contentType: headers['content-type'],
     body,
     index: record.index,

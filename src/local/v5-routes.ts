@@ -9,6 +9,8 @@ export interface V5Context {
   store: V5Store;
   /** Told of each log stored, with a copy. */
   onStored?: (log: StoredV5Log) => void;
+  /** Told of each log an update changed, with a copy. */
+  onUpdated?: (log: StoredV5Log) => void;
 }
 
 /** A stored v5 log as `GET` and `PATCH` answer it: what was sent, plus what the server gave it. */
@@ -32,7 +34,7 @@ export function answerV5Request(request: ApiRequest, path: string, context: V5Co
     case 'create':
       return createLog(request, route.type, context);
     case 'update':
-      return updateLog(request, route, context.store);
+      return updateLog(request, route, context);
     case 'list':
       return { status: 200, body: context.store.all().map(toWire) };
     case 'read': {
@@ -47,15 +49,21 @@ function createLog(request: ApiRequest, type: V5FileType, context: V5Context): R
   if (!body.ok) return invalidBody(body.msg);
   const checked = checkCreate(type, body.value, context.store);
   if (!checked.ok) return unprocessable(checked.errors);
-  const stored = context.store.add(checked.value, request.index);
+  const widened: string[] = [];
+  const stored = context.store.add(checked.value, request.index, (ancestor) => widened.push(ancestor.id));
   const copy = context.onStored && context.store.get(stored.id);
   if (copy) context.onStored?.(copy);
+  // A flow or agent whose end moved with this log's is an updated log too.
+  for (const id of context.onUpdated ? widened : []) {
+    const ancestor = context.store.get(id);
+    if (ancestor) context.onUpdated?.(ancestor);
+  }
   const kind = V5_KINDS[type];
   const answer = { id: stored.id, [kind.fileIdField]: stored.file_id, version_id: stored.version_id };
   return { status: 200, body: kind.hasStatus ? { ...answer, log_status: stored.log_status } : answer };
 }
 
-function updateLog(request: ApiRequest, route: Extract<Route, { action: 'update' }>, store: V5Store): Reply {
+function updateLog(request: ApiRequest, route: Extract<Route, { action: 'update' }>, { store, onUpdated }: V5Context): Reply {
   const body = jsonBody(request);
   if (!body.ok) return invalidBody(body.msg);
   const errors = updateBodyErrors(route.type, body.value);
@@ -67,7 +75,9 @@ function updateLog(request: ApiRequest, route: Extract<Route, { action: 'update'
   const checked = checkUpdate(log, body.value as Record<string, unknown>);
   if (!checked.ok) return unprocessable(checked.errors);
   const updated = store.update(log.id, checked.value);
-  return updated ? { status: 200, body: toWire(updated) } : detail(404, 'no log with that id');
+  if (!updated) return detail(404, 'no log with that id');
+  onUpdated?.(structuredClone(updated));
+  return { status: 200, body: toWire(updated) };
 }
 
 /**

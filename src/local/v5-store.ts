@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LogList } from './log-list.js';
 import { V5_KINDS, type LogStatus, type V5FileType } from './v5-kinds.js';
 
 /**
@@ -55,9 +56,7 @@ const VERSION_HASH_CHARS = 12;
 const MAX_TRACE_DEPTH = 256;
 
 /** The v5 logs in arrival order, with the files and versions they made. */
-export class V5Store implements KnownV5 {
-  private _logs: StoredV5Log[] = [];
-  private readonly _byId = new Map<string, StoredV5Log>();
+export class V5Store extends LogList<StoredV5Log> implements KnownV5 {
   private readonly _files = new Map<string, V5File>();
   private readonly _paths = new Map<string, V5File>();
   // Never reset by clear(): an id handed out once is not handed out again for another log or file.
@@ -73,11 +72,14 @@ export class V5Store implements KnownV5 {
   }
 
   log(id: string): Readonly<StoredV5Log> | undefined {
-    return this._byId.get(id);
+    return this.find(id);
   }
 
-  /** Stores a checked create and returns the stored log (the store's own: copy before handing out). */
-  add(create: V5Create, requestIndex: number): Readonly<StoredV5Log> {
+  /**
+   * Stores a checked create and returns the stored log (the store's own: copy before handing out).
+   * `onWidened` hears of each flow or agent above it whose end moved to the new log's end.
+   */
+  add(create: V5Create, requestIndex: number, onWidened?: (ancestor: Readonly<StoredV5Log>) => void): Readonly<StoredV5Log> {
     const { type, destination } = create;
     const file = 'file' in destination ? destination.file : this._newFile(type, destination.newPath);
     if (create.kernel !== undefined) file.version = versionId(file, create.kernel);
@@ -85,9 +87,8 @@ export class V5Store implements KnownV5 {
     const ids = { id: create.logId ?? this._newLogId(), type, file_id: file.id, version_id: file.version };
     // The parsed request body is the server's own: completed in place rather than copied.
     const stored: StoredV5Log = Object.assign(create.body, ids, status, { request_index: requestIndex });
-    this._logs.push(stored);
-    this._byId.set(stored.id, stored);
-    this._widenTraceEnd(stored);
+    this.keep(stored);
+    this._widenTraceEnd(stored, onWidened);
     return stored;
   }
 
@@ -96,7 +97,7 @@ export class V5Store implements KnownV5 {
    * log stamps its end: their update bodies have no `end_time`, and Humanloop sets it so.
    */
   update(id: string, changes: Record<string, unknown>): StoredV5Log | undefined {
-    const log = this._byId.get(id);
+    const log = this.find(id);
     if (!log) return undefined;
     const completing = changes.log_status === 'complete' && log.log_status !== 'complete';
     Object.assign(log, changes);
@@ -104,40 +105,48 @@ export class V5Store implements KnownV5 {
     return structuredClone(log);
   }
 
-  get(id: string): StoredV5Log | undefined {
-    const log = this._byId.get(id);
-    return log && structuredClone(log);
+  /**
+   * Puts back a log kept from an earlier run (as it was stored, updates applied); a log of the
+   * same id is replaced. Its file is known again, at its path, with the log's version.
+   */
+  restore(log: StoredV5Log): void {
+    const stored = this.restoreLog(log);
+    let file = this._files.get(stored.file_id);
+    if (!file) {
+      file = { id: stored.file_id, type: stored.type, path: typeof stored.path === 'string' ? stored.path : '', version: '' };
+      this._files.set(file.id, file);
+      if (file.path !== '' && !this._paths.has(file.path)) this._paths.set(file.path, file);
+    }
+    file.version = stored.version_id;
+    this._widenTraceEnd(stored);
   }
 
-  all(): StoredV5Log[] {
-    return structuredClone(this._logs);
-  }
-
-  get count(): number {
-    return this._logs.length;
-  }
-
-  clear(): void {
-    this._logs = [];
-    this._byId.clear();
+  override clear(): void {
+    super.clear();
     this._files.clear();
     this._paths.clear();
   }
 
   /** A flow or agent log above a child that ends later ends no earlier than it (as Humanloop moves a trace's end). */
-  private _widenTraceEnd(child: StoredV5Log): void {
+  private _widenTraceEnd(child: StoredV5Log, onWidened?: (ancestor: Readonly<StoredV5Log>) => void): void {
     const end = child.end_time;
     if (typeof end !== 'string' || !Number.isFinite(Date.parse(end))) return;
-    let parent = typeof child.trace_parent_id === 'string' ? this._byId.get(child.trace_parent_id) : undefined;
+    let parent = typeof child.trace_parent_id === 'string' ? this.find(child.trace_parent_id) : undefined;
     for (let depth = 0; parent && depth < MAX_TRACE_DEPTH; depth++) {
       const known = typeof parent.end_time === 'string' ? Date.parse(parent.end_time) : NaN;
-      if (V5_KINDS[parent.type].hasStatus && !(known >= Date.parse(end))) parent.end_time = end;
-      parent = typeof parent.trace_parent_id === 'string' ? this._byId.get(parent.trace_parent_id) : undefined;
+      if (V5_KINDS[parent.type].hasStatus && !(known >= Date.parse(end))) {
+        parent.end_time = end;
+        onWidened?.(parent);
+      }
+      parent = typeof parent.trace_parent_id === 'string' ? this.find(parent.trace_parent_id) : undefined;
     }
   }
 
   private _newFile(type: V5FileType, path: string): V5File {
-    const file: V5File = { id: `${V5_KINDS[type].filePrefix}${++this._fileCounter}`, type, path, version: '' };
+    let id: string;
+    do id = `${V5_KINDS[type].filePrefix}${++this._fileCounter}`;
+    while (this._files.has(id));
+    const file: V5File = { id, type, path, version: '' };
     this._files.set(file.id, file);
     this._paths.set(path, file);
     return file;
@@ -147,7 +156,7 @@ export class V5Store implements KnownV5 {
   private _newLogId(): string {
     let id: string;
     do id = `log_${++this._logCounter}`;
-    while (this._byId.has(id));
+    while (this.hasLogId(id));
     return id;
   }
 }

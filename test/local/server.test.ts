@@ -52,7 +52,8 @@ describe('authentication', () => {
   it('refuses a missing, empty or wrong X-API-KEY with 401, never echoing it', async () => {
     const missing = await fetch(`${c.server.url}/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(missing.status).toBe(401);
-    expect((await c.call('GET', '/logs', undefined, { 'x-api-key': '' })).status).toBe(401);
+    expect((await c.call('POST', '/logs', log(), { 'x-api-key': '' })).status).toBe(401);
+    expect((await c.call('GET', '/logs', undefined, { 'x-api-key': 'wrong' })).status).toBe(401);
     const wrong = await c.call('POST', '/logs', log(), { 'x-api-key': 'wrong-key-123' });
     expect(wrong.status).toBe(401);
     const text = await wrong.text();
@@ -65,7 +66,8 @@ describe('authentication', () => {
     const open = await startClient({});
     try {
       expect((await open.call('GET', '/logs', undefined, { 'x-api-key': 'anything' })).status).toBe(200);
-      expect((await open.call('GET', '/logs', undefined, { 'x-api-key': '' })).status).toBe(401);
+      expect((await open.call('POST', '/logs', log(), { 'x-api-key': 'anything' })).status).toBe(200);
+      expect((await open.call('POST', '/logs', log(), { 'x-api-key': '' })).status).toBe(401);
     } finally {
       await open.server.close();
     }

@@ -253,9 +253,11 @@ describe('the server around the v5 API', () => {
     expect(locs(await refused('POST', '/prompts/log', { id: 'pr_1' }))).toEqual([['body', 'id']]);
   });
 
-  it('requires the API key, and answers 404 and 405 off the routes', async () => {
+  it('requires the API key (reads from loopback need none), and answers 404 and 405 off the routes', async () => {
     expect((await call('POST', '/prompts/log', prompt(), { 'x-api-key': 'wrong' })).status).toBe(401);
-    expect((await call('GET', '/logs', undefined, { 'x-api-key': '' })).status).toBe(401);
+    expect((await call('POST', '/prompts/log', prompt(), { 'x-api-key': '' })).status).toBe(401);
+    expect((await call('GET', '/logs', undefined, { 'x-api-key': 'wrong' })).status).toBe(401);
+    expect((await call('GET', '/logs', undefined, { 'x-api-key': '' })).status).toBe(200);
     expect(server.v5Logs()).toEqual([]);
     for (const path of ['/evaluators/log', '/prompts/x/log', '/flows/fl_1/log/log_1', '/logs/a/b', '/']) {
       expect((await call('POST', path, {})).status).toBe(404);
