@@ -51,11 +51,11 @@ describe('the redaction file', () => {
     writeFileSync(rules, JSON.stringify({ removeFields: ['output'] }));
     const tokenFile = join(dir, 'token');
     writeFileSync(tokenFile, 'file-token\n');
-    const options = parseGatewayArgs(['--port', '0', '--grpc-port', '4317', '--redaction', rules, '--token-file', tokenFile, '--api', 'v5'], {
+    const options = parseGatewayArgs(['--port', '0', '--grpc-port', '4317', '--redaction', rules, '--token-file', tokenFile, '--api', 'v5', '--spool-dir', dir], {
       HUMANLOOP_API_KEY: 'env-key',
     });
     if (typeof options === 'number') throw new Error(`exit ${options}`);
-    expect(options).toMatchObject({ port: 0, grpcPort: 4317, host: '127.0.0.1', token: 'file-token', exporter: { apiKey: 'env-key', api: 'v5' } });
+    expect(options).toMatchObject({ port: 0, grpcPort: 4317, host: '127.0.0.1', token: 'file-token', exporter: { apiKey: 'env-key', api: 'v5', spoolDir: dir } });
     expect(options.exporter?.redact?.(log, undefined as never)).not.toHaveProperty('output');
     expect(parseGatewayArgs(['--port', '0'], { HUMANLOOP_GATEWAY_TOKEN: 'env-token' })).toMatchObject({ token: 'env-token' });
   });
