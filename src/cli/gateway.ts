@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import type { HumanloopSpanExporterOptions } from '../config.js';
 import { isLoopbackHost } from '../config.js';
 import { loadRedactionFile, RedactionConfigError } from '../gateway/redaction.js';
-import { startOtlpGateway, type OtlpGatewayOptions } from '../gateway/server.js';
+import type { OtlpGatewayOptions } from '../gateway/server.js';
 import { untilSignalled, usageError, type CliCommand } from './command.js';
 
 const USAGE = `Usage: humanloop-otel-exporter gateway [options]
@@ -67,6 +67,8 @@ async function gateway(argv: string[]): Promise<number> {
   if (typeof options === 'number') return options;
   let running;
   try {
+    // Loaded here, so that the other commands do not load the gRPC and protobuf libraries.
+    const { startOtlpGateway } = await import('../gateway/server.js');
     running = await startOtlpGateway(options);
   } catch (error) {
     console.error(`gateway: ${error instanceof Error ? error.message : String(error)}`);
