@@ -2,9 +2,10 @@
 // `humanloop-otel-exporter <command>`: finds the command named by the first argument and runs it
 // with the rest. Each command lives in its own module under cli/.
 import type { CliCommand } from './cli/command.js';
+import { gatewayCommand } from './cli/gateway.js';
 import { serveCommand } from './cli/serve.js';
 
-const COMMANDS: Record<string, CliCommand> = { serve: serveCommand };
+const COMMANDS: Record<string, CliCommand> = { serve: serveCommand, gateway: gatewayCommand };
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

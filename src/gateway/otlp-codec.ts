@@ -1,0 +1,74 @@
+import protobuf from 'protobufjs/light.js';
+import { OTLP_TRACE_DESCRIPTOR } from './otlp-descriptor.js';
+
+/**
+ * The OTLP/HTTP wire formats of the trace service: requests in, responses out, in binary
+ * protobuf (decoded with protobufjs from the official OTLP definitions) or JSON. Decoding
+ * answers with data: the request as a plain object with camelCase fields, or what is wrong.
+ */
+
+export type OtlpFormat = 'protobuf' | 'json';
+
+export type Decoded = { ok: true; request: unknown } | { ok: false; problem: string };
+
+export interface PartialSuccess {
+  rejectedSpans: number;
+  errorMessage: string;
+}
+
+const root = protobuf.Root.fromJSON(OTLP_TRACE_DESCRIPTOR);
+const SERVICE = 'opentelemetry.proto.collector.trace.v1';
+const ExportTraceServiceRequest = root.lookupType(`${SERVICE}.ExportTraceServiceRequest`);
+const ExportTraceServiceResponse = root.lookupType(`${SERVICE}.ExportTraceServiceResponse`);
+/** google.rpc.Status, the body of an OTLP/HTTP error response (code, message; details unused). */
+const Status = new protobuf.Type('Status')
+  .add(new protobuf.Field('code', 1, 'int32'))
+  .add(new protobuf.Field('message', 2, 'string'));
+new protobuf.Root().define('google.rpc').add(Status);
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeRequest(body: Uint8Array, format: OtlpFormat): Decoded {
+  return format === 'protobuf' ? decodeProtobuf(body) : decodeJson(body);
+}
+
+function decodeProtobuf(body: Uint8Array): Decoded {
+  try {
+    const message = ExportTraceServiceRequest.decode(body);
+    // 64-bit integers as decimal strings (no precision lost); ids and bytes stay Uint8Array.
+    return { ok: true, request: ExportTraceServiceRequest.toObject(message, { longs: String }) };
+  } catch (error) {
+    return { ok: false, problem: `the body is not an ExportTraceServiceRequest: ${errorText(error)}` };
+  }
+}
+
+function decodeJson(body: Uint8Array): Decoded {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(body));
+  } catch {
+    return { ok: false, problem: 'the body is not valid UTF-8 JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, problem: 'the body is not an ExportTraceServiceRequest object' };
+  }
+  return { ok: true, request: value };
+}
+
+/** An ExportTraceServiceResponse; partial success only when spans were refused. */
+export function encodeResponse(format: OtlpFormat, partial: PartialSuccess | undefined): Uint8Array | string {
+  const body = partial === undefined || partial.rejectedSpans === 0 ? {} : { partialSuccess: partial };
+  if (format === 'json') return JSON.stringify(body);
+  return ExportTraceServiceResponse.encode(ExportTraceServiceResponse.fromObject(body)).finish();
+}
+
+/** The body of an error response: a google.rpc.Status with a gRPC code and a message. */
+export function encodeStatus(format: OtlpFormat, code: number, message: string): Uint8Array | string {
+  if (format === 'json') return JSON.stringify({ code, message });
+  return Status.encode(Status.fromObject({ code, message })).finish();
+}
+
+function errorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.length > 200 ? `${message.slice(0, 200)}…` : message;
+}

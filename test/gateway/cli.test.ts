@@ -1,0 +1,71 @@
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestLogServer, type TestLogServer } from '../../src/testing/index.js';
+import { API_KEY } from '../helpers/harness.js';
+import { until } from '../helpers/until.js';
+
+/**
+ * `humanloop-otel-exporter gateway` as users run it: the built CLI (`npm test` builds first) in a
+ * process of its own, stopped with SIGTERM.
+ */
+const CLI = new URL('../../dist/esm/cli.js', import.meta.url).pathname;
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+
+let server: TestLogServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('the gateway command', () => {
+  it('is listed, and starts, receives, delivers and stops on SIGTERM with exit code 0', async () => {
+    const { stdout: help } = await promisify(execFile)(process.execPath, [CLI, '--help'], { timeout: 10_000 });
+    expect(help).toMatch(/^\s+gateway\s+an OTLP\/HTTP receiver/m);
+
+    server = await startTestLogServer({ apiKey: API_KEY });
+    const child = spawn(process.execPath, [CLI, 'gateway', '--port', '0'], {
+      env: { ...process.env, HUMANLOOP_API_KEY: API_KEY, HUMANLOOP_BASE_URL: server.url, HUMANLOOP_GATEWAY_TOKEN: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = once(child, 'exit');
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    try {
+      await until(() => /OTLP gateway at (\S+)\/v1\/traces/.test(output), 'the gateway to start', { timeoutMillis: 10_000 });
+      const url = /OTLP gateway at (\S+)\/v1\/traces/.exec(output)![1];
+      const span = {
+        traceId: TRACE,
+        spanId: '00f067aa0ba902b7',
+        name: 'chat',
+        startTimeUnixNano: '1767225600000000000',
+        endTimeUnixNano: '1767225601000000000',
+        attributes: [
+          { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
+          { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } },
+        ],
+      };
+      const response = await fetch(`${url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }),
+      });
+      expect(response.status).toBe(200);
+      await until(() => server!.logs().length === 1, 'the log', { timeoutMillis: 10_000 });
+      expect(server.logs()[0]).toMatchObject({ reference_id: span.spanId, config: { model: 'gpt-4o' } });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = await exited;
+    expect(code).toBe(0);
+  });
+
+  it('exits 1 with a clear message when it has no Humanloop key', async () => {
+    const run = promisify(execFile)(process.execPath, [CLI, 'gateway', '--port', '0'], {
+      env: { ...process.env, HUMANLOOP_API_KEY: '' },
+      timeout: 10_000,
+    });
+    await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('HUMANLOOP_API_KEY') });
+  });
+});
