@@ -7,8 +7,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { startOtlpGateway } from 'humanloop-otel-exporter/gateway';
-import protobuf from 'protobufjs/light.js';
-import { OTLP_TRACE_DESCRIPTOR } from '../dist/esm/gateway/otlp-descriptor.js';
+import { ExportTraceServiceRequest } from '../dist/esm/gateway/otlp-messages.js';
 import { protobufCodec, startTraceIdRouter } from '../test/helpers/trace-id-router.mjs';
 import { makeSpans } from './workload.mjs';
 
@@ -28,7 +27,7 @@ async function gateway([logServer]) {
 }
 
 async function router(backends) {
-  const running = await startTraceIdRouter(backends, protobufCodec(protobuf, OTLP_TRACE_DESCRIPTOR));
+  const running = await startTraceIdRouter(backends, protobufCodec(ExportTraceServiceRequest));
   process.send({ url: running.url });
   process.on('message', (message) => {
     if (message === 'exit') void running.close().then(() => process.exit(0));

@@ -1,10 +1,11 @@
 import protobuf from 'protobufjs/light.js';
-import { OTLP_TRACE_DESCRIPTOR } from './otlp-descriptor.js';
+import { ExportTraceServiceRequest, ExportTraceServiceResponse } from './otlp-messages.js';
 
 /**
  * The OTLP/HTTP wire formats of the trace service: requests in, responses out, in binary
- * protobuf (decoded with protobufjs from the official OTLP definitions) or JSON. Decoding
- * answers with data: the request as a plain object with camelCase fields, or what is wrong.
+ * protobuf (with the OpenTelemetry JS project's code generated from the official OTLP
+ * definitions) or JSON. Decoding answers with data: the request as a plain object with
+ * camelCase fields, or what is wrong.
  */
 
 export type OtlpFormat = 'protobuf' | 'json';
@@ -16,10 +17,6 @@ export interface PartialSuccess {
   errorMessage: string;
 }
 
-const root = protobuf.Root.fromJSON(OTLP_TRACE_DESCRIPTOR);
-const SERVICE = 'opentelemetry.proto.collector.trace.v1';
-const ExportTraceServiceRequest = root.lookupType(`${SERVICE}.ExportTraceServiceRequest`);
-const ExportTraceServiceResponse = root.lookupType(`${SERVICE}.ExportTraceServiceResponse`);
 /** google.rpc.Status, the body of an OTLP/HTTP error response (code, message; details unused). */
 const Status = new protobuf.Type('Status')
   .add(new protobuf.Field('code', 1, 'int32'))

@@ -1,9 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import protobuf from 'protobufjs/light.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOtlpGateway, type OtlpGateway, type OtlpGatewayOptions } from '../../src/gateway/index.js';
-import { OTLP_TRACE_DESCRIPTOR } from '../../src/gateway/otlp-descriptor.js';
+import { ExportTraceServiceRequest as Request } from '../../src/gateway/otlp-messages.js';
 import { startTestLogServer, type TestLogServer } from '../../src/testing/index.js';
 import { API_KEY } from '../helpers/harness.js';
 import { chatSpans, CHAT_ATTRIBUTES } from '../helpers/spans.js';
@@ -128,15 +127,15 @@ describe('POST /v1/traces', () => {
     expect(zipped.status).toBe(200);
     await until(() => server.logs().length === 5, 'five logs');
 
-    const root = protobuf.Root.fromJSON(OTLP_TRACE_DESCRIPTOR);
-    const Request = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
     const bad = Request.encode(
       Request.fromObject({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: Buffer.alloc(3), spanId: Buffer.alloc(8, 1), name: 'x' }] }] }] }),
     ).finish();
     const partial = await post('/v1/traces', bad, { 'content-type': 'application/x-protobuf' });
     expect(partial.status).toBe(200);
     const answer = ProtobufTraceSerializer.deserializeResponse(new Uint8Array(await partial.arrayBuffer()));
-    expect(answer.partialSuccess).toMatchObject({ rejectedSpans: 1, errorMessage: expect.stringContaining('traceId') });
+    // An int64: a number or a Long, depending on the reader's protobufjs setup.
+    expect(Number(answer.partialSuccess?.rejectedSpans)).toBe(1);
+    expect(answer.partialSuccess?.errorMessage).toContain('traceId');
   });
 
   it('keeps the JS JSON serializer’s spans intact (the same request OTLPTraceExporter sends)', async () => {

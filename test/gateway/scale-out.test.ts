@@ -1,10 +1,9 @@
 import { OTLPTraceExporter as OtlpHttpExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import protobuf from 'protobufjs/light.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOtlpGateway, type OtlpGateway } from '../../src/gateway/index.js';
-import { OTLP_TRACE_DESCRIPTOR } from '../../src/gateway/otlp-descriptor.js';
+import { ExportTraceServiceRequest } from '../../src/gateway/otlp-messages.js';
 import { startTestLogServer, type TestLogServer } from '../../src/testing/index.js';
 import { API_KEY, type Dialect } from '../helpers/harness.js';
 import { protobufCodec, startTraceIdRouter } from '../helpers/trace-id-router.mjs';
@@ -53,7 +52,7 @@ describe('scale-out behind a trace-id router (what the Collector’s loadbalanci
       const fleet = await gateways(3, three, api);
       const router = await startTraceIdRouter(
         fleet.map((gateway) => (forward === 'grpc' ? `grpc://127.0.0.1:${gateway.grpcPort}` : gateway.url)),
-        protobufCodec(protobuf, OTLP_TRACE_DESCRIPTOR),
+        protobufCodec(ExportTraceServiceRequest),
       );
       cleanups.push(() => router.close());
       const exporterFor = (url: string) =>

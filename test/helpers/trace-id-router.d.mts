@@ -1,5 +1,3 @@
-import type { INamespace } from 'protobufjs/light.js';
-
 export interface RequestCodec {
   decode(bytes: Uint8Array): Record<string, unknown>;
   encode(request: Record<string, unknown>): Uint8Array;
@@ -13,7 +11,13 @@ export interface TraceIdRouter {
   close(): Promise<void>;
 }
 
-export function protobufCodec(protobuf: typeof import('protobufjs/light.js'), descriptor: INamespace): RequestCodec;
+/** A protobufjs message type: ExportTraceServiceRequest from src/gateway/otlp-messages. */
+export interface MessageType {
+  decode(bytes: Uint8Array): object;
+  encode(message: object): { finish(): Uint8Array };
+}
+
+export function protobufCodec(type: MessageType): RequestCodec;
 
 /** A router to the gateways at these base URLs: `http://host:port` (OTLP/HTTP) or `grpc://host:port` (OTLP/gRPC). */
 export function startTraceIdRouter(backends: string[], codec: RequestCodec): Promise<TraceIdRouter>;

@@ -9,11 +9,8 @@ import { Client, credentials, Metadata } from '@grpc/grpc-js';
 import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 
-const REQUEST_TYPE = 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest';
-
-/** ExportTraceServiceRequest in and out of protobuf, with protobufjs and the OTLP descriptor. */
-export function protobufCodec(protobuf, descriptor) {
-  const type = protobuf.Root.fromJSON(descriptor).lookupType(REQUEST_TYPE);
+/** ExportTraceServiceRequest in and out of protobuf, with the generated message type the gateway uses. */
+export function protobufCodec(type) {
   // Decoded messages are re-encoded as they are (no conversion to plain objects and back).
   return { decode: (bytes) => type.decode(bytes), encode: (request) => type.encode(request).finish() };
 }
