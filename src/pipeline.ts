@@ -70,7 +70,9 @@ export class LogPipeline {
     private readonly _clock: Clock,
     random: () => number,
   ) {
-    const { maxBatchBytes, maxConcurrentRequests, timeoutMillis } = _config;
+    const { maxBatchBytes, maxConcurrentRequests } = _config;
+    // No request can take longer than an export may, and one with half of that left still starts.
+    const timeoutMillis = Math.min(_config.timeoutMillis, _config.exportTimeoutMillis);
     this._dialect = _config.api === 'v5' ? v5Dialect(_config.baseUrl) : v4Dialect(logsUrl(_config.baseUrl), _config.maxBatchSize);
     this._intake = new Intake(_config, _config.api === 'v5' ? pathResolver(_config.path) : undefined);
     const codec = traceCodec(this._dialect);

@@ -17,7 +17,7 @@ export interface RetryContext {
   budget: { requests: number };
 }
 
-/** The least time left before the deadline for which a request is still started. */
+/** The least time left before the deadline for which a request is still started (or half the request timeout). */
 const MIN_ATTEMPT_MILLIS = 1_000;
 
 /** A final answer: success, or a failure that retrying (within the deadline) did not change. */
@@ -53,7 +53,7 @@ function stopped(ctx: RetryContext, host: string, last: HumanloopExportError | u
   const fail = (error: HumanloopExportError): Answer => ({ status: 'failure', body: undefined, error });
   if (ctx.isHalted()) return fail(new HumanloopExportError('unauthorized', `Humanloop at ${host} refused the API key`, { host }));
   // A request given too little time would be cut off while the server may already have stored it.
-  if (ctx.deadline() - ctx.clock.now() < Math.min(MIN_ATTEMPT_MILLIS, ctx.timeoutMillis)) {
+  if (ctx.deadline() - ctx.clock.now() < Math.min(MIN_ATTEMPT_MILLIS, ctx.timeoutMillis / 2)) {
     if (last) return fail(last);
     return fail(new HumanloopExportError('timeout', `the export's deadline passed before Humanloop at ${host} answered`, { host }));
   }

@@ -37,6 +37,18 @@ describe.each(DIALECTS)('an outage longer than the export deadline (%s)', (api) 
   });
 });
 
+describe('an outage under a short export deadline', () => {
+  it.each([300, 1_000])('retries and delivers what was kept with exportTimeoutMillis %i', async (exportTimeoutMillis) => {
+    const { hl, clock, exporter } = await duringOutage({ exportTimeoutMillis });
+    await exportOnce(exporter, chatSpans(3));
+    expect(exporter.stats().bufferedLogs).toBe(3);
+    hl.up();
+    clock.advance(60_000);
+    await until(() => exporter.stats().spans.delivered === 3, 'the kept logs, each retry given the export deadline');
+    expect(exporter.stats()).toMatchObject({ bufferedLogs: 0, spans: { seen: 3, delivered: 3, dropped: {} } });
+  });
+});
+
 describe('an outage longer than the export deadline', () => {
   it('keeps new logs at once while the API is unreachable, so exports do not wait out their deadline', async () => {
     // A server that is down records no request: the exporter's own dispatcher counts the attempts.
