@@ -15,14 +15,18 @@ const SETTLE_TIMEOUT_MILLIS = 300_000;
 
 function start(script, args) {
   const child = fork(script, args.map(String), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const next = (key) => new Promise((resolve) => {
+  // A part that dies before answering fails the bench instead of leaving it waiting.
+  const next = (key) => new Promise((resolve, reject) => {
+    const exited = (code) => reject(new Error(`${script} ${args.join(' ')} exited (${code}) before sending ${key}`));
     const listener = (message) => {
       if (message && key in message) {
         child.off('message', listener);
+        child.off('exit', exited);
         resolve(message);
       }
     };
     child.on('message', listener);
+    child.once('exit', exited);
   });
   const ask = (message, key) => {
     const answer = next(key);

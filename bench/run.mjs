@@ -126,8 +126,9 @@ async function benchAllocations(size) {
 }
 
 function startSink(kind, args = []) {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const child = fork(SINK, [kind, ...args.map(String)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    child.once('exit', (code) => reject(new Error(`the ${kind} receiver exited (${code}) before it was ready`)));
     const ask = (message, key) =>
       new Promise((answer) => {
         const listener = (reply) => {

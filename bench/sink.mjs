@@ -1,8 +1,9 @@
 // A receiver in a process of its own, so its work is not counted against the exporter measured:
-// `otlp` and `humanloop-minimal` only parse what they receive and answer; `humanloop-v5 DELAY_MS`
-// runs the bundled local log server for the v5 API, answering each request after DELAY_MS as a
-// remote API would.
+// `otlp` and `humanloop-minimal` only parse what they receive and answer; `humanloop` runs the
+// bundled local log server (v4 and v5), which validates and stores every log; `humanloop-v5 DELAY_MS`
+// the same for the v5 API, answering each request after DELAY_MS as a remote API would.
 import { createServer } from 'node:http';
+import { startLocalLogServer } from 'humanloop-otel-exporter/local';
 import { startTestLogServer } from 'humanloop-otel-exporter/testing';
 
 const [kind, delayArg] = process.argv.slice(2);
@@ -57,6 +58,11 @@ function answerHumanloop(body, before) {
   return { count: logs.length, reply: JSON.stringify(logs.map((_, index) => ({ id: `data_${before + index}` }))) };
 }
 
+async function startHumanloopSink() {
+  const server = await startLocalLogServer({ apiKey: 'bench-key' });
+  return { url: server.url, count: () => server.logCount(), reset: () => server.clear() };
+}
+
 async function startDelayedV5Sink(delayMillis) {
   const server = await startTestLogServer({ apiKey: 'bench-key', api: 'v5' });
   const delay = () => server.setFaultPlan(() => ({ delayMillis }));
@@ -65,7 +71,14 @@ async function startDelayedV5Sink(delayMillis) {
   return { url: server.url, count: () => server.logCount(), reset };
 }
 
-const sink = kind === 'otlp' || kind === 'humanloop-minimal' ? await startMinimalSink(kind) : await startDelayedV5Sink(Number(delayArg));
+const SINKS = {
+  otlp: () => startMinimalSink('otlp'),
+  'humanloop-minimal': () => startMinimalSink('humanloop-minimal'),
+  humanloop: startHumanloopSink,
+  'humanloop-v5': () => startDelayedV5Sink(Number(delayArg)),
+};
+if (!Object.hasOwn(SINKS, kind)) throw new Error(`unknown sink ${kind}: ${Object.keys(SINKS).join(', ')}`);
+const sink = await SINKS[kind]();
 process.send({ url: sink.url });
 process.on('message', (message) => {
   if (message === 'count') process.send({ count: sink.count() });
