@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzip, inflate, type InputType, type ZlibOptions } from 'node:zlib';
+import { readBody } from '../read-body.js';
 
 /**
  * A request body, read and decompressed within a byte limit (before and after decompression),
@@ -17,42 +18,15 @@ export async function readRequestBody(req: IncomingMessage, maxBytes: number): P
     req.resume();
     return { ok: false, status: 415, problem: `Content-Encoding ${encoding.slice(0, 40)} is not supported (gzip, deflate or none)` };
   }
-  const raw = await readRaw(req, maxBytes);
-  if (raw === 'aborted') return { ok: false, status: 'aborted' };
-  if (raw === 'too-large') return tooLarge(maxBytes);
-  if (encoding === 'identity') return { ok: true, bytes: raw };
-  return decompress(raw, encoding, maxBytes);
+  const raw = await readBody(req, maxBytes);
+  if (raw.kind === 'aborted') return { ok: false, status: 'aborted' };
+  if (raw.kind === 'too-large') return tooLarge(maxBytes);
+  if (encoding === 'identity') return { ok: true, bytes: raw.bytes };
+  return decompress(raw.bytes, encoding, maxBytes);
 }
 
 function tooLarge(maxBytes: number): BodyResult {
   return { ok: false, status: 413, problem: `the request body is larger than ${maxBytes} bytes` };
-}
-
-/**
- * The body, or 'too-large' as soon as it passes `maxBytes` (the rest is drained and thrown
- * away, so the sender can read the answer instead of seeing a reset).
- */
-function readRaw(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'too-large' | 'aborted'> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const refuse = () => {
-      req.off('data', onData);
-      chunks.length = 0;
-      req.resume();
-      resolve('too-large');
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) return refuse();
-      chunks.push(chunk);
-    };
-    req.once('error', () => resolve('aborted'));
-    req.once('close', () => resolve(req.complete ? Buffer.concat(chunks) : 'aborted'));
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    if (Number(req.headers['content-length']) > maxBytes) return refuse();
-    req.on('data', onData);
-  });
 }
 
 type Inflate = (input: InputType, options: ZlibOptions, callback: (error: Error | null, result: Buffer) => void) => void;

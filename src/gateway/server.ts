@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isLoopbackHost, resolveConfig, type HumanloopSpanExporterOptions } from '../config.js';
 import { HumanloopSpanExporter } from '../exporter.js';
+import { listen } from '../listen.js';
 import { Admission } from './admission.js';
 import { GatewayCounters, type GatewayStats } from './gateway-stats.js';
 import { startGrpcReceiver, type GrpcReceiver } from './grpc-receiver.js';
@@ -118,16 +119,6 @@ function whole(value: number | undefined, fallback: number, name: string, min: n
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be a whole number >= ${min}`);
   return value;
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 async function stop(server: Server, grpc: GrpcReceiver | undefined, batcher: SpanBatcher, exporter: HumanloopSpanExporter): Promise<void> {

@@ -4,10 +4,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isLoopbackHost } from '../config.js';
+import { listen } from '../listen.js';
+import { readBody } from '../read-body.js';
 import { isLoopbackHostHeader, isLoopbackPeer } from './access.js';
 import { EventStreams, type LogChange } from './event-stream.js';
 import { describeFault, FaultSchedule, type Fault, type FaultPlan } from './faults.js';
-import { parseJson, readBody, type JsonParse } from './http-body.js';
+import { parseJson, type JsonParse } from './http-body.js';
 import { DEFAULT_DATA_MAX_BYTES, loadLogFile, LogFileWriter } from './log-file.js';
 import { LogStore, type StoredLog } from './log-store.js';
 import type { AnyStoredLog } from './log-summary.js';
@@ -203,16 +205,6 @@ function resolveSettings(options: LocalLogServerOptions): Settings {
     onWarning: options.onWarning ?? ((message) => console.warn(message)),
     allowRemote,
   };
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 function handleFor(server: Server, state: ServerState, api: LocalApiVersion): TestLogServer {

@@ -1,32 +1,24 @@
 import { OTLPTraceExporter as OtlpHttpExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startOtlpGateway, type OtlpGateway } from '../../src/gateway/index.js';
 import { ExportTraceServiceRequest } from '../../src/gateway/otlp-messages.js';
-import { startTestLogServer, type TestLogServer } from '../../src/testing/index.js';
 import { API_KEY, type Dialect } from '../helpers/harness.js';
 import { protobufCodec, startTraceIdRouter } from '../helpers/trace-id-router.mjs';
+import type { TestLogServer } from '../../src/testing/index.js';
+import { testScope } from '../helpers/scope.js';
 import { until } from '../helpers/until.js';
 import { runApp, startApp } from './app.js';
 import { storedTree } from './trees.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function logServer(api: Dialect): Promise<TestLogServer> {
-  const server = await startTestLogServer({ apiKey: API_KEY, api });
-  cleanups.push(() => server.close());
-  return server;
-}
+const scope = testScope();
 
 async function gateways(count: number, server: TestLogServer, api: Dialect): Promise<OtlpGateway[]> {
   const started: OtlpGateway[] = [];
   for (let i = 0; i < count; i++) {
     const gateway = await startOtlpGateway({ port: 0, grpcPort: 0, exporter: { api, apiKey: API_KEY, baseUrl: server.url } });
-    cleanups.push(() => gateway.close());
+    scope.defer(() => gateway.close());
     started.push(gateway);
   }
   return started;
@@ -46,15 +38,15 @@ describe('scale-out behind a trace-id router (what the Collector’s loadbalanci
   ] as const;
   for (const [api, sender, forward] of cases) {
     it(`stores identical trees with one gateway and with three (${api}, ${sender}, forwarded over ${forward})`, async () => {
-      const one = await logServer(api);
-      const three = await logServer(api);
+      const one = await scope.server({ api });
+      const three = await scope.server({ api });
       const [single] = await gateways(1, one, api);
       const fleet = await gateways(3, three, api);
       const router = await startTraceIdRouter(
         fleet.map((gateway) => (forward === 'grpc' ? `grpc://127.0.0.1:${gateway.grpcPort}` : gateway.url)),
         protobufCodec(ExportTraceServiceRequest),
       );
-      cleanups.push(() => router.close());
+      scope.defer(() => router.close());
       const exporterFor = (url: string) =>
         sender === 'http/json' ? new OtlpHttpExporter({ url: `${url}/v1/traces` }) : new OtlpProtoExporter({ url: `${url}/v1/traces` });
       // Small batches: a trace's spans reach the gateways in several requests, children before parents.
@@ -63,7 +55,7 @@ describe('scale-out behind a trace-id router (what the Collector’s loadbalanci
         new BatchSpanProcessor(exporterFor(single.url), batching),
         new BatchSpanProcessor(exporterFor(router.url), batching),
       ]);
-      cleanups.push(() => provider.shutdown());
+      scope.defer(() => provider.shutdown());
       let made = 0;
       for (let run = 0; run < 3; run++) made += runApp(tracer);
       await provider.forceFlush();

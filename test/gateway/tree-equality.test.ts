@@ -2,29 +2,21 @@ import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-t
 import { OTLPTraceExporter as OtlpHttpExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startOtlpGateway, type OtlpGateway } from '../../src/gateway/index.js';
 import { HumanloopSpanExporter } from '../../src/index.js';
-import { startTestLogServer, type TestLogServer } from '../../src/testing/index.js';
 import { API_KEY, DIALECTS, type Dialect } from '../helpers/harness.js';
+import type { TestLogServer } from '../../src/testing/index.js';
+import { testScope } from '../helpers/scope.js';
 import { until } from '../helpers/until.js';
 import { runApp, startApp } from './app.js';
 import { storedTree } from './trees.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function logServer(api: Dialect): Promise<TestLogServer> {
-  const server = await startTestLogServer({ apiKey: API_KEY, api });
-  cleanups.push(() => server.close());
-  return server;
-}
+const scope = testScope();
 
 async function gatewayTo(server: TestLogServer, api: Dialect): Promise<OtlpGateway> {
   const gateway = await startOtlpGateway({ port: 0, grpcPort: 0, exporter: { api, apiKey: API_KEY, baseUrl: server.url } });
-  cleanups.push(() => gateway.close());
+  scope.defer(() => gateway.close());
   return gateway;
 }
 
@@ -41,15 +33,15 @@ function otlpExporter(sender: Sender, gateway: OtlpGateway, compression: 'gzip' 
  * and a real OTLP exporter to the gateway, which delivers to another.
  */
 async function runBoth(api: Dialect, sender: Sender, compression: 'gzip' | 'none') {
-  const direct = await logServer(api);
-  const viaGateway = await logServer(api);
+  const direct = await scope.server({ api });
+  const viaGateway = await scope.server({ api });
   const gateway = await gatewayTo(viaGateway, api);
   const inProcess = new HumanloopSpanExporter({ api, apiKey: API_KEY, baseUrl: direct.url }, { env: {} });
   const { provider, tracer } = startApp([
     new BatchSpanProcessor(inProcess, { scheduledDelayMillis: 50 }),
     new BatchSpanProcessor(otlpExporter(sender, gateway, compression), { scheduledDelayMillis: 50 }),
   ]);
-  cleanups.push(() => provider.shutdown());
+  scope.defer(() => provider.shutdown());
   const made = runApp(tracer);
   await provider.forceFlush();
   // The gateway answered once it took the spans; wait until its exporter has called back for all.
