@@ -62,6 +62,27 @@ function readArgs(argv: string[]) {
 
 type Values = ReturnType<typeof readArgs>['values'];
 
+/**
+ * What the gateway needs beyond the exporter: optional peer dependencies of this package, so that
+ * installing the exporter alone stays light. Kept equal to package.json's ranges by a test.
+ */
+export const GATEWAY_PACKAGES: Readonly<Record<string, string>> = {
+  '@grpc/grpc-js': '^1.14.7',
+  protobufjs: '^8.8.1',
+  '@opentelemetry/otlp-transformer': '^0.216.0',
+};
+
+/** For an import that failed because one of those packages is missing: the command that installs them. */
+export function missingGatewayPackages(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return undefined;
+  const message = error instanceof Error ? error.message : '';
+  const named = (name: string) => message.includes(`'${name}'`) || message.includes(`'${name}/`) || message.includes(`/${name}/`);
+  if (!Object.keys(GATEWAY_PACKAGES).some(named)) return undefined;
+  const install = Object.entries(GATEWAY_PACKAGES).map(([name, range]) => `${name}@${range}`);
+  return `the gateway needs packages that are not installed; install them beside this one: npm install ${install.join(' ')}`;
+}
+
 async function gateway(argv: string[]): Promise<number> {
   const options = parseGatewayArgs(argv, process.env);
   if (typeof options === 'number') return options;
@@ -71,7 +92,7 @@ async function gateway(argv: string[]): Promise<number> {
     const { startOtlpGateway } = await import('../gateway/server.js');
     running = await startOtlpGateway(options);
   } catch (error) {
-    console.error(`gateway: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`gateway: ${missingGatewayPackages(error) ?? (error instanceof Error ? error.message : String(error))}`);
     return 1;
   }
   console.log(`OTLP gateway at ${running.url}/v1/traces (GET ${running.url}/health, ${running.url}/metrics)`);
