@@ -17,3 +17,16 @@ export function untilSignalled(): Promise<void> {
     process.once('SIGTERM', resolve);
   });
 }
+
+/** A decimal whole number written out in full, or NaN: what numeric flags accept. */
+export function wholeNumber(text: string): number {
+  return /^\d{1,15}$/.test(text) ? Number(text) : NaN;
+}
+
+/** What to tell the user when a server of ours could not listen. */
+export function listenFailure(error: unknown, port: number, host: string): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return `Port ${port} on ${host} is already in use. Choose another with --port N (--port 0 picks a free one).`;
+  if (code === 'EACCES') return `Not allowed to listen on port ${port}. Choose another with --port N (above 1023).`;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -7,7 +7,7 @@ import type { HumanloopSpanExporterOptions } from '../config.js';
 import { isLoopbackHost } from '../config.js';
 import { loadRedactionFile, RedactionConfigError } from '../gateway/redaction.js';
 import type { OtlpGatewayOptions } from '../gateway/server.js';
-import { untilSignalled, usageError, type CliCommand } from './command.js';
+import { listenFailure, untilSignalled, usageError, wholeNumber, type CliCommand } from './command.js';
 
 const USAGE = `Usage: humanloop-otel-exporter gateway [options]
 
@@ -92,7 +92,7 @@ async function gateway(argv: string[]): Promise<number> {
     const { startOtlpGateway } = await import('../gateway/server.js');
     running = await startOtlpGateway(options);
   } catch (error) {
-    console.error(`gateway: ${missingGatewayPackages(error) ?? (error instanceof Error ? error.message : String(error))}`);
+    console.error(`gateway: ${missingGatewayPackages(error) ?? listenFailure(error, options.port ?? 4318, options.host ?? '127.0.0.1')}`);
     return 1;
   }
   console.log(`OTLP gateway at ${running.url}/v1/traces (GET ${running.url}/health, ${running.url}/metrics)`);
@@ -176,7 +176,7 @@ function secret(file: string | undefined, fromEnv: string | undefined, flag: str
 }
 
 function whole(raw: string, flag: string, min: number, max: number): number {
-  const value = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
+  const value = wholeNumber(raw);
   if (!(value >= min && value <= max)) throw new ArgumentError(`${flag} must be a whole number from ${min} to ${max}`);
   return value;
 }

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { isLoopbackHost } from '../config.js';
 import { startLocalLogServer, type LocalApiVersion, type LocalLogServer, type LogChange } from '../local/index.js';
 import { DEFAULT_DATA_MAX_BYTES } from '../local/log-file.js';
-import { untilSignalled, usageError, type CliCommand } from './command.js';
+import { listenFailure, untilSignalled, usageError, wholeNumber, type CliCommand } from './command.js';
 import { jsonLine, QUIET_MILLIS, TracePrinter } from './serve-output.js';
 
 const DEFAULT_PORT = 8787;
@@ -62,7 +62,8 @@ async function serve(argv: string[]): Promise<number> {
       onWarning: (message) => console.error(`warning: ${message}`),
     });
   } catch (error) {
-    return startFailure(error, options);
+    console.error(`Cannot start the server: ${listenFailure(error, options.port, options.host)}`);
+    return 1;
   }
   printStartup(server, options);
   await untilSignalled();
@@ -99,18 +100,6 @@ function printStartup(server: LocalLogServer, options: ServeOptions): void {
     const count = server.logCount();
     console.log(`Logs are kept in ${options.dataFile} (${count} loaded).`);
   }
-}
-
-function startFailure(error: unknown, options: ServeOptions): number {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EADDRINUSE') {
-    console.error(`Port ${options.port} on ${options.host} is already in use. Choose another with --port N (--port 0 picks a free one).`);
-  } else if (code === 'EACCES') {
-    console.error(`Not allowed to listen on port ${options.port}. Choose another with --port N (above 1023).`);
-  } else {
-    console.error(`Cannot start the server: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  return 1;
 }
 
 /** The options, or the exit code when there is nothing to serve. */
@@ -155,10 +144,6 @@ function remoteProblem(host: string, allowRemote: boolean, apiKey: string | unde
     return '--host must be a loopback address, such as 127.0.0.1 (to listen on another, add --allow-remote and --api-key)';
   }
   return undefined;
-}
-
-function wholeNumber(text: string): number {
-  return /^\d{1,15}$/.test(text) ? Number(text) : NaN;
 }
 
 function readArgs(argv: string[]) {

@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestLogServer, type TestLogServer } from '../../src/testing/index.js';
@@ -59,6 +60,24 @@ describe('the gateway command', () => {
     }
     const [code] = await exited;
     expect(code).toBe(0);
+  });
+
+  it('exits 1 suggesting --port when its port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const run = promisify(execFile)(process.execPath, [CLI, 'gateway', '--port', String(port)], {
+        env: { ...process.env, HUMANLOOP_API_KEY: API_KEY },
+        timeout: 10_000,
+      });
+      await expect(run).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining(`Port ${port} on 127.0.0.1 is already in use. Choose another with --port N`),
+      });
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('exits 1 with a clear message when it has no Humanloop key', async () => {
