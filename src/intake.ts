@@ -1,6 +1,6 @@
 import type { ReadableSpan } from './otel.js';
 import type { Dialect } from './delivery/dialect.js';
-import { encodeJson } from './delivery/encoding.js';
+import { encodeLog } from './delivery/log-json.js';
 import { describeError, logger } from './diag.js';
 import type { LogRequest } from './log-request.js';
 import { classify } from './mapping/classify.js';
@@ -81,7 +81,7 @@ export class Intake {
 
   private _entry(span: ReadableSpan, log: LogRequest, session: string | undefined, now: number): Entry {
     const { spanId, traceId } = span.spanContext();
-    const payload: Pending = { body: encodeJson(log), call: callSignature(log) };
+    const payload: Pending = { body: encodeLog(log), call: callSignature(log) };
     if (this._pathOf) payload.path = this._pathOf(log, span);
     return { spanId, traceId, parentSpanId: localParentSpanId(span), session, arrivedAt: now, payload };
   }
@@ -91,7 +91,7 @@ export class Intake {
 export function traceCodec(dialect: Dialect): TraceCodec<Pending> {
   return {
     decode: (pending) => decodeLog(pending.body),
-    encode: (log, replacing) => ({ ...replacing, body: encodeJson(log) }),
+    encode: (log, replacing) => ({ ...replacing, body: encodeLog(log) }),
     link: (entry, link, open) => dialect.link(entry.spanId, entry.payload, link, open),
     completion: (pending) => dialect.encodeCompletion(decodeLog(pending.body)),
     completed: (opened, completion) => dialect.completed(opened, { key: opened.key, parts: [completion], bytes: completion.length }),

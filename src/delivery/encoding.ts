@@ -45,7 +45,10 @@ const LONE_SURROGATE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u[dD][89a-fA-F][0-9a-fA-F]{2}
  * JSON that is valid UTF-8: JSON.stringify writes a lone surrogate (the only kind it escapes as
  * `\\uD8xx`) as an escape, which many servers refuse; it becomes U+FFFD here.
  */
-export function serializeJson(value: object): string {
-  const json = JSON.stringify(value);
+export function serializeJson(value: object | string): string {
+  return withoutLoneSurrogates(JSON.stringify(value));
+}
+
+export function withoutLoneSurrogates(json: string): string {
   return json.includes('\\u') ? json.replace(LONE_SURROGATE_ESCAPE, '$1\uFFFD') : json;
 }

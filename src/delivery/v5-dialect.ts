@@ -2,6 +2,7 @@ import type { LogRequest } from '../log-request.js';
 import type { Link } from '../trace/linker.js';
 import type { CreatedLog, Dialect, OutgoingLog, UnlinkedLog, WireRequest } from './dialect.js';
 import { encodeJson } from './encoding.js';
+import { encodeLog } from './log-json.js';
 import { completedLog, isRecord, withoutFields, type FieldRules } from './json-edits.js';
 import { readRefusals } from './refusals.js';
 import { completionBody, createBody, routeOf } from './v5-body.js';
@@ -41,7 +42,7 @@ function linkV5(key: string, unlinked: UnlinkedLog, link: Link, open: boolean): 
   const body = createBody(log, unlinked.path ?? 'unnamed');
   if (link.parent?.logId) body.trace_parent_id = link.parent.logId;
   if (route === 'flows') body.log_status = open ? 'incomplete' : 'complete';
-  const bytes = encodeJson(body);
+  const bytes = encodeLog(body);
   return { key, parts: [bytes], bytes: bytes.length, route, incomplete: route === 'flows' && open };
 }
 
