@@ -31,7 +31,7 @@ export interface HumanloopSpanExporterOptions {
   redact?: (log: LogRequest, span: ReadableSpan) => LogRequest | null;
   /** Which spans become logs. Default: the LLM span classifier. */
   spanFilter?: (span: ReadableSpan) => boolean;
-  /** Most logs in one request. Default 100. */
+  /** Most logs in one request. Default 500. */
   maxBatchSize?: number;
   /** Most bytes in one request body. Default 1 MiB. */
   maxBatchBytes?: number;
@@ -112,7 +112,7 @@ export const DEFAULT_BASE_URL = 'https://api.humanloop.com/v4';
 export const DEFAULT_V5_BASE_URL = 'https://api.humanloop.com/v5';
 
 const DEFAULTS = {
-  maxBatchSize: 100,
+  maxBatchSize: 500,
   maxBatchBytes: 1024 * 1024,
   timeoutMillis: 10_000,
   exportTimeoutMillis: 25_000,

@@ -21,7 +21,7 @@ describe('resolveConfig', () => {
       apiKey: undefined,
       project: undefined,
       captureContent: true,
-      maxBatchSize: 100,
+      maxBatchSize: 500,
       maxBatchBytes: 1024 * 1024,
       timeoutMillis: 10_000,
       exportTimeoutMillis: 25_000,
