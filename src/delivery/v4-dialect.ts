@@ -1,7 +1,8 @@
 import type { LogRequest, UpdateLogRequest } from '../log-request.js';
 import type { Link } from '../trace/linker.js';
 import type { CreatedLog, Dialect, OutgoingLog, UnlinkedLog, WireRequest } from './dialect.js';
-import { encodeJson, ownBytes, serializeJson } from './encoding.js';
+import { encodeJson, ownBytes } from './encoding.js';
+import { quoteJson } from './log-json.js';
 import { completedLog, withoutFields, type FieldRules } from './json-edits.js';
 import { readRefusals } from './refusals.js';
 
@@ -38,17 +39,16 @@ export function v4Dialect(logsUrl: URL, maxBatchSize: number): Dialect {
  * `{rest}` become `{head,` then `rest}`.
  */
 function linkV4(key: string, { body: unlinked }: UnlinkedLog, link: Link): OutgoingLog {
-  const fields: Record<string, string> = { session_reference_id: link.session };
+  let head = `{"session_reference_id":${quoteJson(link.session)}`;
   if (link.parent) {
-    fields.parent_reference_id = link.parent.spanId;
-    if (link.parent.logId) fields.trace_parent_id = link.parent.logId;
+    head += `,"parent_reference_id":${quoteJson(link.parent.spanId)}`;
+    if (link.parent.logId) head += `,"trace_parent_id":${quoteJson(link.parent.logId)}`;
   }
-  const head = serializeJson(fields);
   if (unlinked.length <= 2) {
-    const whole = ownBytes(head);
+    const whole = ownBytes(`${head}}`);
     return { key, parts: [whole], bytes: whole.length };
   }
-  const front = ownBytes(`${head.slice(0, -1)},`);
+  const front = ownBytes(`${head},`);
   return { key, parts: [front, unlinked.subarray(1)], bytes: front.length + unlinked.length - 1 };
 }
 
