@@ -11,10 +11,17 @@ export interface DeliveryContext extends Omit<RetryContext, 'budget'> {
 
 type Outcomes = Map<string, LogOutcome>;
 
+/** How a batch fared: each log's outcome, and the smallest request of several logs the API refused as too large (413), if any. */
+export interface Delivery {
+  outcomes: Outcomes;
+  refusedBytes: number | undefined;
+}
+
 interface Work {
   ctx: DeliveryContext;
   out: Outcomes;
   budget: { requests: number };
+  refusedBytes: number | undefined;
 }
 
 /** Most requests one batch may turn into (retries, 413 splits, 422 resends): a guard against loops. */
@@ -25,15 +32,15 @@ const MAX_REQUESTS_PER_BATCH = 256;
  * is delivered or not, with a reason: retries with backoff, splits on 413 and truncates what is
  * still too large, leaves out what a 422 names. Never throws: a defect becomes an `internal` outcome.
  */
-export async function deliverBatch(batch: readonly OutgoingLog[], ctx: DeliveryContext): Promise<Outcomes> {
-  const work: Work = { ctx, out: new Map(), budget: { requests: MAX_REQUESTS_PER_BATCH } };
+export async function deliverBatch(batch: readonly OutgoingLog[], ctx: DeliveryContext): Promise<Delivery> {
+  const work: Work = { ctx, out: new Map(), budget: { requests: MAX_REQUESTS_PER_BATCH }, refusedBytes: undefined };
   try {
     await send(batch, work);
   } catch (error) {
     const failure = new HumanloopExportError('internal', `internal error while delivering: ${String((error as Error)?.name)}`);
     for (const item of batch) if (!work.out.has(item.key)) work.out.set(item.key, { delivered: false, error: failure });
   }
-  return work.out;
+  return { outcomes: work.out, refusedBytes: work.refusedBytes };
 }
 
 async function send(batch: readonly OutgoingLog[], work: Work): Promise<void> {
@@ -42,6 +49,9 @@ async function send(batch: readonly OutgoingLog[], work: Work): Promise<void> {
   const { dialect } = work.ctx;
   const request = sized[0]?.completes ? dialect.completeRequest(sized[0]) : dialect.createRequest(sized);
   const answer = await sendWithRetry(request, { ...work.ctx, budget: work.budget });
+  if (answer.status !== 'success' && answer.error.statusCode === 413 && sized.length > 1) {
+    work.refusedBytes = Math.min(work.refusedBytes ?? Infinity, request.body.length);
+  }
   return settle(sized, answer, work);
 }
 

@@ -2,7 +2,7 @@ import { logger, misconfigured } from '../diag.js';
 import { HumanloopExportError } from '../errors.js';
 import type { Transport } from '../transport/http-transport.js';
 import type { Clock } from './clock.js';
-import { deliverBatch } from './deliver-batch.js';
+import { deliverBatch, type Delivery } from './deliver-batch.js';
 import type { Dialect, LogOutcome, OutgoingLog } from './dialect.js';
 import { Fifo } from './fifo.js';
 
@@ -15,6 +15,9 @@ export interface SenderOptions {
   maxBatchBytes: number;
   maxConcurrentRequests: number;
 }
+
+/** The least the byte limit of a request is lowered to: below it, a request that is too large is split anyway. */
+const MIN_BATCH_BYTES = 16 * 1024;
 
 const NO_OUTCOME: LogOutcome = {
   delivered: false,
@@ -50,8 +53,12 @@ export class Sender {
   private _unauthorizedReported = false;
   /** No request is sent or retried after this, whatever the logs' own deadlines (set while flushing). */
   private _cutoff = Infinity;
+  /** Most bytes of logs a request carries: `maxBatchBytes`, or less once the API refused a request as too large. */
+  private _batchBytes: number;
 
-  constructor(private readonly _options: SenderOptions) {}
+  constructor(private readonly _options: SenderOptions) {
+    this._batchBytes = _options.maxBatchBytes;
+  }
 
   enqueue(item: OutgoingLog, deadline: number): void {
     this._queue.push({ item, deadline, seq: this._seq++ });
@@ -88,19 +95,18 @@ export class Sender {
 
   /** A request that need not wait for more: full, a completion, or led by a log that others wait for. */
   private _fullBatchQueued(): boolean {
-    const { dialect, maxBatchBytes } = this._options;
     const { item } = this._queue.peek()!;
-    return this._queue.length >= dialect.maxLogsPerRequest || this._queuedBytes >= maxBatchBytes || item.completes !== undefined || item.awaited === true;
+    return this._queue.length >= this._options.dialect.maxLogsPerRequest || this._queuedBytes >= this._batchBytes || item.completes !== undefined || item.awaited === true;
   }
 
   private _takeBatch(): Queued[] {
-    const { dialect, maxBatchBytes } = this._options;
+    const { dialect } = this._options;
     const first = this._take();
     const batch = [first];
     if (first.item.completes) return batch;
     let bytes = 2 + first.item.bytes;
     for (let next = this._queue.peek(); next && batch.length < dialect.maxLogsPerRequest; next = this._queue.peek()) {
-      if (next.item.completes || next.item.route !== first.item.route || bytes + next.item.bytes + 1 > maxBatchBytes) break;
+      if (next.item.completes || next.item.route !== first.item.route || bytes + next.item.bytes + 1 > this._batchBytes) break;
       batch.push(next);
       bytes += next.item.bytes + 1;
       this._take();
@@ -123,20 +129,37 @@ export class Sender {
     }
     const { dialect, transport, clock, random, timeoutMillis, maxBatchBytes } = this._options;
     const context = { dialect, transport, clock, random, timeoutMillis, maxBatchBytes, deadline: () => Math.min(deadline, this._cutoff) };
-    let outcomes: Map<string, LogOutcome>;
+    let delivery: Delivery;
     try {
-      outcomes = await deliverBatch(
+      delivery = await deliverBatch(
         batch.map((queued) => queued.item),
         { ...context, isHalted: () => newest < this._haltBefore },
       );
     } finally {
       this._active--;
     }
+    const { outcomes, refusedBytes } = delivery;
+    if (refusedBytes !== undefined) this._lowerBatchBytes(refusedBytes);
     return batch.map(({ item }) => {
       const outcome = outcomes.get(item.key) ?? NO_OUTCOME;
       if (!outcome.delivered && outcome.error.reason === 'unauthorized') this._halt(outcome.error.message);
       return { item, outcome };
     });
+  }
+
+  /**
+   * The API refused a request of several logs as too large: later requests carry at most half of
+   * it (the halves it was split into went through, or were split again and refused smaller).
+   * The user hears of it once; they can set maxBatchBytes to start there.
+   */
+  private _lowerBatchBytes(refusedBytes: number): void {
+    const lowered = Math.max(MIN_BATCH_BYTES, Math.floor(refusedBytes / 2));
+    if (lowered >= this._batchBytes) return;
+    const first = this._batchBytes === this._options.maxBatchBytes;
+    this._batchBytes = lowered;
+    const message = `Humanloop refused a request of ${refusedBytes} bytes as too large: requests now carry at most ${lowered} bytes of logs`;
+    if (first) logger.warn(`${message} (set maxBatchBytes to ${lowered} to start there)`);
+    else logger.debug(message);
   }
 
   /** The key was refused: nothing queued so far is sent, and the user hears of it once. */

@@ -204,6 +204,25 @@ describe('v4: an export is split into requests of logs', () => {
     expect(harness.server.logs().every((log) => log.metadata?.truncated === undefined)).toBe(true);
   });
 
+  it('no larger than the API took, once it refused a request as too large', async () => {
+    const diag = captureDiag();
+    restoreDiag = diag.restore;
+    harness = await startHarness({}, { server: { maxBodyBytes: 60_000 } });
+    const messages = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'y'.repeat(5_000) }] }]);
+    const attributes = { ...CHAT_ATTRIBUTES, 'gen_ai.input.messages': messages };
+    expect(await harness.exportAll(chatSpans(40, attributes))).toEqual({ code: ExportResultCode.SUCCESS });
+    const first = harness.server.requests().length;
+    expect(harness.server.requests().filter((r) => r.status === 413).length).toBeGreaterThan(0);
+
+    expect(await harness.exportAll(chatSpans(40, attributes))).toEqual({ code: ExportResultCode.SUCCESS });
+    const second = harness.server.requests().slice(first);
+    expect(second.map((r) => r.status).filter((status) => status !== 200)).toEqual([]);
+    // Full requests still: the limit learned is half the smallest refused request, not one log each.
+    expect(second.length).toBeLessThanOrEqual(8);
+    expect(harness.server.logs()).toHaveLength(80);
+    expect(diag.messages.filter((message) => message.includes('refused a request of'))).toHaveLength(1);
+  });
+
   it('and a 422 that names no log is bisected', async () => {
     harness = await startHarness();
     harness.server.inject({ status: 422, body: { detail: 'something was wrong' } });
