@@ -20,7 +20,7 @@ const TEXT_FIELDS = ['messages', 'output', 'output_message'];
  * copies plain text about five times faster than V8 11 and 12 (Node 20 and 22) did, at about
  * 0.5 ns a character against 0.9 for the scan here. Measured, not assumed from release notes.
  */
-const STRINGIFY_IS_FAST = Number(process.versions.v8.split('.')[0]) >= 13;
+const STRINGIFY_IS_FAST = Number.parseInt(String(process.versions.v8), 10) >= 13;
 
 /** A log (or a body made of one) as UTF-8 JSON bytes: the same JSON as `encodeJson` writes. */
 export function encodeLog(log: object): Buffer {
