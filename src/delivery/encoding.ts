@@ -52,3 +52,15 @@ export function serializeJson(value: object | string): string {
 export function withoutLoneSurrogates(json: string): string {
   return json.includes('\\u') ? json.replace(LONE_SURROGATE_ESCAPE, '$1\uFFFD') : json;
 }
+
+/** What a JSON string cannot hold as it is: quotes, backslashes, control characters; surrogates go to JSON.stringify, which knows pairs from lone ones. */
+// eslint-disable-next-line no-control-regex -- control characters are what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * A string as JSON, lone surrogates as U+FFFD: quoted as it is when nothing in it needs escaping,
+ * which on Node 20 and 22 is several times cheaper than JSON.stringify's copy.
+ */
+export function quoteJson(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? serializeJson(text) : '"' + text + '"';
+}

@@ -1,4 +1,4 @@
-import { ownBytes, serializeJson, withoutLoneSurrogates } from './encoding.js';
+import { ownBytes, quoteJson, serializeJson, withoutLoneSurrogates } from './encoding.js';
 
 /**
  * A log's JSON, written faster than JSON.stringify writes it. Most of a log's bytes are message
@@ -7,10 +7,6 @@ import { ownBytes, serializeJson, withoutLoneSurrogates } from './encoding.js';
  * scan, and no copy until the bytes are written. So the fields that carry text are written
  * here and everything else is left to JSON.stringify, which gives the same JSON.
  */
-
-/** What a JSON string cannot hold as it is: quotes, backslashes, control characters; surrogates go to JSON.stringify, which knows pairs from lone ones. */
-// eslint-disable-next-line no-control-regex -- control characters are what JSON escapes
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** The fields written here rather than by JSON.stringify: the text of the call. */
 const TEXT_FIELDS = ['messages', 'output', 'output_message'];
@@ -46,11 +42,6 @@ export function serializeLog(log: object): string {
     separator = ',';
   }
   return json + '}';
-}
-
-/** A string as JSON: quoted as it is when nothing in it needs escaping. */
-export function quoteJson(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? serializeJson(text) : '"' + text + '"';
 }
 
 function textFieldJson(key: string, value: unknown): string | undefined {

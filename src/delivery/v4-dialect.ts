@@ -1,8 +1,7 @@
 import type { LogRequest, UpdateLogRequest } from '../log-request.js';
 import type { Link } from '../trace/linker.js';
 import type { CreatedLog, Dialect, OutgoingLog, UnlinkedLog, WireRequest } from './dialect.js';
-import { encodeJson, ownBytes } from './encoding.js';
-import { quoteJson } from './log-json.js';
+import { encodeJson, ownBytes, quoteJson } from './encoding.js';
 import { completedLog, withoutFields, type FieldRules } from './json-edits.js';
 import { readRefusals } from './refusals.js';
 
