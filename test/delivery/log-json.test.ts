@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { serializeJson } from '../../src/delivery/encoding.js';
+import { quoteJson, serializeJson } from '../../src/delivery/encoding.js';
 import { encodeLog, serializeLog } from '../../src/delivery/log-json.js';
 
 /** Text with everything JSON escapes or servers refuse: quotes, backslashes, controls, lone and paired surrogates. */
@@ -82,5 +82,27 @@ describe('serializeLog', () => {
     cyclic.self = cyclic;
     expect(() => serializeLog({ messages: [cyclic] })).toThrow(TypeError);
     expect(() => serializeLog({ output: 1n })).toThrow(TypeError);
+  });
+});
+
+describe('quoteJson', () => {
+  /** Text made of what each way through quoteJson handles: plain, escaped here, or left to JSON.stringify. */
+  const escapable = fc
+    .array(fc.constantFrom('a', ' ', 'é', '😀', '"', '\\', '\n', '\r', '\t', '\b', '\f', '\u0000', '\u001f', '\u007f', '\u2028', '\uD800', '\uDC00'), { maxLength: 40 })
+    .map((chars) => chars.join(''));
+
+  it('writes exactly what JSON.stringify writes, lone surrogates as U+FFFD', () => {
+    fc.assert(
+      fc.property(fc.oneof(escapable, text), (value) => {
+        expect(quoteJson(value)).toBe(serializeJson(value));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('escapes quotes, backslashes, line breaks and tabs itself, whatever their order', () => {
+    expect(quoteJson('a "b" \\ c\n\r\td\\"')).toBe('"a \\"b\\" \\\\ c\\n\\r\\td\\\\\\""');
+    expect(quoteJson('bell\u0007')).toBe('"bell\\u0007"');
+    expect(quoteJson('half \uD83D')).toBe('"half \uFFFD"');
   });
 });
