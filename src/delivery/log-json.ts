@@ -14,8 +14,8 @@ const TEXT_FIELDS = ['messages', 'output', 'output_message'];
 /**
  * Whether this V8 writes JSON faster than the quoting here: from V8 13 (Node 24) JSON.stringify
  * copies plain text about four times faster than V8 11 and 12 (Node 20 and 22) did, at about
- * 0.5 ns a character against 0.4 for the search in `quoteJson`, which then leaves the joining of
- * pieces to pay for: a log took 7-7.5 µs whole against 8-9 µs quoted on Node 24. Measured, not
+ * 0.5 ns a character against 0.4 for the search in `quoteJson`, and quoting also pays for joining
+ * the log from pieces: a log took 7-7.5 µs whole against 8-9 µs quoted on Node 24. Measured, not
  * assumed from release notes.
  */
 const STRINGIFY_IS_FAST = Number.parseInt(String(process.versions.v8), 10) >= 13;

@@ -100,7 +100,7 @@ describe('quoteJson', () => {
     );
   });
 
-  it('escapes quotes, backslashes, line breaks and tabs itself, whatever their order', () => {
+  it('escapes quotes, backslashes, line breaks and tabs itself, other controls and lone surrogates as JSON.stringify does', () => {
     expect(quoteJson('a "b" \\ c\n\r\td\\"')).toBe('"a \\"b\\" \\\\ c\\n\\r\\td\\\\\\""');
     expect(quoteJson('bell\u0007')).toBe('"bell\\u0007"');
     expect(quoteJson('half \uD83D')).toBe('"half \uFFFD"');
