@@ -1,16 +1,16 @@
-export { HumanloopSpanExporter, type ExporterInternals, type ExporterStats } from './exporter.js';
-export { ExportResultCode, type ExportResult, type ReadableSpan, type SpanExporter, type SpanProcessor } from './otel.js';
-export type { SpanCounts, SpanDropReason } from './accounting.js';
-export { HumanloopExportError, type ExportErrorReason } from './errors.js';
-export { HumanloopSpanProcessor, type HumanloopSpanProcessorOptions, type SpanQueueOptions } from './processor.js';
+export { HumanloopSpanExporter, type ExporterInternals, type ExporterStats } from './exporter/exporter.js';
+export { ExportResultCode, type ExportResult, type ReadableSpan, type SpanExporter, type SpanProcessor } from './shared/otel.js';
+export type { SpanCounts, SpanDropReason } from './book/accounting.js';
+export { HumanloopExportError, type ExportErrorReason } from './shared/errors.js';
+export { HumanloopSpanProcessor, type HumanloopSpanProcessorOptions, type SpanQueueOptions } from './exporter/processor.js';
 export {
   ConfigurationError,
   DEFAULT_BASE_URL,
   type HumanloopSpanExporterOptions,
   type HumanloopEnvVar,
-} from './config.js';
+} from './exporter/config.js';
 export { mapSpan, type SpanMapping, type SpanMapperOptions, type SkipReason } from './mapping/map-span.js';
-export type { Clock } from './delivery/clock.js';
+export type { Clock } from './shared/clock.js';
 export type {
   AgentConfig,
   ChatMessage,
@@ -29,5 +29,5 @@ export type {
   ToolCall,
   ToolConfig,
   UpdateLogRequest,
-} from './log-request.js';
-export { VERSION } from './version.js';
+} from './log/log-request.js';
+export { VERSION } from './shared/version.js';

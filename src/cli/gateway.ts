@@ -3,8 +3,8 @@
 // from the command line (where other users of the machine could read them).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { HumanloopSpanExporterOptions } from '../config.js';
-import { isLoopbackHost } from '../config.js';
+import type { HumanloopSpanExporterOptions } from '../exporter/config.js';
+import { isLoopbackHost } from '../exporter/config.js';
 import { loadRedactionFile, RedactionConfigError } from '../gateway/redaction.js';
 import type { OtlpGatewayOptions } from '../gateway/server.js';
 import { listenFailure, untilSignalled, usageError, wholeNumber, type CliCommand } from './command.js';

@@ -2,7 +2,7 @@
 // seeing what an app would send. Prints each trace as a tree as its logs arrive (or JSON lines, or
 // nothing), serves a web page at /, and can keep the logs in a file across restarts.
 import { parseArgs } from 'node:util';
-import { isLoopbackHost } from '../config.js';
+import { isLoopbackHost } from '../exporter/config.js';
 import { startLocalLogServer, type LocalApiVersion, type LocalLogServer, type LogChange } from '../local/index.js';
 import { DEFAULT_DATA_MAX_BYTES } from '../local/log-file.js';
 import { listenFailure, untilSignalled, usageError, wholeNumber, type CliCommand } from './command.js';

@@ -1,4 +1,4 @@
-import { backoffMillis, type BackoffPolicy } from '../delivery/backoff.js';
+import { backoffMillis, type BackoffPolicy } from '../shared/backoff.js';
 import type { OutgoingLog } from '../delivery/dialect.js';
 import { OutageBuffer, type Evicted } from './outage-buffer.js';
 import { Spool, type Kept } from './spool.js';

@@ -1,4 +1,4 @@
-import { Fifo } from '../delivery/fifo.js';
+import { Fifo } from '../shared/fifo.js';
 import type { OutgoingLog } from '../delivery/dialect.js';
 
 interface Buffered {

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutgoingLog } from '../delivery/dialect.js';
-import { jsonOf, toOutgoing } from '../delivery/encoding.js';
-import { describeError, logger } from '../diag.js';
-import { parseJson } from '../json.js';
+import { jsonOf, toOutgoing } from '../log/encoding.js';
+import { describeError, logger } from '../shared/diag.js';
+import { parseJson } from '../shared/json.js';
 
 const SUFFIX = '.humanloop-spool.ndjson';
 

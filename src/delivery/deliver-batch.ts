@@ -1,5 +1,5 @@
-import { logger } from '../diag.js';
-import { HumanloopExportError } from '../errors.js';
+import { logger } from '../shared/diag.js';
+import { HumanloopExportError } from '../shared/errors.js';
 import type { Dialect, LogOutcome, OutgoingLog, Refusal } from './dialect.js';
 import { sendWithRetry, type Answer, type RetryContext } from './retry.js';
 import { shrinkToFit } from './shrink.js';

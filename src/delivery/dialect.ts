@@ -1,5 +1,5 @@
-import type { HumanloopExportError } from '../errors.js';
-import type { LogRequest } from '../log-request.js';
+import type { HumanloopExportError } from '../shared/errors.js';
+import type { LogRequest } from '../log/log-request.js';
 import type { Link } from '../trace/linker.js';
 
 /** What the API returned for a created log: its id for its children, and for completing it later. */

@@ -1,8 +1,8 @@
-import { logger } from '../diag.js';
-import { HumanloopExportError } from '../errors.js';
+import { logger } from '../shared/diag.js';
+import { HumanloopExportError } from '../shared/errors.js';
 import type { Transport, TransportRequest, TransportResult } from '../transport/http-transport.js';
-import { backoffMillis } from './backoff.js';
-import type { Clock } from './clock.js';
+import { backoffMillis } from '../shared/backoff.js';
+import type { Clock } from '../shared/clock.js';
 
 export interface RetryContext {
   transport: Transport;

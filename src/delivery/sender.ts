@@ -1,10 +1,10 @@
-import { logger, misconfigured } from '../diag.js';
-import { HumanloopExportError } from '../errors.js';
+import { logger, misconfigured } from '../shared/diag.js';
+import { HumanloopExportError } from '../shared/errors.js';
 import type { Transport } from '../transport/http-transport.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 import { deliverBatch, type Delivery } from './deliver-batch.js';
 import type { Dialect, LogOutcome, OutgoingLog } from './dialect.js';
-import { Fifo } from './fifo.js';
+import { Fifo } from '../shared/fifo.js';
 
 export interface SenderOptions {
   dialect: Dialect;

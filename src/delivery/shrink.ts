@@ -1,5 +1,5 @@
 import type { OutgoingLog } from './dialect.js';
-import { objectOf, toOutgoing } from './encoding.js';
+import { objectOf, toOutgoing } from '../log/encoding.js';
 
 const MIN_FIELD_CHARS = 256;
 const MAX_ROUNDS = 64;

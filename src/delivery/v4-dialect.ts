@@ -1,7 +1,7 @@
-import type { LogRequest, UpdateLogRequest } from '../log-request.js';
+import type { LogRequest, UpdateLogRequest } from '../log/log-request.js';
 import type { Link } from '../trace/linker.js';
 import type { CreatedLog, Dialect, OutgoingLog, UnlinkedLog, WireRequest } from './dialect.js';
-import { encodeJson, ownBytes, quoteJson } from './encoding.js';
+import { encodeJson, ownBytes, quoteJson } from '../log/encoding.js';
 import { completedLog, withoutFields, type FieldRules } from './json-edits.js';
 import { readRefusals } from './refusals.js';
 

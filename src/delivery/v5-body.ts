@@ -1,4 +1,4 @@
-import type { LogRequest, ModelConfig, ModelConfigTool } from '../log-request.js';
+import type { LogRequest, ModelConfig, ModelConfigTool } from '../log/log-request.js';
 import { isRecord } from './json-edits.js';
 
 /**

@@ -1,8 +1,8 @@
-import type { LogRequest } from '../log-request.js';
+import type { LogRequest } from '../log/log-request.js';
 import type { Link } from '../trace/linker.js';
 import type { CreatedLog, Dialect, OutgoingLog, UnlinkedLog, WireRequest } from './dialect.js';
-import { encodeJson } from './encoding.js';
-import { encodeLog } from './log-json.js';
+import { encodeJson } from '../log/encoding.js';
+import { encodeLog } from '../log/log-json.js';
 import { completedLog, isRecord, withoutFields, type FieldRules } from './json-edits.js';
 import { readRefusals } from './refusals.js';
 import { completionBody, createBody, routeOf } from './v5-body.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { describeError, logger } from '../diag.js';
+import { describeError, logger } from '../shared/diag.js';
 import type { Admission, Refusal } from './admission.js';
 import { hasBearerToken } from './auth.js';
 import { prometheusText, type GatewayStats } from './gateway-stats.js';

@@ -1,5 +1,5 @@
 import type { Attributes, HrTime, SpanContext, SpanKind, SpanStatus } from '@opentelemetry/api';
-import type { ReadableSpan } from '../otel.js';
+import type { ReadableSpan } from '../shared/otel.js';
 import { attributes, enumValue, hrTime, idHex, integer, isZeroId, nanos, text } from './otlp-values.js';
 
 /**

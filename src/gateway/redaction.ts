@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { LogRequest } from '../log-request.js';
+import type { LogRequest } from '../log/log-request.js';
 
 /**
  * The gateway's redaction file: a JSON document that becomes the exporter's `redact` option.

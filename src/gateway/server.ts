@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isLoopbackHost, resolveConfig, type HumanloopSpanExporterOptions } from '../config.js';
-import { HumanloopSpanExporter } from '../exporter.js';
-import { listen } from '../listen.js';
+import { isLoopbackHost, resolveConfig, type HumanloopSpanExporterOptions } from '../exporter/config.js';
+import { HumanloopSpanExporter } from '../exporter/exporter.js';
+import { listen } from '../shared/listen.js';
 import { Admission } from './admission.js';
 import { GatewayCounters, type GatewayStats } from './gateway-stats.js';
 import { startGrpcReceiver, type GrpcReceiver } from './grpc-receiver.js';

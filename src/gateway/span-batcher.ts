@@ -1,4 +1,4 @@
-import type { ReadableSpan } from '../otel.js';
+import type { ReadableSpan } from '../shared/otel.js';
 
 /**
  * Spans taken from requests that arrive close together, handed on as one export: OTLP senders

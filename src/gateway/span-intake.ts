@@ -1,5 +1,5 @@
-import { ExportResultCode, type ReadableSpan } from '../otel.js';
-import type { HumanloopSpanExporter } from '../exporter.js';
+import { ExportResultCode, type ReadableSpan } from '../shared/otel.js';
+import type { HumanloopSpanExporter } from '../exporter/exporter.js';
 import type { Admission, Refusal } from './admission.js';
 import type { GatewayCounters } from './gateway-stats.js';
 import { decodeRequest, type OtlpFormat, type PartialSuccess } from './otlp-codec.js';

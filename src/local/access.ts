@@ -4,7 +4,7 @@
  * the logs: a request must name a loopback host in its `Host` header (a site that rebinds its own
  * DNS name to 127.0.0.1 still sends its own name), and no CORS header is ever sent.
  */
-import { isLoopbackHost } from '../config.js';
+import { isLoopbackHost } from '../exporter/config.js';
 
 // A host name or bracketed IPv6 address, then an optional port; nothing else (no user info, no path).
 const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/i;

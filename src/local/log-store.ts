@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CreateLogResponse, LogRequest } from '../log-request.js';
+import type { CreateLogResponse, LogRequest } from '../log/log-request.js';
 import { LogList } from './log-list.js';
 import type { KnownLogs } from './validate.js';
 

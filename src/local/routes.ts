@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { LogRequest } from '../log-request.js';
+import type { LogRequest } from '../log/log-request.js';
 import type { JsonParse } from './http-body.js';
 import type { LogStore, StoredLog } from './log-store.js';
 import { decodeSegment, detail, invalidBody, jsonBody, pathOf, type Reply } from './replies.js';

@@ -3,9 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isLoopbackHost } from '../config.js';
-import { listen } from '../listen.js';
-import { readBody } from '../read-body.js';
+import { isLoopbackHost } from '../exporter/config.js';
+import { listen } from '../shared/listen.js';
+import { readBody } from '../shared/read-body.js';
 import { isLoopbackHostHeader, isLoopbackPeer } from './access.js';
 import { EventStreams, type LogChange } from './event-stream.js';
 import { describeFault, FaultSchedule, type Fault, type FaultPlan } from './faults.js';

@@ -1,6 +1,6 @@
 import { SpanStatusCode } from '@opentelemetry/api';
-import type { ReadableSpan } from '../otel.js';
-import type { GenericConfig, LogConfig, LogRequest, ModelConfig, ToolConfig } from '../log-request.js';
+import type { ReadableSpan } from '../shared/otel.js';
+import type { GenericConfig, LogConfig, LogRequest, ModelConfig, ToolConfig } from '../log/log-request.js';
 import { scalarText } from './attributes.js';
 import { boundMetadata } from './metadata.js';
 import type { ModelParams, NormalizedSpan } from './normalized.js';

@@ -1,6 +1,6 @@
-import type { LogRequest } from '../log-request.js';
-import { describeError, logger } from '../diag.js';
-import type { ReadableSpan } from '../otel.js';
+import type { LogRequest } from '../log/log-request.js';
+import { describeError, logger } from '../shared/diag.js';
+import type { ReadableSpan } from '../shared/otel.js';
 import { safeSpanId } from './span-ids.js';
 
 /** Most characters of one path segment. */

@@ -1,6 +1,6 @@
-import type { ReadableSpan } from '../otel.js';
-import { describeError, logger } from '../diag.js';
-import type { LogRequest } from '../log-request.js';
+import type { ReadableSpan } from '../shared/otel.js';
+import { describeError, logger } from '../shared/diag.js';
+import type { LogRequest } from '../log/log-request.js';
 import { readString } from './attributes.js';
 import { buildLogRequest, type MappingOptions } from './build-log.js';
 import { classify } from './classify.js';

@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRole, ContentPart, ToolCall } from '../log-request.js';
+import type { ChatMessage, ChatRole, ContentPart, ToolCall } from '../log/log-request.js';
 
 /**
  * Conversions into the API's ChatMessage, shared by every convention. Inputs are `unknown`

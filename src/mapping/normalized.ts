@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { ChatMessage, ModelConfig, ModelConfigTool, ModelEndpoint } from '../log-request.js';
+import type { ChatMessage, ModelConfig, ModelConfigTool, ModelEndpoint } from '../log/log-request.js';
 
 /** What a span is, for Humanloop: an LLM call, a tool run, an agent run, or any other step. */
 export type LogKind = 'model' | 'tool' | 'agent' | 'generic';

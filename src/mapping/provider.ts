@@ -1,4 +1,4 @@
-import { MODEL_PROVIDERS, type ModelProvider } from '../log-request.js';
+import { MODEL_PROVIDERS, type ModelProvider } from '../log/log-request.js';
 
 const ALIASES: Record<string, ModelProvider> = {
   'azure.ai.openai': 'openai_azure',

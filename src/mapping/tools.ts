@@ -1,4 +1,4 @@
-import type { ModelConfigTool } from '../log-request.js';
+import type { ModelConfigTool } from '../log/log-request.js';
 import { isRecord } from './messages.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { LogRequest } from '../log-request.js';
+import type { LogRequest } from '../log/log-request.js';
 import type { LinkDecision, LinkEntry, TraceLinker } from './linker.js';
 import { isSameCall, mergeCalls, type CallSignature } from './merge-calls.js';
 

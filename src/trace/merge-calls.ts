@@ -1,4 +1,4 @@
-import type { LogRequest, ModelConfig } from '../log-request.js';
+import type { LogRequest, ModelConfig } from '../log/log-request.js';
 
 /**
  * One LLM call, one log: when two instrumentations record the same call as nested LLM spans

@@ -1,11 +1,11 @@
 import { TraceFlags, type SpanContext } from '@opentelemetry/api';
 import type { CreatedLog, OutgoingLog } from '../delivery/dialect.js';
 import { localParentSpanId } from '../mapping/span-ids.js';
-import type { ReadableSpan } from '../otel.js';
+import type { ReadableSpan } from '../shared/otel.js';
 import { foldNestedCalls, type FoldableLog, type LogCodec } from './fold-calls.js';
 import { TraceLinker, type Link, type LinkDecision, type LinkEntry, type StartState } from './linker.js';
 import { OpenLogs, type Ready } from './open-logs.js';
-import type { ExportOrder } from './release-order.js';
+import type { ExportOrder } from '../intake/export-order.js';
 import { RunningSpans } from './running-spans.js';
 
 /**

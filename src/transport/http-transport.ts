@@ -1,10 +1,10 @@
 import { context } from '@opentelemetry/api';
-import { suppressTracing } from '../otel.js';
+import { suppressTracing } from '../shared/otel.js';
 import { Agent, request, type Dispatcher } from 'undici';
-import { describeError } from '../diag.js';
-import { HumanloopExportError, type ExportErrorReason } from '../errors.js';
-import { parseJson } from '../json.js';
-import { USER_AGENT } from '../version.js';
+import { describeError } from '../shared/diag.js';
+import { HumanloopExportError, type ExportErrorReason } from '../shared/errors.js';
+import { parseJson } from '../shared/json.js';
+import { USER_AGENT } from '../shared/version.js';
 import { isRetryableError, isRetryableStatus } from './is-retryable.js';
 import { parseRetryAfter } from './retry-after.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { quoteJson, serializeJson } from '../../src/delivery/encoding.js';
-import { encodeLog, serializeLog } from '../../src/delivery/log-json.js';
+import { quoteJson, serializeJson } from '../../src/log/encoding.js';
+import { encodeLog, serializeLog } from '../../src/log/log-json.js';
 
 /** Text with everything JSON escapes or servers refuse: quotes, backslashes, controls, lone and paired surrogates. */
 const text = fc.oneof(

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { ChatMessage, ContentPart, ToolCall } from '../../log-request.js';
+import type { ChatMessage, ContentPart, ToolCall } from '../../log/log-request.js';
 import { parseJsonText, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
 import { asText, imagePart, isRecord, textAsMessages, textOf, textPart, toContent, toRole, toToolCall } from '../messages.js';
 import type { KindReader, LogKind, NormalizedSpan } from '../normalized.js';

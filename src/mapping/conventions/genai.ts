@@ -39,7 +39,7 @@ import {
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_GEN_AI_WORKFLOW_NAME,
 } from '@opentelemetry/semantic-conventions/incubating';
-import type { ChatMessage, ModelEndpoint } from '../../log-request.js';
+import type { ChatMessage, ModelEndpoint } from '../../log/log-request.js';
 import { parseJsonText, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
 import { asText, isRecord, textOf } from '../messages.js';
 import { emptyNormalized, type KindReader, type LogKind, type NormalizedSpan } from '../normalized.js';

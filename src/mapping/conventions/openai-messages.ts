@@ -1,4 +1,4 @@
-import type { ChatMessage, ContentPart, ToolCall } from '../../log-request.js';
+import type { ChatMessage, ContentPart, ToolCall } from '../../log/log-request.js';
 import { asText, imagePart, isRecord, textPart, toContent, toRole, toToolCall } from '../messages.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { ChatMessage, ContentPart, ToolCall } from '../../log-request.js';
+import type { ChatMessage, ContentPart, ToolCall } from '../../log/log-request.js';
 import { parseJsonText, readInteger, readJson, readString } from '../attributes.js';
 import { groupString, indexedGroups, subGroups, type Group } from '../flattened.js';
 import { asText, imagePart, isRecord, textOf, textPart, toContent, toRole, toToolCall } from '../messages.js';

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { ChatMessage, ModelConfigTool } from '../../log-request.js';
+import type { ChatMessage, ModelConfigTool } from '../../log/log-request.js';
 import { parseJsonText, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
 import { groupString, indexedGroups, subGroups, type Group } from '../flattened.js';
 import { isRecord, textOf, toRole, toToolCall } from '../messages.js';

@@ -1,5 +1,5 @@
-import type { HumanloopExportError } from './errors.js';
-import type { SkipReason } from './mapping/map-span.js';
+import type { HumanloopExportError } from '../shared/errors.js';
+import type { SkipReason } from '../mapping/map-span.js';
 
 /** Why a span handed to the exporter produced no delivered log. */
 export type SpanDropReason =

@@ -1,7 +1,7 @@
-import { ExportResultCode, type ExportResult } from './otel.js';
-import type { LogOutcome } from './delivery/dialect.js';
-import { describeError, logger } from './diag.js';
-import { HumanloopExportError, isItemReason, type ExportErrorReason } from './errors.js';
+import { ExportResultCode, type ExportResult } from '../shared/otel.js';
+import type { LogOutcome } from '../delivery/dialect.js';
+import { describeError, logger } from '../shared/diag.js';
+import { HumanloopExportError, isItemReason, type ExportErrorReason } from '../shared/errors.js';
 
 /** One `export()` call: the logs it waits for, and how they fared so far. */
 export interface ExportEntry {

@@ -1,4 +1,4 @@
-import { Accounting, type SpanCounts } from './accounting.js';
+import { Accounting, type SpanCounts } from '../book/accounting.js';
 
 /** What the exporter holds in memory now, and what became of every span it was given. */
 export interface ExporterStats {

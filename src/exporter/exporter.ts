@@ -1,14 +1,14 @@
 import { trace, type Context } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from './otel.js';
-import type { ReadableSpan, SpanExporter } from './otel.js';
+import { ExportResultCode, type ExportResult } from '../shared/otel.js';
+import type { ReadableSpan, SpanExporter } from '../shared/otel.js';
 import { resolveConfig, type Environment, type HumanloopSpanExporterOptions, type ResolvedConfig } from './config.js';
-import { systemClock, type Clock } from './delivery/clock.js';
-import { describeError, installConsoleLogger, logger, misconfigured } from './diag.js';
-import { HumanloopExportError, type ExportErrorReason } from './errors.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import { describeError, installConsoleLogger, logger, misconfigured } from '../shared/diag.js';
+import { HumanloopExportError, type ExportErrorReason } from '../shared/errors.js';
 import { registerMetrics } from './metrics.js';
-import { LogPipeline } from './pipeline.js';
+import { LogPipeline } from '../pipeline/pipeline.js';
 import { emptyStats, type ExporterStats } from './stats.js';
-import { createHttpTransport, type Transport } from './transport/http-transport.js';
+import { createHttpTransport, type Transport } from '../transport/http-transport.js';
 
 export type { ExporterStats } from './stats.js';
 

@@ -1,8 +1,8 @@
 import { TraceFlags, type Context } from '@opentelemetry/api';
 import type { HumanloopSpanExporterOptions } from './config.js';
-import { describeError, logger } from './diag.js';
+import { describeError, logger } from '../shared/diag.js';
 import { HumanloopSpanExporter, type ExporterInternals } from './exporter.js';
-import type { ReadableSpan, SpanProcessor } from './otel.js';
+import type { ReadableSpan, SpanProcessor } from '../shared/otel.js';
 
 /** The processor's queue of ended spans. */
 export interface SpanQueueOptions {

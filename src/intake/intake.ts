@@ -1,14 +1,14 @@
-import type { ReadableSpan } from './otel.js';
-import type { Dialect } from './delivery/dialect.js';
-import { encodeLog } from './delivery/log-json.js';
-import { describeError, logger } from './diag.js';
-import type { LogRequest } from './log-request.js';
-import { classify } from './mapping/classify.js';
-import { mapSpan, type SkipReason, type SpanMapperOptions } from './mapping/map-span.js';
-import { localParentSpanId } from './mapping/span-ids.js';
-import type { LinkEntry } from './trace/linker.js';
-import { callSignature, type CallSignature } from './trace/merge-calls.js';
-import type { TraceCodec } from './trace/trace-stage.js';
+import type { ReadableSpan } from '../shared/otel.js';
+import type { Dialect } from '../delivery/dialect.js';
+import { encodeLog } from '../log/log-json.js';
+import { describeError, logger } from '../shared/diag.js';
+import type { LogRequest } from '../log/log-request.js';
+import { classify } from '../mapping/classify.js';
+import { mapSpan, type SkipReason, type SpanMapperOptions } from '../mapping/map-span.js';
+import { localParentSpanId } from '../mapping/span-ids.js';
+import type { LinkEntry } from '../trace/linker.js';
+import { callSignature, type CallSignature } from '../trace/merge-calls.js';
+import type { TraceCodec } from '../trace/trace-stage.js';
 
 /**
  * A log as it waits for its place in the trace: its JSON without the link fields (the dialect

@@ -1,4 +1,4 @@
-import type { Clock } from './delivery/clock.js';
+import type { Clock } from './clock.js';
 import { describeError, logger } from './diag.js';
 
 /** Work going on in the background, which flush and shutdown wait for; a failure is reported, never thrown. */

@@ -1,4 +1,4 @@
-import type { ReadableSpan } from '../otel.js';
+import type { ReadableSpan } from '../shared/otel.js';
 import { safeParentSpanId, safeSpanId } from '../mapping/span-ids.js';
 
 export interface ReleaseOrder {
