@@ -1,6 +1,7 @@
+import type { LogOutcome, OutgoingLog } from '../log/outgoing-log.js';
 import { logger } from '../shared/diag.js';
 import { HumanloopExportError } from '../shared/errors.js';
-import type { Dialect, LogOutcome, OutgoingLog, Refusal } from './dialect.js';
+import type { Dialect, Refusal } from './dialect.js';
 import { sendWithRetry, type Answer, type RetryContext } from './retry.js';
 import { shrinkToFit } from './shrink.js';
 
@@ -38,7 +39,7 @@ export async function deliverBatch(batch: readonly OutgoingLog[], ctx: DeliveryC
     await send(batch, work);
   } catch (error) {
     const failure = new HumanloopExportError('internal', `internal error while delivering: ${String((error as Error)?.name)}`);
-    for (const item of batch) if (!work.out.has(item.key)) work.out.set(item.key, { delivered: false, error: failure });
+    for (const item of batch) if (!work.out.has(item.key)) work.out.set(item.key, { delivered: false, error: failure, tried: true });
   }
   return { outcomes: work.out, refusedBytes: work.refusedBytes };
 }
@@ -77,7 +78,7 @@ async function settle(batch: readonly OutgoingLog[], answer: Answer, work: Work)
     case 422:
       return resendValid(batch, work.ctx.dialect.refusals(answer.body, batch), work);
     default:
-      for (const item of batch) work.out.set(item.key, { delivered: false, error: answer.error });
+      for (const item of batch) work.out.set(item.key, { delivered: false, error: answer.error, tried: answer.tried });
   }
 }
 
@@ -102,6 +103,8 @@ async function resendValid(batch: readonly OutgoingLog[], refusals: Map<number, 
   const resend: OutgoingLog[] = [];
   batch.forEach((item, index) => {
     const refusal = refusals.get(index);
+    const created = refusal && work.ctx.dialect.existing(item, refusal);
+    if (created) return void work.out.set(item.key, { delivered: true, created });
     const fixed = refusal ? work.ctx.dialect.withoutFields(item, refusal.fields) : item;
     if (!fixed) return refuse(item, refusal!, work.out);
     if (refusal) logger.warn(`log ${item.key}: Humanloop refused ${refusal.fields.join(', ')}; sending it without`);
@@ -118,10 +121,10 @@ async function bisect(batch: readonly OutgoingLog[], work: Work): Promise<void> 
 
 function refuse(item: OutgoingLog, refusal: Refusal, out: Outcomes): void {
   logger.warn(`dropped log ${item.key}: ${refusal.message}`);
-  out.set(item.key, { delivered: false, error: new HumanloopExportError('invalid', refusal.message) });
+  out.set(item.key, { delivered: false, error: new HumanloopExportError('invalid', refusal.message), tried: true });
 }
 
 function tooLarge(item: OutgoingLog, out: Outcomes): void {
   const message = 'the log is too large for one request even with its texts truncated';
-  out.set(item.key, { delivered: false, error: new HumanloopExportError('too_large', message) });
+  out.set(item.key, { delivered: false, error: new HumanloopExportError('too_large', message), tried: true });
 }

@@ -1,4 +1,4 @@
-import type { OutgoingLog } from './dialect.js';
+import type { OutgoingLog } from '../log/outgoing-log.js';
 import { objectOf, toOutgoing } from '../log/encoding.js';
 
 /** What a dialect's bodies call the fields that place a log under its parent, and those a log cannot go without. */
@@ -20,17 +20,7 @@ export function withoutFields(item: OutgoingLog, fields: readonly string[], rule
   const left = fields.some((field) => rules.parentFields.includes(field)) ? [...fields, ...rules.parentFields] : fields;
   for (const field of left) delete log[field];
   if (metadata) log.metadata = { ...metadata, refused_fields: [...new Set(left)] };
-  return { ...toOutgoing(item.key, log, item.completes), route: item.route };
-}
-
-/** An opened log not yet delivered, with its completion's fields written over it: the whole log. */
-export function completedLog(opened: OutgoingLog, completion: OutgoingLog): OutgoingLog {
-  const log = { ...objectOf(opened), ...objectOf(completion) };
-  if (isRecord(log.metadata)) {
-    const { placeholder: _placeholder, ...metadata } = log.metadata;
-    log.metadata = metadata;
-  }
-  return { ...toOutgoing(opened.key, log), route: opened.route };
+  return { ...toOutgoing(item.key, log, item.completes), route: item.route, incomplete: item.incomplete, leads: item.leads };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,16 +1,23 @@
+import { backoffMillis } from '../shared/backoff.js';
+import type { Clock } from '../shared/clock.js';
 import { logger } from '../shared/diag.js';
 import { HumanloopExportError } from '../shared/errors.js';
 import type { Transport, TransportRequest, TransportResult } from '../transport/http-transport.js';
-import { backoffMillis } from '../shared/backoff.js';
-import type { Clock } from '../shared/clock.js';
 
 export interface RetryContext {
   transport: Transport;
   clock: Clock;
   random: () => number;
   timeoutMillis: number;
-  /** Epoch millis after which nothing is sent or retried (it may come sooner while the exporter flushes). */
-  deadline(): number;
+  /** When the logs of this request are due (their export's deadline): nothing is sent or retried after it. */
+  deadline: number;
+  /**
+   * The cutoff of a flush or shutdown under way (Infinity when none): no request is started and
+   * no retry waited for after it, though it may come before the deadline.
+   */
+  cutoff(): number;
+  /** Aborts when a cutoff comes: a retry wait under way wakes then. */
+  wakeSignal(): AbortSignal;
   /** True once the API key was refused: nothing more is sent. */
   isHalted(): boolean;
   /** Requests this unit of work may still make (retries, splits, resends): a guard against loops. */
@@ -20,13 +27,15 @@ export interface RetryContext {
 /** The least time left before the deadline for which a request is still started (or half the request timeout). */
 const MIN_ATTEMPT_MILLIS = 1_000;
 
-/** A final answer: success, or a failure that retrying (within the deadline) did not change. */
-export type Answer = Exclude<TransportResult, { status: 'retryable' }>;
+/** A final answer: success, or a failure that retrying (within the deadline) did not change; `tried`: a request was sent. */
+export type Answer = Exclude<TransportResult, { status: 'retryable' }> & { tried: boolean };
 
 /**
  * Sends one request until the answer is not "try again": exponential backoff with full jitter,
- * or the server's `Retry-After`, never sleeping or sending past the deadline. What was still
- * "try again" at the deadline ends as a failure with that error.
+ * or the server's `Retry-After`, never sleeping or starting a request past the deadline or the
+ * cutoff. A request is given its whole timeout however near the cutoff is (only its deadline
+ * bounds it): a slow but healthy API must not look like an outage. What was still "try again"
+ * at the end ends as a failure with that error.
  */
 export async function sendWithRetry(request: Omit<TransportRequest, 'timeoutMillis'>, ctx: RetryContext): Promise<Answer> {
   let last: HumanloopExportError | undefined;
@@ -34,26 +43,25 @@ export async function sendWithRetry(request: Omit<TransportRequest, 'timeoutMill
     const stop = stopped(ctx, request.url.host, last);
     if (stop) return stop;
     ctx.budget.requests--;
-    const remaining = ctx.deadline() - ctx.clock.now();
-    const result = await ctx.transport.send({
-      ...request,
-      timeoutMillis: Math.max(1, Math.min(ctx.timeoutMillis, remaining)),
-    });
-    if (result.status !== 'retryable') return result;
+    const remaining = ctx.deadline - ctx.clock.now();
+    const result = await ctx.transport.send({ ...request, timeoutMillis: Math.min(ctx.timeoutMillis, remaining) });
+    if (result.status !== 'retryable') return { ...result, tried: true };
     last = result.error;
     const wait = result.retryAfterMillis ?? backoffMillis(attempt, ctx.random);
-    if (ctx.clock.now() + wait >= ctx.deadline()) return { status: 'failure', body: undefined, error: result.error };
+    if (ctx.clock.now() + wait >= Math.min(ctx.deadline, ctx.cutoff())) return { status: 'failure', body: undefined, error: result.error, tried: true };
     logger.debug(`retrying ${request.method} in ${wait} ms after: ${result.error.message}`);
-    await ctx.clock.sleep(wait);
+    await ctx.clock.sleep(wait, ctx.wakeSignal());
   }
 }
 
 /** Why no (further) request may be sent, if so; at the deadline, the last attempt's error tells most. */
 function stopped(ctx: RetryContext, host: string, last: HumanloopExportError | undefined): Answer | undefined {
-  const fail = (error: HumanloopExportError): Answer => ({ status: 'failure', body: undefined, error });
+  const fail = (error: HumanloopExportError): Answer => ({ status: 'failure', body: undefined, error, tried: last !== undefined });
   if (ctx.isHalted()) return fail(new HumanloopExportError('unauthorized', `Humanloop at ${host} refused the API key`, { host }));
+  const now = ctx.clock.now();
   // A request given too little time would be cut off while the server may already have stored it.
-  if (ctx.deadline() - ctx.clock.now() < Math.min(MIN_ATTEMPT_MILLIS, ctx.timeoutMillis / 2)) {
+  const tooLate = ctx.deadline - now < Math.min(MIN_ATTEMPT_MILLIS, ctx.timeoutMillis / 2) || now >= ctx.cutoff();
+  if (tooLate) {
     if (last) return fail(last);
     return fail(new HumanloopExportError('timeout', `the export's deadline passed before Humanloop at ${host} answered`, { host }));
   }

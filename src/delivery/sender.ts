@@ -1,10 +1,11 @@
+import type { LogOutcome, OutgoingLog } from '../log/outgoing-log.js';
+import type { Clock } from '../shared/clock.js';
 import { logger, misconfigured } from '../shared/diag.js';
 import { HumanloopExportError } from '../shared/errors.js';
-import type { Transport } from '../transport/http-transport.js';
-import type { Clock } from '../shared/clock.js';
-import { deliverBatch, type Delivery } from './deliver-batch.js';
-import type { Dialect, LogOutcome, OutgoingLog } from './dialect.js';
 import { Fifo } from '../shared/fifo.js';
+import type { Transport } from '../transport/http-transport.js';
+import { deliverBatch, type Delivery } from './deliver-batch.js';
+import type { Dialect } from './dialect.js';
 
 export interface SenderOptions {
   dialect: Dialect;
@@ -22,12 +23,12 @@ const MIN_BATCH_BYTES = 16 * 1024;
 const NO_OUTCOME: LogOutcome = {
   delivered: false,
   error: new HumanloopExportError('internal', 'internal error: a log of the request got no outcome'),
+  tried: true,
 };
 
 interface Queued {
   item: OutgoingLog;
   deadline: number;
-  seq: number;
 }
 
 /** A log (or completion) that was sent, and how it fared. */
@@ -36,23 +37,28 @@ export interface Sent {
   outcome: LogOutcome;
 }
 
+/** A request started: the keys of its logs, and their outcomes (a promise that never rejects). */
+export interface Started {
+  keys: string[];
+  outcomes: Promise<Sent[]>;
+}
+
 /**
  * Turns queued logs into requests: as many per request as the dialect and `maxBatchBytes`
  * allow, a completion alone, at most `maxConcurrentRequests` at once; and answers into
  * outcomes. It waits to fill a batch only when told more is coming at once (batching over time
- * is the span processor's job), and calls no one: `start()` hands back a request's outcomes as a
- * promise.
+ * is the span processor's job), and calls no one: `start()` hands back a request's outcomes.
  */
 export class Sender {
   private readonly _queue = new Fifo<Queued>();
   private _queuedBytes = 0;
   private _active = 0;
-  private _seq = 0;
-  /** Logs queued before this sequence number are not sent: their API key was refused. */
-  private _haltBefore = 0;
-  private _unauthorizedReported = false;
-  /** No request is sent or retried after this, whatever the logs' own deadlines (set while flushing). */
+  /** Set once the API refused the key: nothing more is sent, until the exporter is made again. */
+  private _halted = false;
+  /** No request is started and no retry waited for after this (a flush or shutdown under way). */
   private _cutoff = Infinity;
+  /** Aborted when a cutoff comes, to wake the retry waits under way. */
+  private _wake = new AbortController();
   /** Most bytes of logs a request carries: `maxBatchBytes`, or less once the API refused a request as too large. */
   private _batchBytes: number;
 
@@ -61,32 +67,47 @@ export class Sender {
   }
 
   enqueue(item: OutgoingLog, deadline: number): void {
-    this._queue.push({ item, deadline, seq: this._seq++ });
+    this._queue.push({ item, deadline });
     this._queuedBytes += item.bytes;
   }
 
   /**
-   * Until `cutoff` is set back to Infinity, nothing is sent or retried after it: a flush or a
-   * shutdown ends by then, and what could not go out is kept for later.
+   * Until it is set back to Infinity, no request is started and no retry waited for after
+   * `time` (a flush or shutdown under way); call `wake()` when it comes.
    */
-  cutoff(time: number): void {
+  setCutoff(time: number): void {
     this._cutoff = time;
   }
 
+  /** A cutoff came: retry waits under way wake (and find they may not go on). */
+  wake(): void {
+    this._wake.abort();
+    this._wake = new AbortController();
+  }
+
+  /** Whether the API refused the key: every log fails as unauthorized without a request. */
+  get halted(): boolean {
+    return this._halted;
+  }
+
   /**
-   * Starts the next request if one is queued and there is room; its promise never rejects.
-   * `fullOnly`: more logs are about to be queued, so a request goes only if it is full (or
-   * others wait for its first log).
+   * Starts the next request if one is queued and there is room. `fullOnly`: more logs are about
+   * to be queued, so a request goes only if it is full (or others wait for its first log).
    */
-  start(fullOnly = false): Promise<Sent[]> | undefined {
+  start(fullOnly = false): Started | undefined {
     if (this._active >= this._options.maxConcurrentRequests || this._queue.length === 0) return undefined;
     if (fullOnly && !this._fullBatchQueued()) return undefined;
     this._active++;
-    return this._deliver(this._takeBatch());
+    const batch = this._takeBatch();
+    return { keys: batch.map((queued) => queued.item.key), outcomes: this._deliver(batch) };
   }
 
   get queuedCount(): number {
     return this._queue.length;
+  }
+
+  get cutoff(): number {
+    return this._cutoff;
   }
 
   get activeCount(): number {
@@ -96,7 +117,7 @@ export class Sender {
   /** A request that need not wait for more: full, a completion, or led by a log that others wait for. */
   private _fullBatchQueued(): boolean {
     const { item } = this._queue.peek()!;
-    return this._queue.length >= this._options.dialect.maxLogsPerRequest || this._queuedBytes >= this._batchBytes || item.completes !== undefined || item.awaited === true;
+    return this._queue.length >= this._options.dialect.maxLogsPerRequest || this._queuedBytes >= this._batchBytes || item.completes !== undefined || item.leads === true;
   }
 
   private _takeBatch(): Queued[] {
@@ -121,19 +142,13 @@ export class Sender {
   }
 
   private async _deliver(batch: Queued[]): Promise<Sent[]> {
-    let newest = 0;
-    let deadline = Infinity;
-    for (const queued of batch) {
-      newest = Math.max(newest, queued.seq);
-      deadline = Math.min(deadline, queued.deadline);
-    }
+    const deadline = Math.min(...batch.map((queued) => queued.deadline));
     const { dialect, transport, clock, random, timeoutMillis, maxBatchBytes } = this._options;
-    const context = { dialect, transport, clock, random, timeoutMillis, maxBatchBytes, deadline: () => Math.min(deadline, this._cutoff) };
     let delivery: Delivery;
     try {
       delivery = await deliverBatch(
         batch.map((queued) => queued.item),
-        { ...context, isHalted: () => newest < this._haltBefore },
+        { dialect, transport, clock, random, timeoutMillis, maxBatchBytes, deadline, cutoff: () => this._cutoff, wakeSignal: () => this._wake.signal, isHalted: () => this._halted },
       );
     } finally {
       this._active--;
@@ -162,11 +177,10 @@ export class Sender {
     else logger.debug(message);
   }
 
-  /** The key was refused: nothing queued so far is sent, and the user hears of it once. */
+  /** The key was refused: nothing more is sent with it, and the user hears of it once. */
   private _halt(error: string): void {
-    this._haltBefore = this._seq;
-    if (this._unauthorizedReported) return logger.debug(error);
-    this._unauthorizedReported = true;
+    if (this._halted) return;
+    this._halted = true;
     misconfigured(`${error}: Humanloop refused the API key; check HUMANLOOP_API_KEY or the apiKey option`);
   }
 }

@@ -1,4 +1,4 @@
-import type { OutgoingLog } from './dialect.js';
+import type { OutgoingLog } from '../log/outgoing-log.js';
 import { objectOf, toOutgoing } from '../log/encoding.js';
 
 const MIN_FIELD_CHARS = 256;
@@ -24,7 +24,7 @@ export function shrinkToFit(item: OutgoingLog, maxBytes: number): OutgoingLog | 
     json = JSON.stringify(log);
   }
   if (Buffer.byteLength(json) > maxBytes) return undefined;
-  return { ...toOutgoing(item.key, log, item.completes), route: item.route, incomplete: item.incomplete };
+  return { ...toOutgoing(item.key, log, item.completes), route: item.route, incomplete: item.incomplete, leads: item.leads };
 }
 
 function cutLargestString(log: Record<string, unknown>, excess: number): boolean {

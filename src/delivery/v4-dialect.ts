@@ -1,8 +1,10 @@
-import type { LogRequest, UpdateLogRequest } from '../log/log-request.js';
-import type { Link } from '../trace/linker.js';
-import type { CreatedLog, Dialect, OutgoingLog, UnlinkedLog, WireRequest } from './dialect.js';
 import { encodeJson, ownBytes, quoteJson } from '../log/encoding.js';
-import { completedLog, withoutFields, type FieldRules } from './json-edits.js';
+import { decodeLog } from '../log/log-json.js';
+import type { LogRequest, UpdateLogRequest } from '../log/log-request.js';
+import type { CreatedLog, OutgoingLog } from '../log/outgoing-log.js';
+import type { Link, PendingLog } from '../log/pending-log.js';
+import type { Dialect, WireRequest } from './dialect.js';
+import { withoutFields, type FieldRules } from './json-edits.js';
 import { readRefusals } from './refusals.js';
 
 /** The link fields (refusing one refuses the link, not the log), and what a log cannot go without. */
@@ -22,14 +24,17 @@ export function v4Dialect(logsUrl: URL, maxBatchSize: number): Dialect {
   return {
     maxLogsPerRequest: maxBatchSize,
     completesAfterChildren: false,
-    encodeCompletion: (log) => encodeJson(completionOf(log)),
     link: linkV4,
+    completion: (end, created) => {
+      const body = encodeJson(completionOf(decodeLog(end.body)));
+      return { key: end.spanId, parts: [body], bytes: body.length, completes: created };
+    },
     createRequest: (batch) => ({ method: 'POST', url: logsUrl, body: arrayBody(batch) }),
     completeRequest: (item) => completeRequest(logsUrl, item),
     created: createdLogs,
     refusals: (body, batch) => readRefusals(body, batch.length, true),
+    existing: () => undefined,
     withoutFields: (item, fields) => withoutFields(item, fields, V4_FIELDS),
-    completed: completedLog,
   };
 }
 
@@ -37,7 +42,7 @@ export function v4Dialect(logsUrl: URL, maxBatchSize: number): Dialect {
  * The link fields are put in front of the log's bytes, which are not copied: `{head}` and
  * `{rest}` become `{head,` then `rest}`.
  */
-function linkV4(key: string, { body: unlinked }: UnlinkedLog, link: Link): OutgoingLog {
+function linkV4({ spanId: key, body: unlinked }: PendingLog, link: Link, open: boolean): OutgoingLog {
   let head = `{"session_reference_id":${quoteJson(link.session)}`;
   if (link.parent) {
     head += `,"parent_reference_id":${quoteJson(link.parent.spanId)}`;
@@ -45,10 +50,10 @@ function linkV4(key: string, { body: unlinked }: UnlinkedLog, link: Link): Outgo
   }
   if (unlinked.length <= 2) {
     const whole = ownBytes(`${head}}`);
-    return { key, parts: [whole], bytes: whole.length };
+    return { key, parts: [whole], bytes: whole.length, leads: open };
   }
   const front = ownBytes(`${head},`);
-  return { key, parts: [front, unlinked.subarray(1)], bytes: front.length + unlinked.length - 1 };
+  return { key, parts: [front, unlinked.subarray(1)], bytes: front.length + unlinked.length - 1, leads: open };
 }
 
 /** A JSON array of the logs: their bytes copied once, into the one buffer that is sent. */
@@ -64,7 +69,7 @@ function arrayBody(batch: readonly OutgoingLog[]): Buffer {
 
 function completeRequest(logsUrl: URL, item: OutgoingLog): WireRequest {
   const url = new URL(logsUrl);
-  url.searchParams.set('reference_id', item.completes?.spanId ?? item.key);
+  url.searchParams.set('reference_id', item.key);
   return { method: 'PATCH', url, body: Buffer.concat(item.parts) };
 }
 

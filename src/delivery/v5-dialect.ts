@@ -1,9 +1,9 @@
-import type { LogRequest } from '../log/log-request.js';
-import type { Link } from '../trace/linker.js';
-import type { CreatedLog, Dialect, OutgoingLog, UnlinkedLog, WireRequest } from './dialect.js';
-import { encodeJson } from '../log/encoding.js';
-import { encodeLog } from '../log/log-json.js';
-import { completedLog, isRecord, withoutFields, type FieldRules } from './json-edits.js';
+import { encodeJson, objectOf } from '../log/encoding.js';
+import { decodeLog, encodeLog } from '../log/log-json.js';
+import type { CreatedLog, OutgoingLog } from '../log/outgoing-log.js';
+import type { Link, PendingLog } from '../log/pending-log.js';
+import type { Dialect, Refusal, WireRequest } from './dialect.js';
+import { isRecord, withoutFields, type FieldRules } from './json-edits.js';
 import { readRefusals } from './refusals.js';
 import { completionBody, createBody, routeOf } from './v5-body.js';
 
@@ -24,30 +24,49 @@ export function v5Dialect(baseUrl: URL): Dialect {
   return {
     maxLogsPerRequest: 1,
     completesAfterChildren: true,
-    encodeCompletion: (log) => encodeJson(completionBody(log)),
     link: linkV5,
+    completion: (end, created) => {
+      const body = encodeJson(completionBody(decodeLog(end.body)));
+      return { key: end.spanId, parts: [body], bytes: body.length, completes: created };
+    },
     createRequest: ([item]) => ({ method: 'POST', url: endpoint(baseUrl, `${item.route ?? 'flows'}/log`), body: Buffer.concat(item.parts) }),
     completeRequest: (item) => completeRequest(baseUrl, item),
     created: (body, [item]) => [createdLog(body, item.route)],
     refusals: (body, batch) => readRefusals(body, batch.length, false),
+    existing,
     withoutFields: (item, fields) => withoutFields(item, fields, V5_FIELDS),
-    completed: completedLog,
   };
 }
 
-/** The log's v5 body, built now that its parent's id is known; a flow that takes children goes incomplete. */
-function linkV5(key: string, unlinked: UnlinkedLog, link: Link, open: boolean): OutgoingLog {
-  const log = JSON.parse(unlinked.body.toString('utf8')) as LogRequest;
+/**
+ * The log's v5 body, built now that its parent's id is known; a flow that takes children goes
+ * incomplete. Its `log_id` is chosen here, from its span: a create sent again after its answer
+ * was lost names the same log, so the server does not store it twice.
+ */
+function linkV5(pending: PendingLog, link: Link, open: boolean): OutgoingLog {
+  const log = decodeLog(pending.body);
   const route = routeOf(log);
-  const body = createBody(log, unlinked.path ?? 'unnamed');
+  const body: Record<string, unknown> = { log_id: logIdOf(pending), ...createBody(log, pending.path ?? 'unnamed') };
   if (link.parent?.logId) body.trace_parent_id = link.parent.logId;
   if (route === 'flows') body.log_status = open ? 'incomplete' : 'complete';
   const bytes = encodeLog(body);
-  return { key, parts: [bytes], bytes: bytes.length, route, incomplete: route === 'flows' && open };
+  return { key: pending.spanId, parts: [bytes], bytes: bytes.length, route, incomplete: route === 'flows' && open, leads: open };
+}
+
+/** The id a span's log is created with: unique to the span (trace and span id). */
+function logIdOf({ traceId, spanId }: PendingLog): string {
+  return `${traceId}-${spanId}`;
+}
+
+/** A create refused only for its `log_id`, which names a log already there: the create was stored before, its answer lost. */
+function existing(item: OutgoingLog, refusal: Refusal): CreatedLog | undefined {
+  if (item.completes || refusal.fields.length !== 1 || refusal.fields[0] !== 'log_id') return undefined;
+  const logId = objectOf(item).log_id;
+  return typeof logId === 'string' ? { logId, route: item.route } : undefined;
 }
 
 function completeRequest(baseUrl: URL, item: OutgoingLog): WireRequest {
-  const { logId = '', fileId = '', route = 'flows' } = item.completes?.created ?? {};
+  const { logId = '', fileId = '', route = 'flows' } = item.completes ?? {};
   const path = route === 'flows' ? `flows/logs/${encodeURIComponent(logId)}` : `${route}/${encodeURIComponent(fileId)}/log/${encodeURIComponent(logId)}`;
   return { method: 'PATCH', url: endpoint(baseUrl, path), body: Buffer.concat(item.parts) };
 }

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import { describeError, installConsoleLogger, logger, misconfigured } from '../shared/diag.js';
 import { HumanloopExportError, type ExportErrorReason } from '../shared/errors.js';
 import { registerMetrics } from './metrics.js';
+import { pipelineParts } from '../pipeline/parts.js';
 import { LogPipeline } from '../pipeline/pipeline.js';
 import { emptyStats, type ExporterStats } from './stats.js';
 import { createHttpTransport, type Transport } from '../transport/http-transport.js';
@@ -42,9 +43,9 @@ export class HumanloopSpanExporter implements SpanExporter {
       apiKey: this._config.apiKey!,
       dispatcher: this._config.dispatcher,
       connections: this._config.maxConcurrentRequests,
-      now: () => clock.now(),
+      now: () => clock.wall(),
     });
-    this._pipeline = new LogPipeline(this._config, this._transport, clock, internals.random ?? Math.random);
+    this._pipeline = new LogPipeline(pipelineParts(this._config, this._transport, clock, internals.random ?? Math.random));
     const pipeline = new WeakRef(this._pipeline);
     this._unregisterMetrics = registerMetrics(() => pipeline.deref()?.stats() ?? emptyStats());
   }
@@ -117,10 +118,11 @@ function failed(reason: ExportErrorReason, message: string): ExportResult {
   return { code: ExportResultCode.FAILED, error: new HumanloopExportError(reason, message) };
 }
 
+/** The callback, called at most once: a second call is a defect here, reported and not passed on. */
 function once(callback: (result: ExportResult) => void): (result: ExportResult) => void {
   let called = false;
   return (result) => {
-    if (called) return;
+    if (called) return logger.error('internal error: an export was called back twice');
     called = true;
     try {
       callback(result);

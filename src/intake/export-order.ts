@@ -1,24 +1,11 @@
 import type { ReadableSpan } from '../shared/otel.js';
 import { safeParentSpanId, safeSpanId } from '../mapping/span-ids.js';
 
-export interface ReleaseOrder {
-  spans: ReadableSpan[];
+/** An export's spans in the order they are worked through, and which of them are parents of others in it. */
+export interface ExportOrder {
+  readonly spans: readonly ReadableSpan[];
   /** Span ids that are the parent of another span of the same export. */
-  parents: Set<string>;
-}
-
-/** An export's spans as the pipeline works through them. */
-export interface ExportOrder<T> extends ReleaseOrder {
-  /** Every log of the export handed on so far. */
-  added: string[];
-  /** LLM calls with children in the export, linked last (they may fold a nested duplicate). */
-  deferred: T[];
-  /** Ends of spans logged while they ran, with children in the export: taken once those are linked. */
-  openedEnds: T[];
-}
-
-export function exportOrder<T>(spans: readonly ReadableSpan[]): ExportOrder<T> {
-  return { ...releaseOrder(spans), added: [], deferred: [], openedEnds: [] };
+  readonly parents: ReadonlySet<string>;
 }
 
 /**
@@ -27,7 +14,7 @@ export function exportOrder<T>(spans: readonly ReadableSpan[]): ExportOrder<T> {
  * are mapped. Each group is in reverse end order: spans end children first, so reversed, an
  * ancestor comes before its descendants.
  */
-export function releaseOrder(spans: readonly ReadableSpan[]): ReleaseOrder {
+export function exportOrder(spans: readonly ReadableSpan[]): ExportOrder {
   const parents = new Set<string>();
   for (const span of spans) {
     const parent = safeParentSpanId(span);

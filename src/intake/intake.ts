@@ -1,42 +1,26 @@
-import type { ReadableSpan } from '../shared/otel.js';
-import type { Dialect } from '../delivery/dialect.js';
+import type { SkipReason } from '../log/fate.js';
+import { callSignature } from '../log/call-signature.js';
 import { encodeLog } from '../log/log-json.js';
-import { describeError, logger } from '../shared/diag.js';
 import type { LogRequest } from '../log/log-request.js';
-import { classify } from '../mapping/classify.js';
-import { mapSpan, type SkipReason, type SpanMapperOptions } from '../mapping/map-span.js';
-import { localParentSpanId } from '../mapping/span-ids.js';
-import type { LinkEntry } from '../trace/linker.js';
-import { callSignature, type CallSignature } from '../trace/merge-calls.js';
-import type { TraceCodec } from '../trace/trace-stage.js';
-
-/**
- * A log as it waits for its place in the trace: its JSON without the link fields (the dialect
- * writes those, and its own body shape, when the log is released). A log is encoded as soon as
- * its span is mapped, so its object graph dies young even in a large export.
- */
-export interface Pending {
-  body: Buffer;
-  /** The file the log goes to, for APIs that file logs by path. */
-  path?: string;
-  /** Set for an LLM call, so that a nested duplicate can still be folded into it. */
-  call: CallSignature | undefined;
-}
+import type { PendingLog } from '../log/pending-log.js';
+import { mapSpan, type SpanMapperOptions } from '../mapping/map-span.js';
+import { localParentSpanId, safeParentSpanId, safeSpanId } from '../mapping/span-ids.js';
+import { durationSeconds } from '../mapping/time.js';
+import { describeError, logger } from '../shared/diag.js';
+import type { ReadableSpan } from '../shared/otel.js';
 
 /** The path a log is filed under, for APIs that file logs by path. */
 export type PathOf = (log: LogRequest, span: ReadableSpan) => string;
 
-export type Entry = LinkEntry<Pending>;
-
 /** What one ended span brings: a log, a reason it has none, or nothing readable at all. */
 export type Arrival =
-  | { kind: 'log'; entry: Entry }
-  | { kind: 'skip'; spanId: string; parentSpanId: string | undefined; reason: SkipReason }
+  | { kind: 'log'; log: PendingLog }
+  | { kind: 'skip'; spanId: string; parentSpanId: string | undefined; reason: SkipReason; durationSeconds: number | undefined }
   | { kind: 'unreadable' };
 
 /**
- * Spans in, encoded logs out: mapping (with the user's filter and redaction) and encoding in the
- * dialect's bytes. No delivery, no state; it never throws.
+ * Spans in, created logs out: mapping (with your filter and redaction) and encoding. No delivery,
+ * no state; it never throws.
  */
 export class Intake {
   constructor(
@@ -45,59 +29,50 @@ export class Intake {
   ) {}
 
   take(span: ReadableSpan, now: number): Arrival {
-    try {
-      const spanId = span.spanContext().spanId;
-      const mapping = mapSpan(span, this._mapper);
-      if (!mapping.log) return { kind: 'skip', spanId, parentSpanId: localParentSpanId(span), reason: mapping.reason };
-      return { kind: 'log', entry: this._entry(span, mapping.log, mapping.conversationId, now) };
-    } catch (error) {
-      logger.warn(`skipped a span that could not be read or encoded: ${describeError(error)}`);
+    const spanId = safeSpanId(span);
+    if (spanId === undefined) {
+      logger.warn('skipped a span that could not be read');
       return { kind: 'unreadable' };
     }
+    let reason: SkipReason;
+    try {
+      const mapping = mapSpan(span, this._mapper);
+      if (mapping.log) return { kind: 'log', log: this._pending(span, mapping.log, mapping.conversationId, now) };
+      reason = mapping.reason;
+    } catch (error) {
+      logger.warn(`skipped span ${spanId}: its log could not be encoded: ${describeError(error)}`);
+      reason = 'mapping_error';
+    }
+    return { kind: 'skip', spanId, parentSpanId: safeParentSpanId(span), reason, durationSeconds: spanSeconds(span) };
   }
 
-  /** What is known of a span still running, as a log its children can hang under (output, error and duration come later). */
-  open(span: ReadableSpan, now: number): Entry | undefined {
+  /** What is known of a span still running, as an open log its children can go under (output, error and duration come with its end). */
+  open(span: ReadableSpan, now: number): PendingLog | undefined {
     try {
       const mapping = mapSpan(span, this._mapper);
       if (!mapping.log) return undefined;
       const { output: _output, output_message: _message, error: _error, duration: _duration, ...known } = mapping.log;
       const { timing: _timing, ...metadata } = known.metadata ?? {};
-      return this._entry(span, { ...known, metadata: { ...metadata, placeholder: true } }, mapping.conversationId, now);
+      return this._pending(span, { ...known, metadata: { ...metadata, placeholder: true } }, mapping.conversationId, now);
     } catch (error) {
       logger.debug(`could not log a running span: ${describeError(error)}`);
       return undefined;
     }
   }
 
-  /** Whether a span becomes a log, as far as its attributes tell now (for span starts). */
-  isExported(span: ReadableSpan): boolean {
-    try {
-      return this._mapper.spanFilter ? this._mapper.spanFilter(span) : classify(span.attributes) !== undefined;
-    } catch {
-      return false;
-    }
-  }
-
-  private _entry(span: ReadableSpan, log: LogRequest, session: string | undefined, now: number): Entry {
+  private _pending(span: ReadableSpan, log: LogRequest, session: string | undefined, now: number): PendingLog {
     const { spanId, traceId } = span.spanContext();
-    const payload: Pending = { body: encodeLog(log), call: callSignature(log) };
-    if (this._pathOf) payload.path = this._pathOf(log, span);
-    return { spanId, traceId, parentSpanId: localParentSpanId(span), session, arrivedAt: now, payload };
+    const pending: PendingLog = { spanId, traceId, parentSpanId: localParentSpanId(span), session, createdAt: now, body: encodeLog(log), call: callSignature(log) };
+    return this._pathOf ? { ...pending, path: this._pathOf(log, span) } : pending;
   }
 }
 
-/** How the trace stage reads, rewrites, links and completes pending logs, in the dialect's bytes. */
-export function traceCodec(dialect: Dialect): TraceCodec<Pending> {
-  return {
-    decode: (pending) => decodeLog(pending.body),
-    encode: (log, replacing) => ({ ...replacing, body: encodeLog(log) }),
-    link: (entry, link, open) => dialect.link(entry.spanId, entry.payload, link, open),
-    completion: (pending) => dialect.encodeCompletion(decodeLog(pending.body)),
-    completed: (opened, completion) => dialect.completed(opened, { key: opened.key, parts: [completion], bytes: completion.length }),
-  };
-}
-
-function decodeLog(body: Buffer): LogRequest {
-  return JSON.parse(body.toString('utf8')) as LogRequest;
+/** How long the span ran, in seconds (0 for an end before the start); undefined when its times cannot be read. */
+function spanSeconds(span: ReadableSpan): number | undefined {
+  try {
+    const seconds = durationSeconds(span.startTime, span.endTime);
+    return seconds === undefined ? undefined : Math.max(0, seconds);
+  } catch {
+    return undefined;
+  }
 }

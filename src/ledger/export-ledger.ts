@@ -1,19 +1,18 @@
-import { ExportResultCode, type ExportResult } from '../shared/otel.js';
-import type { LogOutcome } from '../delivery/dialect.js';
+import type { ExportId } from '../log/steps.js';
 import { describeError, logger } from '../shared/diag.js';
-import { HumanloopExportError, isItemReason, type ExportErrorReason } from '../shared/errors.js';
+import { HumanloopExportError, type ExportErrorReason } from '../shared/errors.js';
+import { ExportResultCode, type ExportResult } from '../shared/otel.js';
 
-/** One `export()` call: the logs it waits for, and how they fared so far. */
-export interface ExportEntry {
+/** One `export()` call: how many of its logs it still waits for, and how they fared so far. */
+interface ExportEntry {
   readonly deadline: number;
   readonly callback: (result: ExportResult) => void;
-  readonly pending: Set<string>;
+  pending: number;
   expected: number;
   failed: number;
   /** The first failure of each reason, to tell the caller the most telling one. */
   readonly firstFailures: Map<ExportErrorReason, HumanloopExportError>;
   sealed: boolean;
-  done: boolean;
 }
 
 /** Which failure an export reports when its logs failed for several reasons: what to fix first. */
@@ -31,108 +30,96 @@ const SEVERITY: readonly ExportErrorReason[] = [
 const GRACE_MILLIS = 5_000;
 
 /**
- * Which export waits for which logs. Each export is called back exactly once: when every log
- * it waits for is delivered, dropped or held (in the exporter's custody), when it is failed,
- * or at the latest shortly after its deadline; and at shutdown. Nothing of it is left behind.
+ * Which export still waits for how many of its logs. Each export is called back exactly once:
+ * when every log it waits for is let go of (delivered, dropped, kept or waiting for a parent),
+ * or at the latest shortly after its deadline, or at shutdown; then it is forgotten. Which log
+ * belongs to which export is the log book's to know.
  */
 export class ExportLedger {
-  private readonly _byKey = new Map<string, ExportEntry>();
-  /** Open exports in the order they were opened, which is their deadlines' order. */
-  private readonly _open = new Set<ExportEntry>();
+  private readonly _open = new Map<ExportId, ExportEntry>();
+  private _nextId = 1;
 
-  open(callback: (result: ExportResult) => void, deadline: number): ExportEntry {
-    const entry: ExportEntry = {
-      deadline,
-      callback,
-      pending: new Set(),
-      expected: 0,
-      failed: 0,
-      firstFailures: new Map(),
-      sealed: false,
-      done: false,
-    };
-    this._open.add(entry);
-    return entry;
+  open(callback: (result: ExportResult) => void, deadline: number): ExportId {
+    const id = this._nextId++;
+    this._open.set(id, { deadline, callback, pending: 0, expected: 0, failed: 0, firstFailures: new Map(), sealed: false });
+    return id;
   }
 
-  /** The export waits for this log (unless it is done already). */
-  expect(entry: ExportEntry, key: string): void {
-    if (entry.done || this._byKey.has(key)) return;
-    entry.pending.add(key);
+  /** The export's deadline, while it is open. */
+  deadlineOf(id: ExportId): number | undefined {
+    return this._open.get(id)?.deadline;
+  }
+
+  /** The export waits for one more log. */
+  expect(id: ExportId): void {
+    const entry = this._open.get(id);
+    if (!entry) return;
+    entry.pending++;
     entry.expected++;
-    this._byKey.set(key, entry);
   }
 
   /** Every log of the export has been expected: it may finish. */
-  seal(entry: ExportEntry): void {
-    entry.sealed = true;
-    if (entry.pending.size === 0) this._finish(entry);
-  }
-
-  ownerOf(key: string): ExportEntry | undefined {
-    return this._byKey.get(key);
-  }
-
-  /** How a log fared, or that it is held in the exporter's custody (its export need not wait). */
-  settle(key: string, outcome: LogOutcome | 'held'): void {
-    const entry = this._byKey.get(key);
+  seal(id: ExportId): void {
+    const entry = this._open.get(id);
     if (!entry) return;
-    this._byKey.delete(key);
-    entry.pending.delete(key);
-    if (outcome !== 'held' && !outcome.delivered && !isItemReason(outcome.error.reason)) {
-      entry.failed++;
-      if (!entry.firstFailures.has(outcome.error.reason)) entry.firstFailures.set(outcome.error.reason, outcome.error);
-    }
-    if (entry.sealed && entry.pending.size === 0) this._finish(entry);
+    entry.sealed = true;
+    if (entry.pending === 0) this._finish(id, entry);
   }
 
-  /** The export fails now, whatever becomes of its logs. */
-  fail(entry: ExportEntry, error: HumanloopExportError): void {
-    if (entry.done) return;
-    this._forget(entry);
-    this._callBack(entry, { code: ExportResultCode.FAILED, error });
+  /** The export no longer waits for one of its logs; `error` when that log failed it. */
+  letGo(id: ExportId, error: HumanloopExportError | undefined): void {
+    const entry = this._open.get(id);
+    if (!entry) return;
+    entry.pending--;
+    if (error) {
+      entry.failed++;
+      if (!entry.firstFailures.has(error.reason)) entry.firstFailures.set(error.reason, error);
+    }
+    if (entry.sealed && entry.pending <= 0) this._finish(id, entry);
   }
 
   /** Exports still waiting well past their deadline are failed. */
   expire(now: number): void {
-    for (const entry of this._open) {
-      if (entry.deadline + GRACE_MILLIS > now) return;
-      const error = new HumanloopExportError('timeout', `${entry.pending.size} logs were still on their way at the export's deadline`);
-      this.fail(entry, error.withLogs(entry.pending.size));
+    for (const [id, entry] of [...this._open]) {
+      if (entry.deadline + GRACE_MILLIS > now) continue;
+      const error = new HumanloopExportError('timeout', `${entry.pending} logs were still on their way at the export's deadline`);
+      this._fail(id, entry, error.withLogs(entry.pending));
     }
   }
 
-  /** When the oldest open export is due to be expired, if any is open. */
+  /** When the first open export is due to be expired, if any is open. */
   nextExpiry(): number | undefined {
-    for (const entry of this._open) return entry.deadline + GRACE_MILLIS;
-    return undefined;
+    let next: number | undefined;
+    for (const entry of this._open.values()) next = Math.min(next ?? Infinity, entry.deadline + GRACE_MILLIS);
+    return next;
   }
 
   /** At shutdown: every export still open is called back. */
   closeAll(): void {
-    for (const entry of [...this._open]) {
-      this.fail(entry, new HumanloopExportError('shutdown', 'the exporter shut down before these logs were settled', { logs: entry.pending.size }));
+    for (const [id, entry] of [...this._open]) {
+      this._fail(id, entry, new HumanloopExportError('shutdown', 'the exporter shut down before these logs were settled', { logs: entry.pending }));
     }
   }
 
-  private _finish(entry: ExportEntry): void {
-    if (entry.done) return;
-    this._forget(entry);
+  get openCount(): number {
+    return this._open.size;
+  }
+
+  private _finish(id: ExportId, entry: ExportEntry): void {
     const reason = SEVERITY.find((candidate) => entry.firstFailures.has(candidate));
-    if (reason === undefined) return this._callBack(entry, { code: ExportResultCode.SUCCESS });
+    if (reason === undefined) return this._callBack(id, entry, { code: ExportResultCode.SUCCESS });
     const first = entry.firstFailures.get(reason)!;
     const error = first.withLogs(entry.failed, `${entry.failed} of ${entry.expected} logs were not delivered to Humanloop`);
-    this._callBack(entry, { code: ExportResultCode.FAILED, error });
+    this._callBack(id, entry, { code: ExportResultCode.FAILED, error });
   }
 
-  private _forget(entry: ExportEntry): void {
-    entry.done = true;
-    this._open.delete(entry);
-    for (const key of entry.pending) this._byKey.delete(key);
-    entry.pending.clear();
+  private _fail(id: ExportId, entry: ExportEntry, error: HumanloopExportError): void {
+    this._callBack(id, entry, { code: ExportResultCode.FAILED, error });
   }
 
-  private _callBack(entry: ExportEntry, result: ExportResult): void {
+  /** Forgotten first: the callback is called once, whatever it does. */
+  private _callBack(id: ExportId, entry: ExportEntry, result: ExportResult): void {
+    this._open.delete(id);
     try {
       entry.callback(result);
     } catch (error) {

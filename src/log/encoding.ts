@@ -1,5 +1,5 @@
 import { parseJson } from '../shared/json.js';
-import type { OutgoingLog } from '../delivery/dialect.js';
+import type { OutgoingLog } from './outgoing-log.js';
 
 /**
  * JSON as UTF-8 bytes, made once per log. Bytes rather than a string: they live outside the JS

@@ -1,4 +1,5 @@
 import { ownBytes, quoteJson, serializeJson, withoutLoneSurrogates } from './encoding.js';
+import type { LogRequest } from './log-request.js';
 
 /**
  * A log's JSON, written faster than JSON.stringify writes it. Most of a log's bytes are message
@@ -84,4 +85,9 @@ function isPlainObject(value: unknown): value is object {
   if (typeof value !== 'object' || value === null) return false;
   const prototype = Object.getPrototypeOf(value) as unknown;
   return (prototype === Object.prototype || prototype === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+}
+
+/** A log's JSON read back, for the rare path that changes a log after it was encoded (folding, closing). */
+export function decodeLog(body: Buffer): LogRequest {
+  return JSON.parse(body.toString('utf8')) as LogRequest;
 }

@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import type { ReadableSpan } from '../shared/otel.js';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
@@ -40,4 +41,16 @@ export function classify(attributes: Attributes): Convention | undefined {
 function hasLegacyIndexedKey(attributes: Attributes): boolean {
   for (const key in attributes) if (LEGACY_INDEXED.test(key)) return true;
   return false;
+}
+
+/**
+ * Whether a span becomes a log, as far as its attributes tell now: your `spanFilter`, or the
+ * classifier. A filter that throws refuses the span.
+ */
+export function isExportedSpan(span: ReadableSpan, spanFilter: ((span: ReadableSpan) => boolean) | undefined): boolean {
+  try {
+    return spanFilter ? spanFilter(span) : classify(span.attributes) !== undefined;
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,6 @@
 import type { ReadableSpan } from '../shared/otel.js';
 import { describeError, logger } from '../shared/diag.js';
+import type { SkipReason } from '../log/fate.js';
 import type { LogRequest } from '../log/log-request.js';
 import { readString } from './attributes.js';
 import { buildLogRequest, type MappingOptions } from './build-log.js';
@@ -12,7 +13,7 @@ export interface SpanMapperOptions extends MappingOptions {
   redact?: ((log: LogRequest, span: ReadableSpan) => LogRequest | null) | undefined;
 }
 
-export type SkipReason = 'not_llm' | 'filtered' | 'redacted' | 'mapping_error';
+export type { SkipReason } from '../log/fate.js';
 
 export type SpanMapping =
   | { log: LogRequest; conversationId: string | undefined }

@@ -24,10 +24,10 @@ export function safeSpanId(span: ReadableSpan): string | undefined {
   }
 }
 
-/** The parent's span id of a span that may not even be a span: undefined if unreadable. */
+/** The local parent's span id of a span that may not even be a span: undefined if unreadable. */
 export function safeParentSpanId(span: ReadableSpan): string | undefined {
   try {
-    return parentSpanId(span);
+    return localParentSpanId(span);
   } catch {
     return undefined;
   }

@@ -12,20 +12,16 @@
  * Every method that changes what waits returns its decisions as data; the linker calls no one.
  */
 
-export interface LinkEntry<T> {
-  spanId: string;
-  traceId: string;
-  parentSpanId: string | undefined;
-  /** A conversation id found on the span itself. */
-  session: string | undefined;
-  arrivedAt: number;
-  payload: T;
-}
+import type { Link } from '../log/pending-log.js';
 
-/** Where a released entry hangs in the tree. */
-export interface Link {
-  parent: { spanId: string; logId: string | undefined } | undefined;
-  session: string;
+/** What the linker needs of a log: its span, its parent span, and when it started waiting. */
+export interface LinkEntry {
+  readonly spanId: string;
+  readonly traceId: string;
+  readonly parentSpanId: string | undefined;
+  /** A conversation id found on the span itself. */
+  readonly session: string | undefined;
+  readonly createdAt: number;
 }
 
 /**
@@ -34,8 +30,8 @@ export interface Link {
  *   (answer with `add`), or say it cannot be (`cannotOpen`);
  * - `held`: the entry now waits for a log kept through an outage: in custody, its export need not wait.
  */
-export type LinkDecision<T> =
-  | { kind: 'release'; entry: LinkEntry<T>; link: Link }
+export type LinkDecision<E extends LinkEntry> =
+  | { kind: 'release'; entry: E; link: Link }
   | { kind: 'open'; spanId: string }
   | { kind: 'held'; spanId: string };
 
@@ -74,8 +70,8 @@ interface SpanNode {
   buffered?: boolean;
 }
 
-interface Waiting<T> {
-  entry: LinkEntry<T>;
+interface Waiting<E> {
+  entry: E;
   on: string;
 }
 
@@ -83,16 +79,21 @@ type Resolution = { ready: true; link: Link } | { ready: false; on: string };
 
 const MAX_DEPTH = 512;
 
-export class TraceLinker<T> {
+export class TraceLinker<E extends LinkEntry> {
   private readonly _nodes = new Map<string, SpanNode>();
-  private readonly _waiting = new Map<string, Waiting<T>>();
-  /** The entries of `_waiting` that wait for a span not ended yet: the ones that may time out or be evicted. */
-  private readonly _stuck = new Map<string, Waiting<T>>();
+  private readonly _waiting = new Map<string, Waiting<E>>();
+  /**
+   * The entries of `_waiting` whose wait may last: for a span not ended, or for a log kept
+   * through an outage. They count against `maxWaitingLogs`, oldest out first.
+   */
+  private readonly _stuck = new Map<string, Waiting<E>>();
+  /** Those of `_stuck` that wait for a span not ended: they time out after `parentWaitMillis`. */
+  private readonly _expiring = new Map<string, Waiting<E>>();
   private readonly _waitersOn = new Map<string, Set<string>>();
   /** Known spans that may be forgotten (no log on its way, no entry waiting for them), oldest first. */
   private readonly _forgettable = new Set<string>();
   private readonly _maxRemembered: number;
-  private _out: Array<LinkDecision<T>> = [];
+  private _out: Array<LinkDecision<E>> = [];
 
   constructor(private readonly _options: LinkerOptions) {
     this._maxRemembered = _options.maxRememberedSpans ?? 100_000;
@@ -102,7 +103,7 @@ export class TraceLinker<T> {
    * Records a span's start (when a span processor reports it): a span that will not become a
    * log is skipped at once by its children; one that will is waited for, then opened.
    */
-  observeStart(spanId: string, parentSpanId: string | undefined, state: StartState): Array<LinkDecision<T>> {
+  observeStart(spanId: string, parentSpanId: string | undefined, state: StartState): Array<LinkDecision<E>> {
     this._out = [];
     if (this._nodes.has(spanId)) return this._out;
     const nodeState = state === 'exported' ? 'running' : state;
@@ -112,7 +113,7 @@ export class TraceLinker<T> {
   }
 
   /** Records an ended span that does not become a log, so children link past it. */
-  observeNotExported(spanId: string, parentSpanId: string | undefined): Array<LinkDecision<T>> {
+  observeNotExported(spanId: string, parentSpanId: string | undefined): Array<LinkDecision<E>> {
     this._out = [];
     if (this._nodes.get(spanId)?.state !== 'pending') {
       this._remember(spanId, { parentSpanId, state: 'not-exported' });
@@ -122,7 +123,7 @@ export class TraceLinker<T> {
   }
 
   /** Adds a span that becomes a log: released at once if its ancestors allow, else held. */
-  add(entry: LinkEntry<T>): Array<LinkDecision<T>> {
+  add(entry: E): Array<LinkDecision<E>> {
     this._out = [];
     this._remember(entry.spanId, { parentSpanId: entry.parentSpanId, state: 'pending' });
     this._resolveOrWait(entry);
@@ -135,7 +136,7 @@ export class TraceLinker<T> {
    * The entry's log could not go out yet and is kept for a later attempt: the entries waiting
    * for it, directly or through other waiting entries, are held by that.
    */
-  markBuffered(spanId: string): Array<LinkDecision<T>> {
+  markBuffered(spanId: string): Array<LinkDecision<E>> {
     this._out = [];
     const node = this._nodes.get(spanId);
     if (node) node.buffered = true;
@@ -154,7 +155,7 @@ export class TraceLinker<T> {
   }
 
   /** The entry's log was delivered (with the API's log id) or finally dropped. */
-  settle(spanId: string, delivered: boolean, logId?: string): Array<LinkDecision<T>> {
+  settle(spanId: string, delivered: boolean, logId?: string): Array<LinkDecision<E>> {
     this._out = [];
     const node = this._nodes.get(spanId);
     if (!node) return this._out;
@@ -166,18 +167,22 @@ export class TraceLinker<T> {
     return this._out;
   }
 
-  /** Stops waiting for ancestors still running, for entries that waited `parentWaitMillis`. */
-  releaseExpired(now: number): Array<LinkDecision<T>> {
+  /**
+   * Stops waiting for ancestors still running, for entries that waited `parentWaitMillis`. An
+   * entry that still waits afterwards waits for a log on its way or kept: no longer on the clock.
+   */
+  releaseExpired(now: number): Array<LinkDecision<E>> {
     this._out = [];
-    for (const { entry, on } of [...this._stuck.values()]) {
-      const expired = now - entry.arrivedAt >= this._options.parentWaitMillis;
-      if (expired && this._stuck.get(entry.spanId)?.on === on) this._stopWaiting(entry, on);
+    for (const { entry, on } of [...this._expiring.values()]) {
+      if (now - entry.createdAt < this._options.parentWaitMillis) continue;
+      if (this._expiring.get(entry.spanId)?.on === on) this._stopWaiting(entry, on);
+      if (this._expiring.get(entry.spanId)?.on === on) this._expiring.delete(entry.spanId);
     }
     return this._out;
   }
 
   /** Stops waiting for every ancestor still running (flush, shutdown): opened first, else roots. */
-  releaseAll(): Array<LinkDecision<T>> {
+  releaseAll(): Array<LinkDecision<E>> {
     this._out = [];
     for (const { entry, on } of [...this._stuck.values()]) {
       if (this._stuck.get(entry.spanId)?.on === on) this._stopWaiting(entry, on);
@@ -204,7 +209,7 @@ export class TraceLinker<T> {
   }
 
   /** The running span could not be opened: what waits for it (now or later) goes out as roots. */
-  cannotOpen(spanId: string): Array<LinkDecision<T>> {
+  cannotOpen(spanId: string): Array<LinkDecision<E>> {
     this._out = [];
     const node = this._nodes.get(spanId);
     if (node?.state === 'running') node.opening = 'failed';
@@ -220,8 +225,8 @@ export class TraceLinker<T> {
    * (their logs are folded into the parent's). Their spans are then skipped over when linking,
    * as spans that are not exported. Nothing is released by this: they waited for `spanId`.
    */
-  absorbChildren(spanId: string, accept: (entry: LinkEntry<T>) => boolean): Array<LinkEntry<T>> {
-    const taken: Array<LinkEntry<T>> = [];
+  absorbChildren(spanId: string, accept: (entry: E) => boolean): Array<E> {
+    const taken: Array<E> = [];
     for (const waiterId of [...(this._waitersOn.get(spanId) ?? [])]) {
       const waiting = this._waiting.get(waiterId);
       if (!waiting || waiting.entry.parentSpanId !== spanId || !accept(waiting.entry)) continue;
@@ -268,8 +273,35 @@ export class TraceLinker<T> {
    * turned out not to be exported) is released with it, at most `parentWaitMillis` later.
    */
   nextExpiry(): number | undefined {
-    for (const { entry } of this._stuck.values()) return entry.arrivedAt + this._options.parentWaitMillis;
+    for (const { entry } of this._expiring.values()) return entry.createdAt + this._options.parentWaitMillis;
     return undefined;
+  }
+
+  /** The span this entry waits for, if it waits. */
+  waitsFor(spanId: string): string | undefined {
+    return this._waiting.get(spanId)?.on;
+  }
+
+  /**
+   * The nearest ancestor of `spanId` (itself included) that is running and will become a log,
+   * looking past spans that will not; none when a log already stands in the way.
+   */
+  runningAncestor(spanId: string): string | undefined {
+    let current: string | undefined = spanId;
+    for (let depth = 0; current !== undefined && depth < MAX_DEPTH; depth++) {
+      const node = this._nodes.get(current);
+      if (node?.state === 'unknown' && this._options.exportedNow?.(current)) node.state = 'running';
+      if (node?.state === 'running') return current;
+      if (node?.state !== 'unknown' && node?.state !== 'not-exported') return undefined;
+      current = node.parentSpanId;
+    }
+    return undefined;
+  }
+
+  /** A span whose log an earlier process delivered (read back from a spool): children link to it. */
+  knownDelivered(spanId: string, logId: string | undefined, session: string): void {
+    if (this._nodes.get(spanId)?.state === 'pending') return;
+    this._remember(spanId, { parentSpanId: undefined, state: 'delivered', logId, session });
   }
 
   get waitingCount(): number {
@@ -281,7 +313,7 @@ export class TraceLinker<T> {
   }
 
   /** A running ancestor is asked to be opened, once; otherwise the entry goes out as a root. */
-  private _stopWaiting(entry: LinkEntry<T>, on: string): void {
+  private _stopWaiting(entry: E, on: string): void {
     const node = this._nodes.get(on);
     if (node?.state === 'pending') return;
     if (node?.state === 'running' && node.opening !== 'failed') {
@@ -299,19 +331,29 @@ export class TraceLinker<T> {
     return node === undefined || node.state === 'running' || node.buffered === true;
   }
 
-  private _resolveOrWait(entry: LinkEntry<T>): void {
+  /** Files a waiting entry by what it waits for: a span not ended (on the clock), a kept log (bounded only), or a log on its way. */
+  private _markStuck(spanId: string, waiting: Waiting<E>): void {
+    const node = this._nodes.get(waiting.on);
+    const running = node === undefined || node.state === 'running';
+    if (running || node.buffered === true) this._stuck.set(spanId, waiting);
+    else this._stuck.delete(spanId);
+    if (running) this._expiring.set(spanId, waiting);
+    else this._expiring.delete(spanId);
+  }
+
+  private _resolveOrWait(entry: E): void {
     const resolution = this._resolve(entry);
     if (resolution.ready) return this._release(entry, resolution.link);
     const waiting = { entry, on: resolution.on };
     this._waiting.set(entry.spanId, waiting);
-    if (this._isStuckOn(resolution.on)) this._stuck.set(entry.spanId, waiting);
+    this._markStuck(entry.spanId, waiting);
     let waiters = this._waitersOn.get(resolution.on);
     if (!waiters) this._waitersOn.set(resolution.on, (waiters = new Set()));
     waiters.add(entry.spanId);
     this._forgettable.delete(resolution.on);
   }
 
-  private _resolve(entry: LinkEntry<T>): Resolution {
+  private _resolve(entry: E): Resolution {
     let current = entry.parentSpanId;
     for (let depth = 0; current !== undefined && depth < MAX_DEPTH; depth++) {
       const node = this._nodes.get(current);
@@ -336,6 +378,7 @@ export class TraceLinker<T> {
       if (!waiting) continue;
       this._waiting.delete(waiterId);
       this._stuck.delete(waiterId);
+      this._expiring.delete(waiterId);
       this._resolveOrWait(waiting.entry);
     }
   }
@@ -344,20 +387,19 @@ export class TraceLinker<T> {
     const waiting = this._waiting.get(waiterId);
     if (!waiting || waiting.on !== from) return;
     waiting.on = to;
-    if (this._isStuckOn(to)) this._stuck.set(waiterId, waiting);
-    else this._stuck.delete(waiterId);
+    this._markStuck(waiterId, waiting);
     let waiters = this._waitersOn.get(to);
     if (!waiters) this._waitersOn.set(to, (waiters = new Set()));
     waiters.add(waiterId);
     this._forgettable.delete(to);
   }
 
-  private _forceRelease(entry: LinkEntry<T>): void {
+  private _forceRelease(entry: E): void {
     this._unwait(entry.spanId);
     this._release(entry, { parent: undefined, session: entry.session ?? entry.traceId });
   }
 
-  private _release(entry: LinkEntry<T>, link: Link): void {
+  private _release(entry: E, link: Link): void {
     const node = this._nodes.get(entry.spanId);
     if (node) node.session = link.session;
     this._out.push({ kind: 'release', entry, link });
@@ -368,6 +410,7 @@ export class TraceLinker<T> {
     if (!waiting) return;
     this._waiting.delete(spanId);
     this._stuck.delete(spanId);
+    this._expiring.delete(spanId);
     const waiters = this._waitersOn.get(waiting.on);
     waiters?.delete(spanId);
     if (waiters?.size === 0) this._waitersOn.delete(waiting.on);

@@ -5,29 +5,6 @@ import type { LogRequest, ModelConfig } from '../log/log-request.js';
  * (a framework's LLM span around a client library's), the inner one is folded into the outer.
  */
 
-/** Whether a log is an LLM call (a model config, or a generic one standing in for a model it could not name). */
-export function isCallLog(log: LogRequest): boolean {
-  const { config } = log;
-  return config.type === 'model' || (config.type === 'generic' && config.other?.kind === 'model');
-}
-
-/** What folding needs to know of an LLM call's log, kept when the log itself is kept only as JSON. */
-export interface CallSignature {
-  model: string | undefined;
-}
-
-export function callSignature(log: LogRequest): CallSignature | undefined {
-  return isCallLog(log) ? { model: modelOf(log) } : undefined;
-}
-
-/** A direct child that is also an LLM call, of the same model when both name one, is the same call. */
-export function isSameCall(outer: CallSignature | undefined, inner: CallSignature | undefined): boolean {
-  if (!outer || !inner) return false;
-  const a = outer.model;
-  const b = inner.model;
-  return a === undefined || b === undefined || a.startsWith(b) || b.startsWith(a);
-}
-
 /** The union of both logs: the outer's values win, the inner's fill what the outer lacks. */
 export function mergeCalls(outer: LogRequest, inner: LogRequest): LogRequest {
   const merged: LogRequest = { ...inner, ...definedFields(outer) };
@@ -48,10 +25,6 @@ function mergeConfig(outer: LogRequest, inner: LogRequest): LogRequest['config']
     return config;
   }
   return outer.config.type === 'model' ? outer.config : inner.config;
-}
-
-function modelOf(log: LogRequest): string | undefined {
-  return log.config.type === 'model' ? log.config.model : undefined;
 }
 
 function mergedIds(log: LogRequest): unknown[] {

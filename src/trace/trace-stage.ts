@@ -1,81 +1,62 @@
 import { TraceFlags, type SpanContext } from '@opentelemetry/api';
-import type { CreatedLog, OutgoingLog } from '../delivery/dialect.js';
+import type { PendingLog } from '../log/pending-log.js';
+import type { TraceDecision } from '../log/steps.js';
 import { localParentSpanId } from '../mapping/span-ids.js';
 import type { ReadableSpan } from '../shared/otel.js';
-import { foldNestedCalls, type FoldableLog, type LogCodec } from './fold-calls.js';
-import { TraceLinker, type Link, type LinkDecision, type LinkEntry, type StartState } from './linker.js';
-import { OpenLogs, type Ready } from './open-logs.js';
-import type { ExportOrder } from '../intake/export-order.js';
+import { foldNestedCalls } from './fold-calls.js';
+import { TraceLinker, type LinkDecision, type StartState } from './linker.js';
 import { RunningSpans } from './running-spans.js';
 
-/**
- * What the trace stage decided, for the pipeline to carry out:
- * - `send`: this log (linked into the trace) or completion may go now;
- * - `held`: the log waits in the exporter's custody (for a span not ended, or a kept parent): its export need not wait;
- * - `merged`: the log was folded into an enclosing call's log: its export need not wait either;
- * - `expect`: the export that brought the span waits for this key too (a completion that comes later).
- */
-export type TraceDecision = { kind: 'send'; item: OutgoingLog } | { kind: 'held' | 'merged' | 'expect'; key: string };
-
-export interface TraceCodec<T> extends LogCodec<T> {
-  /** The log with its place in the trace written in; `open`: children will be logged under it. */
-  link(entry: LinkEntry<T>, link: Link, open: boolean): OutgoingLog;
-  /** The completion of a span's opened log, from its whole log. */
-  completion(payload: T): Buffer;
-  /** An opened log not yet delivered, with its completion written in: the whole log. */
-  completed(opened: OutgoingLog, completion: Buffer): OutgoingLog;
-}
-
-export interface TraceStageOptions<T> {
+export interface TraceStageOptions {
   parentWaitMillis: number;
   maxWaitingLogs: number;
   maxTrackedSpans: number;
-  codec: TraceCodec<T>;
-  /** Whether a log created incomplete is completed only once its children are logged. */
-  completesAfterChildren: boolean;
-  /** Whether a span becomes a log, as far as its attributes tell now. */
-  isExported(span: ReadableSpan): boolean;
-  /** What is known of a running span, as a log its children can hang under (none if it cannot be made). */
-  open(span: ReadableSpan, now: number): LinkEntry<T> | undefined;
+  /** Whether a span becomes a log, as far as its attributes tell now (the classifier, or your spanFilter). */
+  exportsSpan(span: ReadableSpan): boolean;
   /** Open a parent as soon as a child that will be logged starts, rather than once a child has waited for it. */
   openParentsEarly: boolean;
 }
 
-/** Levels of running ancestors one release of all waits may open. */
-const MAX_OPEN_LEVELS = 64;
+/**
+ * One export's logs as the trace stage works through them: its spans that are parents of others
+ * in it (they are linked open), and what is left to do once every span of it has arrived.
+ */
+export class TraceBatch {
+  /** Logs of the export handed on so far. */
+  readonly added: string[] = [];
+  /** LLM calls with children in the export, linked last (they may fold a nested record of the same call). */
+  readonly deferred: PendingLog[] = [];
+
+  constructor(readonly parents: ReadonlySet<string>) {}
+}
 
 function isSampled(traceFlags: number): boolean {
   return (traceFlags & TraceFlags.SAMPLED) !== 0;
 }
 
-/** The key under which a span's completion is sent and awaited, apart from its log's own key. */
-export function completionKey(spanId: string): string {
-  return `${spanId}/completion`;
-}
-
 /**
- * The trace structure of what is sent: which log waits for which, nested duplicates of one LLM
- * call folded into one log, and logs created incomplete (for spans still running, or parents an
- * API closes with their completion) and then completed. It hears of spans and of their logs'
- * fate, and answers with decisions; it calls no one.
+ * The trace structure of what is sent: which log waits for which, and nested records of one LLM
+ * call folded into one log. It hears of spans starting and ending and of logs delivered, dropped
+ * or kept, and answers with decisions: a log released under its parent, a running span to open,
+ * a log merged, a log that waits. It calls no one.
  */
-export class TraceStage<T extends FoldableLog> {
-  private readonly _linker: TraceLinker<T>;
+export class TraceStage {
+  private readonly _linker: TraceLinker<PendingLog>;
   private readonly _running: RunningSpans;
-  private readonly _open: OpenLogs<T>;
   /** Spans of the current exports known to have children among them (they are linked open). */
-  private readonly _parents = new Set<string>();
+  private readonly _parents = new Map<string, number>();
+  /** Running spans asked to be opened early, before anything waits for them. */
+  private readonly _early = new Set<string>();
 
-  constructor(private readonly _options: TraceStageOptions<T>) {
+  constructor(private readonly _options: TraceStageOptions) {
     this._running = new RunningSpans(_options.maxTrackedSpans);
-    this._open = new OpenLogs(_options.maxTrackedSpans, _options.completesAfterChildren);
-    this._linker = new TraceLinker<T>({
+    this._linker = new TraceLinker<PendingLog>({
       parentWaitMillis: _options.parentWaitMillis,
       maxWaitingLogs: _options.maxWaitingLogs,
       maxRememberedSpans: _options.maxTrackedSpans,
       exportedNow: (spanId) => {
         const span = this._running.get(spanId);
-        return span !== undefined && _options.isExported(span);
+        return span !== undefined && _options.exportsSpan(span);
       },
     });
   }
@@ -83,9 +64,10 @@ export class TraceStage<T extends FoldableLog> {
   /**
    * A span started (reported by a span processor). One not sampled is never exported; nor is a
    * parent not sampled, which the processor may never have heard of (a sampler that records
-   * nothing of it). With `openParentsEarly`, a span that will be logged opens its running parent.
+   * nothing of it). With `openParentsEarly`, a span that will be logged opens its nearest running
+   * ancestor that will be logged, past spans that will not.
    */
-  started(span: ReadableSpan, parent: SpanContext | undefined, now: number): TraceDecision[] {
+  started(span: ReadableSpan, parent: SpanContext | undefined): TraceDecision[] {
     const { spanId, traceFlags } = span.spanContext();
     const decisions: TraceDecision[] = [];
     if (parent && !parent.isRemote && !isSampled(parent.traceFlags)) {
@@ -94,12 +76,13 @@ export class TraceStage<T extends FoldableLog> {
     let state: StartState = 'not-exported';
     if (isSampled(traceFlags)) {
       this._running.started(spanId, span);
-      state = this._options.isExported(span) ? 'exported' : 'unknown';
+      state = this._options.exportsSpan(span) ? 'exported' : 'unknown';
     }
     const parentId = localParentSpanId(span);
     decisions.push(...this._decide(this._linker.observeStart(spanId, parentId, state)));
     if (state === 'exported' && parentId !== undefined && this._options.openParentsEarly) {
-      decisions.push(...this._openEarly(parentId, now));
+      const ancestor = this._linker.runningAncestor(parentId);
+      if (ancestor !== undefined) decisions.push(...this._openEarly(ancestor));
     }
     return decisions;
   }
@@ -107,99 +90,104 @@ export class TraceStage<T extends FoldableLog> {
   /** A span ended that becomes no log (not an LLM span, filtered, dropped by a queue...). */
   endedWithoutLog(spanId: string, parent: string | undefined): TraceDecision[] {
     this._running.ended(spanId);
-    this._open.forget(spanId);
     return this._decide(this._linker.observeNotExported(spanId, parent));
   }
 
+  /** A span whose log was created open ended: its log is already in the trace. */
+  ended(spanId: string): void {
+    this._running.ended(spanId);
+  }
+
+  beginExport(parents: ReadonlySet<string>): TraceBatch {
+    for (const parent of parents) this._parents.set(parent, (this._parents.get(parent) ?? 0) + 1);
+    return new TraceBatch(parents);
+  }
+
   /** A span's log arrived within an export. */
-  arrive(entry: LinkEntry<T>, order: ExportOrder<LinkEntry<T>>): TraceDecision[] {
-    this._running.ended(entry.spanId);
-    if (this._open.isPlaceholder(entry.spanId)) {
-      if (!order.parents.has(entry.spanId)) return this._endOpened(entry);
-      // Its children in this export are linked under it first: its completion may have to follow them.
-      order.openedEnds.push(entry);
+  arrive(log: PendingLog, batch: TraceBatch): TraceDecision[] {
+    this._running.ended(log.spanId);
+    batch.added.push(log.spanId);
+    if (!log.call) return this._decide(this._linker.add(log));
+    // An LLM call with children in this export may fold a nested record of itself: it goes last.
+    if (batch.parents.has(log.spanId)) {
+      batch.deferred.push(log);
       return [];
     }
-    order.added.push(entry.spanId);
-    if (order.parents.has(entry.spanId)) this._parents.add(entry.spanId);
-    if (!entry.payload.call) return this._decide(this._linker.add(entry));
-    // An LLM call with children in this export may fold a nested duplicate of itself: it goes last.
-    if (order.parents.has(entry.spanId)) {
-      order.deferred.push(entry);
-      return [];
+    // A waiting child from an earlier export may be a nested record of this call.
+    if (this._linker.hasWaitersOn(log.spanId)) return this._foldAndLink([log]);
+    return this._decide(this._linker.add(log));
+  }
+
+  /** Every span of the export arrived: the deferred calls are folded and linked; what waits for a span not ended is said to wait. */
+  finish(batch: TraceBatch): TraceDecision[] {
+    // Deferred in ancestor order; folded children first, so a call nested three deep folds whole.
+    const decisions = this._foldAndLink(batch.deferred.slice().reverse());
+    for (const key of batch.added) {
+      if (this._linker.isHeld(key)) decisions.push({ kind: 'waiting', key });
     }
-    // A held child from an earlier export may be a nested duplicate of this call.
-    if (this._linker.hasWaitersOn(entry.spanId)) return this._foldAndLink([entry]);
-    return this._decide(this._linker.add(entry));
+    for (const parent of batch.parents) {
+      const left = (this._parents.get(parent) ?? 1) - 1;
+      if (left > 0) this._parents.set(parent, left);
+      else this._parents.delete(parent);
+    }
+    return decisions;
+  }
+
+  /** A log to link that arrived outside an export: the whole log of an open log whose create failed, or one read back from a spool. */
+  add(log: PendingLog): TraceDecision[] {
+    return this._decide(this._linker.add(log));
   }
 
   /**
-   * Every span of the export arrived: the deferred calls are folded and linked, then the ends of
-   * spans logged while they ran are taken; what waits for a span not ended is held.
+   * What is known of a running span, asked for by an `open` decision (undefined: it cannot be
+   * logged, and what waits for it goes as roots). Opened early, an LLM call is not logged yet: a
+   * nested record of the same call folds into it once both have ended.
    */
-  finish(order: ExportOrder<LinkEntry<T>>): TraceDecision[] {
-    // Deferred in ancestor order; folded children first, so a call nested three deep folds whole.
-    const decisions = this._foldAndLink(order.deferred.slice().reverse());
-    for (const entry of order.openedEnds) decisions.push(...this._endOpened(entry));
-    for (const key of order.added) {
-      this._parents.delete(key);
-      if (this._linker.isHeld(key)) decisions.push({ kind: 'held', key });
+  opened(spanId: string, log: PendingLog | undefined): TraceDecision[] {
+    const early = this._early.delete(spanId);
+    if (!log) return this._decide(this._linker.cannotOpen(spanId));
+    if (early && log.call) {
+      this._linker.openLate(spanId);
+      return [];
     }
-    return decisions;
+    return [{ kind: 'opened', log }, ...this._decide(this._linker.add(log))];
   }
 
-  /** Whether this key is a log opened for a running span (it does not count as its span's log). */
-  isOpened(key: string): boolean {
-    return this._open.isPlaceholder(key);
+  /** A log an earlier process delivered, read back from a spool: the logs restored with it link to it. */
+  knownDelivered(spanId: string, logId: string | undefined, session: string): void {
+    this._linker.knownDelivered(spanId, logId, session);
   }
 
-  delivered(spanId: string, created: CreatedLog): TraceDecision[] {
-    const decisions = this._settled(spanId, this._linker.settle(spanId, true, created.logId));
-    return this._withCompletion(decisions, this._open.delivered(spanId, created));
+  delivered(spanId: string, logId: string | undefined): TraceDecision[] {
+    return this._decide(this._linker.settle(spanId, true, logId));
   }
 
-  /** The log will never be delivered: its children link past it; a span it was opened for is logged whole. */
+  /** The log will never be delivered: its children link past it. */
   dropped(spanId: string): TraceDecision[] {
-    const decisions = this._settled(spanId, this._linker.settle(spanId, false));
-    const whole = this._open.dropped(spanId);
-    if (!whole) return decisions;
-    // Never opened after all: the whole log goes as an ordinary one, and its end no longer waits.
-    decisions.push({ kind: 'held', key: completionKey(spanId) }, ...this._decide(this._linker.add(whole)));
-    return decisions;
+    return this._decide(this._linker.settle(spanId, false));
   }
 
-  /** The log is kept through an outage: what waits for it is held. */
+  /** The log is kept through an outage: what waits for it waits with it. */
   kept(spanId: string): TraceDecision[] {
-    const decisions = this._decide(this._linker.markBuffered(spanId));
-    if (this._open.isEnded(spanId)) decisions.push({ kind: 'held', key: completionKey(spanId) });
-    return decisions;
-  }
-
-  /** At shutdown, a log about to be written to the spool: whole, if it was opened for a span that has ended since. */
-  forSpool(item: OutgoingLog): OutgoingLog {
-    const end = this._open.takeEnd(item.key);
-    return end ? this._options.codec.completed(item, this._options.codec.completion(end.payload)) : item;
-  }
-
-  /** At shutdown: completions still waiting for children (which are spooled too). */
-  takeWaitingCompletions(): OutgoingLog[] {
-    return this._open.takeWaiting().map((ready) => this._completion(ready));
+    return this._decide(this._linker.markBuffered(spanId));
   }
 
   /** Stops waiting for running parents, for logs that waited `parentWaitMillis`: each is opened if it can be, else they go as roots. */
   expire(now: number): TraceDecision[] {
-    return this._decide(this._linker.releaseExpired(now), now);
+    return this._decide(this._linker.releaseExpired(now));
   }
 
-  /** Stops every wait for a running parent (flush, shutdown): opened a level of ancestors at a time, else roots. */
-  releaseAll(now: number): TraceDecision[] {
-    const out: TraceDecision[] = [];
-    for (let level = 0; level < MAX_OPEN_LEVELS; level++) {
-      const decisions = this._linker.releaseAll();
-      out.push(...this._decide(decisions, now));
-      if (!decisions.some((decision) => decision.kind === 'open')) break;
-    }
-    return out;
+  /**
+   * Stops every wait for a running parent (flush, shutdown): running parents are asked to be
+   * opened, a level of ancestors per call; call again while it asks for any.
+   */
+  releaseAll(): TraceDecision[] {
+    return this._decide(this._linker.releaseAll());
+  }
+
+  /** The span a waiting log waits for, if it waits. */
+  waitsFor(spanId: string): string | undefined {
+    return this._linker.waitsFor(spanId);
   }
 
   nextExpiry(): number | undefined {
@@ -218,86 +206,47 @@ export class TraceStage<T extends FoldableLog> {
     return this._running.count;
   }
 
-  /** A span logged as a placeholder ended: its completion goes once the placeholder (and, where it matters, its children) are through. */
-  private _endOpened(entry: LinkEntry<T>): TraceDecision[] {
-    const ready = this._open.ended(entry);
-    if (ready) return [{ kind: 'send', item: this._completion(ready) }];
-    // Its opened log kept through an outage, the completion waits in custody with it; else the export waits for it.
-    return this._linker.isBuffered(entry.spanId) ? [] : [{ kind: 'expect', key: completionKey(entry.spanId) }];
-  }
-
-  /** A log settled: so did it as a child of an open parent, whose completion may be ready now. */
-  private _settled(spanId: string, decisions: Array<LinkDecision<T>>): TraceDecision[] {
-    return this._withCompletion(this._decide(decisions), this._open.childSettled(spanId));
-  }
-
-  private _withCompletion(decisions: TraceDecision[], ready: Ready<T> | undefined): TraceDecision[] {
-    if (ready) decisions.push({ kind: 'send', item: this._completion(ready) });
-    return decisions;
-  }
-
-  private _completion({ entry, created }: Ready<T>): OutgoingLog {
-    const body = this._options.codec.completion(entry.payload);
-    return { key: completionKey(entry.spanId), parts: [body], bytes: body.length, completes: { spanId: entry.spanId, created } };
-  }
-
-  /** The linker's decisions, carried out as far as this stage can: releases linked, running parents opened. */
-  private _decide(decisions: Array<LinkDecision<T>>, now = 0): TraceDecision[] {
+  /** The linker's decisions as the trace stage's: releases with whether logs will go under them, running parents to open. */
+  private _decide(decisions: Array<LinkDecision<PendingLog>>): TraceDecision[] {
     const out: TraceDecision[] = [];
     for (const decision of decisions) {
-      if (decision.kind === 'release') out.push({ kind: 'send', item: this._release(decision.entry, decision.link) });
-      else if (decision.kind === 'held') out.push({ kind: 'held', key: decision.spanId });
-      else out.push(...this._openWaitedFor(decision.spanId, now));
+      if (decision.kind === 'release') {
+        const { entry: log, link } = decision;
+        out.push({ kind: 'release', log, link, hasChildren: this._parents.has(log.spanId) || this._linker.hasWaitersOn(log.spanId) });
+      } else if (decision.kind === 'held') out.push({ kind: 'waiting', key: decision.spanId });
+      else out.push(...this._open(decision.spanId));
     }
     return out;
   }
 
-  /** A log released, linked open when children will be logged under it; an open parent counts it as a child. */
-  private _release(entry: LinkEntry<T>, link: Link): OutgoingLog {
-    const { spanId } = entry;
-    const open = this._open.isPlaceholder(spanId) || this._parents.has(spanId) || this._linker.hasWaitersOn(spanId);
-    const item = this._options.codec.link(entry, link, open);
-    if (open) item.awaited = true;
-    if (item.incomplete && !this._open.isPlaceholder(spanId)) this._open.openWhole(entry);
-    if (link.parent) this._open.childReleased(link.parent.spanId, spanId);
-    return item;
-  }
-
-  /** Logs what is known of a running span so that what waits for it can go; if it cannot be, they go as roots. */
-  private _openWaitedFor(spanId: string, now: number): TraceDecision[] {
+  /** Asks for what is known of a running span to be logged; if it is gone, what waits for it goes as roots. */
+  private _open(spanId: string): TraceDecision[] {
     const span = this._running.get(spanId);
-    return this._opened(spanId, span && this._options.open(span, now), now);
+    if (!span) return this._decide(this._linker.cannotOpen(spanId));
+    return [{ kind: 'open', spanId, span }];
   }
 
   /**
-   * A child that will be logged started under a running parent: the parent is logged now, so that
-   * the child need not wait for it. Not an LLM call: a nested record of the same call folds into
-   * it once both have ended.
+   * A child that will be logged started under a running ancestor: the ancestor is logged now, so
+   * that the child need not wait for it. Not an LLM call: a nested record of the same call folds
+   * into it once both have ended.
    */
-  private _openEarly(spanId: string, now: number): TraceDecision[] {
+  private _openEarly(spanId: string): TraceDecision[] {
     const span = this._running.get(spanId);
     if (!span || !this._linker.claimOpen(spanId)) return [];
-    const entry = this._options.open(span, now);
-    if (!entry?.payload.call) return this._opened(spanId, entry, now);
-    this._linker.openLate(spanId);
-    return [];
-  }
-
-  private _opened(spanId: string, entry: LinkEntry<T> | undefined, now: number): TraceDecision[] {
-    if (!entry) return this._decide(this._linker.cannotOpen(spanId), now);
-    this._open.openPlaceholder(spanId);
-    return this._decide(this._linker.add(entry), now);
+    this._early.add(spanId);
+    return [{ kind: 'open', spanId, span }];
   }
 
   /**
-   * LLM calls, children first: each takes in a nested duplicate of itself, from `calls` or waiting
+   * LLM calls, children first: each takes in a nested record of itself, from `calls` or waiting
    * in the linker (from this export or an earlier one); the rest are linked, ancestors first.
    */
-  private _foldAndLink(calls: Array<LinkEntry<T>>): TraceDecision[] {
-    const { entries, folded, decisions } = foldNestedCalls(calls, this._linker, this._options.codec);
+  private _foldAndLink(calls: PendingLog[]): TraceDecision[] {
+    const { logs, folded, decisions } = foldNestedCalls(calls, this._linker);
     const out = this._decide(decisions);
     for (const key of folded) out.push({ kind: 'merged', key });
-    for (let i = entries.length - 1; i >= 0; i--) out.push(...this._decide(this._linker.add(entries[i])));
+    for (let i = logs.length - 1; i >= 0; i--) out.push(...this._decide(this._linker.add(logs[i])));
     return out;
   }
 }

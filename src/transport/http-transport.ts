@@ -67,15 +67,17 @@ async function sendOnce(
   req: TransportRequest,
   now: () => number,
 ): Promise<TransportResult> {
+  // Timers take whole milliseconds (a deadline on the monotonic clock has fractions).
+  const timeoutMillis = Math.max(1, Math.floor(req.timeoutMillis));
   try {
     const response = await request(req.url, {
       method: req.method,
       headers,
       body: req.body,
       dispatcher,
-      signal: AbortSignal.timeout(req.timeoutMillis),
-      headersTimeout: req.timeoutMillis,
-      bodyTimeout: req.timeoutMillis,
+      signal: AbortSignal.timeout(timeoutMillis),
+      headersTimeout: timeoutMillis,
+      bodyTimeout: timeoutMillis,
     });
     const text = await readCapped(response.body);
     return toResult(req.url.host, response.statusCode, response.headers['retry-after'], text, now);

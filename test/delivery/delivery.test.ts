@@ -138,8 +138,9 @@ describe.each(DIALECTS)('delivery to the local log server (%s)', (api) => {
     const firstExport = harness.server.requests().length;
     // v4 sends the export in one request; v5 the requests already in flight when the first answer came.
     expect(firstExport).toBeLessThanOrEqual(api === 'v4' ? 1 : 3);
-    // A later export tries again (the key may have been fixed) but does not repeat the error.
+    // A later export sends nothing more with that key, and does not repeat the error.
     expect((await harness.exportAll(chatSpans(1))).code).toBe(ExportResultCode.FAILED);
+    expect(harness.server.requests()).toHaveLength(firstExport);
     // Every request carried the key (the server records it as present): it was there to leak.
     expect(harness.server.requests().every((r) => r.status === 401 && r.headers['x-api-key'] === '[present]')).toBe(true);
     expect(diagnostics.messages.filter((m) => m.includes('refused the API key'))).toHaveLength(1);

@@ -23,6 +23,10 @@ export class FakeClock implements Clock {
     return this.time;
   }
 
+  wall(): number {
+    return this.time;
+  }
+
   sleep(millis: number, signal?: AbortSignal): Promise<void> {
     this.sleeps.push(millis);
     if (!this._options.sleepsWait) {

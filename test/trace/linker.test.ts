@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TraceLinker, type Link, type LinkDecision, type LinkEntry } from '../../src/trace/linker.js';
+import type { Link } from '../../src/log/pending-log.js';
+import { TraceLinker, type LinkDecision, type LinkEntry } from '../../src/trace/linker.js';
 
 interface Released {
   spanId: string;
@@ -9,25 +10,24 @@ interface Released {
 function setup(options: { parentWaitMillis?: number; maxWaitingLogs?: number; exportedNow?: (spanId: string) => boolean } = {}) {
   const released: Released[] = [];
   const opened: string[] = [];
-  const linker = new TraceLinker<null>({
+  const linker = new TraceLinker<LinkEntry>({
     parentWaitMillis: options.parentWaitMillis ?? 1000,
     maxWaitingLogs: options.maxWaitingLogs ?? 100,
     exportedNow: options.exportedNow,
   });
   /** Carries out the linker's decisions as the pipeline would: releases recorded, opens noted. */
-  const run = (decisions: Array<LinkDecision<null>>) => {
+  const run = (decisions: Array<LinkDecision<LinkEntry>>) => {
     for (const decision of decisions) {
       if (decision.kind === 'release') released.push({ spanId: decision.entry.spanId, link: decision.link });
       if (decision.kind === 'open') opened.push(decision.spanId);
     }
   };
-  const entry = (spanId: string, parentSpanId?: string, arrivedAt = 0, session?: string): LinkEntry<null> => ({
+  const entry = (spanId: string, parentSpanId?: string, arrivedAt = 0, session?: string): LinkEntry => ({
     spanId,
     traceId: 'trace-1',
     parentSpanId,
     session,
-    arrivedAt,
-    payload: null,
+    createdAt: arrivedAt,
   });
   return { linker, released, opened, entry, run };
 }

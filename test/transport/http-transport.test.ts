@@ -53,6 +53,13 @@ describe('http transport', () => {
     expect(seenBody).toBe('[{"project":"p"}]');
   });
 
+  // Defect: a deadline on the monotonic clock left a timeout with a fraction of a millisecond,
+  // which undici refused (ERR_OUT_OF_RANGE), and every request failed as if the API were unreachable.
+  it('takes a timeout with a fraction of a millisecond', async () => {
+    const url = await serve((_req, res) => res.end('[]'));
+    expect(await post(url, '[]', 1999.73)).toMatchObject({ status: 'success' });
+  });
+
   it('marks 429 and 503 retryable, with Retry-After as milliseconds', async () => {
     const url = await serve((_req, res) => {
       res.writeHead(429, { 'retry-after': '2' }).end();

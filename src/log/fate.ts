@@ -1,5 +1,7 @@
 import type { HumanloopExportError } from '../shared/errors.js';
-import type { SkipReason } from '../mapping/map-span.js';
+
+/** Why a span's end makes no log: not an LLM span, refused by `spanFilter` or `redact`, or unreadable. */
+export type SkipReason = 'not_llm' | 'filtered' | 'redacted' | 'mapping_error';
 
 /** Why a span handed to the exporter produced no delivered log. */
 export type SpanDropReason =
@@ -11,7 +13,11 @@ export type SpanDropReason =
   | 'buffer_full'
   | 'expired'
   | 'shutdown'
-  | 'queue_full';
+  | 'queue_full'
+  | 'duplicate';
+
+/** How a log's life ended. Each log has exactly one, decided once, by the log book. */
+export type Fate = 'delivered' | 'merged' | 'spooled' | SpanDropReason;
 
 export interface SpanCounts {
   /** Spans handed to `export()`, and spans HumanloopSpanProcessor's queue had no room for. */
@@ -39,38 +45,17 @@ export function dropReasonOf(error: HumanloopExportError): SpanDropReason {
   }
 }
 
-/**
- * Counts every span through to its end: seen = delivered + merged + spooled + dropped + what is
- * still on its way (waiting, queued, in flight or buffered).
- */
-export class Accounting {
+/** Fates counted so far: seen = delivered + merged + spooled + dropped + what is still on its way. */
+export class FateCounts {
   private readonly _counts: SpanCounts = { seen: 0, delivered: 0, merged: 0, spooled: 0, dropped: {} };
 
   seen(count: number): void {
     this._counts.seen += count;
   }
 
-  delivered(): void {
-    this._counts.delivered++;
-  }
-
-  merged(): void {
-    this._counts.merged++;
-  }
-
-  spooled(): void {
-    this._counts.spooled++;
-  }
-
-  dropped(reason: SpanDropReason): void {
-    this._counts.dropped[reason] = (this._counts.dropped[reason] ?? 0) + 1;
-  }
-
-  /** A span's log settled: delivered, spooled for the next process, or dropped for this reason. */
-  count(fate: SpanDropReason | 'delivered' | 'spooled'): void {
-    if (fate === 'delivered') this.delivered();
-    else if (fate === 'spooled') this.spooled();
-    else this.dropped(fate);
+  count(fate: Fate): void {
+    if (fate === 'delivered' || fate === 'merged' || fate === 'spooled') this._counts[fate]++;
+    else this._counts.dropped[fate] = (this._counts.dropped[fate] ?? 0) + 1;
   }
 
   snapshot(): SpanCounts {

@@ -1,0 +1,469 @@
+import { decodeLog, encodeLog } from '../log/log-json.js';
+import { dropReasonOf, FateCounts, type Fate, type SkipReason, type SpanCounts, type SpanDropReason } from '../log/fate.js';
+import type { CreatedLog, LogOutcome, OutgoingLog } from '../log/outgoing-log.js';
+import type { Link, PendingLog } from '../log/pending-log.js';
+import type { BookEffect, ExportId } from '../log/steps.js';
+import type { SpoolEntry } from '../log/spool-entry.js';
+import { HumanloopExportError, isItemReason, isTransient } from '../shared/errors.js';
+
+/**
+ * Where a log is in its life:
+ * - `waiting`: created (its span mapped), waiting in the trace stage for its parent's log;
+ * - `queued`: linked and written, queued for a request;
+ * - `in_flight`: in a request;
+ * - `kept`: not delivered in time, kept through an outage for a later attempt;
+ * - `open`: created open (before its span ended, or to take children) and delivered; its
+ *   completion comes once its span has ended (and, where the API wants it, its children are through).
+ * A log whose life has ended is settled with its one fate and leaves the book.
+ */
+export type LogState = 'waiting' | 'queued' | 'in_flight' | 'kept' | 'open';
+
+/** Whose fate a log is: a span this process saw end, a log an earlier process spooled, or none (open for a span still running). */
+type Counted = 'span' | 'restored' | 'none';
+
+interface OpenLog {
+  /** Created for a span still running. */
+  early: boolean;
+  /** What its create returned, once delivered. */
+  created: CreatedLog | undefined;
+  /** Its span's whole log, once the span ended (a log created open to take children has it from the start). */
+  end: PendingLog | undefined;
+  /** Children linked under it and not settled, where its completion waits for them. */
+  children: number;
+}
+
+interface LogRecord {
+  readonly key: string;
+  state: LogState;
+  /** The log as created, unlinked: what goes whole if an open create fails, and what is spooled. */
+  log: PendingLog | undefined;
+  link: Link | undefined;
+  /** What is queued, in flight or kept: the log's create, or its completion. */
+  item: OutgoingLog | undefined;
+  owner: ExportId | undefined;
+  counted: Counted;
+  /** When it first failed to go out, on the exporter's clock. */
+  since: number | undefined;
+  /** The spool file it was read from. */
+  file: string | undefined;
+  open: OpenLog | undefined;
+  /** The open log it is a child of, whose completion waits for it. */
+  under: string | undefined;
+}
+
+export interface LogBookOptions {
+  /** Whether an open log is completed only once the children linked under it are through (v5). */
+  completesAfterChildren: boolean;
+}
+
+export interface BookStats {
+  spans: SpanCounts;
+  restored: SpanCounts;
+}
+
+/** What a spool read back asks of the other parts, in this order. */
+export interface Restoring {
+  /** Logs created by the earlier process that restored logs go under: their ids, for linking. */
+  parents: Array<{ spanId: string; logId: string | undefined; session: string }>;
+  /** Logs to link and create. */
+  logs: PendingLog[];
+  /** Then: logs already linked (from an older spool) kept for their first attempt, completions of open logs (once their children are through). */
+  effects: BookEffect[];
+}
+
+const KEPT_NOTE = 'kept for a later attempt';
+
+/**
+ * The one owner of each log's life, keyed by its span id: it holds where each log is, decides
+ * each log's fate and counts it, exactly once. The other parts act on what it answers: the trace
+ * stage on deliveries and drops (children released or linked past), custody on what an outage
+ * keeps, the export ledger on which export still waits for which log. It calls no one.
+ */
+export class LogBook {
+  private readonly _records = new Map<string, LogRecord>();
+  private readonly _spans = new FateCounts();
+  private readonly _restored = new FateCounts();
+  /** Set when a request failed for want of an API that answers, cleared by the next delivery. */
+  private _outage = false;
+
+  constructor(private readonly _options: LogBookOptions) {}
+
+  /** Spans handed to the exporter (by `export()`, or dropped by the processor's queue). */
+  seen(count: number): void {
+    this._spans.seen(count);
+  }
+
+  /** While an outage lasts new logs are kept at once, without a request. */
+  get inOutage(): boolean {
+    return this._outage;
+  }
+
+  /** Whether this span's log was created open and is not completed yet: the span's end completes it. */
+  isOpen(key: string): boolean {
+    return this._records.get(key)?.open !== undefined;
+  }
+
+  has(key: string): boolean {
+    return this._records.has(key);
+  }
+
+  /**
+   * A span ended and its log was created: it waits for its place in the trace. The end of a span
+   * whose log is open completes that log instead.
+   */
+  created(log: PendingLog, owner: ExportId | undefined): BookEffect[] {
+    const record = this._records.get(log.spanId);
+    if (record?.open) return this._ended(record, log, owner);
+    if (record) {
+      this._spans.count('duplicate');
+      return [];
+    }
+    this._add({ key: log.spanId, state: 'waiting', log, owner, counted: 'span' });
+    return owner === undefined ? [] : [{ kind: 'owned', owner }];
+  }
+
+  /** What is known of a running span was logged early, so that its children can go under it. */
+  opened(log: PendingLog): BookEffect[] {
+    if (this._records.has(log.spanId)) return [];
+    const open: OpenLog = { early: true, created: undefined, end: undefined, children: 0 };
+    this._add({ key: log.spanId, state: 'waiting', log, owner: undefined, counted: 'none', open });
+    return [];
+  }
+
+  /**
+   * A span ended without a log (`reason`), or a span the processor's queue dropped. A log already
+   * created open for it is completed with what it has (its duration), and counts as delivered.
+   */
+  skipped(spanId: string, parentSpanId: string | undefined, reason: SpanDropReason, durationSeconds: number | undefined, owner: ExportId | undefined): BookEffect[] {
+    const record = this._records.get(spanId);
+    if (record?.open && !record.open.end && record.log) {
+      return this._ended(record, closingLog(record.log, durationSeconds, reason), owner);
+    }
+    this._spans.count(reason);
+    return [{ kind: 'no-log', spanId, parentSpanId }];
+  }
+
+  /** A span that could not be read at all. */
+  unreadable(): void {
+    this._spans.count('mapping_error');
+  }
+
+  /** The trace stage released the log under `link`: it is written next (`hasChildren`: logs will go under it). */
+  released(log: PendingLog, link: Link, hasChildren: boolean, owner: ExportId | undefined): BookEffect[] {
+    const record = this._records.get(log.spanId);
+    if (!record) return [];
+    const effects: BookEffect[] = [];
+    record.log = log;
+    record.link = link;
+    if (record.owner === undefined && owner !== undefined) {
+      record.owner = owner;
+      effects.push({ kind: 'owned', owner });
+    }
+    this._countAsChild(record, link);
+    effects.push({ kind: 'write', log, link, open: hasChildren || record.open?.early === true });
+    return effects;
+  }
+
+  /** A log's create or completion, written in the API's body: it goes, or during an outage is kept at once. */
+  written(item: OutgoingLog, now: number): BookEffect[] {
+    const record = this._records.get(item.key);
+    if (!record) return [];
+    record.item = item;
+    if (item.incomplete && !record.open) record.open = { early: false, created: undefined, end: record.log, children: 0 };
+    if (this._outage) return this._keep(record, now, new HumanloopExportError('unreachable', 'Humanloop is unreachable'));
+    record.state = 'queued';
+    return [{ kind: 'send', item, owner: record.owner }];
+  }
+
+  /** These logs are in a request now. */
+  sending(keys: readonly string[]): void {
+    for (const key of keys) {
+      const record = this._records.get(key);
+      if (record?.state === 'queued') record.state = 'in_flight';
+    }
+  }
+
+  /** How a request fared for one log. */
+  answered(key: string, outcome: LogOutcome, now: number): BookEffect[] {
+    const record = this._records.get(key);
+    if (record?.state !== 'in_flight' || !record.item) return [];
+    if (outcome.delivered) return this._delivered(record, outcome.created);
+    if (isTransient(outcome.error.reason)) {
+      if (outcome.tried) this._outage = true;
+      return this._keep(record, now, outcome.error);
+    }
+    return this._failed(record, outcome.error);
+  }
+
+  /** Kept logs custody had to let go (no room, too old): dropped for good. */
+  evicted(evicted: ReadonlyArray<{ key: string; reason: 'buffer_full' | 'expired' }>): BookEffect[] {
+    const effects: BookEffect[] = [];
+    for (const { key, reason } of evicted) {
+      const record = this._records.get(key);
+      if (record?.state !== 'kept') continue;
+      const error = new HumanloopExportError('unreachable', `dropped: ${reason.replace('_', ' ')}`);
+      effects.push(...this._dropOpenOrSettle(record, reason, error));
+    }
+    return effects;
+  }
+
+  /** Kept logs whose retry is due: they go again. */
+  retrying(keys: readonly string[]): BookEffect[] {
+    const effects: BookEffect[] = [];
+    for (const key of keys) {
+      const record = this._records.get(key);
+      if (record?.state !== 'kept' || !record.item) continue;
+      record.state = 'queued';
+      effects.push({ kind: 'send', item: record.item, owner: undefined });
+    }
+    return effects;
+  }
+
+  /** The log was folded into the log of an enclosing call. */
+  merged(key: string): BookEffect[] {
+    const record = this._records.get(key);
+    return record ? this._settle(record, 'merged', undefined) : [];
+  }
+
+  /** The log waits for a span not ended or a kept parent: its export need not wait for it. */
+  waiting(key: string): BookEffect[] {
+    const record = this._records.get(key);
+    return record ? this._letGo(record, undefined) : [];
+  }
+
+  /** The completion of an open log, if it may go now: delivered, its span ended, and its children through. */
+  completion(key: string): BookEffect[] {
+    const record = this._records.get(key);
+    const open = record?.open;
+    if (record?.state !== 'open' || !open?.created || !open.end) return [];
+    if (this._options.completesAfterChildren && open.children > 0) return [];
+    return [{ kind: 'write-completion', end: open.end, created: open.created }];
+  }
+
+  /**
+   * At shutdown: logs created open for spans that are still running are completed with what is
+   * known (their duration so far), so that none is left open for ever.
+   */
+  closeRunning(wallNow: number): BookEffect[] {
+    const effects: BookEffect[] = [];
+    for (const record of this._records.values()) {
+      if (!record.open?.early || record.open.end || !record.log) continue;
+      effects.push(...this._ended(record, closingLog(record.log, secondsSince(record.log, wallNow), 'shutdown'), undefined));
+    }
+    return effects;
+  }
+
+  /**
+   * At shutdown, after the last flush: what is not settled, as spool entries. `parentOf` names the
+   * span a waiting log waits for. Call `spooled` with the result of writing them.
+   */
+  unsettled(wallNow: number, now: number, parentOf: (key: string) => string | undefined): SpoolEntry[] {
+    const entries: SpoolEntry[] = [];
+    for (const record of this._records.values()) {
+      const entry = this._spoolEntry(record, wallNow - (now - (record.since ?? now)), parentOf);
+      if (entry) entries.push(entry);
+    }
+    return entries;
+  }
+
+  /** Every log not settled is spooled (`written`), or dropped as undelivered at shutdown. */
+  spooled(written: boolean): BookEffect[] {
+    const effects: BookEffect[] = [];
+    const error = new HumanloopExportError('shutdown', written ? 'spooled for the next process' : 'undelivered at shutdown');
+    for (const record of [...this._records.values()]) effects.push(...this._settle(record, written ? 'spooled' : 'shutdown', error));
+    return effects;
+  }
+
+  /**
+   * Logs an earlier process spooled, read back (`since` in wall-clock time): they keep their age,
+   * go under the parents they had, and open logs are completed once their children are through.
+   */
+  restored(entries: ReadonlyArray<{ entry: SpoolEntry; file: string }>, now: number, wallNow: number): Restoring {
+    const restoring: Restoring = { parents: [], logs: [], effects: [] };
+    for (const { entry, file } of entries) {
+      if (this._records.has(entry.key)) {
+        restoring.effects.push({ kind: 'spool-settled', file });
+        continue;
+      }
+      this._restored.seen(1);
+      const since = now - Math.max(0, wallNow - entry.since);
+      const base = { key: entry.key, counted: 'restored' as const, since, file };
+      if (entry.kind === 'linked') {
+        this._add({ ...base, state: 'kept', item: entry.item });
+        restoring.effects.push({ kind: 'keep', key: entry.key, bytes: entry.item.bytes, since });
+        continue;
+      }
+      const log = restoredLog(entry, now);
+      const session = entry.session ?? entry.traceId;
+      if (entry.kind === 'complete') {
+        this._add({ ...base, state: 'open', log, open: { early: false, created: entry.created, end: log, children: 0 } });
+        restoring.parents.push({ spanId: entry.key, logId: entry.created.logId, session });
+        restoring.effects.push({ kind: 'try-complete', key: entry.key });
+      } else {
+        this._add({ ...base, state: 'waiting', log });
+        if (entry.parent?.logId !== undefined) restoring.parents.push({ ...entry.parent, session });
+        restoring.logs.push(log);
+      }
+    }
+    return restoring;
+  }
+
+  stats(): BookStats {
+    return { spans: this._spans.snapshot(), restored: this._restored.snapshot() };
+  }
+
+  private _add(fields: Partial<LogRecord> & Pick<LogRecord, 'key' | 'state' | 'counted'>): void {
+    this._records.set(fields.key, {
+      log: undefined,
+      link: undefined,
+      item: undefined,
+      owner: undefined,
+      since: undefined,
+      file: undefined,
+      open: undefined,
+      under: undefined,
+      ...fields,
+    });
+  }
+
+  /** The span of an open log ended with this whole log: its completion goes once the log is delivered (and its children are through). */
+  private _ended(record: LogRecord, end: PendingLog, owner: ExportId | undefined): BookEffect[] {
+    const open = record.open!;
+    open.end = end;
+    if (record.counted === 'none') record.counted = 'span';
+    const effects: BookEffect[] = [];
+    if (owner !== undefined && record.owner === undefined) {
+      record.owner = owner;
+      effects.push({ kind: 'owned', owner });
+    }
+    if (record.state === 'kept') effects.push(...this._letGo(record, new HumanloopExportError('unreachable', `${KEPT_NOTE}: Humanloop is unreachable`)));
+    effects.push({ kind: 'try-complete', key: record.key });
+    return effects;
+  }
+
+  private _delivered(record: LogRecord, created: CreatedLog): BookEffect[] {
+    const effects: BookEffect[] = [];
+    if (this._outage) effects.push({ kind: 'recovered' });
+    this._outage = false;
+    const isCreate = record.item?.completes === undefined;
+    if (!isCreate || !record.open) {
+      // What it releases joins its export before the export hears it is through.
+      if (isCreate) effects.push({ kind: 'delivered', key: record.key, logId: created.logId, owner: record.owner });
+      effects.push(...this._settle(record, 'delivered', undefined));
+      return effects;
+    }
+    record.state = 'open';
+    record.item = undefined;
+    record.open.created = created;
+    effects.push({ kind: 'delivered', key: record.key, logId: created.logId, owner: record.owner }, { kind: 'try-complete', key: record.key });
+    return effects;
+  }
+
+  /** Not delivered in time: kept for a later attempt; its export need not wait, and what waits for it waits with it. */
+  private _keep(record: LogRecord, now: number, error: HumanloopExportError): BookEffect[] {
+    record.state = 'kept';
+    record.since ??= now;
+    const effects: BookEffect[] = [{ kind: 'keep', key: record.key, bytes: record.item!.bytes, since: record.since }];
+    effects.push(...this._letGo(record, error.withLogs(1, KEPT_NOTE)));
+    if (record.item!.completes === undefined) effects.push({ kind: 'kept', key: record.key });
+    return effects;
+  }
+
+  private _failed(record: LogRecord, error: HumanloopExportError): BookEffect[] {
+    return this._dropOpenOrSettle(record, dropReasonOf(error), error);
+  }
+
+  /**
+   * A log that will not be delivered. The create of a log opened early for a running span is not
+   * its span's log: its children link past it, and once the span ends its whole log goes as a new one.
+   */
+  private _dropOpenOrSettle(record: LogRecord, fate: SpanDropReason, error: HumanloopExportError): BookEffect[] {
+    const open = record.open;
+    const isCreate = record.item?.completes === undefined;
+    if (!isCreate || !open?.early) {
+      const effects: BookEffect[] = isCreate ? [{ kind: 'dropped', key: record.key, owner: record.owner }] : [];
+      effects.push(...this._settle(record, fate, error));
+      return effects;
+    }
+    const effects: BookEffect[] = [{ kind: 'dropped', key: record.key, owner: record.owner }];
+    this._records.delete(record.key);
+    if (!open.end) return effects;
+    // Its span has ended: the whole log goes as an ordinary one, the same record of that span.
+    this._add({ key: record.key, state: 'waiting', log: open.end, owner: record.owner, counted: record.counted, file: record.file, since: record.since });
+    effects.push({ kind: 'relink', log: open.end });
+    return effects;
+  }
+
+  /** The export no longer waits for this log; `error` when the log failed it. */
+  private _letGo(record: LogRecord, error: HumanloopExportError | undefined): BookEffect[] {
+    const owner = record.owner;
+    if (owner === undefined) return [];
+    record.owner = undefined;
+    return [{ kind: 'let-go', owner, error }];
+  }
+
+  /** A log's life ends with this fate, counted once; what waited on it as a child is told. */
+  private _settle(record: LogRecord, fate: Fate, error: HumanloopExportError | undefined): BookEffect[] {
+    this._records.delete(record.key);
+    if (record.counted === 'span') this._spans.count(fate);
+    else if (record.counted === 'restored') this._restored.count(fate);
+    const failed = error !== undefined && fate !== 'delivered' && fate !== 'merged' && !isItemReason(error.reason);
+    const effects = this._letGo(record, failed ? error : undefined);
+    if (record.file !== undefined) effects.push({ kind: 'spool-settled', file: record.file });
+    const parent = record.under === undefined ? undefined : this._records.get(record.under);
+    if (parent?.open) {
+      parent.open.children--;
+      effects.push({ kind: 'try-complete', key: parent.key });
+    }
+    return effects;
+  }
+
+  /** A log linked under an open log whose completion waits for its children counts as one of them. */
+  private _countAsChild(record: LogRecord, link: Link): void {
+    if (!this._options.completesAfterChildren || !link.parent || record.under !== undefined) return;
+    const parent = this._records.get(link.parent.spanId);
+    if (!parent?.open) return;
+    parent.open.children++;
+    record.under = parent.key;
+  }
+
+  private _spoolEntry(record: LogRecord, since: number, parentOf: (key: string) => string | undefined): SpoolEntry | undefined {
+    const { key, log, open } = record;
+    if (open?.created && open.end) {
+      return { kind: 'complete', key, since, traceId: open.end.traceId, session: record.link?.session ?? open.end.session, created: open.created, body: open.end.body };
+    }
+    if (open?.created) return undefined;
+    const whole = open?.end ?? log;
+    if (!whole) return record.item ? { kind: 'linked', key, since, item: record.item } : undefined;
+    return { kind: 'create', key, since, traceId: whole.traceId, session: record.link?.session ?? whole.session, parent: this._spoolParent(record, parentOf), path: whole.path, body: whole.body };
+  }
+
+  /** The parent a spooled log goes under in the next process: one delivered here (by id), or one spooled too. */
+  private _spoolParent(record: LogRecord, parentOf: (key: string) => string | undefined): { spanId: string; logId: string | undefined } | undefined {
+    if (record.link) return record.link.parent;
+    const waitsFor = parentOf(record.key);
+    const parent = waitsFor === undefined ? undefined : this._records.get(waitsFor);
+    if (!parent) return undefined;
+    return { spanId: parent.key, logId: parent.open?.created?.logId };
+  }
+}
+
+/** The log an open log is completed with when its span's end makes no log: what it was created with, and its duration. */
+function closingLog(created: PendingLog, durationSeconds: number | undefined, reason: SkipReason | SpanDropReason): PendingLog {
+  const log = decodeLog(created.body);
+  const { placeholder: _placeholder, ...metadata } = log.metadata ?? {};
+  const closed = { ...log, metadata: { ...metadata, closed_without_end: reason } };
+  if (durationSeconds !== undefined) closed.duration = durationSeconds;
+  return { ...created, body: encodeLog(closed) };
+}
+
+function secondsSince(log: PendingLog, wallNow: number): number | undefined {
+  const started = Date.parse(decodeLog(log.body).created_at ?? '');
+  return Number.isFinite(started) ? Math.max(0, (wallNow - started) / 1000) : undefined;
+}
+
+function restoredLog(entry: Extract<SpoolEntry, { kind: 'create' | 'complete' }>, now: number): PendingLog {
+  const parentSpanId = entry.kind === 'create' ? entry.parent?.spanId : undefined;
+  const log: PendingLog = { spanId: entry.key, traceId: entry.traceId, parentSpanId, session: entry.session, createdAt: now, body: entry.body };
+  return entry.kind === 'create' && entry.path !== undefined ? { ...log, path: entry.path } : log;
+}
