@@ -8,7 +8,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigurationError, resolveConfig } from '../src/config.js';
 import { HumanloopSpanExporter } from '../src/index.js';
-import { API_KEY, exportOnce } from './helpers/harness.js';
+import { API_KEY, captureStderr, exportOnce } from './helpers/harness.js';
 import { testScope } from './helpers/scope.js';
 import { CHAT_ATTRIBUTES, chatSpans } from './helpers/spans.js';
 
@@ -21,15 +21,6 @@ afterEach(() => {
   vi.restoreAllMocks();
   diag.disable();
 });
-
-function captureStderr(): string[] {
-  const lines: string[] = [];
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  return lines;
-}
 
 describe('an API key with whitespace around it', () => {
   it('is trimmed, from the apiKey option and from HUMANLOOP_API_KEY', () => {
