@@ -112,7 +112,7 @@ describe('attribute names special to JavaScript objects, through the gateway to 
     // An invocation parameter or a provider named like an Object member is an ordinary one too.
     const config = logs.get('ChatOpenAI')?.config as unknown as Record<string, unknown>;
     expect(config).toMatchObject({ type: 'model', model: 'gpt-4o', temperature: 0.5 });
-    expect(Object.keys(config).sort()).toEqual(['model', 'other', 'temperature', 'type']);
+    expect(Object.keys(config).sort()).toEqual(['endpoint', 'model', 'other', 'temperature', 'type']);
     expect(ownEntries(config.other)).toEqual([
       ['constructor', 3],
       ['__proto__', [1]],
