@@ -3,6 +3,7 @@
 // nothing), serves a web page at /, and can keep the logs in a file across restarts.
 import { parseArgs } from 'node:util';
 import { isLoopbackHost } from '../config.js';
+import { hostListProblem } from '../host-check.js';
 import { startLocalLogServer, type LocalApiVersion, type LocalLogServer, type LogChange } from '../local/index.js';
 import { DEFAULT_DATA_MAX_BYTES } from '../local/log-file.js';
 import { listenFailure, untilSignalled, usageError, wholeNumber, type CliCommand } from './command.js';
@@ -25,8 +26,11 @@ Options:
   --data-max-bytes N    stop appending to FILE once it would pass N bytes (default ${DEFAULT_DATA_MAX_BYTES})
   --quiet               print only the startup lines
   --json                print one JSON line per stored or updated log instead of trees
-  --allow-remote        listen on a non-loopback --host and answer any Host header (for a
-                        container); needs --api-key, which reads then need too unless from loopback
+  --allow-remote        listen on a non-loopback --host (for a container); needs --api-key,
+                        which reads then need too unless from loopback
+  --allowed-host NAME   a name clients reach the server by (repeatable; .example.com for every
+                        name under it); loopback names, --host and, on 0.0.0.0 or ::, IP
+                        addresses are allowed without it; other Host headers get 403
   -h, --help            print this help
 
 Reads (GET /v4/logs, GET /v5/logs and the page at /) need no key from this machine; writes do.`;
@@ -41,6 +45,7 @@ interface ServeOptions {
   dataFile: string | undefined;
   dataMaxBytes: number;
   allowRemote: boolean;
+  allowedHosts: string[] | undefined;
   output: OutputMode;
 }
 
@@ -58,6 +63,7 @@ async function serve(argv: string[]): Promise<number> {
       dataFile: options.dataFile,
       dataMaxBytes: options.dataMaxBytes,
       allowRemote: options.allowRemote,
+      allowedHosts: options.allowedHosts,
       onChange: output.onChange,
       onWarning: (message) => console.error(`warning: ${message}`),
     });
@@ -122,6 +128,8 @@ function parseServeArgs(argv: string[]): ServeOptions | number {
   const remote = remoteProblem(values.host, values['allow-remote'] === true, values['api-key']);
   if (remote !== undefined) return usageError(remote, USAGE);
   if (values.api !== 'v4' && values.api !== 'v5') return usageError('--api must be v4 or v5', USAGE);
+  const hostProblem = values['allowed-host'] && hostListProblem(values['allowed-host']);
+  if (hostProblem !== undefined) return usageError(`--allowed-host: ${hostProblem}`, USAGE);
   if (values.data === '') return usageError('--data must name a file', USAGE);
   const dataMaxBytes = wholeNumber(values['data-max-bytes']);
   if (Number.isNaN(dataMaxBytes)) return usageError('--data-max-bytes must be a whole number of bytes', USAGE);
@@ -134,6 +142,7 @@ function parseServeArgs(argv: string[]): ServeOptions | number {
     dataFile: values.data,
     dataMaxBytes,
     allowRemote: values['allow-remote'] === true,
+    allowedHosts: values['allowed-host'],
     output: values.quiet ? 'quiet' : values.json ? 'json' : 'trees',
   };
 }
@@ -160,6 +169,7 @@ function readArgs(argv: string[]) {
       quiet: { type: 'boolean' },
       json: { type: 'boolean' },
       'allow-remote': { type: 'boolean' },
+      'allowed-host': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isLoopbackHost, resolveConfig, type HumanloopSpanExporterOptions } from '../config.js';
 import { HumanloopSpanExporter } from '../exporter.js';
+import { allowedHostsOption, hostCheck } from '../host-check.js';
 import { listen } from '../listen.js';
 import { Admission } from './admission.js';
 import { GatewayCounters, type GatewayStats } from './gateway-stats.js';
@@ -17,6 +18,14 @@ export interface OtlpGatewayOptions {
   grpcPort?: number;
   /** Default 127.0.0.1. A host other than loopback requires `token`. */
   host?: string;
+  /**
+   * Host names (or addresses) OTLP/HTTP requests may name in `Host`, besides the loopback names,
+   * `host`, and any IP address when `host` is 0.0.0.0 or ::: the names senders reach the gateway
+   * by (a Collector on another host, a container or service name). A leading dot allows every name
+   * under a domain. Other requests get 403, so that a web page cannot reach the gateway by pointing
+   * a DNS name of its own at it.
+   */
+  allowedHosts?: string[];
   /** Senders must send `Authorization: Bearer <token>` (gRPC: the same metadata). Default: none (loopback only). */
   token?: string;
   /** The Humanloop exporter the spans are delivered through, with all its options. */
@@ -73,6 +82,7 @@ export async function startOtlpGateway(options: OtlpGatewayOptions = {}): Promis
   const host = options.host ?? DEFAULTS.host;
   const token = options.token === '' ? undefined : options.token;
   if (!isLoopbackHost(host) && token === undefined) throw new Error(`listening on ${host} requires a token, so that only your senders can post spans`);
+  const allowedHosts = allowedHostsOption(options.allowedHosts);
   const exporterOptions = options.exporter ?? {};
   const unusable = resolveConfig(exporterOptions).unusable;
   if (unusable !== undefined) throw new Error(unusable);
@@ -91,7 +101,8 @@ export async function startOtlpGateway(options: OtlpGatewayOptions = {}): Promis
   const stats = () => counters.snapshot(admission.pendingSpans, exporter.stats());
   const batcher = new SpanBatcher(batchDelayMillis, MAX_BATCH_SPANS, (spans) => exportSpans(exporter, spans, admission, counters));
   const intake = new SpanIntake(admission, batcher, counters);
-  const receiver = new HttpReceiver(intake, admission, { token, maxBodyBytes, retryAfterSeconds }, stats);
+  const hostAllowed = hostCheck(host, allowedHosts);
+  const receiver = new HttpReceiver(intake, admission, { hostAllowed, token, maxBodyBytes, retryAfterSeconds }, stats);
   const server = createServer((req, res) => receiver.handle(req, res));
   server.requestTimeout = 60_000;
   let grpc: GrpcReceiver | undefined;

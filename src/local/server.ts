@@ -4,9 +4,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isLoopbackHost } from '../config.js';
+import { allowedHostsOption, hostCheck, type HostCheck } from '../host-check.js';
 import { listen } from '../listen.js';
 import { readBody } from '../read-body.js';
-import { isLoopbackHostHeader, isLoopbackPeer } from './access.js';
+import { isLoopbackPeer } from './access.js';
 import { EventStreams, type LogChange } from './event-stream.js';
 import { describeFault, FaultSchedule, type Fault, type FaultPlan } from './faults.js';
 import { parseJson, type JsonParse } from './http-body.js';
@@ -51,11 +52,17 @@ export interface LocalLogServerOptions {
   /** Where warnings about `dataFile` go. Default: `console.warn`. */
   onWarning?: (message: string) => void;
   /**
-   * Answer requests whose `Host` is not a loopback name, and allow a non-loopback `host`: for a
-   * container. Needs `apiKey`. Without it, such requests get 403 (a page on another site could
-   * otherwise reach this server through a DNS name it points at 127.0.0.1).
+   * Allow a `host` other than loopback (for a container). Needs `apiKey`. The `Host` check stays:
+   * add the names clients use with `allowedHosts`.
    */
   allowRemote?: boolean;
+  /**
+   * Host names (or addresses) requests may name in `Host`, besides the loopback names, `host`, and
+   * any IP address when `host` is 0.0.0.0 or ::. A leading dot allows every name under a domain
+   * (`.svc.cluster.local`). A request naming another host gets 403: a page on another site could
+   * otherwise reach this server through a DNS name it points at 127.0.0.1.
+   */
+  allowedHosts?: string[];
 }
 
 export interface RecordedRequest {
@@ -123,7 +130,7 @@ interface Settings {
   dataFile: string | undefined;
   dataMaxBytes: number;
   onWarning: (message: string) => void;
-  allowRemote: boolean;
+  hostAllowed: HostCheck;
 }
 
 interface Exchange {
@@ -203,7 +210,7 @@ function resolveSettings(options: LocalLogServerOptions): Settings {
     dataFile: options.dataFile,
     dataMaxBytes,
     onWarning: options.onWarning ?? ((message) => console.warn(message)),
-    allowRemote,
+    hostAllowed: hostCheck(host, allowedHostsOption(options.allowedHosts)),
   };
 }
 
@@ -331,8 +338,8 @@ class ServerState {
 
   private async _serve(exchange: Exchange): Promise<void> {
     const { record, req } = exchange;
-    if (!this._settings.allowRemote && !isLoopbackHostHeader(req.headers.host)) {
-      return send(exchange, { status: 403, body: { detail: 'Host must name this machine (localhost, 127.0.0.1 or [::1])' } });
+    if (!this._settings.hostAllowed(req.headers.host)) {
+      return send(exchange, { status: 403, body: { detail: 'Host is not a name this server answers to: use localhost or 127.0.0.1, or allow it with allowedHosts (--allowed-host)' } });
     }
     const path = pathOf(record.path);
     if (isViewerPath(path)) return this._serveViewer(exchange, path);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startOtlpGateway, type OtlpGateway } from '../../src/gateway/index.js';
+import { parseGatewayArgs } from '../../src/cli/gateway.js';
+import { startOtlpGateway, type OtlpGateway, type OtlpGatewayOptions } from '../../src/gateway/index.js';
 import type { TestLogServer } from '../../src/testing/index.js';
 import { API_KEY } from '../helpers/harness.js';
 import { send } from '../helpers/raw-request.js';
@@ -28,9 +29,9 @@ const SPAN = {
 const BODY = JSON.stringify({ resourceSpans: [{ resource: {}, scopeSpans: [{ scope: { name: 's' }, spans: [SPAN] }] }] });
 const JSON_TYPE = { 'content-type': 'application/json' };
 
-async function start(): Promise<{ gateway: OtlpGateway; server: TestLogServer }> {
+async function start(options: OtlpGatewayOptions = {}): Promise<{ gateway: OtlpGateway; server: TestLogServer }> {
   const server = await scope.server();
-  const gateway = await startOtlpGateway({ port: 0, batchDelayMillis: 0, exporter: { apiKey: API_KEY, baseUrl: server.url } });
+  const gateway = await startOtlpGateway({ port: 0, batchDelayMillis: 0, ...options, exporter: { apiKey: API_KEY, baseUrl: server.url } });
   scope.defer(() => gateway.close());
   return { gateway, server };
 }
@@ -58,5 +59,34 @@ describe('the gateway’s Host check', () => {
       expect((await send(gateway.port, 'GET', '/health', { host })).status, host).toBe(200);
       expect((await send(gateway.port, 'GET', '/metrics', { host })).status, host).toBe(200);
     }
+  });
+
+  it('answers the names given in allowedHosts (--allowed-host), a leading dot allowing a domain', async () => {
+    const { gateway } = await start({ allowedHosts: ['otel-gateway', '.svc.example'] });
+    for (const host of ['otel-gateway', `otel-gateway:${gateway.port}`, 'gw.ns.svc.example:4318', 'localhost']) {
+      expect((await send(gateway.port, 'GET', '/health', { host })).status, host).toBe(200);
+    }
+    for (const host of ['otel-gateway.attacker.example', 'evilsvc.example']) {
+      expect((await send(gateway.port, 'GET', '/health', { host })).status, host).toBe(403);
+    }
+    await expect(startOtlpGateway({ port: 0, allowedHosts: ['http://otel-gateway:4318'], exporter: { apiKey: API_KEY } })).rejects.toThrow(
+      /allowedHosts: "http:\/\/otel-gateway:4318" is not a host name/,
+    );
+    expect(parseGatewayArgs(['--allowed-host', 'otel-gateway', '--allowed-host', '.svc.example'], {})).toMatchObject({
+      allowedHosts: ['otel-gateway', '.svc.example'],
+    });
+    expect(parseGatewayArgs(['--allowed-host', 'otel-gateway:4318'], {})).toBe(2);
+  });
+
+  it('needs no check on the gRPC port: a browser speaks HTTP/1.1 there, and gets no answer it can read', async () => {
+    const { gateway } = await start({ grpcPort: 0 });
+    const path = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+    const frame = Buffer.from([0, 0, 0, 0, 0]);
+    const refused = await send(gateway.grpcPort!, 'POST', path, { host: 'attacker.example', 'content-type': 'application/grpc' }, frame.toString('latin1')).then(
+      () => 'answered',
+      (error: { code?: string }) => error.code,
+    );
+    expect(refused).toBe('HPE_INVALID_CONSTANT');
+    expect(gateway.stats().requests).toMatchObject({ accepted: 0, refused: 0 });
   });
 });

@@ -1,7 +1,8 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isLoopbackHostHeader, isLoopbackPeer } from '../../src/local/access.js';
+import { isLoopbackHostHeader } from '../../src/host-check.js';
+import { isLoopbackPeer } from '../../src/local/access.js';
 import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
 import { send, type Answer } from '../helpers/raw-request.js';
 
@@ -124,6 +125,21 @@ describe('the Host check', () => {
     } finally {
       await remote.close();
     }
+  });
+
+  it('answers the names given in allowedHosts, with allowRemote or without', async () => {
+    for (const allowRemote of [false, true]) {
+      const named = await startLocalLogServer({ apiKey: KEY, allowRemote, allowedHosts: ['logs.internal', '.docker.example'] });
+      try {
+        for (const name of ['logs.internal:8787', 'app.docker.example', `127.0.0.1:${named.port}`]) {
+          expect((await send(named.port, 'GET', '/v4/logs', { host: name })).status, name).toBe(200);
+        }
+        expect((await send(named.port, 'GET', '/v4/logs', { host: 'logs.internal.evil.example' })).status).toBe(403);
+      } finally {
+        await named.close();
+      }
+    }
+    await expect(startLocalLogServer({ allowedHosts: ['logs.internal:8787'] })).rejects.toThrow(/allowedHosts/);
   });
 
   it('refuses allowRemote without a key, and a non-loopback host without allowRemote', async () => {
