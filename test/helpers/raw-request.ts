@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 
 export interface Answer {
   status: number;
@@ -17,5 +18,26 @@ export function send(port: number, method: string, path: string, headers: Record
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+/**
+ * Sends `head` on a raw connection, then one byte every `everyMillis` (a client that drips its
+ * request), until the server closes the connection: resolves with what it answered. Rejects
+ * after `timeoutMillis`, or after as many bytes as fit in it.
+ */
+export function dripUntilClosed(port: number, head: string, { everyMillis = 50, timeoutMillis = 5_000 } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(head));
+    let answer = '';
+    let sent = 0;
+    const drip = setInterval(() => {
+      if (++sent * everyMillis > timeoutMillis) socket.destroy(new Error(`still open after ${timeoutMillis} ms`));
+      else if (socket.writable) socket.write('a');
+    }, everyMillis);
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    // A reset after the answer (the server closing while bytes still arrive) is a close all the same.
+    socket.on('error', (error) => (clearInterval(drip), answer === '' ? reject(error) : resolve(answer)));
+    socket.on('close', () => (clearInterval(drip), resolve(answer)));
   });
 }
