@@ -65,7 +65,7 @@ describe('serve', () => {
   it('lists every option in --help', async () => {
     const { code, stdout } = await runToEnd(['--help']);
     expect(code).toBe(0);
-    for (const option of ['--port', '--host', '--api-key', '--api', '--data', '--data-max-bytes', '--quiet', '--json', '--allow-remote', '--allowed-host', '--help']) {
+    for (const option of ['--port', '--host', '--api-key', '--api', '--data', '--data-max-bytes', '--max-logs', '--quiet', '--json', '--allow-remote', '--allowed-host', '--help']) {
       expect(stdout).toContain(option);
     }
   });

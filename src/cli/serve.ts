@@ -6,6 +6,7 @@ import { isLoopbackHost } from '../config.js';
 import { hostListProblem } from '../host-check.js';
 import { startLocalLogServer, type LocalApiVersion, type LocalLogServer, type LogChange } from '../local/index.js';
 import { DEFAULT_DATA_MAX_BYTES } from '../local/log-file.js';
+import { DEFAULT_MAX_LOGS } from '../local/server.js';
 import { listenFailure, untilSignalled, usageError, wholeNumber, type CliCommand } from './command.js';
 import { jsonLine, QUIET_MILLIS, TracePrinter } from './serve-output.js';
 
@@ -24,6 +25,8 @@ Options:
   --api v4|v5           which API's base URL to print (default v4; both are served)
   --data FILE           keep logs in FILE (JSON Lines): loaded at start, each log appended
   --data-max-bytes N    stop appending to FILE once it would pass N bytes (default ${DEFAULT_DATA_MAX_BYTES})
+  --max-logs N          keep at most N logs of each API in memory, the oldest pushed out first
+                        (default ${DEFAULT_MAX_LOGS}; one warning when it starts)
   --quiet               print only the startup lines
   --json                print one JSON line per stored or updated log instead of trees
   --allow-remote        listen on a non-loopback --host (for a container); needs --api-key,
@@ -44,6 +47,7 @@ interface ServeOptions {
   api: LocalApiVersion;
   dataFile: string | undefined;
   dataMaxBytes: number;
+  maxLogs: number;
   allowRemote: boolean;
   allowedHosts: string[] | undefined;
   output: OutputMode;
@@ -62,6 +66,7 @@ async function serve(argv: string[]): Promise<number> {
       api: options.api,
       dataFile: options.dataFile,
       dataMaxBytes: options.dataMaxBytes,
+      maxLogs: options.maxLogs,
       allowRemote: options.allowRemote,
       allowedHosts: options.allowedHosts,
       onChange: output.onChange,
@@ -133,6 +138,8 @@ function parseServeArgs(argv: string[]): ServeOptions | number {
   if (values.data === '') return usageError('--data must name a file', USAGE);
   const dataMaxBytes = wholeNumber(values['data-max-bytes']);
   if (Number.isNaN(dataMaxBytes)) return usageError('--data-max-bytes must be a whole number of bytes', USAGE);
+  const maxLogs = wholeNumber(values['max-logs']);
+  if (!(maxLogs >= 1)) return usageError('--max-logs must be a whole number of logs, at least 1', USAGE);
   if (values.quiet && values.json) return usageError('--quiet and --json cannot be used together', USAGE);
   return {
     port,
@@ -141,6 +148,7 @@ function parseServeArgs(argv: string[]): ServeOptions | number {
     api: values.api,
     dataFile: values.data,
     dataMaxBytes,
+    maxLogs,
     allowRemote: values['allow-remote'] === true,
     allowedHosts: values['allowed-host'],
     output: values.quiet ? 'quiet' : values.json ? 'json' : 'trees',
@@ -166,6 +174,7 @@ function readArgs(argv: string[]) {
       api: { type: 'string', default: 'v4' },
       data: { type: 'string' },
       'data-max-bytes': { type: 'string', default: String(DEFAULT_DATA_MAX_BYTES) },
+      'max-logs': { type: 'string', default: String(DEFAULT_MAX_LOGS) },
       quiet: { type: 'boolean' },
       json: { type: 'boolean' },
       'allow-remote': { type: 'boolean' },

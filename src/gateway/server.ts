@@ -4,6 +4,7 @@ import { isLoopbackHost, resolveConfig, type HumanloopSpanExporterOptions } from
 import { HumanloopSpanExporter } from '../exporter.js';
 import { allowedHostsOption, hostCheck } from '../host-check.js';
 import { listen } from '../listen.js';
+import { requestTimeouts } from '../request-timeouts.js';
 import { Admission } from './admission.js';
 import { GatewayCounters, type GatewayStats } from './gateway-stats.js';
 import { startGrpcReceiver, type GrpcReceiver } from './grpc-receiver.js';
@@ -36,6 +37,11 @@ export interface OtlpGatewayOptions {
   maxPendingSpans?: number;
   /** Most requests read and decoded at once; past it, 429. Default 32. */
   maxConcurrentRequests?: number;
+  /**
+   * How long a sender may take to send one OTLP/HTTP request (headers within 10 s, or this when
+   * shorter); past it, 408 and the connection closed. Default 60 000.
+   */
+  requestTimeoutMillis?: number;
   /** The `Retry-After` of a 429 or 503, in whole seconds. Default 1. */
   retryAfterSeconds?: number;
   /**
@@ -66,6 +72,7 @@ const DEFAULTS = {
   maxConcurrentRequests: 32,
   retryAfterSeconds: 1,
   batchDelayMillis: 200,
+  requestTimeoutMillis: 60_000,
 };
 /** Most spans in one export of the gateway's. */
 const MAX_BATCH_SPANS = 2_048;
@@ -89,6 +96,7 @@ export async function startOtlpGateway(options: OtlpGatewayOptions = {}): Promis
   const maxBodyBytes = whole(options.maxBodyBytes, DEFAULTS.maxBodyBytes, 'maxBodyBytes', 1);
   const retryAfterSeconds = whole(options.retryAfterSeconds, DEFAULTS.retryAfterSeconds, 'retryAfterSeconds', 1);
   const batchDelayMillis = whole(options.batchDelayMillis, DEFAULTS.batchDelayMillis, 'batchDelayMillis', 0);
+  const requestTimeoutMillis = whole(options.requestTimeoutMillis, DEFAULTS.requestTimeoutMillis, 'requestTimeoutMillis', 1);
   const admissionLimits = {
     maxPendingSpans: whole(options.maxPendingSpans, DEFAULTS.maxPendingSpans, 'maxPendingSpans', 1),
     maxConcurrentRequests: whole(options.maxConcurrentRequests, DEFAULTS.maxConcurrentRequests, 'maxConcurrentRequests', 1),
@@ -103,8 +111,7 @@ export async function startOtlpGateway(options: OtlpGatewayOptions = {}): Promis
   const intake = new SpanIntake(admission, batcher, counters);
   const hostAllowed = hostCheck(host, allowedHosts);
   const receiver = new HttpReceiver(intake, admission, { hostAllowed, token, maxBodyBytes, retryAfterSeconds }, stats);
-  const server = createServer((req, res) => receiver.handle(req, res));
-  server.requestTimeout = 60_000;
+  const server = createServer(requestTimeouts(requestTimeoutMillis), (req, res) => receiver.handle(req, res));
   let grpc: GrpcReceiver | undefined;
   try {
     await listen(server, options.port ?? DEFAULTS.port, host);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startOtlpGateway, type OtlpGatewayOptions } from '../../src/gateway/index.js';
+import { startOtlpGateway } from '../../src/gateway/index.js';
 import { API_KEY } from '../helpers/harness.js';
 import { dripUntilClosed, send } from '../helpers/raw-request.js';
 import { testScope } from '../helpers/scope.js';
@@ -11,8 +11,7 @@ const scope = testScope();
 describe('a sender that takes too long to send its request', () => {
   it('gets 408 and its connection closed after requestTimeoutMillis, and the gateway keeps serving', async () => {
     const server = await scope.server();
-    const options: OtlpGatewayOptions & { requestTimeoutMillis?: number } = { port: 0, requestTimeoutMillis: 300, exporter: { apiKey: API_KEY, baseUrl: server.url } };
-    const gateway = await startOtlpGateway(options);
+    const gateway = await startOtlpGateway({ port: 0, requestTimeoutMillis: 300, exporter: { apiKey: API_KEY, baseUrl: server.url } });
     scope.defer(() => gateway.close());
     const head = `POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n`;
     expect(await dripUntilClosed(gateway.port, head)).toMatch(/^HTTP\/1\.1 408 /);

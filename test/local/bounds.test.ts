@@ -13,13 +13,10 @@ import { KEY, log } from './client.js';
 
 const scope = testScope();
 
-type BoundedOptions = LocalLogServerOptions & { requestTimeoutMillis?: number; maxRecordedRequests?: number; maxLogs?: number };
-type ServerStats = { storedLogs: number; logsPushedOut: number; recordedRequests: number; requestRecordsPushedOut: number };
-
-async function start(options: BoundedOptions): Promise<TestLogServer & { stats(): ServerStats }> {
+async function start(options: LocalLogServerOptions): Promise<TestLogServer> {
   const server = await startTestLogServer({ apiKey: KEY, ...options });
   scope.defer(() => server.close());
-  return server as TestLogServer & { stats(): ServerStats };
+  return server;
 }
 
 function post(server: TestLogServer, path: string, body: unknown): Promise<Response> {
