@@ -65,7 +65,7 @@ describe('serve', () => {
   it('lists every option in --help', async () => {
     const { code, stdout } = await runToEnd(['--help']);
     expect(code).toBe(0);
-    for (const option of ['--port', '--host', '--api-key', '--api', '--data', '--data-max-bytes', '--quiet', '--json', '--allow-remote', '--help']) {
+    for (const option of ['--port', '--host', '--api-key', '--api', '--data', '--data-max-bytes', '--max-logs', '--quiet', '--json', '--allow-remote', '--allowed-host', '--help']) {
       expect(stdout).toContain(option);
     }
   });
@@ -88,6 +88,8 @@ describe('serve', () => {
     expect([remote.code, remote.stderr]).toEqual([2, expect.stringContaining('add --allow-remote and --api-key')]);
     const keyless = await runToEnd(['--host', '0.0.0.0', '--allow-remote']);
     expect([keyless.code, keyless.stderr]).toEqual([2, expect.stringContaining('--allow-remote needs --api-key')]);
+    const port = await runToEnd(['--allowed-host', 'logs.internal:8787']);
+    expect([port.code, port.stderr]).toEqual([2, expect.stringContaining('--allowed-host: "logs.internal:8787" is not a host name')]);
   });
 
   it('prints the page URL and each trace as a tree', async () => {

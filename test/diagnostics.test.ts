@@ -3,7 +3,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HumanloopSpanExporter } from '../src/index.js';
 import { startTestLogServer } from '../src/testing/index.js';
-import { exportOnce } from './helpers/harness.js';
+import { captureStderr, exportOnce } from './helpers/harness.js';
 import { RecordingAgent } from './helpers/recording-agent.js';
 import { testScope } from './helpers/scope.js';
 import { chatSpans } from './helpers/spans.js';
@@ -16,15 +16,6 @@ afterEach(() => {
   vi.restoreAllMocks();
   diag.disable();
 });
-
-function captureStderr(): string[] {
-  const lines: string[] = [];
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  return lines;
-}
 
 describe('with no diag logger set', () => {
   it('prints one line on stderr, once, for a missing API key', async () => {

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { HumanloopSpanExporterOptions } from '../exporter/config.js';
-import { isLoopbackHost } from '../exporter/config.js';
+import { isLoopbackHost } from '../shared/loopback.js';
+import { hostListProblem } from '../shared/host-check.js';
 import { loadRedactionFile, RedactionConfigError } from '../gateway/redaction.js';
 import type { OtlpGatewayOptions } from '../gateway/server.js';
 import { listenFailure, untilSignalled, usageError, wholeNumber, type CliCommand } from './command.js';
@@ -20,6 +21,9 @@ Options:
   --grpc-port N            also receive OTLP/gRPC on this port (4317 is the usual one); the
                            Collector's loadbalancing exporter speaks gRPC
   --host HOST              address to listen on (default 127.0.0.1); any other needs a token
+  --allowed-host NAME      a name senders reach the gateway by over HTTP (repeatable; .example.com
+                           for every name under it); loopback names, --host and, on 0.0.0.0 or
+                           ::, IP addresses are allowed without it; other Host headers get 403
   --api v4|v5              Humanloop API (default: HUMANLOOP_API_VERSION, else v4)
   --base-url URL           Humanloop base URL (default: HUMANLOOP_BASE_URL, else the public API)
   --project NAME           project of every log (default: HUMANLOOP_PROJECT, else service.name)
@@ -43,6 +47,7 @@ function readArgs(argv: string[]) {
       port: { type: 'string', default: '4318' },
       'grpc-port': { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
+      'allowed-host': { type: 'string', multiple: true },
       api: { type: 'string' },
       'base-url': { type: 'string' },
       project: { type: 'string' },
@@ -136,6 +141,7 @@ function gatewayOptions(values: Values, env: NodeJS.ProcessEnv): OtlpGatewayOpti
     port: whole(values.port, '--port', 0, 65535),
     grpcPort: values['grpc-port'] === undefined ? undefined : whole(values['grpc-port'], '--grpc-port', 0, 65535),
     host: values.host,
+    allowedHosts: allowedHosts(values['allowed-host']),
     token,
     exporter: exporterOptions(values, env),
     maxBodyBytes: optionalWhole(values['max-body-bytes'], '--max-body-bytes'),
@@ -173,6 +179,12 @@ function secret(file: string | undefined, fromEnv: string | undefined, flag: str
   }
   if (text === '') throw new ArgumentError(`${flag}: ${file} is empty`);
   return text;
+}
+
+function allowedHosts(names: string[] | undefined): string[] | undefined {
+  const problem = names && hostListProblem(names);
+  if (problem !== undefined) throw new ArgumentError(`--allowed-host: ${problem}`);
+  return names;
 }
 
 function whole(raw: string, flag: string, min: number, max: number): number {

@@ -2,9 +2,11 @@
 // seeing what an app would send. Prints each trace as a tree as its logs arrive (or JSON lines, or
 // nothing), serves a web page at /, and can keep the logs in a file across restarts.
 import { parseArgs } from 'node:util';
-import { isLoopbackHost } from '../exporter/config.js';
+import { isLoopbackHost } from '../shared/loopback.js';
+import { hostListProblem } from '../shared/host-check.js';
 import { startLocalLogServer, type LocalApiVersion, type LocalLogServer, type LogChange } from '../local/index.js';
 import { DEFAULT_DATA_MAX_BYTES } from '../local/log-file.js';
+import { DEFAULT_MAX_LOGS } from '../local/server.js';
 import { listenFailure, untilSignalled, usageError, wholeNumber, type CliCommand } from './command.js';
 import { jsonLine, QUIET_MILLIS, TracePrinter } from './serve-output.js';
 
@@ -23,10 +25,15 @@ Options:
   --api v4|v5           which API's base URL to print (default v4; both are served)
   --data FILE           keep logs in FILE (JSON Lines): loaded at start, each log appended
   --data-max-bytes N    stop appending to FILE once it would pass N bytes (default ${DEFAULT_DATA_MAX_BYTES})
+  --max-logs N          keep at most N logs of each API in memory, the oldest pushed out first
+                        (default ${DEFAULT_MAX_LOGS}; one warning when it starts)
   --quiet               print only the startup lines
   --json                print one JSON line per stored or updated log instead of trees
-  --allow-remote        listen on a non-loopback --host and answer any Host header (for a
-                        container); needs --api-key, which reads then need too unless from loopback
+  --allow-remote        listen on a non-loopback --host (for a container); needs --api-key,
+                        which reads then need too unless from loopback
+  --allowed-host NAME   a name clients reach the server by (repeatable; .example.com for every
+                        name under it); loopback names, --host and, on 0.0.0.0 or ::, IP
+                        addresses are allowed without it; other Host headers get 403
   -h, --help            print this help
 
 Reads (GET /v4/logs, GET /v5/logs and the page at /) need no key from this machine; writes do.`;
@@ -40,7 +47,9 @@ interface ServeOptions {
   api: LocalApiVersion;
   dataFile: string | undefined;
   dataMaxBytes: number;
+  maxLogs: number;
   allowRemote: boolean;
+  allowedHosts: string[] | undefined;
   output: OutputMode;
 }
 
@@ -57,7 +66,9 @@ async function serve(argv: string[]): Promise<number> {
       api: options.api,
       dataFile: options.dataFile,
       dataMaxBytes: options.dataMaxBytes,
+      maxLogs: options.maxLogs,
       allowRemote: options.allowRemote,
+      allowedHosts: options.allowedHosts,
       onChange: output.onChange,
       onWarning: (message) => console.error(`warning: ${message}`),
     });
@@ -122,9 +133,13 @@ function parseServeArgs(argv: string[]): ServeOptions | number {
   const remote = remoteProblem(values.host, values['allow-remote'] === true, values['api-key']);
   if (remote !== undefined) return usageError(remote, USAGE);
   if (values.api !== 'v4' && values.api !== 'v5') return usageError('--api must be v4 or v5', USAGE);
+  const hostProblem = values['allowed-host'] && hostListProblem(values['allowed-host']);
+  if (hostProblem !== undefined) return usageError(`--allowed-host: ${hostProblem}`, USAGE);
   if (values.data === '') return usageError('--data must name a file', USAGE);
   const dataMaxBytes = wholeNumber(values['data-max-bytes']);
   if (Number.isNaN(dataMaxBytes)) return usageError('--data-max-bytes must be a whole number of bytes', USAGE);
+  const maxLogs = wholeNumber(values['max-logs']);
+  if (!(maxLogs >= 1)) return usageError('--max-logs must be a whole number of logs, at least 1', USAGE);
   if (values.quiet && values.json) return usageError('--quiet and --json cannot be used together', USAGE);
   return {
     port,
@@ -133,7 +148,9 @@ function parseServeArgs(argv: string[]): ServeOptions | number {
     api: values.api,
     dataFile: values.data,
     dataMaxBytes,
+    maxLogs,
     allowRemote: values['allow-remote'] === true,
+    allowedHosts: values['allowed-host'],
     output: values.quiet ? 'quiet' : values.json ? 'json' : 'trees',
   };
 }
@@ -157,9 +174,11 @@ function readArgs(argv: string[]) {
       api: { type: 'string', default: 'v4' },
       data: { type: 'string' },
       'data-max-bytes': { type: 'string', default: String(DEFAULT_DATA_MAX_BYTES) },
+      'max-logs': { type: 'string', default: String(DEFAULT_MAX_LOGS) },
       quiet: { type: 'boolean' },
       json: { type: 'boolean' },
       'allow-remote': { type: 'boolean' },
+      'allowed-host': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -2,6 +2,7 @@ import type { ReadableSpan } from '../shared/otel.js';
 import type { Dispatcher } from 'undici';
 import { DiagLogLevel } from '@opentelemetry/api';
 import { misconfigured } from '../shared/diag.js';
+import { isLoopbackHost } from '../shared/loopback.js';
 import type { LogRequest } from '../log/log-request.js';
 
 /** Which Humanloop API the logs go to: v4 (`POST /logs`, in batches) or v5 (a log per request, filed by path). */
@@ -135,14 +136,12 @@ export function resolveConfig(
   options: HumanloopSpanExporterOptions = {},
   env: Environment = process.env,
 ): ResolvedConfig {
-  const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env.HUMANLOOP_API_KEY);
+  const key = resolveApiKey(options.apiKey, env);
   const api = resolveApi(options.api, env);
   const baseUrl = resolveBaseUrl(options, env, api.version);
   return {
-    apiKey,
-    unusable: apiKey
-      ? (api.problem ?? baseUrl.problem)
-      : 'No Humanloop API key: pass the apiKey option or set the HUMANLOOP_API_KEY environment variable',
+    apiKey: key.apiKey,
+    unusable: key.problem ?? api.problem ?? baseUrl.problem,
     logLevel: resolveLogLevel(env),
     api: api.version,
     baseUrl: baseUrl.url,
@@ -175,6 +174,29 @@ export function resolveConfig(
     spoolDir: optionalString('spoolDir', options.spoolDir),
     dispatcher: options.dispatcher,
   };
+}
+
+const NO_API_KEY = 'No Humanloop API key: pass the apiKey option or set the HUMANLOOP_API_KEY environment variable';
+// What an HTTP header value cannot carry (undici refuses it): control characters and anything past Latin-1.
+// eslint-disable-next-line no-control-regex -- control characters are what a header cannot hold
+const NOT_IN_A_HEADER = /[\u0000-\u001f\u007f-\u009f\u0100-\uffff]/;
+const KEY_PROBLEM = 'holds a character that cannot be sent in an HTTP header (a line break or other control character, or one outside Latin-1)';
+
+/**
+ * The API key, with the whitespace around it trimmed (keys read from files and secret managers
+ * often end in a line break). One that still holds a character no header can carry throws when
+ * given in code, and stops the exporter when it comes from the environment; neither message quotes it.
+ */
+function resolveApiKey(option: string | undefined, env: Environment): { apiKey: string | undefined; problem?: string } {
+  const fromOption = typeof option === 'string' ? option.trim() : undefined;
+  if (fromOption) {
+    if (NOT_IN_A_HEADER.test(fromOption)) throw new ConfigurationError(`The apiKey option ${KEY_PROBLEM}`);
+    return { apiKey: fromOption };
+  }
+  const fromEnv = env.HUMANLOOP_API_KEY?.trim();
+  if (!fromEnv) return { apiKey: undefined, problem: NO_API_KEY };
+  if (NOT_IN_A_HEADER.test(fromEnv)) return { apiKey: undefined, problem: `HUMANLOOP_API_KEY ${KEY_PROBLEM}; nothing is sent` };
+  return { apiKey: fromEnv };
 }
 
 /** The API version; an unknown one in the environment stops the exporter rather than guess where logs go. */
@@ -249,11 +271,6 @@ function baseUrlProblem(raw: string, allowInsecure: boolean): string | undefined
     return `plain http:// to ${url.hostname} would send the API key unencrypted; use https:// or set allowInsecureHttp`;
   }
   return undefined;
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function resolveCaptureContent(option: boolean | undefined, env: Environment): boolean {

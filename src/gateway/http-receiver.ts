@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeError, logger } from '../shared/diag.js';
+import type { HostCheck } from '../shared/host-check.js';
 import type { Admission, Refusal } from './admission.js';
 import { hasBearerToken } from './auth.js';
 import { prometheusText, type GatewayStats } from './gateway-stats.js';
@@ -8,6 +9,8 @@ import { readRequestBody } from './request-body.js';
 import type { SpanIntake } from './span-intake.js';
 
 export interface HttpSettings {
+  /** Whether a request's `Host` names the gateway; others are refused before anything else. */
+  hostAllowed: HostCheck;
   token: string | undefined;
   maxBodyBytes: number;
   retryAfterSeconds: number;
@@ -29,6 +32,7 @@ export class HttpReceiver {
   ) {}
 
   handle(req: IncomingMessage, res: ServerResponse): void {
+    if (!this._settings.hostAllowed(req.headers.host)) return refuseHost(req, res);
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/v1/traces') {
       this._traces(req, res).catch((error: unknown) => {
@@ -93,6 +97,13 @@ export class HttpReceiver {
     this._intake.refused();
     sendStatus(res, format, status, status === 401 ? GRPC_CODE.UNAUTHENTICATED : GRPC_CODE.INVALID_ARGUMENT, problem);
   }
+}
+
+/** A `Host` the gateway does not answer to (a page that rebound its own name to this machine, say): 403, and the connection closed. */
+function refuseHost(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  const body = 'Host is not a name this gateway answers to; allow it with --allowed-host (allowedHosts)\n';
+  res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
 }
 
 function formatOf(header: string | undefined): OtlpFormat | undefined {

@@ -1,4 +1,5 @@
 import type { AttributeValue, Attributes, HrTime } from '@opentelemetry/api';
+import { setOwn } from '../shared/own-keys.js';
 
 /**
  * OTLP scalar fields as they arrive from either encoding: protobuf (decoded with longs as
@@ -72,7 +73,10 @@ export function enumValue(value: unknown, names: readonly string[]): number {
   return 0;
 }
 
-/** OTLP KeyValue list → OTel attributes. Keys without a value are left out, as OTel does. */
+/**
+ * OTLP KeyValue list → OTel attributes. Keys without a value are left out, as OTel does. Every key
+ * is an own data property, `__proto__` included.
+ */
 export function attributes(list: unknown): Attributes {
   const out: Attributes = {};
   if (!Array.isArray(list)) return out;
@@ -81,7 +85,7 @@ export function attributes(list: unknown): Attributes {
     const { key, value } = item as { key?: unknown; value?: unknown };
     if (typeof key !== 'string') continue;
     const converted = attributeValue(value);
-    if (converted !== undefined) out[key] = converted;
+    if (converted !== undefined) setOwn(out, key, converted);
   }
   return out;
 }
@@ -151,7 +155,7 @@ export function plainValue(value: unknown, depth = 0): unknown {
   if (any.kvlistValue !== undefined) {
     const object: Record<string, unknown> = {};
     for (const item of valuesOf(any.kvlistValue) as Array<{ key?: unknown; value?: unknown } | null>) {
-      if (item && typeof item.key === 'string') object[item.key] = plainValue(item.value, depth + 1);
+      if (item && typeof item.key === 'string') setOwn(object, item.key, plainValue(item.value, depth + 1));
     }
     return object;
   }

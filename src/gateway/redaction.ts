@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { LogRequest } from '../log/log-request.js';
+import { setOwn } from '../shared/own-keys.js';
 
 /**
  * The gateway's redaction file: a JSON document that becomes the exporter's `redact` option.
@@ -111,7 +112,7 @@ function rewrite(value: unknown, rules: Array<{ regex: RegExp; with: string }>, 
   if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return value;
   if (Array.isArray(value)) return value.map((item) => rewrite(item, rules, depth + 1));
   const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) copy[key] = rewrite(item, rules, depth + 1);
+  for (const [key, item] of Object.entries(value)) setOwn(copy, key, rewrite(item, rules, depth + 1));
   return copy;
 }
 

@@ -1,8 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isLoopbackHost, resolveConfig, type HumanloopSpanExporterOptions } from '../exporter/config.js';
+import { resolveConfig, type HumanloopSpanExporterOptions } from '../exporter/config.js';
+import { isLoopbackHost } from '../shared/loopback.js';
 import { HumanloopSpanExporter } from '../exporter/exporter.js';
+import { allowedHostsOption, hostCheck } from '../shared/host-check.js';
 import { listen } from '../shared/listen.js';
+import { requestTimeouts } from '../shared/request-timeouts.js';
 import { Admission } from './admission.js';
 import { GatewayCounters, type GatewayStats } from './gateway-stats.js';
 import { startGrpcReceiver, type GrpcReceiver } from './grpc-receiver.js';
@@ -17,6 +20,14 @@ export interface OtlpGatewayOptions {
   grpcPort?: number;
   /** Default 127.0.0.1. A host other than loopback requires `token`. */
   host?: string;
+  /**
+   * Host names (or addresses) OTLP/HTTP requests may name in `Host`, besides the loopback names,
+   * `host`, and any IP address when `host` is 0.0.0.0 or ::: the names senders reach the gateway
+   * by (a Collector on another host, a container or service name). A leading dot allows every name
+   * under a domain. Other requests get 403, so that a web page cannot reach the gateway by pointing
+   * a DNS name of its own at it.
+   */
+  allowedHosts?: string[];
   /** Senders must send `Authorization: Bearer <token>` (gRPC: the same metadata). Default: none (loopback only). */
   token?: string;
   /** The Humanloop exporter the spans are delivered through, with all its options. */
@@ -27,6 +38,11 @@ export interface OtlpGatewayOptions {
   maxPendingSpans?: number;
   /** Most requests read and decoded at once; past it, 429. Default 32. */
   maxConcurrentRequests?: number;
+  /**
+   * How long a sender may take to send one OTLP/HTTP request (headers within 10 s, or this when
+   * shorter); past it, 408 and the connection closed. Default 60 000.
+   */
+  requestTimeoutMillis?: number;
   /** The `Retry-After` of a 429 or 503, in whole seconds. Default 1. */
   retryAfterSeconds?: number;
   /**
@@ -57,6 +73,7 @@ const DEFAULTS = {
   maxConcurrentRequests: 32,
   retryAfterSeconds: 1,
   batchDelayMillis: 200,
+  requestTimeoutMillis: 60_000,
 };
 /** Most spans in one export of the gateway's. */
 const MAX_BATCH_SPANS = 2_048;
@@ -73,12 +90,14 @@ export async function startOtlpGateway(options: OtlpGatewayOptions = {}): Promis
   const host = options.host ?? DEFAULTS.host;
   const token = options.token === '' ? undefined : options.token;
   if (!isLoopbackHost(host) && token === undefined) throw new Error(`listening on ${host} requires a token, so that only your senders can post spans`);
+  const allowedHosts = allowedHostsOption(options.allowedHosts);
   const exporterOptions = options.exporter ?? {};
   const unusable = resolveConfig(exporterOptions).unusable;
   if (unusable !== undefined) throw new Error(unusable);
   const maxBodyBytes = whole(options.maxBodyBytes, DEFAULTS.maxBodyBytes, 'maxBodyBytes', 1);
   const retryAfterSeconds = whole(options.retryAfterSeconds, DEFAULTS.retryAfterSeconds, 'retryAfterSeconds', 1);
   const batchDelayMillis = whole(options.batchDelayMillis, DEFAULTS.batchDelayMillis, 'batchDelayMillis', 0);
+  const requestTimeoutMillis = whole(options.requestTimeoutMillis, DEFAULTS.requestTimeoutMillis, 'requestTimeoutMillis', 1);
   const admissionLimits = {
     maxPendingSpans: whole(options.maxPendingSpans, DEFAULTS.maxPendingSpans, 'maxPendingSpans', 1),
     maxConcurrentRequests: whole(options.maxConcurrentRequests, DEFAULTS.maxConcurrentRequests, 'maxConcurrentRequests', 1),
@@ -91,9 +110,9 @@ export async function startOtlpGateway(options: OtlpGatewayOptions = {}): Promis
   const stats = () => counters.snapshot(admission.pendingSpans, exporter.stats());
   const batcher = new SpanBatcher(batchDelayMillis, MAX_BATCH_SPANS, (spans) => exportSpans(exporter, spans, admission, counters));
   const intake = new SpanIntake(admission, batcher, counters);
-  const receiver = new HttpReceiver(intake, admission, { token, maxBodyBytes, retryAfterSeconds }, stats);
-  const server = createServer((req, res) => receiver.handle(req, res));
-  server.requestTimeout = 60_000;
+  const hostAllowed = hostCheck(host, allowedHosts);
+  const receiver = new HttpReceiver(intake, admission, { hostAllowed, token, maxBodyBytes, retryAfterSeconds }, stats);
+  const server = createServer(requestTimeouts(requestTimeoutMillis), (req, res) => receiver.handle(req, res));
   let grpc: GrpcReceiver | undefined;
   try {
     await listen(server, options.port ?? DEFAULTS.port, host);

@@ -3,6 +3,7 @@ export {
   type LocalApiVersion,
   type LocalLogServer,
   type LocalLogServerOptions,
+  type LocalServerStats,
   type RecordedRequest,
 } from './server.js';
 export type { StoredLog } from './log-store.js';

@@ -1,16 +1,38 @@
+import { Recent } from './recent.js';
+
 /**
  * Logs in arrival order, found by id: what the v4 and v5 stores are built on. Readers get copies;
- * a store changes its own logs in place.
+ * a store changes its own logs in place. At most `maxLogs` are kept: the oldest is pushed out to
+ * make room (its store forgets it, `onPushedOut` hears of it).
  */
 export class LogList<T extends { id: string }> {
-  private _logs: T[] = [];
+  private readonly _logs: Recent<T>;
   private readonly _byId = new Map<string, T>();
 
+  constructor(
+    maxLogs: number,
+    private readonly _onPushedOut?: () => void,
+  ) {
+    this._logs = new Recent(maxLogs);
+  }
+
+  protected get maxLogs(): number {
+    return this._logs.max;
+  }
+
   protected keep(log: T): T {
-    this._logs.push(log);
+    const pushedOut = this._logs.push(log);
     this._byId.set(log.id, log);
+    if (pushedOut) {
+      if (this._byId.get(pushedOut.id) === pushedOut) this._byId.delete(pushedOut.id);
+      this.forget(pushedOut);
+      this._onPushedOut?.();
+    }
     return log;
   }
+
+  /** Called for a log pushed out to make room: the store lets go of what it kept about it. */
+  protected forget(_log: T): void {}
 
   /** Puts back a log kept from an earlier run; one of the same id takes its contents instead. */
   protected restoreLog(log: T): T {
@@ -33,15 +55,20 @@ export class LogList<T extends { id: string }> {
   }
 
   all(): T[] {
-    return structuredClone(this._logs);
+    return structuredClone(this._logs.toArray());
   }
 
   get count(): number {
-    return this._logs.length;
+    return this._logs.size;
+  }
+
+  /** Logs pushed out to make room since the start or `clear()`. */
+  get pushedOut(): number {
+    return this._logs.pushedOut;
   }
 
   clear(): void {
-    this._logs = [];
+    this._logs.clear();
     this._byId.clear();
   }
 }

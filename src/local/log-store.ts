@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CreateLogResponse, LogRequest } from '../log/log-request.js';
 import { LogList } from './log-list.js';
+import { trimOldest } from './recent.js';
 import type { KnownLogs } from './validate.js';
 
 /** A log as the local server keeps it: what was sent, with the ids it was given. */
@@ -23,6 +24,9 @@ export class LogStore extends LogList<StoredLog> implements KnownLogs {
     const project_id = log.project_id ?? memo(this._projects, projectKey, 'pr_');
     const sessionRef = log.session_reference_id;
     const session_id = log.session_id ?? (sessionRef === undefined ? null : memo(this._sessions, sessionRef, 'sesh_'));
+    // Ids of projects and sessions are remembered for as many as there are logs, the oldest forgotten first.
+    trimOldest(this._projects, this.maxLogs);
+    trimOldest(this._sessions, this.maxLogs);
     // The parsed request body is the server's own: completed in place rather than copied.
     const stored = Object.assign(log, { id: newId('data_'), project_id, session_id, request_index: requestIndex });
     this.keep(stored);
@@ -51,6 +55,11 @@ export class LogStore extends LogList<StoredLog> implements KnownLogs {
     if (typeof session === 'string' && typeof stored.session_id === 'string' && !this._sessions.has(session)) {
       this._sessions.set(session, stored.session_id);
     }
+  }
+
+  protected override forget(log: StoredLog): void {
+    const reference = log.reference_id;
+    if (typeof reference === 'string' && this._byReference.get(reference) === log) this._byReference.delete(reference);
   }
 
   hasReferenceId(referenceId: string): boolean {

@@ -3,13 +3,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isLoopbackHost } from '../exporter/config.js';
+import { isLoopbackHost } from '../shared/loopback.js';
+import { allowedHostsOption, hostCheck, type HostCheck } from '../shared/host-check.js';
 import { listen } from '../shared/listen.js';
+import { ownValue } from '../shared/own-keys.js';
 import { readBody } from '../shared/read-body.js';
-import { isLoopbackHostHeader, isLoopbackPeer } from './access.js';
+import { requestTimeouts } from '../shared/request-timeouts.js';
+import { isLoopbackPeer } from './access.js';
 import { EventStreams, type LogChange } from './event-stream.js';
 import { describeFault, FaultSchedule, type Fault, type FaultPlan } from './faults.js';
 import { parseJson, type JsonParse } from './http-body.js';
+import { RequestRecords, type RecordedRequest } from './request-records.js';
 import { DEFAULT_DATA_MAX_BYTES, loadLogFile, LogFileWriter } from './log-file.js';
 import { LogStore, type StoredLog } from './log-store.js';
 import type { AnyStoredLog } from './log-summary.js';
@@ -51,29 +55,43 @@ export interface LocalLogServerOptions {
   /** Where warnings about `dataFile` go. Default: `console.warn`. */
   onWarning?: (message: string) => void;
   /**
-   * Answer requests whose `Host` is not a loopback name, and allow a non-loopback `host`: for a
-   * container. Needs `apiKey`. Without it, such requests get 403 (a page on another site could
-   * otherwise reach this server through a DNS name it points at 127.0.0.1).
+   * Allow a `host` other than loopback (for a container). Needs `apiKey`. The `Host` check stays:
+   * add the names clients use with `allowedHosts`.
    */
   allowRemote?: boolean;
+  /**
+   * Host names (or addresses) requests may name in `Host`, besides the loopback names, `host`, and
+   * any IP address when `host` is 0.0.0.0 or ::. A leading dot allows every name under a domain
+   * (`.svc.cluster.local`). A request naming another host gets 403: a page on another site could
+   * otherwise reach this server through a DNS name it points at 127.0.0.1.
+   */
+  allowedHosts?: string[];
+  /**
+   * How long a client may take to send one request (headers within 10 s, or this when shorter);
+   * past it, 408 and the connection closed. Default 30 000.
+   */
+  requestTimeoutMillis?: number;
+  /** Most request records `requests()` keeps: the last ones, the oldest pushed out first. Default 10 000. */
+  maxRecordedRequests?: number;
+  /**
+   * Most logs kept of each API (v4 and v5 apart). Past it the oldest is pushed out to make room:
+   * one warning the first time, and `stats().logsPushedOut` counts them. Default 100 000.
+   */
+  maxLogs?: number;
 }
 
-export interface RecordedRequest {
-  index: number;
-  method: string;
-  /** The request target as sent: path and query. */
-  path: string;
-  /** Undefined while unanswered, and for a request dropped or hung by a fault. */
-  status: number | undefined;
-  /** Logs in a POST body that parsed (1 for an object), else 0. */
-  itemCount: number;
-  /** The fault played, e.g. `status:503`, `delay:100`, `drop:reset`. */
-  fault?: string;
-  /** Lower-case names; `x-api-key` (and any authorization or cookie header) reads `[present]`. */
-  headers: Record<string, string>;
-  /** `performance.now()` when the request arrived and when it was answered (undefined if never). */
-  receivedAt: number;
-  answeredAt: number | undefined;
+export type { RecordedRequest } from './request-records.js';
+
+/** What the server holds, and what it pushed out to stay within its bounds (since the start or `clear()`). */
+export interface LocalServerStats {
+  /** Logs stored, v4 and v5 together. */
+  storedLogs: number;
+  /** Logs pushed out, oldest first, to stay within `maxLogs`. */
+  logsPushedOut: number;
+  /** Request records `requests()` returns. */
+  recordedRequests: number;
+  /** Request records pushed out to stay within `maxRecordedRequests`. */
+  requestRecordsPushedOut: number;
 }
 
 export interface LocalLogServer {
@@ -89,8 +107,10 @@ export interface LocalLogServer {
   v5Logs(): StoredV5Log[];
   /** How many logs are stored, v4 and v5 together (cheaper than counting copies). */
   logCount(): number;
-  /** Every request since start or `clear()`, in arrival order. */
+  /** The last `maxRecordedRequests` requests since start or `clear()`, in arrival order. */
   requests(): RecordedRequest[];
+  /** What the server holds and what it pushed out to stay within its bounds. */
+  stats(): LocalServerStats;
   /**
    * Forgets stored logs (v4 and v5, with the v5 files) and recorded requests (and, on a test
    * server, queued faults and the fault plan).
@@ -123,7 +143,10 @@ interface Settings {
   dataFile: string | undefined;
   dataMaxBytes: number;
   onWarning: (message: string) => void;
-  allowRemote: boolean;
+  hostAllowed: HostCheck;
+  requestTimeoutMillis: number;
+  maxRecordedRequests: number;
+  maxLogs: number;
 }
 
 interface Exchange {
@@ -134,6 +157,9 @@ interface Exchange {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+const DEFAULT_REQUEST_TIMEOUT_MILLIS = 30_000;
+const DEFAULT_MAX_RECORDED_REQUESTS = 10_000;
+export const DEFAULT_MAX_LOGS = 100_000;
 const DEFAULT_FAULT_BODY = { detail: 'injected fault' };
 const SECRET_HEADERS = new Set(['x-api-key', 'authorization', 'proxy-authorization', 'cookie']);
 // After a 413 the rest of the body is read and dropped; a client still sending after this is cut off.
@@ -149,6 +175,7 @@ export async function startLocalLogServer(options: LocalLogServerOptions = {}): 
     v5Logs: () => server.v5Logs(),
     logCount: () => server.logCount(),
     requests: () => server.requests(),
+    stats: () => server.stats(),
     clear: () => server.clear(),
     close: () => server.close(),
   };
@@ -159,7 +186,7 @@ export async function startTestLogServer(options: LocalLogServerOptions = {}): P
   const settings = resolveSettings(options);
   const state = new ServerState(settings);
   await state.openDataFile();
-  const server = createServer((req, res) => void state.handle(req, res));
+  const server = createServer(requestTimeouts(settings.requestTimeoutMillis), (req, res) => void state.handle(req, res));
   server.on('connection', (socket: Socket) => state.track(socket));
   server.on('clientError', answerClientError);
   try {
@@ -174,10 +201,7 @@ export async function startTestLogServer(options: LocalLogServerOptions = {}): P
 }
 
 function resolveSettings(options: LocalLogServerOptions): Settings {
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0) {
-    throw new RangeError('maxBodyBytes must be a whole number >= 0');
-  }
+  const maxBodyBytes = wholeOption('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, 0);
   if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === '')) {
     throw new TypeError('apiKey must be a non-empty string');
   }
@@ -189,8 +213,7 @@ function resolveSettings(options: LocalLogServerOptions): Settings {
   if (!allowRemote && !isLoopbackHost(host)) {
     throw new RangeError(`host ${host} is not a loopback address: pass allowRemote and an apiKey to listen on it`);
   }
-  const dataMaxBytes = options.dataMaxBytes ?? DEFAULT_DATA_MAX_BYTES;
-  if (!Number.isSafeInteger(dataMaxBytes) || dataMaxBytes < 0) throw new RangeError('dataMaxBytes must be a whole number >= 0');
+  const dataMaxBytes = wholeOption('dataMaxBytes', options.dataMaxBytes, DEFAULT_DATA_MAX_BYTES, 0);
   return {
     host,
     port: options.port ?? 0,
@@ -203,8 +226,17 @@ function resolveSettings(options: LocalLogServerOptions): Settings {
     dataFile: options.dataFile,
     dataMaxBytes,
     onWarning: options.onWarning ?? ((message) => console.warn(message)),
-    allowRemote,
+    hostAllowed: hostCheck(host, allowedHostsOption(options.allowedHosts)),
+    requestTimeoutMillis: wholeOption('requestTimeoutMillis', options.requestTimeoutMillis, DEFAULT_REQUEST_TIMEOUT_MILLIS, 1),
+    maxRecordedRequests: wholeOption('maxRecordedRequests', options.maxRecordedRequests, DEFAULT_MAX_RECORDED_REQUESTS, 0),
+    maxLogs: wholeOption('maxLogs', options.maxLogs, DEFAULT_MAX_LOGS, 1),
   };
+}
+
+function wholeOption(name: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be a whole number >= ${min}`);
+  return value;
 }
 
 function handleFor(server: Server, state: ServerState, api: LocalApiVersion): TestLogServer {
@@ -217,7 +249,8 @@ function handleFor(server: Server, state: ServerState, api: LocalApiVersion): Te
     logs: () => state.store.all(),
     v5Logs: () => state.v5Store.all(),
     logCount: () => state.store.count + state.v5Store.count,
-    requests: () => state.requests.map((record) => ({ ...record, headers: { ...record.headers } })),
+    requests: () => state.requests.copies(),
+    stats: () => state.stats(),
     inject: (fault, times) => state.faults.inject(fault, times),
     setFaultPlan: (plan) => state.faults.setPlan(plan),
     down: () => state.setDown(true),
@@ -228,10 +261,10 @@ function handleFor(server: Server, state: ServerState, api: LocalApiVersion): Te
 }
 
 class ServerState {
-  readonly store = new LogStore();
-  readonly v5Store = new V5Store();
+  readonly store: LogStore;
+  readonly v5Store: V5Store;
   readonly faults = new FaultSchedule();
-  readonly requests: RecordedRequest[] = [];
+  readonly requests: RequestRecords;
   private readonly _streams = new EventStreams();
   private _dataFile: LogFileWriter | undefined;
   private readonly _onChange: ((change: LogChange) => void) | undefined;
@@ -243,6 +276,12 @@ class ServerState {
   constructor(private readonly _settings: Settings) {
     // Each delayed request listens for the close while it waits, and lets go after: any number may wait at once.
     setMaxListeners(0, this._closing.signal);
+    const onPushedOut = once(() =>
+      _settings.onWarning(`stored logs reached maxLogs (${_settings.maxLogs}): the oldest are pushed out to make room (stats().logsPushedOut counts them)`),
+    );
+    this.store = new LogStore(_settings.maxLogs, onPushedOut);
+    this.v5Store = new V5Store(_settings.maxLogs, onPushedOut);
+    this.requests = new RequestRecords(_settings.maxRecordedRequests);
     this._onChange = guarded(_settings.onChange);
     const onLog = guarded(_settings.onLog);
     const onV5Log = guarded(_settings.onV5Log);
@@ -305,8 +344,17 @@ class ServerState {
     this.store.clear();
     this.v5Store.clear();
     this.faults.clear();
-    this.requests.length = 0;
+    this.requests.clear();
     this._streams.reset([]);
+  }
+
+  stats(): LocalServerStats {
+    return {
+      storedLogs: this.store.count + this.v5Store.count,
+      logsPushedOut: this.store.pushedOut + this.v5Store.pushedOut,
+      recordedRequests: this.requests.size,
+      requestRecordsPushedOut: this.requests.pushedOut,
+    };
   }
 
   async close(server: Server): Promise<void> {
@@ -331,8 +379,8 @@ class ServerState {
 
   private async _serve(exchange: Exchange): Promise<void> {
     const { record, req } = exchange;
-    if (!this._settings.allowRemote && !isLoopbackHostHeader(req.headers.host)) {
-      return send(exchange, { status: 403, body: { detail: 'Host must name this machine (localhost, 127.0.0.1 or [::1])' } });
+    if (!this._settings.hostAllowed(req.headers.host)) {
+      return send(exchange, { status: 403, body: { detail: 'Host is not a name this server answers to: use localhost or 127.0.0.1, or allow it with allowedHosts (--allowed-host)' } });
     }
     const path = pathOf(record.path);
     if (isViewerPath(path)) return this._serveViewer(exchange, path);
@@ -373,8 +421,7 @@ class ServerState {
   }
 
   private _begin(req: IncomingMessage, res: ServerResponse): Exchange {
-    const record: RecordedRequest = {
-      index: this.requests.length,
+    const record = this.requests.add({
       method: req.method ?? '',
       path: req.url ?? '',
       status: undefined,
@@ -382,8 +429,7 @@ class ServerState {
       headers: redactedHeaders(req),
       receivedAt: performance.now(),
       answeredAt: undefined,
-    };
-    this.requests.push(record);
+    });
     return { req, res, record };
   }
 
@@ -466,11 +512,25 @@ function redactedHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-/** Malformed requests (bad request line, oversized headers) get a bare answer instead of a reset. */
+const CLIENT_ERROR_STATUS: Readonly<Record<string, string>> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  // A request not received within requestTimeoutMillis (or its headers within the headers timeout).
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
+
+/** Malformed or timed-out requests (bad request line, oversized headers, too slow) get a bare answer instead of a reset. */
 function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
   if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const status = ownValue(CLIENT_ERROR_STATUS, error.code ?? '') ?? '400 Bad Request';
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function once(action: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) action();
+    done = true;
+  };
 }
 
 function guarded<T>(listener: ((log: T) => void) | undefined): ((log: T) => void) | undefined {

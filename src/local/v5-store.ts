@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LogList } from './log-list.js';
+import { trimOldest } from './recent.js';
 import { V5_KINDS, type LogStatus, type V5FileType } from './v5-kinds.js';
 
 /**
@@ -149,6 +150,10 @@ export class V5Store extends LogList<StoredV5Log> implements KnownV5 {
     const file: V5File = { id, type, path, version: '' };
     this._files.set(file.id, file);
     this._paths.set(path, file);
+    // Files are remembered for as many as there are logs, the oldest forgotten first.
+    trimOldest(this._files, this.maxLogs, (_, forgotten) => {
+      if (this._paths.get(forgotten.path) === forgotten) this._paths.delete(forgotten.path);
+    });
     return file;
   }
 

@@ -1,4 +1,5 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { setOwn } from '../shared/own-keys.js';
 
 /** What one index of a flattened list holds: the rest of each key, to its value. */
 export type Group = Map<string, AttributeValue>;
@@ -26,7 +27,7 @@ export function indexedGroups(attributes: Attributes, prefix: string, maxItems =
 /** The groups nested under `prefix` inside a group (`tool_calls.0.tool_call.id` → by index). */
 export function subGroups(group: Group, prefix: string): Group[] {
   const attributes: Attributes = {};
-  for (const [key, value] of group) attributes[key] = value;
+  for (const [key, value] of group) setOwn(attributes, key, value);
   return indexedGroups(attributes, prefix);
 }
 

@@ -1,3 +1,5 @@
+import { setOwn } from '../shared/own-keys.js';
+
 const MAX_KEYS = 64;
 const MAX_STRING_CHARS = 4096;
 const MAX_DEPTH = 6;
@@ -19,7 +21,7 @@ function boundObject(object: Record<string, unknown>, depth: number): Record<str
     if (!Object.hasOwn(object, key)) continue;
     const kept = boundValue(object[key], depth + 1);
     if (kept === undefined) continue;
-    bounded[key] = kept;
+    setOwn(bounded, key, kept);
     keys++;
   }
   return bounded;

@@ -1,4 +1,5 @@
 import { MODEL_PROVIDERS, type ModelProvider } from '../log/log-request.js';
+import { ownValue } from '../shared/own-keys.js';
 
 const ALIASES: Record<string, ModelProvider> = {
   'azure.ai.openai': 'openai_azure',
@@ -23,7 +24,8 @@ const ALIASES: Record<string, ModelProvider> = {
 export function toModelProvider(raw: string): ModelProvider | undefined {
   const name = raw.trim().toLowerCase();
   if (isModelProvider(name)) return name;
-  if (ALIASES[name]) return ALIASES[name];
+  const alias = ownValue(ALIASES, name);
+  if (alias) return alias;
   if (name.startsWith('gcp.') || name.startsWith('google.')) return 'google';
   if (name.startsWith('azure.')) return name.includes('openai') ? 'openai_azure' : undefined;
   // The AI SDK writes `<provider>.<api>`, e.g. `openai.chat`, `anthropic.messages`.

@@ -34,6 +34,26 @@ describe('OTLP values → OTel attribute values', () => {
     });
   });
 
+  it('keeps __proto__, constructor and prototype as ordinary attribute names: own data properties, no phantom keys', () => {
+    const names = ['__proto__', 'constructor', 'prototype'];
+    const kvlist = { kvlistValue: { values: names.map((key) => ({ key, value: { arrayValue: { values: [{ stringValue: key }] } } })) } };
+    const cases: Array<[unknown, unknown]> = [
+      [{ arrayValue: { values: [{ stringValue: 'a' }, { stringValue: 'b' }] } }, ['a', 'b']],
+      [kvlist, '{"__proto__":["__proto__"],"constructor":["constructor"],"prototype":["prototype"]}'],
+      [{ stringValue: 'text' }, 'text'],
+    ];
+    for (const [value, expected] of cases) {
+      const converted = attributes([...names.map((key) => ({ key, value })), { key: 'plain', value: { boolValue: true } }]);
+      expect(Object.getPrototypeOf(converted)).toBe(Object.prototype);
+      const seen: string[] = [];
+      for (const key in converted) seen.push(key);
+      expect(seen).toEqual([...names, 'plain']);
+      for (const key of names) {
+        expect(Object.getOwnPropertyDescriptor(converted, key)).toEqual({ value: expected, writable: true, enumerable: true, configurable: true });
+      }
+    }
+  });
+
   it('cuts off key-value lists nested past 64 levels instead of recursing without bound', () => {
     let value: unknown = { stringValue: 'leaf' };
     for (let i = 0; i < 100_000; i++) value = { kvlistValue: { values: [{ key: 'k', value }] } };

@@ -1,6 +1,7 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { vi } from 'vitest';
 import { HumanloopSpanExporter, type HumanloopSpanExporterOptions, type SpanCounts } from '../../src/index.js';
 import { startTestLogServer, type TestLogServer, type LocalLogServerOptions } from '../../src/testing/index.js';
 import { FakeClock } from './fake-clock.js';
@@ -97,6 +98,16 @@ export function captureDiag(): { messages: string[]; restore: () => void } {
   const logger: DiagLogger = { error: record, warn: record, info: record, debug: record, verbose: record };
   diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
   return { messages, restore: () => diag.disable() };
+}
+
+/** Captures what is written to stderr, a chunk per write (until `vi.restoreAllMocks()`), and writes nothing. */
+export function captureStderr(): string[] {
+  const lines: string[] = [];
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  return lines;
 }
 
 /** The logs a server stored for one API, in the shape the tests compare. */

@@ -1,32 +1,14 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isLoopbackHostHeader, isLoopbackPeer } from '../../src/local/access.js';
+import { isLoopbackHostHeader } from '../../src/shared/host-check.js';
+import { isLoopbackPeer } from '../../src/local/access.js';
 import { startLocalLogServer, type LocalLogServer } from '../../src/local/index.js';
+import { send, type Answer } from '../helpers/raw-request.js';
 
 /** Who may read and write, the Host check against DNS rebinding, and no CORS, over real sockets. */
 
 const KEY = 'access-test-key';
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** A request with exactly these headers (fetch will not send a Host of our choosing). */
-function send(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers, timeout: 2_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 /** The first bytes of an event stream, then the connection closed. */
 function firstEvents(port: number, host: string, untilText: string, trigger?: () => Promise<unknown>): Promise<Answer> {
@@ -127,14 +109,37 @@ describe('the Host check', () => {
     expect(server.logCount()).toBe(0);
   });
 
-  it('answers any Host when started with allowRemote and a key', async () => {
+  it('still refuses a rebound name when started with allowRemote: a page on this machine reads nothing without the key', async () => {
     const remote = await startLocalLogServer({ apiKey: KEY, allowRemote: true });
     try {
-      expect((await send(remote.port, 'GET', '/v4/logs', { host: 'logs.internal:8787' })).status).toBe(200);
-      expect((await send(remote.port, 'POST', '/v4/logs', { host: 'logs.internal', 'content-type': 'application/json' }, logBody)).status).toBe(401);
+      await fetch(`${remote.url}/logs`, { method: 'POST', headers: write, body: logBody });
+      const evil = { host: `rebind.example:${remote.port}` };
+      for (const path of ['/', '/events', '/v4/logs', '/v5/logs']) {
+        const answer = await send(remote.port, 'GET', path, evil);
+        expect(answer.status, path).toBe(403);
+        expect(answer.body).not.toContain('"project"');
+      }
+      expect((await send(remote.port, 'POST', '/v4/logs', { ...evil, ...write }, logBody)).status).toBe(403);
+      expect((await send(remote.port, 'GET', '/v4/logs', { host: `127.0.0.1:${remote.port}` })).status).toBe(200);
+      expect(remote.logCount()).toBe(1);
     } finally {
       await remote.close();
     }
+  });
+
+  it('answers the names given in allowedHosts, with allowRemote or without', async () => {
+    for (const allowRemote of [false, true]) {
+      const named = await startLocalLogServer({ apiKey: KEY, allowRemote, allowedHosts: ['logs.internal', '.docker.example'] });
+      try {
+        for (const name of ['logs.internal:8787', 'app.docker.example', `127.0.0.1:${named.port}`]) {
+          expect((await send(named.port, 'GET', '/v4/logs', { host: name })).status, name).toBe(200);
+        }
+        expect((await send(named.port, 'GET', '/v4/logs', { host: 'logs.internal.evil.example' })).status).toBe(403);
+      } finally {
+        await named.close();
+      }
+    }
+    await expect(startLocalLogServer({ allowedHosts: ['logs.internal:8787'] })).rejects.toThrow(/allowedHosts/);
   });
 
   it('refuses allowRemote without a key, and a non-loopback host without allowRemote', async () => {

@@ -5,6 +5,7 @@ import { asText, imagePart, isRecord, textAsMessages, textOf, textPart, toConten
 import type { KindReader, LogKind, NormalizedSpan } from '../normalized.js';
 import { toModelConfigTools } from '../tools.js';
 import { normalizeGenAi } from './genai.js';
+import { setOwn } from '../../shared/own-keys.js';
 
 /** `ai.operationId` → what the span is. Tokens are only read from the per-call `do*` spans. */
 export function aiSdkKind(operationId: string): LogKind {
@@ -56,7 +57,7 @@ function readTelemetryMetadata(attributes: Attributes, out: NormalizedSpan): voi
   for (const key in attributes) {
     if (!key.startsWith(prefix)) continue;
     const name = key.slice(prefix.length);
-    out.metadata[name] = attributes[key];
+    setOwn(out.metadata, name, attributes[key]);
   }
   out.userId = readString(attributes, `${prefix}userId`);
   const functionId = readString(attributes, 'ai.telemetry.functionId');

@@ -6,6 +6,7 @@ import { asText, imagePart, isRecord, textOf, textPart, toContent, toRole, toToo
 import { emptyNormalized, type KindReader, type LogKind, type ModelParams, type NormalizedSpan } from '../normalized.js';
 import { toModelConfigTools } from '../tools.js';
 import { fromOpenAiMessages } from './openai-messages.js';
+import { assignOwn, ownValue, setOwn } from '../../shared/own-keys.js';
 
 export function openInferenceKind(kind: string): LogKind {
   switch (kind.toUpperCase()) {
@@ -50,7 +51,7 @@ function readCommon(attributes: Attributes, out: NormalizedSpan): void {
   out.conversationId = readString(attributes, 'session.id');
   out.userId = readString(attributes, 'user.id');
   const metadata = readJson(attributes, 'metadata');
-  if (isRecord(metadata)) Object.assign(out.metadata, metadata);
+  if (isRecord(metadata)) assignOwn(out.metadata, metadata);
   const tags = attributes['tag.tags'];
   if (Array.isArray(tags)) out.metadata.tags = tags;
   out.name = readString(attributes, 'agent.name');
@@ -93,9 +94,9 @@ function readLlm(attributes: Attributes, out: NormalizedSpan): void {
 function readParameters(parameters: Record<string, unknown>, out: NormalizedSpan): void {
   const params: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(parameters)) {
-    const field = PARAMS[key];
+    const field = ownValue(PARAMS, key);
     if (field && (typeof value === 'number' || typeof value === 'string' || Array.isArray(value))) params[field] = value;
-    else if (!NOT_PARAMS.has(key)) out.otherParams[key] = value;
+    else if (!NOT_PARAMS.has(key)) setOwn(out.otherParams, key, value);
   }
   out.params = params;
 }

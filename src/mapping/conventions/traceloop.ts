@@ -6,6 +6,7 @@ import { isRecord, textOf, toRole, toToolCall } from '../messages.js';
 import type { LogKind, NormalizedSpan } from '../normalized.js';
 import { normalizeGenAi } from './genai.js';
 import { openAiContent } from './openai-messages.js';
+import { setOwn } from '../../shared/own-keys.js';
 
 const ASSOCIATION_PREFIX = 'traceloop.association.properties.';
 
@@ -83,7 +84,7 @@ function entityInputs(input: unknown): Record<string, unknown> {
 
 function readAssociation(attributes: Attributes, out: NormalizedSpan): void {
   for (const key in attributes) {
-    if (key.startsWith(ASSOCIATION_PREFIX)) out.metadata[key.slice(ASSOCIATION_PREFIX.length)] = attributes[key];
+    if (key.startsWith(ASSOCIATION_PREFIX)) setOwn(out.metadata, key.slice(ASSOCIATION_PREFIX.length), attributes[key]);
   }
   out.userId = readString(attributes, `${ASSOCIATION_PREFIX}user_id`) ?? out.userId;
 }
