@@ -1,10 +1,12 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { HumanloopSpanExporter, HumanloopSpanExporterOptions } from '../../src/index.js';
+import type { HumanloopSpanExporter, HumanloopSpanExporterOptions, SpanCounts } from '../../src/index.js';
 import type { TestLogServer } from '../../src/testing/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { captureDiag, DIALECTS, exportOnce, storedLogs } from '../helpers/harness.js';
+import { API_KEY, captureDiag, DIALECTS, exportOnce, storedLogs } from '../helpers/harness.js';
 import { spanIds } from '../helpers/logs.js';
 import { testScope } from '../helpers/scope.js';
 import { chatSpans } from '../helpers/spans.js';
@@ -139,3 +141,63 @@ describe('a spool file from the process before', () => {
     expect(diagnostics.messages.some((m) => m.includes('corrupt lines'))).toBe(true);
   });
 });
+
+/**
+ * Spools each group of spans through an exporter of its own that cannot reach `hl` (each in a
+ * directory of its own, so that none reads another's file), then moves the files into `dir`. Their
+ * clocks read the real time, so that a process of its own does not find the logs too old to send.
+ */
+async function spoolInFiles(hl: TestLogServer, dir: string, groups: ReturnType<typeof chatSpans>[]): Promise<void> {
+  hl.down();
+  for (const group of groups) {
+    const own = scope.tempDir();
+    const clock = new FakeClock();
+    clock.time = Date.now();
+    const exporter = exporterFor(hl, { spoolDir: own }, clock);
+    await exportOnce(exporter, group);
+    await exporter.shutdown();
+    for (const name of readdirSync(own)) renameSync(join(own, name), join(dir, name));
+  }
+  hl.up();
+}
+
+describe('a spoolDir shared by two exporters', () => {
+  // Defect: both exporters read and sent every spool file: 10 logs stored for 5 spans.
+  it('has each spooled log read and delivered by one of them only', async () => {
+    const dir = scope.tempDir();
+    const hl = await scope.server();
+    const spans = chatSpans(5);
+    await spoolInFiles(hl, dir, [spans.slice(0, 2), spans.slice(2, 4), spans.slice(4)]);
+    expect(readdirSync(dir).filter((name) => name.endsWith(SUFFIX))).toHaveLength(3);
+
+    const one = exporterFor(hl, { spoolDir: dir });
+    const other = exporterFor(hl, { spoolDir: dir });
+    await Promise.all([one.forceFlush(), other.forceFlush()]);
+    expect(hl.logs().map((log) => log.reference_id).sort()).toEqual(spanIds(spans));
+    expect(one.stats().spans.delivered + other.stats().spans.delivered).toBe(5);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  // The same with two processes of their own (the built package: `npm test` builds first), started
+  // together; requests are answered slowly, so that each still holds what it read when the other starts.
+  it('has each spooled log delivered by one of two processes started together', async () => {
+    const dir = scope.tempDir();
+    const hl = await scope.server();
+    const spans = chatSpans(6);
+    await spoolInFiles(hl, dir, [spans.slice(0, 2), spans.slice(2, 4), spans.slice(4)]);
+    hl.setFaultPlan(() => ({ delayMillis: 300 }));
+
+    const counts = await Promise.all([runChild(hl.url, dir), runChild(hl.url, dir)]);
+    expect(hl.logs().map((log) => log.reference_id).sort()).toEqual(spanIds(spans));
+    expect(counts[0].delivered + counts[1].delivered).toBe(6);
+    expect(readdirSync(dir)).toEqual([]);
+  }, 30_000);
+});
+
+const CHILD = new URL('../helpers/spool-child.mjs', import.meta.url).pathname;
+
+/** Runs test/helpers/spool-child.mjs on `dir` to its end; its span counts. */
+async function runChild(url: string, dir: string): Promise<SpanCounts> {
+  const { stdout } = await promisify(execFile)(process.execPath, [CHILD, url, dir, API_KEY], { timeout: 20_000 });
+  return JSON.parse(stdout) as SpanCounts;
+}
