@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutgoingLog } from '../delivery/dialect.js';
 import { jsonOf, toOutgoing } from '../delivery/encoding.js';
 import { describeError, logger } from '../diag.js';
 import { parseJson } from '../json.js';
-
-const SUFFIX = '.humanloop-spool.ndjson';
+import { baseName, claimName, readName, spoolName, tempName, type SpoolEntry } from './spool-names.js';
+import { isGone, newOwner } from './spool-owner.js';
 
 /** A log kept for a later attempt, and when it first failed to go out (its age counts from there). */
 export interface Kept {
@@ -17,26 +16,33 @@ export interface Kept {
 /**
  * Logs written at shutdown for the next process: one file per shutdown (more when larger than
  * `maxFileBytes`), one JSON object per line. A file is written under a temporary name and
- * renamed, so a reader never sees half of one; it is read back asynchronously, at most
- * `maxFileBytes` in all, and deleted only once every log in it is delivered, dropped or written
- * again: a crash in between sends its logs again rather than losing them.
+ * renamed, so a reader never sees half of one. It is read back asynchronously, at most
+ * `maxFileBytes` in all, by one process only: a process claims a file (renames it to a name of
+ * its own) before reading it, and takes over the claims of processes that are gone. A claimed
+ * file is deleted only once every log in it is delivered, dropped or written again: a crash in
+ * between sends its logs again rather than losing them.
  */
 export class Spool {
   /** The file each log read back came from, and how many of each file's logs are unresolved. */
   private readonly _fileOf = new Map<string, string>();
   private readonly _unresolved = new Map<string, number>();
+  private readonly _owner = newOwner();
 
   constructor(
     private readonly _dir: string,
     private readonly _maxFileBytes: number,
   ) {}
 
-  /** Reads spool files, oldest first, as long as they fit in `budgetBytes` together. */
+  /**
+   * Claims and reads spool files nobody holds (those of processes that are gone included), oldest
+   * first, as long as they fit in `budgetBytes` together.
+   */
   async load(budgetBytes: number): Promise<Kept[]> {
+    const now = Date.now();
     const kept: Kept[] = [];
     let budget = budgetBytes;
-    for (const name of await spoolFiles(this._dir)) {
-      const path = join(this._dir, name);
+    for (const entry of claimable(await spoolEntries(this._dir), now)) {
+      const path = join(this._dir, entry.name);
       const size = await fileSize(path);
       if (size === undefined) continue;
       if (size > this._maxFileBytes) {
@@ -47,10 +53,26 @@ export class Spool {
         logger.info(`spool file ${path} waits for a later start: the outage buffer is full`);
         break;
       }
+      const claimed = await this._claim(entry, now);
+      if (claimed === undefined) continue;
       budget -= size;
-      kept.push(...(await this._readFile(path)));
+      kept.push(...(await this._readFile(claimed)));
     }
     return kept;
+  }
+
+  /** Renames a file to a name of this spool's; its new path, or undefined when another process took it first. */
+  private async _claim(entry: SpoolEntry, now: number): Promise<string | undefined> {
+    const path = join(this._dir, claimName(baseName(entry), this._owner, now));
+    try {
+      await rename(join(this._dir, entry.name), path);
+    } catch (error) {
+      if (codeOf(error) === 'ENOENT') logger.debug(`spool file ${entry.name} was claimed by another process`);
+      else logger.warn(`skipped spool file ${join(this._dir, entry.name)}: ${describeError(error)}`);
+      return undefined;
+    }
+    if (entry.kind === 'claimed') logger.info(`took over spool file ${baseName(entry)} from a process that is gone`);
+    return path;
   }
 
   /**
@@ -71,7 +93,9 @@ export class Spool {
     try {
       await unlink(path);
     } catch (error) {
-      logger.warn(`could not remove spool file ${path}: ${describeError(error)}`);
+      // ENOENT: taken over by another process, which took this one to be gone.
+      if (codeOf(error) === 'ENOENT') logger.debug(`spool file ${path} was removed by another process`);
+      else logger.warn(`could not remove spool file ${path}: ${describeError(error)}`);
     }
   }
 
@@ -80,7 +104,7 @@ export class Spool {
     if (logs.length === 0) return true;
     try {
       await mkdir(this._dir, { recursive: true });
-      for (const chunk of chunks(logs.map(toLine), this._maxFileBytes)) await writeWhole(this._dir, chunk);
+      for (const chunk of chunks(logs.map(toLine), this._maxFileBytes)) await writeWhole(this._dir, spoolName(this._owner, Date.now()), chunk);
       logger.info(`spooled ${logs.length} undelivered logs to ${this._dir}`);
     } catch (error) {
       logger.error(`could not spool ${logs.length} undelivered logs: ${describeError(error)}`);
@@ -116,12 +140,23 @@ export class Spool {
   }
 }
 
-async function spoolFiles(dir: string): Promise<string[]> {
+/** The spool's files in `dir` (none when it does not exist). */
+async function spoolEntries(dir: string): Promise<SpoolEntry[]> {
   try {
-    return (await readdir(dir)).filter((name) => name.endsWith(SUFFIX)).sort();
+    return (await readdir(dir)).map(readName).filter((entry) => entry !== undefined);
   } catch {
     return [];
   }
+}
+
+/** Files nobody holds, oldest first: those not claimed, and those claimed by processes that are gone. */
+function claimable(entries: SpoolEntry[], now: number): SpoolEntry[] {
+  const free = entries.filter((entry) => entry.kind === 'spool' || (entry.kind === 'claimed' && isGone(entry.owner, entry.at, now)));
+  return free.sort((a, b) => (baseName(a) < baseName(b) ? -1 : 1));
+}
+
+function codeOf(error: unknown): unknown {
+  return (error as { code?: unknown } | undefined)?.code;
 }
 
 async function fileSize(path: string): Promise<number | undefined> {
@@ -154,10 +189,9 @@ function* chunks(lines: Buffer[], maxBytes: number): Generator<Buffer[]> {
   if (chunk.length > 0) yield chunk;
 }
 
-async function writeWhole(dir: string, lines: Buffer[]): Promise<void> {
-  const name = `${Date.now()}-${process.pid}-${randomBytes(4).toString('hex')}${SUFFIX}`;
-  await writeFile(join(dir, `${name}.tmp`), Buffer.concat(lines));
-  await rename(join(dir, `${name}.tmp`), join(dir, name));
+async function writeWhole(dir: string, name: string, lines: Buffer[]): Promise<void> {
+  await writeFile(join(dir, tempName(name)), Buffer.concat(lines));
+  await rename(join(dir, tempName(name)), join(dir, name));
 }
 
 function parseLine(line: string): Kept | undefined {

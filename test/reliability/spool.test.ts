@@ -1,15 +1,19 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { HumanloopSpanExporter, HumanloopSpanExporterOptions, SpanCounts } from '../../src/index.js';
+import { claimName, type Owner } from '../../src/custody/spool-names.js';
+import { newOwner } from '../../src/custody/spool-owner.js';
 import type { TestLogServer } from '../../src/testing/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { API_KEY, captureDiag, DIALECTS, exportOnce, storedLogs } from '../helpers/harness.js';
 import { spanIds } from '../helpers/logs.js';
 import { testScope } from '../helpers/scope.js';
 import { chatSpans } from '../helpers/spans.js';
+import { until } from '../helpers/until.js';
 
 /** `spoolDir` keeps what one process could not deliver for the next; the next must not lose it either. */
 
@@ -26,9 +30,9 @@ function filesHolding(dir: string, referenceId: string): string[] {
   return readdirSync(dir).filter((name) => readFileSync(join(dir, name), 'utf8').includes(referenceId));
 }
 
-/** A spool file as src/delivery/spool.ts writes it: one `{"key","since","log"}` JSON line per log. */
-function writeSpoolFile(dir: string, logs: Array<{ id: string; output: string }>): string {
-  const name = `1700000000000-1-abcd${SUFFIX}`;
+/** A spool file as src/custody/spool.ts writes it: one `{"key","since","log"}` JSON line per log. */
+function writeSpoolFile(dir: string, logs: Array<{ id: string; output: string }>, writtenAt = '1700000000000'): string {
+  const name = `${writtenAt}-1-abcd${SUFFIX}`;
   const lines = logs.map(({ id, output }) => {
     const log = { session_reference_id: `trace-${id}`, project: 'spooled', reference_id: id, config: { type: 'model', model: 'gpt-4o' }, output };
     return `${JSON.stringify({ key: id, since: Date.parse('2026-11-22T09:59:00Z'), log })}\n`;
@@ -192,6 +196,54 @@ describe('a spoolDir shared by two exporters', () => {
     expect(counts[0].delivered + counts[1].delivered).toBe(6);
     expect(readdirSync(dir)).toEqual([]);
   }, 30_000);
+});
+
+describe('a spool file claimed by a process that is gone', () => {
+  it('is taken over and delivered by the next start on the same host', async () => {
+    const dir = scope.tempDir();
+    const hl = await scope.server();
+    const spans = chatSpans(3);
+    await spoolInFiles(hl, dir, [spans]);
+    hl.setFaultPlan(() => ({ drop: 'hang' }));
+    const child = spawn(process.execPath, [CHILD, hl.url, dir, API_KEY, 'hold'], { stdio: 'ignore' });
+    const exited = once(child, 'exit');
+    try {
+      await until(() => !readdirSync(dir).some((name) => name.endsWith(SUFFIX)), 'the child to claim the spool file', { timeoutMillis: 10_000 });
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    expect(hl.logs()).toEqual([]);
+
+    hl.setFaultPlan(undefined);
+    const next = exporterFor(hl, { spoolDir: dir });
+    await next.forceFlush();
+    expect(hl.logs().map((log) => log.reference_id).sort()).toEqual(spanIds(spans));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('is taken over from an earlier process that had this process\'s pid', async () => {
+    const dir = scope.tempDir();
+    const base = writeSpoolFile(dir, [{ id: 'c000000000000001', output: 'one' }]);
+    const earlier: Owner = { ...newOwner(), started: Date.now() - 60_000 };
+    renameSync(join(dir, base), join(dir, claimName(base, earlier, Date.now())));
+    const hl = await scope.server();
+    await exporterFor(hl, { spoolDir: dir }).forceFlush();
+    expect(hl.logs().map((log) => log.reference_id)).toEqual(['c000000000000001']);
+  });
+
+  it('is left to a process on another host for an hour after it claimed it, then taken over', async () => {
+    const dir = scope.tempDir();
+    const elsewhere: Owner = { host: '00000000', pid: process.pid, started: Date.now(), token: '0000000a' };
+    const recent = writeSpoolFile(dir, [{ id: 'd000000000000001', output: 'recent' }], '1700000000001');
+    renameSync(join(dir, recent), join(dir, claimName(recent, elsewhere, Date.now() - 50 * 60_000)));
+    const old = writeSpoolFile(dir, [{ id: 'd000000000000002', output: 'old' }], '1700000000002');
+    renameSync(join(dir, old), join(dir, claimName(old, elsewhere, Date.now() - 70 * 60_000)));
+    const hl = await scope.server();
+    await exporterFor(hl, { spoolDir: dir }).forceFlush();
+    expect(hl.logs().map((log) => log.reference_id)).toEqual(['d000000000000002']);
+    expect(filesHolding(dir, 'd000000000000001')).toHaveLength(1);
+  });
 });
 
 const CHILD = new URL('../helpers/spool-child.mjs', import.meta.url).pathname;
