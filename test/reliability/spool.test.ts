@@ -1,11 +1,11 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { HumanloopSpanExporter, HumanloopSpanExporterOptions, SpanCounts } from '../../src/index.js';
-import { claimName, type Owner } from '../../src/custody/spool-names.js';
+import { claimName, spoolName, tempName, type Owner } from '../../src/custody/spool-names.js';
 import { newOwner } from '../../src/custody/spool-owner.js';
 import type { TestLogServer } from '../../src/testing/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -243,6 +243,29 @@ describe('a spool file claimed by a process that is gone', () => {
     await exporterFor(hl, { spoolDir: dir }).forceFlush();
     expect(hl.logs().map((log) => log.reference_id)).toEqual(['d000000000000002']);
     expect(filesHolding(dir, 'd000000000000001')).toHaveLength(1);
+  });
+});
+
+describe('temporary files in the spool directory', () => {
+  // Defect: a temporary file left by a crash in the middle of writing a spool file was never removed.
+  it('are removed at start when left by a process that is gone, or older than an hour, with a debug line', async () => {
+    const dir = scope.tempDir();
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    const fromGone = tempName(spoolName({ ...newOwner(), pid: gone }, Date.now()));
+    const fromEarlierVersion = `1700000000000-1-abcd${SUFFIX}.tmp`;
+    const beingWritten = tempName(spoolName(newOwner(), Date.now()));
+    for (const name of [fromGone, fromEarlierVersion, beingWritten]) writeFileSync(join(dir, name), '{"key":');
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60_000);
+    utimesSync(join(dir, fromEarlierVersion), twoHoursAgo, twoHoursAgo);
+
+    const diagnostics = captureDiag();
+    scope.defer(diagnostics.restore);
+    const hl = await scope.server();
+    await exporterFor(hl, { spoolDir: dir }).forceFlush();
+    expect(readdirSync(dir)).toEqual([beingWritten]);
+    for (const name of [fromGone, fromEarlierVersion]) {
+      expect(diagnostics.messages.some((message) => message.includes(name)), `a debug line naming ${name}`).toBe(true);
+    }
   });
 });
 
