@@ -39,11 +39,13 @@ export class Spool {
    */
   async load(budgetBytes: number): Promise<Kept[]> {
     const now = Date.now();
+    const entries = await spoolEntries(this._dir);
+    await removeAbandonedTemps(this._dir, entries, now);
     const kept: Kept[] = [];
     let budget = budgetBytes;
-    for (const entry of claimable(await spoolEntries(this._dir), now)) {
+    for (const entry of claimable(entries, now)) {
       const path = join(this._dir, entry.name);
-      const size = await fileSize(path);
+      const size = (await fileInfo(path))?.size;
       if (size === undefined) continue;
       if (size > this._maxFileBytes) {
         logger.warn(`skipped spool file ${path}: ${size} bytes is more than maxBufferedBytes; it is left in place`);
@@ -159,12 +161,29 @@ function codeOf(error: unknown): unknown {
   return (error as { code?: unknown } | undefined)?.code;
 }
 
-async function fileSize(path: string): Promise<number | undefined> {
+/** A regular file's size and when it was last written; undefined for anything else. */
+async function fileInfo(path: string): Promise<{ size: number; modified: number } | undefined> {
   try {
     const info = await stat(path);
-    return info.isFile() ? info.size : undefined;
+    return info.isFile() ? { size: info.size, modified: info.mtimeMs } : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Removes the temporary files of writers that are gone: a crash in the middle of writing a spool file. */
+async function removeAbandonedTemps(dir: string, entries: SpoolEntry[], now: number): Promise<void> {
+  for (const entry of entries) {
+    if (entry.kind !== 'temp') continue;
+    const path = join(dir, entry.name);
+    const modified = (await fileInfo(path))?.modified;
+    if (modified === undefined || !isGone(entry.owner, modified, now)) continue;
+    try {
+      await unlink(path);
+      logger.debug(`removed ${path}, a spool file left half-written by a process that is gone`);
+    } catch (error) {
+      if (codeOf(error) !== 'ENOENT') logger.warn(`could not remove ${path}: ${describeError(error)}`);
+    }
   }
 }
 
