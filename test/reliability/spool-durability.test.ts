@@ -1,0 +1,60 @@
+import type * as FsPromises from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { Spool } from '../../src/custody/spool.js';
+import { toOutgoing } from '../../src/delivery/encoding.js';
+import { testScope } from '../helpers/scope.js';
+
+/**
+ * A spool file must survive a crash (or power loss) once written: its bytes are flushed to disk
+ * before it is renamed into place, and the rename after. The file system calls are recorded on
+ * their way to the real ones.
+ */
+
+const calls = vi.hoisted(() => [] as string[]);
+
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const fs = await importOriginal<typeof FsPromises>();
+  /** The handle, its `sync` recorded (its methods need the real handle as `this`). */
+  const recorded = (handle: FileHandle, path: string): FileHandle =>
+    new Proxy(handle, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (property === 'sync') calls.push(`sync ${path}`);
+          return (value as (...args: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  const open = async (...args: Parameters<typeof fs.open>) => recorded(await fs.open(...args), String(args[0]));
+  const rename = (from: string, to: string) => {
+    calls.push(`rename ${from} ${to}`);
+    return fs.rename(from, to);
+  };
+  return { ...fs, default: { ...fs, open, rename }, open, rename };
+});
+
+const scope = testScope();
+
+function kept(id: string) {
+  const log = { project: 'p', reference_id: id, session_reference_id: id, config: { type: 'model', model: 'm' }, output: 'text' };
+  return { item: toOutgoing(id, log), since: Date.now() };
+}
+
+describe('a spool file being written', () => {
+  it('is synced to disk before it is renamed into place, and its directory after', async () => {
+    const dir = scope.tempDir();
+    calls.length = 0;
+    expect(await new Spool(dir, 1 << 20).write([kept('e000000000000001')])).toBe(true);
+    const [name] = readdirSync(dir);
+    const renamed = calls.findIndex((call) => call.startsWith('rename ') && call.endsWith(` ${join(dir, name)}`));
+    expect(renamed, 'the rename into place').toBeGreaterThanOrEqual(0);
+    const temp = calls[renamed].split(' ')[1];
+    expect(calls.indexOf(`sync ${temp}`), 'the file synced before the rename').toBeGreaterThanOrEqual(0);
+    expect(calls.indexOf(`sync ${temp}`)).toBeLessThan(renamed);
+    expect(calls.indexOf(`sync ${dir}`), 'the directory synced after the rename').toBeGreaterThan(renamed);
+  });
+});
