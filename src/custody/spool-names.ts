@@ -1,7 +1,7 @@
 /**
  * The names of the files in a spool directory. A spool file is
- * `<written at>-<owner>.humanloop-spool.ndjson` (earlier versions wrote `<written at>-<pid>-<random>`:
- * any name with that ending is one). It is written under its name plus `.tmp`, then renamed. A
+ * `<written at>-<owner>-<n>.humanloop-spool.ndjson`, `n` counting its owner's files (earlier versions
+ * wrote `<written at>-<pid>-<random>`: any name with that ending is one). It is written under its name plus `.tmp`, then renamed. A
  * process claims a spool file before reading it by renaming it to
  * `<spool file name>.<claimed at>-<owner>.claimed`. Times are milliseconds since the epoch, so that
  * names sort oldest first.
@@ -29,11 +29,11 @@ export type SpoolEntry =
 
 const OWNER = String.raw`(\d{1,10})-(\d{1,16})-([0-9a-f]{8})-([0-9a-f]{8})`;
 const CLAIMED = new RegExp(String.raw`^(.+${escape(SPOOL_SUFFIX)})\.(\d{1,16})-${OWNER}${escape(CLAIM_SUFFIX)}$`);
-const WRITTEN_BY = new RegExp(String.raw`^\d{1,16}-${OWNER}${escape(SPOOL_SUFFIX)}`);
+const WRITTEN_BY = new RegExp(String.raw`^\d{1,16}-${OWNER}-\d{1,16}${escape(SPOOL_SUFFIX)}`);
 
-/** A new spool file's name. */
-export function spoolName(owner: Owner, now: number): string {
-  return `${now}-${ownerText(owner)}${SPOOL_SUFFIX}`;
+/** The name of the `sequence`th spool file `owner` writes. */
+export function spoolName(owner: Owner, now: number, sequence: number): string {
+  return `${now}-${ownerText(owner)}-${sequence}${SPOOL_SUFFIX}`;
 }
 
 /** The name a spool file is written under before it is renamed to `name`. */

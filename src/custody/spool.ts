@@ -27,6 +27,8 @@ export class Spool {
   private readonly _fileOf = new Map<string, string>();
   private readonly _unresolved = new Map<string, number>();
   private readonly _owner = newOwner();
+  /** Files this spool has written. */
+  private _written = 0;
 
   constructor(
     private readonly _dir: string,
@@ -106,7 +108,7 @@ export class Spool {
     if (logs.length === 0) return true;
     try {
       await mkdir(this._dir, { recursive: true });
-      for (const chunk of chunks(logs.map(toLine), this._maxFileBytes)) await writeWhole(this._dir, spoolName(this._owner, Date.now()), chunk);
+      for (const chunk of chunks(logs.map(toLine), this._maxFileBytes)) await writeWhole(this._dir, spoolName(this._owner, Date.now(), this._written++), chunk);
       logger.info(`spooled ${logs.length} undelivered logs to ${this._dir}`);
     } catch (error) {
       logger.error(`could not spool ${logs.length} undelivered logs: ${describeError(error)}`);

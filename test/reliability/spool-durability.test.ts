@@ -58,3 +58,15 @@ describe('a spool file being written', () => {
     expect(calls.indexOf(`sync ${dir}`), 'the directory synced after the rename').toBeGreaterThan(renamed);
   });
 });
+
+describe('logs spooled at once', () => {
+  it('go into several files when larger than one may be, all of them read back', async () => {
+    const dir = scope.tempDir();
+    const logs = ['f000000000000001', 'f000000000000002', 'f000000000000003', 'f000000000000004'].map(kept);
+    const maxFileBytes = logs[0].item.bytes + 150;
+    expect(await new Spool(dir, maxFileBytes).write(logs)).toBe(true);
+    expect(readdirSync(dir)).toHaveLength(4);
+    const read = await new Spool(dir, maxFileBytes).load(1 << 20);
+    expect(read.map(({ item }) => item.key).sort()).toEqual(logs.map(({ item }) => item.key));
+  });
+});

@@ -251,9 +251,9 @@ describe('temporary files in the spool directory', () => {
   it('are removed at start when left by a process that is gone, or older than an hour, with a debug line', async () => {
     const dir = scope.tempDir();
     const gone = spawnSync(process.execPath, ['-e', '']).pid;
-    const fromGone = tempName(spoolName({ ...newOwner(), pid: gone }, Date.now()));
+    const fromGone = tempName(spoolName({ ...newOwner(), pid: gone }, Date.now(), 0));
     const fromEarlierVersion = `1700000000000-1-abcd${SUFFIX}.tmp`;
-    const beingWritten = tempName(spoolName(newOwner(), Date.now()));
+    const beingWritten = tempName(spoolName(newOwner(), Date.now(), 0));
     for (const name of [fromGone, fromEarlierVersion, beingWritten]) writeFileSync(join(dir, name), '{"key":');
     const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60_000);
     utimesSync(join(dir, fromEarlierVersion), twoHoursAgo, twoHoursAgo);
