@@ -1,9 +1,10 @@
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutgoingLog } from '../delivery/dialect.js';
 import { jsonOf, toOutgoing } from '../delivery/encoding.js';
 import { describeError, logger } from '../diag.js';
 import { parseJson } from '../json.js';
+import { writeDurably } from './durable-file.js';
 import { baseName, claimName, readName, spoolName, tempName, type SpoolEntry } from './spool-names.js';
 import { isGone, newOwner } from './spool-owner.js';
 
@@ -108,7 +109,7 @@ export class Spool {
     if (logs.length === 0) return true;
     try {
       await mkdir(this._dir, { recursive: true });
-      for (const chunk of chunks(logs.map(toLine), this._maxFileBytes)) await writeWhole(this._dir, spoolName(this._owner, Date.now(), this._written++), chunk);
+      for (const chunk of chunks(logs.map(toLine), this._maxFileBytes)) await this._writeFile(chunk);
       logger.info(`spooled ${logs.length} undelivered logs to ${this._dir}`);
     } catch (error) {
       logger.error(`could not spool ${logs.length} undelivered logs: ${describeError(error)}`);
@@ -116,6 +117,11 @@ export class Spool {
     }
     for (const { item } of logs) await this.resolved(item.key);
     return true;
+  }
+
+  private async _writeFile(lines: Buffer[]): Promise<void> {
+    const name = spoolName(this._owner, Date.now(), this._written++);
+    await writeDurably(this._dir, name, tempName(name), Buffer.concat(lines));
   }
 
   private async _readFile(path: string): Promise<Kept[]> {
@@ -210,10 +216,6 @@ function* chunks(lines: Buffer[], maxBytes: number): Generator<Buffer[]> {
   if (chunk.length > 0) yield chunk;
 }
 
-async function writeWhole(dir: string, name: string, lines: Buffer[]): Promise<void> {
-  await writeFile(join(dir, tempName(name)), Buffer.concat(lines));
-  await rename(join(dir, tempName(name)), join(dir, name));
-}
 
 function parseLine(line: string): Kept | undefined {
   const value = parseJson(line);

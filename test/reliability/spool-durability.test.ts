@@ -14,6 +14,8 @@ import { testScope } from '../helpers/scope.js';
  */
 
 const calls = vi.hoisted(() => [] as string[]);
+/** Paths whose `sync` fails, with the error code it fails with (`*`: every temporary file). */
+const syncFails = vi.hoisted(() => new Map<string, string>());
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const fs = await importOriginal<typeof FsPromises>();
@@ -24,7 +26,11 @@ vi.mock('node:fs/promises', async (importOriginal) => {
         const value: unknown = Reflect.get(target, property, target);
         if (typeof value !== 'function') return value;
         return (...args: unknown[]) => {
-          if (property === 'sync') calls.push(`sync ${path}`);
+          if (property === 'sync') {
+            calls.push(`sync ${path}`);
+            const code = syncFails.get(path) ?? (path.endsWith('.tmp') ? syncFails.get('*') : undefined);
+            if (code) return Promise.reject(Object.assign(new Error(`sync: ${code}`), { code }));
+          }
           return (value as (...args: unknown[]) => unknown).apply(target, args);
         };
       },
@@ -56,6 +62,29 @@ describe('a spool file being written', () => {
     expect(calls.indexOf(`sync ${temp}`), 'the file synced before the rename').toBeGreaterThanOrEqual(0);
     expect(calls.indexOf(`sync ${temp}`)).toBeLessThan(renamed);
     expect(calls.indexOf(`sync ${dir}`), 'the directory synced after the rename').toBeGreaterThan(renamed);
+  });
+});
+
+describe('a spool file on a platform that cannot sync a directory', () => {
+  it.each(['EINVAL', 'EPERM', 'EISDIR'])('is written all the same (%s)', async (code) => {
+    const dir = scope.tempDir();
+    syncFails.set(dir, code);
+    scope.defer(() => syncFails.clear());
+    expect(await new Spool(dir, 1 << 20).write([kept('e000000000000002')])).toBe(true);
+    expect(await new Spool(dir, 1 << 20).load(1 << 20)).toHaveLength(1);
+  });
+});
+
+describe('a spool file that cannot be synced to disk', () => {
+  it('is not written, and leaves no temporary file behind', async () => {
+    const dir = scope.tempDir();
+    const spool = new Spool(dir, 1 << 20);
+    expect(await spool.write([kept('e000000000000003')])).toBe(true);
+    const written = readdirSync(dir);
+    syncFails.set('*', 'EIO');
+    scope.defer(() => syncFails.clear());
+    expect(await spool.write([kept('e000000000000004')])).toBe(false);
+    expect(readdirSync(dir)).toEqual(written);
   });
 });
 
