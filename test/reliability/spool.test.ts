@@ -1,6 +1,6 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -268,6 +268,45 @@ describe('temporary files in the spool directory', () => {
     }
   });
 });
+
+describe.skipIf(process.platform === 'win32')('the modes of the spool, whose logs hold prompts', () => {
+  // Defect: spool files were 0644 in a 0755 directory.
+  it('are 0600 for its files, and 0700 for the directories it makes', async () => {
+    const parent = scope.tempDir();
+    const dir = join(parent, 'spool', 'logs');
+    const hl = await scope.server();
+    hl.down();
+    const exporter = exporterFor(hl, { spoolDir: dir });
+    await exportOnce(exporter, chatSpans(2));
+    await exporter.shutdown();
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(1);
+    expect(modeOf(join(dir, files[0])), 'the spool file').toBe('600');
+    expect(modeOf(join(parent, 'spool')), 'the directory made').toBe('700');
+    expect(modeOf(dir), 'the directory made').toBe('700');
+  });
+
+  it('gets one diag warning when the directory it was given is open to other users, and leaves its mode alone', async () => {
+    const dir = scope.tempDir();
+    chmodSync(dir, 0o755);
+    const diagnostics = captureDiag();
+    scope.defer(diagnostics.restore);
+    const hl = await scope.server();
+    hl.down();
+    for (let run = 0; run < 2; run++) {
+      const exporter = exporterFor(hl, { spoolDir: dir });
+      await exportOnce(exporter, chatSpans(1));
+      await exporter.shutdown();
+    }
+    expect(diagnostics.messages.filter((message) => message.includes(dir) && message.includes('other users'))).toHaveLength(1);
+    expect(modeOf(dir)).toBe('755');
+  });
+});
+
+/** A file's permission bits, in octal. */
+function modeOf(path: string): string {
+  return (statSync(path).mode & 0o777).toString(8);
+}
 
 const CHILD = new URL('../helpers/spool-child.mjs', import.meta.url).pathname;
 
