@@ -7,12 +7,13 @@ const NO_DIRECTORY_SYNC = new Set(['EINVAL', 'EPERM', 'EISDIR']);
 /**
  * Writes `bytes` to `dir/name` whole or not at all, to stay there through a crash or a power loss
  * once this resolves: under `temp` first, synced to disk, renamed, and the directory (which holds
- * the rename) synced. On failure the temporary file is removed.
+ * the rename) synced. The file is for its owner only (0600). On failure the temporary file is
+ * removed.
  */
 export async function writeDurably(dir: string, name: string, temp: string, bytes: Buffer): Promise<void> {
   const tempPath = join(dir, temp);
   try {
-    const file = await open(tempPath, 'wx');
+    const file = await open(tempPath, 'wx', 0o600);
     try {
       await file.writeFile(bytes);
       await file.sync();

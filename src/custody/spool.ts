@@ -1,10 +1,11 @@
-import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutgoingLog } from '../delivery/dialect.js';
 import { jsonOf, toOutgoing } from '../delivery/encoding.js';
 import { describeError, logger } from '../diag.js';
 import { parseJson } from '../json.js';
 import { writeDurably } from './durable-file.js';
+import { makeSpoolDir, warnIfOpen } from './spool-dir.js';
 import { baseName, claimName, readName, spoolName, tempName, type SpoolEntry } from './spool-names.js';
 import { isGone, newOwner } from './spool-owner.js';
 
@@ -42,6 +43,7 @@ export class Spool {
    */
   async load(budgetBytes: number): Promise<Kept[]> {
     const now = Date.now();
+    await warnIfOpen(this._dir);
     const entries = await spoolEntries(this._dir);
     await removeAbandonedTemps(this._dir, entries, now);
     const kept: Kept[] = [];
@@ -108,7 +110,7 @@ export class Spool {
   async write(logs: Kept[]): Promise<boolean> {
     if (logs.length === 0) return true;
     try {
-      await mkdir(this._dir, { recursive: true });
+      await makeSpoolDir(this._dir);
       for (const chunk of chunks(logs.map(toLine), this._maxFileBytes)) await this._writeFile(chunk);
       logger.info(`spooled ${logs.length} undelivered logs to ${this._dir}`);
     } catch (error) {
