@@ -269,6 +269,38 @@ describe('temporary files in the spool directory', () => {
   });
 });
 
+describe('a planted spool file', () => {
+  // Defect: a line's route went into the request path unchecked, as did the ids of a completion.
+  it('cannot make keyed requests to other paths: lines with an unknown route or odd ids are skipped as corrupt', async () => {
+    const dir = scope.tempDir();
+    const hl = await scope.server({ api: 'v5' });
+    hl.down();
+    const spans = chatSpans(2);
+    const first = exporterFor(hl, { spoolDir: dir, api: 'v5' });
+    await exportOnce(first, spans);
+    await first.shutdown();
+    const [written] = readdirSync(dir);
+    const genuine = JSON.parse(readFileSync(join(dir, written), 'utf8').split('\n')[0]) as Record<string, unknown>;
+    const completes = (created: Record<string, unknown>) => ({ spanId: 'a1a1a1a1a1a1a1a1', created });
+    const planted = [
+      { ...genuine, key: 'planted-1', route: '../../admin' },
+      { ...genuine, key: 'planted-2', route: 'logs?debug=1' },
+      { ...genuine, key: 'planted-3', route: undefined, completes: completes({ logId: 'log_1', fileId: '..', route: 'prompts' }) },
+      { ...genuine, key: 'planted-4', route: undefined, completes: completes({ logId: 5, route: 'flows' }) },
+      { ...genuine, key: 'planted-5', route: undefined, completes: completes({ logId: 'log_2', route: '..' }) },
+    ];
+    writeFileSync(join(dir, `1700000000000-1-abcd${SUFFIX}`), planted.map((line) => `${JSON.stringify(line)}\n`).join(''));
+
+    const diagnostics = captureDiag();
+    scope.defer(diagnostics.restore);
+    hl.up();
+    await exporterFor(hl, { spoolDir: dir, api: 'v5' }).forceFlush();
+    expect(storedLogs(hl, 'v5').map((log) => log.spanId).sort()).toEqual(spanIds(spans));
+    expect(hl.requests().map((request) => `${request.method} ${request.path}`)).toEqual(['POST /v5/prompts/log', 'POST /v5/prompts/log']);
+    expect(diagnostics.messages.some((message) => message.includes('skipped 5 corrupt lines'))).toBe(true);
+  });
+});
+
 describe.skipIf(process.platform === 'win32')('the modes of the spool, whose logs hold prompts', () => {
   // Defect: spool files were 0644 in a 0755 directory.
   it('are 0600 for its files, and 0700 for the directories it makes', async () => {
