@@ -1,19 +1,13 @@
 import { readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OutgoingLog } from '../delivery/dialect.js';
-import { jsonOf, toOutgoing } from '../delivery/encoding.js';
 import { describeError, logger } from '../diag.js';
-import { parseJson } from '../json.js';
 import { writeDurably } from './durable-file.js';
 import { makeSpoolDir, warnIfOpen } from './spool-dir.js';
+import { parseLine, toLine, type Kept } from './spool-lines.js';
 import { baseName, claimName, readName, spoolName, tempName, type SpoolEntry } from './spool-names.js';
 import { isGone, newOwner } from './spool-owner.js';
 
-/** A log kept for a later attempt, and when it first failed to go out (its age counts from there). */
-export interface Kept {
-  item: OutgoingLog;
-  since: number;
-}
+export type { Kept } from './spool-lines.js';
 
 /**
  * Logs written at shutdown for the next process: one file per shutdown (more when larger than
@@ -197,11 +191,6 @@ async function removeAbandonedTemps(dir: string, entries: SpoolEntry[], now: num
   }
 }
 
-function toLine({ item, since }: Kept): Buffer {
-  const head = { key: item.key, since, completes: item.completes, route: item.route };
-  return Buffer.from(`${JSON.stringify(head).slice(0, -1)},"log":${jsonOf(item)}}\n`);
-}
-
 /** Lines in groups of at most `maxBytes` (a longer line goes alone). */
 function* chunks(lines: Buffer[], maxBytes: number): Generator<Buffer[]> {
   let chunk: Buffer[] = [];
@@ -216,22 +205,4 @@ function* chunks(lines: Buffer[], maxBytes: number): Generator<Buffer[]> {
     bytes += line.length;
   }
   if (chunk.length > 0) yield chunk;
-}
-
-
-function parseLine(line: string): Kept | undefined {
-  const value = parseJson(line);
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { key, since, log, completes, route } = value as { key?: unknown; since?: unknown; log?: unknown; completes?: unknown; route?: unknown };
-  if (typeof key !== 'string' || typeof since !== 'number' || typeof log !== 'object' || log === null) return undefined;
-  if (completes !== undefined && !isCompletes(completes)) return undefined;
-  const item = toOutgoing(key, log, completes);
-  if (typeof route === 'string') item.route = route;
-  return { item, since };
-}
-
-function isCompletes(value: unknown): value is OutgoingLog['completes'] {
-  if (typeof value !== 'object' || value === null) return false;
-  const { spanId, created } = value as { spanId?: unknown; created?: unknown };
-  return typeof spanId === 'string' && typeof created === 'object' && created !== null;
 }
