@@ -1,9 +1,10 @@
+import type * as Fs from 'node:fs';
 import type * as FsPromises from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { Spool } from '../../src/custody/spool.js';
+import { Spool, type Kept } from '../../src/custody/spool.js';
 import { toOutgoing } from '../../src/delivery/encoding.js';
 import { testScope } from '../helpers/scope.js';
 
@@ -43,6 +44,25 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   return { ...fs, default: { ...fs, open, rename }, open, rename };
 });
 
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof Fs>();
+  const pathOf = new Map<number, string>();
+  const openSync = (...args: Parameters<typeof fs.openSync>) => {
+    const fd = fs.openSync(...args);
+    pathOf.set(fd, String(args[0]));
+    return fd;
+  };
+  const fsyncSync = (fd: number) => {
+    calls.push(`sync ${pathOf.get(fd)}`);
+    return fs.fsyncSync(fd);
+  };
+  const renameSync = (from: string, to: string) => {
+    calls.push(`rename ${from} ${to}`);
+    return fs.renameSync(from, to);
+  };
+  return { ...fs, default: { ...fs, openSync, fsyncSync, renameSync }, openSync, fsyncSync, renameSync };
+});
+
 const scope = testScope();
 
 function kept(id: string) {
@@ -50,11 +70,14 @@ function kept(id: string) {
   return { item: toOutgoing(id, log), since: Date.now() };
 }
 
-describe('a spool file being written', () => {
+describe.each([
+  ['write', (spool: Spool, logs: Kept[]) => spool.write(logs)],
+  ['writeSync', (spool: Spool, logs: Kept[]) => spool.writeSync(logs)],
+])('a spool file being written (%s)', (_, write) => {
   it('is synced to disk before it is renamed into place, and its directory after', async () => {
     const dir = scope.tempDir();
     calls.length = 0;
-    expect(await new Spool(dir, 1 << 20).write([kept('e000000000000001')])).toBe(true);
+    expect(await write(new Spool(dir, 1 << 20), [kept('e000000000000001')])).toBe(true);
     const [name] = readdirSync(dir);
     const renamed = calls.findIndex((call) => call.startsWith('rename ') && call.endsWith(` ${join(dir, name)}`));
     expect(renamed, 'the rename into place').toBeGreaterThanOrEqual(0);

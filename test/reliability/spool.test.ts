@@ -335,6 +335,29 @@ describe.skipIf(process.platform === 'win32')('the modes of the spool, whose log
   });
 });
 
+describe('writing the spool from an exit handler', () => {
+  // New: an exporter must be able to spool what it holds when its process exits, where nothing asynchronous runs.
+  it('writes the logs synchronously (0600), and removes the file they were read from, for the next exporter to deliver', async () => {
+    const dir = scope.tempDir();
+    const planted = writeSpoolFile(dir, [
+      { id: 'e100000000000001', output: 'one' },
+      { id: 'e100000000000002', output: 'two' },
+    ]);
+    await promisify(execFile)(process.execPath, [EXIT_CHILD, dir], { timeout: 10_000 });
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(1);
+    expect(files[0]).not.toBe(planted);
+    expect(files[0].endsWith(SUFFIX)).toBe(true);
+    if (process.platform !== 'win32') expect(modeOf(join(dir, files[0]))).toBe('600');
+
+    const hl = await scope.server();
+    await exporterFor(hl, { spoolDir: dir }).forceFlush();
+    expect(hl.logs().map((log) => log.reference_id).sort()).toEqual(['e100000000000001', 'e100000000000002']);
+  });
+});
+
+const EXIT_CHILD = new URL('../helpers/spool-exit-child.mjs', import.meta.url).pathname;
+
 /** A file's permission bits, in octal. */
 function modeOf(path: string): string {
   return (statSync(path).mode & 0o777).toString(8);
