@@ -1,3 +1,4 @@
+import { mkdirSync, statSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { logger } from '../diag.js';
@@ -15,6 +16,12 @@ const warned = new Set<string>();
 export async function makeSpoolDir(dir: string): Promise<void> {
   const made = await mkdir(dir, { recursive: true, mode: 0o700 });
   if (made === undefined) await warnIfOpen(dir);
+}
+
+/** `makeSpoolDir`, done before it returns (for a process `exit` handler). */
+export function makeSpoolDirSync(dir: string): void {
+  const made = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (made === undefined) warnOnce(dir, statSync(dir).mode);
 }
 
 /** One diag warning (in a process) when the spool directory is open to other users; nothing when it does not exist. */

@@ -1,8 +1,9 @@
+import { unlinkSync } from 'node:fs';
 import { readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError, logger } from '../diag.js';
-import { writeDurably } from './durable-file.js';
-import { makeSpoolDir, warnIfOpen } from './spool-dir.js';
+import { writeDurably, writeDurablySync, type WholeFile } from './durable-file.js';
+import { makeSpoolDir, makeSpoolDirSync, warnIfOpen } from './spool-dir.js';
 import { parseLine, toLine, type Kept } from './spool-lines.js';
 import { baseName, claimName, readName, spoolName, tempName, type SpoolEntry } from './spool-names.js';
 import { isGone, newOwner } from './spool-owner.js';
@@ -81,12 +82,19 @@ export class Spool {
    * file's logs have, the file is removed (the promise, when it is).
    */
   resolved(key: string): Promise<void> | undefined {
+    const done = this._settle(key);
+    return done === undefined ? undefined : this._remove(done);
+  }
+
+  /** Counts a log read back as resolved; its file, when that was the file's last. */
+  private _settle(key: string): string | undefined {
     const path = this._fileOf.get(key);
     if (path === undefined) return undefined;
     this._fileOf.delete(key);
     const left = (this._unresolved.get(path) ?? 1) - 1;
     if (left > 0) return void this._unresolved.set(path, left);
-    return this._remove(path);
+    this._unresolved.delete(path);
+    return path;
   }
 
   private async _remove(path: string): Promise<void> {
@@ -94,9 +102,7 @@ export class Spool {
     try {
       await unlink(path);
     } catch (error) {
-      // ENOENT: taken over by another process, which took this one to be gone.
-      if (codeOf(error) === 'ENOENT') logger.debug(`spool file ${path} was removed by another process`);
-      else logger.warn(`could not remove spool file ${path}: ${describeError(error)}`);
+      notRemoved(path, error);
     }
   }
 
@@ -105,19 +111,41 @@ export class Spool {
     if (logs.length === 0) return true;
     try {
       await makeSpoolDir(this._dir);
-      for (const chunk of chunks(logs.map(toLine), this._maxFileBytes)) await this._writeFile(chunk);
-      logger.info(`spooled ${logs.length} undelivered logs to ${this._dir}`);
+      for (const file of this._files(logs)) await writeDurably(this._dir, file);
     } catch (error) {
-      logger.error(`could not spool ${logs.length} undelivered logs: ${describeError(error)}`);
-      return false;
+      return notSpooled(logs.length, error);
     }
+    logger.info(`spooled ${logs.length} undelivered logs to ${this._dir}`);
     for (const { item } of logs) await this.resolved(item.key);
     return true;
   }
 
-  private async _writeFile(lines: Buffer[]): Promise<void> {
-    const name = spoolName(this._owner, Date.now(), this._written++);
-    await writeDurably(this._dir, name, tempName(name), Buffer.concat(lines));
+  /**
+   * `write`, done before it returns: for a process `exit` handler, where nothing asynchronous
+   * runs. The files the logs were read from are removed before it returns too.
+   */
+  writeSync(logs: Kept[]): boolean {
+    if (logs.length === 0) return true;
+    try {
+      makeSpoolDirSync(this._dir);
+      for (const file of this._files(logs)) writeDurablySync(this._dir, file);
+    } catch (error) {
+      return notSpooled(logs.length, error);
+    }
+    logger.info(`spooled ${logs.length} undelivered logs to ${this._dir}`);
+    for (const { item } of logs) {
+      const done = this._settle(item.key);
+      if (done !== undefined) removeSync(done);
+    }
+    return true;
+  }
+
+  /** The files that hold `logs`, each at most `maxFileBytes` (unless one line is larger), with their names. */
+  private _files(logs: Kept[]): WholeFile[] {
+    return [...chunks(logs.map(toLine), this._maxFileBytes)].map((lines) => {
+      const name = spoolName(this._owner, Date.now(), this._written++);
+      return { name, temp: tempName(name), bytes: Buffer.concat(lines) };
+    });
   }
 
   private async _readFile(path: string): Promise<Kept[]> {
@@ -159,6 +187,25 @@ async function spoolEntries(dir: string): Promise<SpoolEntry[]> {
 function claimable(entries: SpoolEntry[], now: number): SpoolEntry[] {
   const free = entries.filter((entry) => entry.kind === 'spool' || (entry.kind === 'claimed' && isGone(entry.owner, entry.at, now)));
   return free.sort((a, b) => (baseName(a) < baseName(b) ? -1 : 1));
+}
+
+function removeSync(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    notRemoved(path, error);
+  }
+}
+
+function notRemoved(path: string, error: unknown): void {
+  // ENOENT: taken over by another process, which took this one to be gone.
+  if (codeOf(error) === 'ENOENT') logger.debug(`spool file ${path} was removed by another process`);
+  else logger.warn(`could not remove spool file ${path}: ${describeError(error)}`);
+}
+
+function notSpooled(count: number, error: unknown): false {
+  logger.error(`could not spool ${count} undelivered logs: ${describeError(error)}`);
+  return false;
 }
 
 function codeOf(error: unknown): unknown {
