@@ -72,9 +72,19 @@ export class Custody {
     return this._spool ? this._spool.write(entries) : Promise.resolve(false);
   }
 
+  /** `spool`, done before it returns: for a process `exit` handler, where nothing asynchronous runs. */
+  spoolSync(entries: SpoolEntry[]): boolean {
+    return this._spool ? this._spool.writeSync(entries) : false;
+  }
+
   /** A log read from this spool file is settled; resolves once the file is removed, when it was the last. */
   spoolSettled(file: string): Promise<void> | undefined {
     return this._spool?.settled(file);
+  }
+
+  /** `spoolSettled`, the file removed before it returns. */
+  spoolSettledSync(file: string): void {
+    this._spool?.settledSync(file);
   }
 
   get count(): number {

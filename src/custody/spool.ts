@@ -1,38 +1,50 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { unlinkSync } from 'node:fs';
+import { readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toOutgoing } from '../log/encoding.js';
-import type { CreatedLog, OutgoingLog } from '../log/outgoing-log.js';
 import type { Restored, SpoolEntry } from '../log/spool-entry.js';
 import { describeError, logger } from '../shared/diag.js';
-import { parseJson } from '../shared/json.js';
-
-const SUFFIX = '.humanloop-spool.ndjson';
+import { writeDurably, writeDurablySync, type WholeFile } from './durable-file.js';
+import { makeSpoolDir, makeSpoolDirSync, warnIfOpen } from './spool-dir.js';
+import { parseLine, toLine } from './spool-lines.js';
+import { baseName, claimName, readName, spoolName, tempName, type SpoolFile } from './spool-names.js';
+import { isGone, newOwner } from './spool-owner.js';
 
 /**
  * Logs written at shutdown for the next process: one file per shutdown (more when larger than
  * `maxFileBytes`), one JSON object per line. A file is written under a temporary name and
- * renamed, so a reader never sees half of one; it is read back asynchronously, at most
- * `maxFileBytes` in all, and deleted only once every log in it is delivered, dropped or written
- * again: a crash in between sends its logs again rather than losing them.
+ * renamed, so a reader never sees half of one. It is read back asynchronously, at most
+ * `maxFileBytes` in all, by one process only: a process claims a file (renames it to a name of
+ * its own) before reading it, and takes over the claims of processes that are gone. A claimed
+ * file is deleted only once every log in it is delivered, dropped or written again: a crash in
+ * between sends its logs again rather than losing them.
  */
 export class Spool {
   /** How many of the logs read back from each file are not settled yet. */
   private readonly _unsettled = new Map<string, number>();
+  private readonly _owner = newOwner();
+  /** Files this spool has written. */
+  private _written = 0;
 
   constructor(
     private readonly _dir: string,
     private readonly _maxFileBytes: number,
   ) {}
 
-  /** Reads spool files, oldest first, as long as they fit in `budgetBytes` together. */
+  /**
+   * Claims and reads spool files nobody holds (those of processes that are gone included), oldest
+   * first, as long as they fit in `budgetBytes` together.
+   */
   async load(budgetBytes: number): Promise<Restored[]> {
+    const now = Date.now();
+    await warnIfOpen(this._dir);
+    const entries = await spoolEntries(this._dir);
+    await removeAbandonedTemps(this._dir, entries, now);
     const restored: Restored[] = [];
     const keys = new Set<string>();
     let budget = budgetBytes;
-    for (const name of await spoolFiles(this._dir)) {
-      const path = join(this._dir, name);
-      const size = await fileSize(path);
+    for (const entry of claimable(entries, now)) {
+      const path = join(this._dir, entry.name);
+      const size = (await fileInfo(path))?.size;
       if (size === undefined) continue;
       if (size > this._maxFileBytes) {
         logger.warn(`skipped spool file ${path}: ${size} bytes is more than maxBufferedBytes; it is left in place`);
@@ -42,10 +54,26 @@ export class Spool {
         logger.info(`spool file ${path} waits for a later start: the outage buffer is full`);
         break;
       }
+      const claimed = await this._claim(entry, now);
+      if (claimed === undefined) continue;
       budget -= size;
-      restored.push(...(await this._readFile(path, keys)));
+      restored.push(...(await this._readFile(claimed, keys)));
     }
     return restored;
+  }
+
+  /** Renames a file to a name of this spool's; its new path, or undefined when another process took it first. */
+  private async _claim(entry: SpoolFile, now: number): Promise<string | undefined> {
+    const path = join(this._dir, claimName(baseName(entry), this._owner, now));
+    try {
+      await rename(join(this._dir, entry.name), path);
+    } catch (error) {
+      if (codeOf(error) === 'ENOENT') logger.debug(`spool file ${entry.name} was claimed by another process`);
+      else logger.warn(`skipped spool file ${join(this._dir, entry.name)}: ${describeError(error)}`);
+      return undefined;
+    }
+    if (entry.kind === 'claimed') logger.info(`took over spool file ${baseName(entry)} from a process that is gone`);
+    return path;
   }
 
   /**
@@ -53,9 +81,20 @@ export class Spool {
    * the file's logs have, the file is removed (the promise, when it is).
    */
   settled(path: string): Promise<void> | undefined {
+    return this._last(path) ? this._remove(path) : undefined;
+  }
+
+  /** `settled`, the file removed before it returns (for a process `exit` handler). */
+  settledSync(path: string): void {
+    if (this._last(path)) removeSync(path);
+  }
+
+  /** Counts a log read back from `path` as settled; true when it was the file's last. */
+  private _last(path: string): boolean {
     const left = (this._unsettled.get(path) ?? 1) - 1;
-    if (left > 0) return void this._unsettled.set(path, left);
-    return this._remove(path);
+    if (left > 0) return void this._unsettled.set(path, left), false;
+    this._unsettled.delete(path);
+    return true;
   }
 
   private async _remove(path: string): Promise<void> {
@@ -63,22 +102,45 @@ export class Spool {
     try {
       await unlink(path);
     } catch (error) {
-      logger.warn(`could not remove spool file ${path}: ${describeError(error)}`);
+      notRemoved(path, error);
     }
   }
 
   /** Writes logs for the next process; false when they could not be written. */
-  async write(entries: SpoolEntry[]): Promise<boolean> {
-    if (entries.length === 0) return true;
+  async write(logs: SpoolEntry[]): Promise<boolean> {
+    if (logs.length === 0) return true;
     try {
-      await mkdir(this._dir, { recursive: true });
-      for (const chunk of chunks(entries.map(toLine), this._maxFileBytes)) await writeWhole(this._dir, chunk);
-      logger.info(`spooled ${entries.length} undelivered logs to ${this._dir}`);
+      await makeSpoolDir(this._dir);
+      for (const file of this._files(logs)) await writeDurably(this._dir, file);
     } catch (error) {
-      logger.error(`could not spool ${entries.length} undelivered logs: ${describeError(error)}`);
-      return false;
+      return notSpooled(logs.length, error);
     }
+    logger.info(`spooled ${logs.length} undelivered logs to ${this._dir}`);
     return true;
+  }
+
+  /**
+   * `write`, done before it returns: for a process `exit` handler, where nothing asynchronous
+   * runs. The files the logs were read from are removed before it returns too.
+   */
+  writeSync(logs: SpoolEntry[]): boolean {
+    if (logs.length === 0) return true;
+    try {
+      makeSpoolDirSync(this._dir);
+      for (const file of this._files(logs)) writeDurablySync(this._dir, file);
+    } catch (error) {
+      return notSpooled(logs.length, error);
+    }
+    logger.info(`spooled ${logs.length} undelivered logs to ${this._dir}`);
+    return true;
+  }
+
+  /** The files that hold `logs`, each at most `maxFileBytes` (unless one line is larger), with their names. */
+  private _files(logs: SpoolEntry[]): WholeFile[] {
+    return [...chunks(logs.map(toLine), this._maxFileBytes)].map((lines) => {
+      const name = spoolName(this._owner, Date.now(), this._written++);
+      return { name, temp: tempName(name), bytes: Buffer.concat(lines) };
+    });
   }
 
   /** The logs of a file not read before (in this load), each with the file. */
@@ -108,37 +170,68 @@ export class Spool {
   }
 }
 
-async function spoolFiles(dir: string): Promise<string[]> {
+/** The spool's files in `dir` (none when it does not exist). */
+async function spoolEntries(dir: string): Promise<SpoolFile[]> {
   try {
-    return (await readdir(dir)).filter((name) => name.endsWith(SUFFIX)).sort();
+    return (await readdir(dir)).map(readName).filter((entry) => entry !== undefined);
   } catch {
     return [];
   }
 }
 
-async function fileSize(path: string): Promise<number | undefined> {
+/** Files nobody holds, oldest first: those not claimed, and those claimed by processes that are gone. */
+function claimable(entries: SpoolFile[], now: number): SpoolFile[] {
+  const free = entries.filter((entry) => entry.kind === 'spool' || (entry.kind === 'claimed' && isGone(entry.owner, entry.at, now)));
+  return free.sort((a, b) => (baseName(a) < baseName(b) ? -1 : 1));
+}
+
+function removeSync(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    notRemoved(path, error);
+  }
+}
+
+function notRemoved(path: string, error: unknown): void {
+  // ENOENT: taken over by another process, which took this one to be gone.
+  if (codeOf(error) === 'ENOENT') logger.debug(`spool file ${path} was removed by another process`);
+  else logger.warn(`could not remove spool file ${path}: ${describeError(error)}`);
+}
+
+function notSpooled(count: number, error: unknown): false {
+  logger.error(`could not spool ${count} undelivered logs: ${describeError(error)}`);
+  return false;
+}
+
+function codeOf(error: unknown): unknown {
+  return (error as { code?: unknown } | undefined)?.code;
+}
+
+/** A regular file's size and when it was last written; undefined for anything else. */
+async function fileInfo(path: string): Promise<{ size: number; modified: number } | undefined> {
   try {
     const info = await stat(path);
-    return info.isFile() ? info.size : undefined;
+    return info.isFile() ? { size: info.size, modified: info.mtimeMs } : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** One line of a spool file: an entry's fields, and its log's JSON written in as it is. */
-function toLine(entry: SpoolEntry): Buffer {
-  const { since, key } = entry;
-  let head: Record<string, unknown>;
-  let log: string;
-  if (entry.kind === 'linked') {
-    head = { key, since, completes: entry.item.completes, route: entry.item.route };
-    log = Buffer.concat(entry.item.parts).toString('utf8');
-  } else {
-    const { kind, traceId: trace, session } = entry;
-    head = { v: 2, kind, key, since, trace, session, ...(kind === 'create' ? { parent: entry.parent, path: entry.path } : { created: entry.created }) };
-    log = entry.body.toString('utf8');
+/** Removes the temporary files of writers that are gone: a crash in the middle of writing a spool file. */
+async function removeAbandonedTemps(dir: string, entries: SpoolFile[], now: number): Promise<void> {
+  for (const entry of entries) {
+    if (entry.kind !== 'temp') continue;
+    const path = join(dir, entry.name);
+    const modified = (await fileInfo(path))?.modified;
+    if (modified === undefined || !isGone(entry.owner, modified, now)) continue;
+    try {
+      await unlink(path);
+      logger.debug(`removed ${path}, a spool file left half-written by a process that is gone`);
+    } catch (error) {
+      if (codeOf(error) !== 'ENOENT') logger.warn(`could not remove ${path}: ${describeError(error)}`);
+    }
   }
-  return Buffer.from(`${JSON.stringify(head).slice(0, -1)},"log":${log}}\n`);
 }
 
 /** Lines in groups of at most `maxBytes` (a longer line goes alone). */
@@ -155,75 +248,4 @@ function* chunks(lines: Buffer[], maxBytes: number): Generator<Buffer[]> {
     bytes += line.length;
   }
   if (chunk.length > 0) yield chunk;
-}
-
-async function writeWhole(dir: string, lines: Buffer[]): Promise<void> {
-  const name = `${Date.now()}-${process.pid}-${randomBytes(4).toString('hex')}${SUFFIX}`;
-  await writeFile(join(dir, `${name}.tmp`), Buffer.concat(lines));
-  await rename(join(dir, `${name}.tmp`), join(dir, name));
-}
-
-/** Routes a completion may name (they go into the request path). */
-const ROUTES = new Set(['prompts', 'tools', 'flows', 'agents']);
-
-type Line = Record<string, unknown>;
-
-function parseLine(text: string): SpoolEntry | undefined {
-  const line = parseJson(text);
-  if (!isObject(line)) return undefined;
-  const { key, since, log } = line;
-  if (typeof key !== 'string' || typeof since !== 'number' || !isObject(log)) return undefined;
-  if (line.v === undefined) return linkedEntry(line, key, since, log);
-  const trace = line.trace;
-  const session = optionalString(line.session);
-  if (typeof trace !== 'string' || session === null) return undefined;
-  const body = Buffer.from(JSON.stringify(log));
-  if (line.kind === 'complete') {
-    const created = createdLog(line.created);
-    return created && { kind: 'complete', key, since, traceId: trace, session, created, body };
-  }
-  const path = optionalString(line.path);
-  const parent = parentOf(line.parent);
-  if (line.kind !== 'create' || path === null || parent === null) return undefined;
-  return { kind: 'create', key, since, traceId: trace, session, parent, path, body };
-}
-
-/** A line of an earlier version: a log already linked, in the API's body. */
-function linkedEntry(line: Line, key: string, since: number, log: Line): SpoolEntry | undefined {
-  const route = optionalString(line.route);
-  if (route === null || (route !== undefined && !ROUTES.has(route))) return undefined;
-  let completes: CreatedLog | undefined;
-  if (line.completes !== undefined) {
-    completes = isObject(line.completes) ? createdLog(line.completes.created) : undefined;
-    if (!completes) return undefined;
-  }
-  const item: OutgoingLog = { ...toOutgoing(key, log, completes), ...(route === undefined ? {} : { route }) };
-  return { kind: 'linked', key, since, item };
-}
-
-function createdLog(value: unknown): CreatedLog | undefined {
-  if (!isObject(value)) return undefined;
-  const logId = optionalString(value.logId);
-  const fileId = optionalString(value.fileId);
-  const route = optionalString(value.route);
-  if (logId === null || fileId === null || route === null || (route !== undefined && !ROUTES.has(route))) return undefined;
-  return { logId, ...(fileId === undefined ? {} : { fileId }), ...(route === undefined ? {} : { route }) };
-}
-
-/** The parent of a log to create: undefined when it has none, null when the line is corrupt. */
-function parentOf(value: unknown): { spanId: string; logId: string | undefined } | undefined | null {
-  if (value === undefined) return undefined;
-  if (!isObject(value) || typeof value.spanId !== 'string') return null;
-  const logId = optionalString(value.logId);
-  return logId === null ? null : { spanId: value.spanId, logId };
-}
-
-/** A string, undefined when absent, null when something else. */
-function optionalString(value: unknown): string | undefined | null {
-  if (value === undefined) return undefined;
-  return typeof value === 'string' ? value : null;
-}
-
-function isObject(value: unknown): value is Line {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -8,7 +8,14 @@ import { isRecord } from './json-edits.js';
  * incomplete, and is closed by its completion). Only the fields those bodies allow are written.
  */
 
-export type V5Route = 'prompts' | 'tools' | 'flows';
+/** The kinds of file a log goes to, each with its endpoint (`POST {base}/<route>/log`). */
+export const V5_ROUTES = ['prompts', 'tools', 'flows'] as const;
+
+export type V5Route = (typeof V5_ROUTES)[number];
+
+export function isV5Route(value: unknown): value is V5Route {
+  return (V5_ROUTES as readonly unknown[]).includes(value);
+}
 
 type Body = Record<string, unknown>;
 

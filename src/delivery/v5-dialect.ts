@@ -5,13 +5,13 @@ import type { Link, PendingLog } from '../log/pending-log.js';
 import type { Dialect, Refusal, WireRequest } from './dialect.js';
 import { isRecord, withoutFields, type FieldRules } from './json-edits.js';
 import { readRefusals } from './refusals.js';
-import { completionBody, createBody, routeOf } from './v5-body.js';
+import { completionBody, createBody, isV5Route, routeOf, type V5Route } from './v5-body.js';
 
 /** The link field, and what a log cannot go without (its file and its kernel). */
 const V5_FIELDS: FieldRules = { parentFields: ['trace_parent_id'], requiredFields: new Set(['path', 'prompt', 'tool', 'flow']) };
 
 /** The file id each create answer names, by route. */
-const FILE_ID: Record<string, string> = { prompts: 'prompt_id', tools: 'tool_id', flows: 'flow_id' };
+const FILE_ID: Record<V5Route, string> = { prompts: 'prompt_id', tools: 'tool_id', flows: 'flow_id' };
 
 /**
  * Humanloop's v5 API: one log per request, to the endpoint of its kind of file (`POST
@@ -74,7 +74,7 @@ function completeRequest(baseUrl: URL, item: OutgoingLog): WireRequest {
 function createdLog(body: unknown, route: string | undefined): CreatedLog {
   if (!isRecord(body)) return { logId: undefined, route };
   const id = body.id;
-  const fileId = route === undefined ? undefined : body[FILE_ID[route] ?? ''];
+  const fileId = isV5Route(route) ? body[FILE_ID[route]] : undefined;
   return { logId: typeof id === 'string' ? id : undefined, fileId: typeof fileId === 'string' ? fileId : undefined, route };
 }
 

@@ -1,0 +1,90 @@
+import { encodeJson, toOutgoing } from '../log/encoding.js';
+import type { CreatedLog, OutgoingLog } from '../log/outgoing-log.js';
+import type { SpoolEntry } from '../log/spool-entry.js';
+import { isRecord } from '../delivery/json-edits.js';
+import { isV5Route } from '../delivery/v5-body.js';
+import { parseJson } from '../shared/json.js';
+
+/**
+ * One line of a spool file: the entry's fields, then its log's JSON as it is (not parsed and
+ * written again). `{"v":2,"kind":"create",...}` is a log to create, with the parent it goes
+ * under; `{"v":2,"kind":"complete",...}` the completion of a log created open; a line without
+ * `v` (written by earlier versions) a log already linked, in the API's body.
+ */
+export function toLine(entry: SpoolEntry): Buffer {
+  const { key, since } = entry;
+  if (entry.kind === 'linked') {
+    const head = { key, since, completes: entry.item.completes, route: entry.item.route };
+    return line(head, Buffer.concat(entry.item.parts).toString('utf8'));
+  }
+  const common = { v: 2, kind: entry.kind, key, since, trace: entry.traceId, session: entry.session };
+  const head = entry.kind === 'create' ? { ...common, parent: entry.parent, path: entry.path } : { ...common, created: entry.created };
+  return line(head, entry.body.toString('utf8'));
+}
+
+function line(head: object, log: string): Buffer {
+  return Buffer.from(`${JSON.stringify(head).slice(0, -1)},"log":${log}}\n`);
+}
+
+/**
+ * An entry read back from a line; undefined for a line that is not one, or that could send a
+ * request anywhere but where the dialects send logs (a route they do not know, ids that are not
+ * plain).
+ */
+export function parseLine(text: string): SpoolEntry | undefined {
+  const value = parseJson(text);
+  if (!isRecord(value)) return undefined;
+  const { key, since, log } = value;
+  if (!isPlainId(key) || typeof since !== 'number' || !isRecord(log)) return undefined;
+  if (value.v === undefined) return linkedEntry(value, key, since, log);
+  const { trace, session } = value;
+  if (value.v !== 2 || !isPlainId(trace) || !(session === undefined || typeof session === 'string')) return undefined;
+  const body = encodeJson(log);
+  if (value.kind === 'complete') {
+    const created = createdOf(value.created);
+    return created && { kind: 'complete', key, since, traceId: trace, session, created, body };
+  }
+  const { path } = value;
+  const parent = value.parent === undefined ? undefined : parentOf(value.parent);
+  if (value.kind !== 'create' || !(path === undefined || typeof path === 'string') || parent === null) return undefined;
+  return { kind: 'create', key, since, traceId: trace, session, parent, path, body };
+}
+
+/** A line of an earlier version: a log already linked, in the API's body. */
+function linkedEntry(value: Record<string, unknown>, key: string, since: number, log: Record<string, unknown>): SpoolEntry | undefined {
+  const { route, completes } = value;
+  if (route !== undefined && !isV5Route(route)) return undefined;
+  const completed = completes === undefined ? undefined : isRecord(completes) ? createdOf(completes.created) : undefined;
+  if (completes !== undefined && completed === undefined) return undefined;
+  const item: OutgoingLog = { ...toOutgoing(key, log, completed), ...(route === undefined ? {} : { route }) };
+  return { kind: 'linked', key, since, item };
+}
+
+/** What a create returned, with only the fields of a CreatedLog, each checked. */
+function createdOf(value: unknown): CreatedLog | undefined {
+  if (!isRecord(value)) return undefined;
+  const { logId, fileId, route } = value;
+  if (!(logId === undefined || isPlainId(logId))) return undefined;
+  if (!(fileId === undefined || isPlainId(fileId))) return undefined;
+  if (!(route === undefined || isV5Route(route))) return undefined;
+  return { logId, ...(fileId === undefined ? {} : { fileId }), ...(route === undefined ? {} : { route }) };
+}
+
+/** The parent a log to create goes under; null when the line's is not one. */
+function parentOf(value: unknown): { spanId: string; logId: string | undefined } | null {
+  if (!isRecord(value) || !isPlainId(value.spanId)) return null;
+  const { logId } = value;
+  return logId === undefined || isPlainId(logId) ? { spanId: value.spanId, logId } : null;
+}
+
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+const SEPARATOR_OR_CONTROL = /[/\\\u0000-\u001f\u007f]/;
+
+/**
+ * An id as an API returns one, safe in a path once URI-encoded: a string of at most 256
+ * characters, without path separators or control characters, and not a dot segment.
+ */
+function isPlainId(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256) return false;
+  return value !== '.' && value !== '..' && !SEPARATOR_OR_CONTROL.test(value);
+}
