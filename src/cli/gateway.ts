@@ -72,6 +72,9 @@ export const GATEWAY_PACKAGES: Readonly<Record<string, string>> = {
   '@opentelemetry/otlp-transformer': '^0.216.0',
 };
 
+/** The library's own message names its `apiKey` option; the command takes the key from these. */
+const MISSING_KEY = 'no Humanloop API key: set HUMANLOOP_API_KEY, or pass --api-key-file FILE';
+
 /** For an import that failed because one of those packages is missing: the command that installs them. */
 export function missingGatewayPackages(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -86,6 +89,10 @@ export function missingGatewayPackages(error: unknown): string | undefined {
 async function gateway(argv: string[]): Promise<number> {
   const options = parseGatewayArgs(argv, process.env);
   if (typeof options === 'number') return options;
+  if (options.exporter?.apiKey === undefined) {
+    console.error(`gateway: ${MISSING_KEY}`);
+    return 1;
+  }
   let running;
   try {
     // Loaded here, so that the other commands do not load the gRPC and protobuf libraries.
