@@ -12,8 +12,8 @@ await check(async ({ humanloop, sink }) => {
   const sdk = new NodeSDK({
     serviceName: 'install-matrix',
     spanProcessors: [
-      new BatchSpanProcessor(new JsonExporter({ url: sink.tracesUrl })),
-      new BatchSpanProcessor(new ProtobufExporter({ url: sink.tracesUrl })),
+      new BatchSpanProcessor({ exporter: new JsonExporter({ url: sink.tracesUrl }) }),
+      new BatchSpanProcessor({ exporter: new ProtobufExporter({ url: sink.tracesUrl }) }),
       new HumanloopSpanProcessor(humanloop),
     ],
     instrumentations: [getNodeAutoInstrumentations({ '@opentelemetry/instrumentation-fs': { enabled: false } })],

@@ -67,9 +67,8 @@ type Values = ReturnType<typeof readArgs>['values'];
  * installing the exporter alone stays light. Kept equal to package.json's ranges by a test.
  */
 export const GATEWAY_PACKAGES: Readonly<Record<string, string>> = {
-  '@grpc/grpc-js': '^1.14.7',
-  protobufjs: '^8.8.1',
-  '@opentelemetry/otlp-transformer': '^0.216.0',
+  '@grpc/grpc-js': '^1.10.0',
+  protobufjs: '^7.2.5 || ^8.0.0',
 };
 
 /** The library's own message names its `apiKey` option; the command takes the key from these. */
@@ -82,7 +81,8 @@ export function missingGatewayPackages(error: unknown): string | undefined {
   const message = error instanceof Error ? error.message : '';
   const named = (name: string) => message.includes(`'${name}'`) || message.includes(`'${name}/`) || message.includes(`/${name}/`);
   if (!Object.keys(GATEWAY_PACKAGES).some(named)) return undefined;
-  const install = Object.entries(GATEWAY_PACKAGES).map(([name, range]) => `${name}@${range}`);
+  // Quoted: a range may hold spaces and `|`, which a shell would otherwise split or pipe.
+  const install = Object.entries(GATEWAY_PACKAGES).map(([name, range]) => `"${name}@${range}"`);
   return `the gateway needs packages that are not installed; install them beside this one: npm install ${install.join(' ')}`;
 }
 
