@@ -126,7 +126,7 @@ async function runStack(stack, tarball, keep) {
     const outcome = ran.ok && line.startsWith('{') ? JSON.parse(line) : undefined;
     result.delivered = outcome !== undefined && outcome.delivered > 0;
     result.detail = result.delivered
-      ? `${outcome.delivered} log(s); the stack's own backend got ${outcome.sinkRequests} request(s)`
+      ? `${outcome.delivered} log(s); the stack's own backend got ${outcome.sinkRequests} request(s)${outcome.note ? `; ${outcome.note}` : ''}`
       : ran.timedOut
         ? `the check timed out after ${CHECK_TIMEOUT_MS / 1000} s`
         : tail(`${ran.stdout}\n${ran.stderr}`);

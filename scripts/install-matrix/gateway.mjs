@@ -4,8 +4,13 @@ import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace
 import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { createRequire } from 'node:module';
 import { startOtlpGateway } from 'humanloop-otel-exporter/gateway';
 import { check, llmSpan } from './harness.mjs';
+
+/** The versions the gateway loads: those resolved from the installed package. */
+const fromPackage = createRequire(import.meta.resolve('humanloop-otel-exporter/gateway'));
+const versions = ['@grpc/grpc-js', 'protobufjs'].map((name) => `${name} ${fromPackage(`${name}/package.json`).version}`).join(', ');
 
 async function sendThrough(exporter) {
   const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
@@ -23,4 +28,4 @@ await check(async ({ humanloop }) => {
   } finally {
     await gateway.close();
   }
-});
+}, `the gateway ran on ${versions}`);

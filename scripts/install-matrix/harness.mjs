@@ -47,9 +47,10 @@ export function llmSpan(tracer) {
 
 /**
  * Runs `stack` ({ humanloop, sink } → the span ids it made, once its provider is shut down or
- * flushed) and checks that the log server stored a log for each span, with its model.
+ * flushed) and checks that the log server stored a log for each span, with its model. `note` is
+ * printed with the result.
  */
-export async function check(stack) {
+export async function check(stack, note = '') {
   const logServer = await startLocalLogServer({ apiKey: API_KEY });
   const sink = await startSink();
   try {
@@ -61,7 +62,7 @@ export async function check(stack) {
       if (!log) throw new Error(`no log for span ${spanId} (the server holds ${logs.length})`);
       if (log.config?.model !== MODEL) throw new Error(`the log of span ${spanId} has model ${log.config?.model}`);
     }
-    console.log(JSON.stringify({ delivered: spanIds.length, sinkRequests: sink.requests() }));
+    console.log(JSON.stringify({ delivered: spanIds.length, sinkRequests: sink.requests(), note }));
   } finally {
     await sink.close();
     await logServer.close();
