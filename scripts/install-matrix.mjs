@@ -21,6 +21,8 @@ const CHECKS = join(ROOT, 'scripts', 'install-matrix');
 const NODE22 = join(ROOT, '.ci', 'node-versions', 'node_modules', 'node22', 'bin', 'node');
 const INSTALL_TIMEOUT_MS = 5 * 60_000;
 const CHECK_TIMEOUT_MS = 90_000;
+/** No stack starts after this long; with each step's own timeout, a run ends within about 22 minutes. */
+const BUDGET_MS = 15 * 60_000;
 
 /** SDK 2.x's exporter line (0.2xx) and SDK 3.x's (0.3xx, Node 22.15+). */
 const SDK2 = { trace: '2.12.1', exporters: '0.223.1' };
@@ -147,13 +149,17 @@ function report(result) {
   console.log(result.installed && result.delivered ? `${line}  ${result.detail}` : `${line}\n${result.detail.replace(/^/gm, '    ')}`);
 }
 
-/** Runs the stacks `jobs` at a time, reporting each as it finishes. */
+/** Runs the stacks `jobs` at a time, reporting each as it finishes; none starts past the budget. */
 async function runAll(stacks, tarball, jobs, keep) {
   const queue = [...stacks];
   const results = [];
+  const deadline = performance.now() + BUDGET_MS;
   const worker = async () => {
     for (let stack = queue.shift(); stack !== undefined; stack = queue.shift()) {
-      const result = await runStack(stack, tarball, keep);
+      const result =
+        performance.now() < deadline
+          ? await runStack(stack, tarball, keep)
+          : { stack, installed: false, delivered: false, seconds: 0, detail: `not run: the matrix's ${BUDGET_MS / 60_000} minutes ran out` };
       report(result);
       results.push(result);
     }
