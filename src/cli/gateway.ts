@@ -72,10 +72,12 @@ type Values = ReturnType<typeof readArgs>['values'];
  * installing the exporter alone stays light. Kept equal to package.json's ranges by a test.
  */
 export const GATEWAY_PACKAGES: Readonly<Record<string, string>> = {
-  '@grpc/grpc-js': '^1.14.7',
-  protobufjs: '^8.8.1',
-  '@opentelemetry/otlp-transformer': '^0.216.0',
+  '@grpc/grpc-js': '^1.10.0',
+  protobufjs: '^7.2.5 || ^8.0.0',
 };
+
+/** The library's own message names its `apiKey` option; the command takes the key from these. */
+const MISSING_KEY = 'no Humanloop API key: set HUMANLOOP_API_KEY, or pass --api-key-file FILE';
 
 /** For an import that failed because one of those packages is missing: the command that installs them. */
 export function missingGatewayPackages(error: unknown): string | undefined {
@@ -84,13 +86,18 @@ export function missingGatewayPackages(error: unknown): string | undefined {
   const message = error instanceof Error ? error.message : '';
   const named = (name: string) => message.includes(`'${name}'`) || message.includes(`'${name}/`) || message.includes(`/${name}/`);
   if (!Object.keys(GATEWAY_PACKAGES).some(named)) return undefined;
-  const install = Object.entries(GATEWAY_PACKAGES).map(([name, range]) => `${name}@${range}`);
+  // Quoted: a range may hold spaces and `|`, which a shell would otherwise split or pipe.
+  const install = Object.entries(GATEWAY_PACKAGES).map(([name, range]) => `"${name}@${range}"`);
   return `the gateway needs packages that are not installed; install them beside this one: npm install ${install.join(' ')}`;
 }
 
 async function gateway(argv: string[]): Promise<number> {
   const options = parseGatewayArgs(argv, process.env);
   if (typeof options === 'number') return options;
+  if (options.exporter?.apiKey === undefined) {
+    console.error(`gateway: ${MISSING_KEY}`);
+    return 1;
+  }
   let running;
   try {
     // Loaded here, so that the other commands do not load the gRPC and protobuf libraries.

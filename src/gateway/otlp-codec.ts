@@ -1,11 +1,9 @@
-import protobuf from 'protobufjs/light.js';
-import { ExportTraceServiceRequest, ExportTraceServiceResponse } from './otlp-messages.js';
+import { ExportTraceServiceRequest, ExportTraceServiceResponse, RpcStatus } from './otlp-messages.js';
 
 /**
  * The OTLP/HTTP wire formats of the trace service: requests in, responses out, in binary
- * protobuf (with the OpenTelemetry JS project's code generated from the official OTLP
- * definitions) or JSON. Decoding answers with data: the request as a plain object with
- * camelCase fields, or what is wrong.
+ * protobuf (with the gateway's own schema of the OTLP messages) or JSON. Decoding answers with
+ * data: the request as a plain object with camelCase fields, or what is wrong.
  */
 
 export type OtlpFormat = 'protobuf' | 'json';
@@ -16,12 +14,6 @@ export interface PartialSuccess {
   rejectedSpans: number;
   errorMessage: string;
 }
-
-/** google.rpc.Status, the body of an OTLP/HTTP error response (code, message; details unused). */
-const Status = new protobuf.Type('Status')
-  .add(new protobuf.Field('code', 1, 'int32'))
-  .add(new protobuf.Field('message', 2, 'string'));
-new protobuf.Root().define('google.rpc').add(Status);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -62,7 +54,7 @@ export function encodeResponse(format: OtlpFormat, partial: PartialSuccess | und
 /** The body of an error response: a google.rpc.Status with a gRPC code and a message. */
 export function encodeStatus(format: OtlpFormat, code: number, message: string): Uint8Array | string {
   if (format === 'json') return JSON.stringify({ code, message });
-  return Status.encode(Status.fromObject({ code, message })).finish();
+  return RpcStatus.encode(RpcStatus.fromObject({ code, message })).finish();
 }
 
 function errorText(error: unknown): string {

@@ -1,26 +1,13 @@
 /**
- * The OTLP trace service's request and response messages, as protobufjs code that the
- * OpenTelemetry JS project generates from the official OTLP definitions and ships in
- * `@opentelemetry/otlp-transformer`. 0.216 is the last release of that package whose generated
- * code holds the trace service (later ones write trace requests by hand and read none), hence
- * the dependency's range.
+ * The OTLP trace service's messages, built by protobufjs from the gateway's own schema
+ * (otlp-schema.ts). Works with protobufjs 7 and 8 (`protobufjs/light` reads JSON descriptors in both).
  */
-import generated from '@opentelemetry/otlp-transformer/build/src/generated/root.js';
+import protobuf from 'protobufjs/light.js';
+import { OTLP_MESSAGES, OTLP_TRACE_SCHEMA } from './otlp-schema.js';
 
-/** What the gateway uses of a generated message class; the file's own types say only "a Root". */
-export interface OtlpMessageType {
-  decode(bytes: Uint8Array): object;
-  encode(message: object): { finish(): Uint8Array };
-  fromObject(value: Record<string, unknown>): object;
-  toObject(message: object, options: { longs: StringConstructor }): Record<string, unknown>;
-}
+const root = protobuf.Root.fromJSON(OTLP_TRACE_SCHEMA);
 
-interface TraceService {
-  ExportTraceServiceRequest: OtlpMessageType;
-  ExportTraceServiceResponse: OtlpMessageType;
-}
-
-const service = (generated as unknown as { opentelemetry: { proto: { collector: { trace: { v1: TraceService } } } } })
-  .opentelemetry.proto.collector.trace.v1;
-
-export const { ExportTraceServiceRequest, ExportTraceServiceResponse } = service;
+export const ExportTraceServiceRequest = root.lookupType(OTLP_MESSAGES.request);
+export const ExportTraceServiceResponse = root.lookupType(OTLP_MESSAGES.response);
+/** google.rpc.Status, the body of an OTLP/HTTP error response. */
+export const RpcStatus = root.lookupType(OTLP_MESSAGES.rpcStatus);

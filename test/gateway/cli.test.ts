@@ -80,11 +80,16 @@ describe('the gateway command', () => {
     }
   });
 
-  it('exits 1 with a clear message when it has no Humanloop key', async () => {
+  it('exits 1 naming the variable and the flag it takes a key from when it has no Humanloop key', async () => {
     const run = promisify(execFile)(process.execPath, [CLI, 'gateway', '--port', '0'], {
       env: { ...process.env, HUMANLOOP_API_KEY: '' },
       timeout: 10_000,
     });
-    await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('HUMANLOOP_API_KEY') });
+    const failure = (await run.catch((error: unknown) => error)) as { code?: number; stderr: string };
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain('HUMANLOOP_API_KEY');
+    expect(failure.stderr).toContain('--api-key-file FILE');
+    // The CLI has no such option: only the library does.
+    expect(failure.stderr).not.toContain('apiKey option');
   });
 });

@@ -9,7 +9,7 @@ import { Client, credentials, Metadata } from '@grpc/grpc-js';
 import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 
-/** ExportTraceServiceRequest in and out of protobuf, with the generated message type the gateway uses. */
+/** ExportTraceServiceRequest in and out of protobuf, with the message type the gateway uses. */
 export function protobufCodec(type) {
   // Decoded messages are re-encoded as they are (no conversion to plain objects and back).
   return { decode: (bytes) => type.decode(bytes), encode: (request) => type.encode(request).finish() };
