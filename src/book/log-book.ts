@@ -1,7 +1,7 @@
 import { decodeLog, encodeLog } from '../log/log-json.js';
 import { dropReasonOf, FateCounts, type Fate, type SkipReason, type SpanCounts, type SpanDropReason } from '../log/fate.js';
-import type { CreatedLog, LogOutcome, OutgoingLog } from '../log/outgoing-log.js';
-import type { Link, PendingLog } from '../log/pending-log.js';
+import type { LogIds, LogOutcome, OutgoingLog } from '../log/outgoing-log.js';
+import type { Link, UnlinkedLog } from '../log/unlinked-log.js';
 import type { BookEffect, ExportId } from '../log/steps.js';
 import type { SpoolEntry } from '../log/spool-entry.js';
 import { HumanloopExportError, isItemReason, isTransient } from '../shared/errors.js';
@@ -25,9 +25,9 @@ interface OpenLog {
   /** Created for a span still running. */
   early: boolean;
   /** What its create returned, once delivered. */
-  created: CreatedLog | undefined;
+  created: LogIds | undefined;
   /** Its span's whole log, once the span ended (a log created open to take children has it from the start). */
-  end: PendingLog | undefined;
+  end: UnlinkedLog | undefined;
   /** Children linked under it and not settled, where its completion waits for them. */
   children: number;
 }
@@ -36,7 +36,7 @@ interface LogRecord {
   readonly key: string;
   state: LogState;
   /** The log as created, unlinked: what goes whole if an open create fails, and what is spooled. */
-  log: PendingLog | undefined;
+  log: UnlinkedLog | undefined;
   link: Link | undefined;
   /** What is queued, in flight or kept: the log's create, or its completion. */
   item: OutgoingLog | undefined;
@@ -66,7 +66,7 @@ export interface Restoring {
   /** Logs created by the earlier process that restored logs go under: their ids, for linking. */
   parents: Array<{ spanId: string; logId: string | undefined; session: string }>;
   /** Logs to link and create. */
-  logs: PendingLog[];
+  logs: UnlinkedLog[];
   /** Then: logs already linked (from an older spool) kept for their first attempt, completions of open logs (once their children are through). */
   effects: BookEffect[];
 }
@@ -111,7 +111,7 @@ export class LogBook {
    * A span ended and its log was created: it waits for its place in the trace. The end of a span
    * whose log is open completes that log instead.
    */
-  created(log: PendingLog, owner: ExportId | undefined): BookEffect[] {
+  created(log: UnlinkedLog, owner: ExportId | undefined): BookEffect[] {
     const record = this._records.get(log.spanId);
     if (record?.open) return this._ended(record, log, owner);
     if (record) {
@@ -123,7 +123,7 @@ export class LogBook {
   }
 
   /** What is known of a running span was logged early, so that its children can go under it. */
-  opened(log: PendingLog): BookEffect[] {
+  opened(log: UnlinkedLog): BookEffect[] {
     if (this._records.has(log.spanId)) return [];
     const open: OpenLog = { early: true, created: undefined, end: undefined, children: 0 };
     this._add({ key: log.spanId, state: 'waiting', log, owner: undefined, counted: 'none', open });
@@ -149,7 +149,7 @@ export class LogBook {
   }
 
   /** The trace stage released the log under `link`: it is written next (`hasChildren`: logs will go under it). */
-  released(log: PendingLog, link: Link, hasChildren: boolean, owner: ExportId | undefined): BookEffect[] {
+  released(log: UnlinkedLog, link: Link, hasChildren: boolean, owner: ExportId | undefined): BookEffect[] {
     const record = this._records.get(log.spanId);
     if (!record) return [];
     const effects: BookEffect[] = [];
@@ -169,7 +169,7 @@ export class LogBook {
     const record = this._records.get(item.key);
     if (!record) return [];
     record.item = item;
-    if (item.incomplete && !record.open) record.open = { early: false, created: undefined, end: record.log, children: 0 };
+    if (item.open && !record.open) record.open = { early: false, created: undefined, end: record.log, children: 0 };
     if (this._outage) return this._keep(record, now, new HumanloopExportError('unreachable', 'Humanloop is unreachable'));
     record.state = 'queued';
     return [{ kind: 'send', item, owner: record.owner }];
@@ -327,7 +327,7 @@ export class LogBook {
   }
 
   /** The span of an open log ended with this whole log: its completion goes once the log is delivered (and its children are through). */
-  private _ended(record: LogRecord, end: PendingLog, owner: ExportId | undefined): BookEffect[] {
+  private _ended(record: LogRecord, end: UnlinkedLog, owner: ExportId | undefined): BookEffect[] {
     const open = record.open!;
     open.end = end;
     if (record.counted === 'none') record.counted = 'span';
@@ -341,7 +341,7 @@ export class LogBook {
     return effects;
   }
 
-  private _delivered(record: LogRecord, created: CreatedLog): BookEffect[] {
+  private _delivered(record: LogRecord, created: LogIds): BookEffect[] {
     const effects: BookEffect[] = [];
     if (this._outage) effects.push({ kind: 'recovered' });
     this._outage = false;
@@ -449,7 +449,7 @@ export class LogBook {
 }
 
 /** The log an open log is completed with when its span's end makes no log: what it was created with, and its duration. */
-function closingLog(created: PendingLog, durationSeconds: number | undefined, reason: SkipReason | SpanDropReason): PendingLog {
+function closingLog(created: UnlinkedLog, durationSeconds: number | undefined, reason: SkipReason | SpanDropReason): UnlinkedLog {
   const log = decodeLog(created.body);
   const { placeholder: _placeholder, ...metadata } = log.metadata ?? {};
   const closed = { ...log, metadata: { ...metadata, closed_without_end: reason } };
@@ -457,13 +457,13 @@ function closingLog(created: PendingLog, durationSeconds: number | undefined, re
   return { ...created, body: encodeLog(closed) };
 }
 
-function secondsSince(log: PendingLog, wallNow: number): number | undefined {
+function secondsSince(log: UnlinkedLog, wallNow: number): number | undefined {
   const started = Date.parse(decodeLog(log.body).created_at ?? '');
   return Number.isFinite(started) ? Math.max(0, (wallNow - started) / 1000) : undefined;
 }
 
-function restoredLog(entry: Extract<SpoolEntry, { kind: 'create' | 'complete' }>, now: number): PendingLog {
+function restoredLog(entry: Extract<SpoolEntry, { kind: 'create' | 'complete' }>, now: number): UnlinkedLog {
   const parentSpanId = entry.kind === 'create' ? entry.parent?.spanId : undefined;
-  const log: PendingLog = { spanId: entry.key, traceId: entry.traceId, parentSpanId, session: entry.session, createdAt: now, body: entry.body };
+  const log: UnlinkedLog = { spanId: entry.key, traceId: entry.traceId, parentSpanId, session: entry.session, createdAt: now, body: entry.body };
   return entry.kind === 'create' && entry.path !== undefined ? { ...log, path: entry.path } : log;
 }

@@ -1,5 +1,5 @@
 import { encodeJson, toOutgoing } from '../log/encoding.js';
-import type { CreatedLog, OutgoingLog } from '../log/outgoing-log.js';
+import type { LogIds, OutgoingLog } from '../log/outgoing-log.js';
 import type { SpoolEntry } from '../log/spool-entry.js';
 import { isRecord } from '../delivery/json-edits.js';
 import { isV5Route } from '../delivery/v5-body.js';
@@ -60,8 +60,8 @@ function linkedEntry(value: Record<string, unknown>, key: string, since: number,
   return { kind: 'linked', key, since, item };
 }
 
-/** What a create returned, with only the fields of a CreatedLog, each checked. */
-function createdOf(value: unknown): CreatedLog | undefined {
+/** What a create returned, with only the fields of a LogIds, each checked. */
+function createdOf(value: unknown): LogIds | undefined {
   if (!isRecord(value)) return undefined;
   const { logId, fileId, route } = value;
   if (!(logId === undefined || isPlainId(logId))) return undefined;

@@ -1,5 +1,5 @@
-import type { CreatedLog, OutgoingLog } from '../log/outgoing-log.js';
-import type { Link, PendingLog } from '../log/pending-log.js';
+import type { LogIds, OutgoingLog } from '../log/outgoing-log.js';
+import type { Link, UnlinkedLog } from '../log/unlinked-log.js';
 
 export interface WireRequest {
   method: 'POST' | 'PATCH';
@@ -29,19 +29,19 @@ export interface Dialect {
    * The log in this API's body, linked so. `open`: children will be logged under it (it leads
    * its request; an API that closes a trace with its root creates it incomplete).
    */
-  link(log: PendingLog, link: Link, open: boolean): OutgoingLog;
+  link(log: UnlinkedLog, link: Link, open: boolean): OutgoingLog;
   /** The completion of a log created open, from its span's whole log: its output, error and duration. */
-  completion(end: PendingLog, created: CreatedLog): OutgoingLog;
+  completion(end: UnlinkedLog, created: LogIds): OutgoingLog;
   /** The request that creates these logs (at most `maxLogsPerRequest`). */
   createRequest(batch: readonly OutgoingLog[]): WireRequest;
   /** The request that delivers a completion. */
   completeRequest(item: OutgoingLog): WireRequest;
   /** What an accepted request returned for each log of the batch, in order. */
-  created(body: unknown, batch: readonly OutgoingLog[]): CreatedLog[];
+  created(body: unknown, batch: readonly OutgoingLog[]): LogIds[];
   /** The logs a 422 answer names, by their index in the batch. */
   refusals(body: unknown, batch: readonly OutgoingLog[]): Map<number, Refusal>;
   /** The log was refused because it exists already (a create sent again after its answer was lost): what it was created as. */
-  existing(item: OutgoingLog, refusal: Refusal): CreatedLog | undefined;
+  existing(item: OutgoingLog, refusal: Refusal): LogIds | undefined;
   /** The log without these fields, saying so in its metadata; undefined when it cannot go without them. */
   withoutFields(item: OutgoingLog, fields: readonly string[]): OutgoingLog | undefined;
 }

@@ -20,7 +20,7 @@ export function withoutFields(item: OutgoingLog, fields: readonly string[], rule
   const left = fields.some((field) => rules.parentFields.includes(field)) ? [...fields, ...rules.parentFields] : fields;
   for (const field of left) delete log[field];
   if (metadata) log.metadata = { ...metadata, refused_fields: [...new Set(left)] };
-  return { ...toOutgoing(item.key, log, item.completes), route: item.route, incomplete: item.incomplete, leads: item.leads };
+  return { ...toOutgoing(item.key, log, item.completes), route: item.route, open: item.open, leads: item.leads };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

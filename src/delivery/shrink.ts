@@ -24,7 +24,7 @@ export function shrinkToFit(item: OutgoingLog, maxBytes: number): OutgoingLog | 
     json = JSON.stringify(log);
   }
   if (Buffer.byteLength(json) > maxBytes) return undefined;
-  return { ...toOutgoing(item.key, log, item.completes), route: item.route, incomplete: item.incomplete, leads: item.leads };
+  return { ...toOutgoing(item.key, log, item.completes), route: item.route, open: item.open, leads: item.leads };
 }
 
 function cutLargestString(log: Record<string, unknown>, excess: number): boolean {

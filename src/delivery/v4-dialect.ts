@@ -1,8 +1,8 @@
 import { encodeJson, ownBytes, quoteJson } from '../log/encoding.js';
 import { decodeLog } from '../log/log-json.js';
 import type { LogRequest, UpdateLogRequest } from '../log/log-request.js';
-import type { CreatedLog, OutgoingLog } from '../log/outgoing-log.js';
-import type { Link, PendingLog } from '../log/pending-log.js';
+import type { LogIds, OutgoingLog } from '../log/outgoing-log.js';
+import type { Link, UnlinkedLog } from '../log/unlinked-log.js';
 import type { Dialect, WireRequest } from './dialect.js';
 import { withoutFields, type FieldRules } from './json-edits.js';
 import { readRefusals } from './refusals.js';
@@ -42,7 +42,7 @@ export function v4Dialect(logsUrl: URL, maxBatchSize: number): Dialect {
  * The link fields are put in front of the log's bytes, which are not copied: `{head}` and
  * `{rest}` become `{head,` then `rest}`.
  */
-function linkV4({ spanId: key, body: unlinked }: PendingLog, link: Link, open: boolean): OutgoingLog {
+function linkV4({ spanId: key, body: unlinked }: UnlinkedLog, link: Link, open: boolean): OutgoingLog {
   let head = `{"session_reference_id":${quoteJson(link.session)}`;
   if (link.parent) {
     head += `,"parent_reference_id":${quoteJson(link.parent.spanId)}`;
@@ -82,7 +82,7 @@ function completionOf(log: LogRequest): UpdateLogRequest {
 }
 
 /** `POST /logs` answers an array in the order of the request; `PATCH` answers the log. */
-function createdLogs(body: unknown, batch: readonly OutgoingLog[]): CreatedLog[] {
+function createdLogs(body: unknown, batch: readonly OutgoingLog[]): LogIds[] {
   const items = Array.isArray(body) && body.length === batch.length ? (body as unknown[]) : [body];
   return batch.map((_, index) => ({ logId: idOf(items[index]) }));
 }

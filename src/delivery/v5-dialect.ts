@@ -1,7 +1,7 @@
 import { encodeJson, objectOf } from '../log/encoding.js';
 import { decodeLog, encodeLog } from '../log/log-json.js';
-import type { CreatedLog, OutgoingLog } from '../log/outgoing-log.js';
-import type { Link, PendingLog } from '../log/pending-log.js';
+import type { LogIds, OutgoingLog } from '../log/outgoing-log.js';
+import type { Link, UnlinkedLog } from '../log/unlinked-log.js';
 import type { Dialect, Refusal, WireRequest } from './dialect.js';
 import { isRecord, withoutFields, type FieldRules } from './json-edits.js';
 import { readRefusals } from './refusals.js';
@@ -43,23 +43,23 @@ export function v5Dialect(baseUrl: URL): Dialect {
  * incomplete. Its `log_id` is chosen here, from its span: a create sent again after its answer
  * was lost names the same log, so the server does not store it twice.
  */
-function linkV5(pending: PendingLog, link: Link, open: boolean): OutgoingLog {
-  const log = decodeLog(pending.body);
+function linkV5(unlinked: UnlinkedLog, link: Link, open: boolean): OutgoingLog {
+  const log = decodeLog(unlinked.body);
   const route = routeOf(log);
-  const body: Record<string, unknown> = { log_id: logIdOf(pending), ...createBody(log, pending.path ?? 'unnamed') };
+  const body: Record<string, unknown> = { log_id: logIdOf(unlinked), ...createBody(log, unlinked.path ?? 'unnamed') };
   if (link.parent?.logId) body.trace_parent_id = link.parent.logId;
   if (route === 'flows') body.log_status = open ? 'incomplete' : 'complete';
   const bytes = encodeLog(body);
-  return { key: pending.spanId, parts: [bytes], bytes: bytes.length, route, incomplete: route === 'flows' && open, leads: open };
+  return { key: unlinked.spanId, parts: [bytes], bytes: bytes.length, route, open: route === 'flows' && open, leads: open };
 }
 
 /** The id a span's log is created with: unique to the span (trace and span id). */
-function logIdOf({ traceId, spanId }: PendingLog): string {
+function logIdOf({ traceId, spanId }: UnlinkedLog): string {
   return `${traceId}-${spanId}`;
 }
 
 /** A create refused only for its `log_id`, which names a log already there: the create was stored before, its answer lost. */
-function existing(item: OutgoingLog, refusal: Refusal): CreatedLog | undefined {
+function existing(item: OutgoingLog, refusal: Refusal): LogIds | undefined {
   if (item.completes || refusal.fields.length !== 1 || refusal.fields[0] !== 'log_id') return undefined;
   const logId = objectOf(item).log_id;
   return typeof logId === 'string' ? { logId, route: item.route } : undefined;
@@ -71,7 +71,7 @@ function completeRequest(baseUrl: URL, item: OutgoingLog): WireRequest {
   return { method: 'PATCH', url: endpoint(baseUrl, path), body: Buffer.concat(item.parts) };
 }
 
-function createdLog(body: unknown, route: string | undefined): CreatedLog {
+function createdLog(body: unknown, route: string | undefined): LogIds {
   if (!isRecord(body)) return { logId: undefined, route };
   const id = body.id;
   const fileId = isV5Route(route) ? body[FILE_ID[route]] : undefined;

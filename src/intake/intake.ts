@@ -2,7 +2,7 @@ import type { SkipReason } from '../log/fate.js';
 import { callSignature } from '../log/call-signature.js';
 import { encodeLog } from '../log/log-json.js';
 import type { LogRequest } from '../log/log-request.js';
-import type { PendingLog } from '../log/pending-log.js';
+import type { UnlinkedLog } from '../log/unlinked-log.js';
 import { mapSpan, type SpanMapperOptions } from '../mapping/map-span.js';
 import { localParentSpanId, safeParentSpanId, safeSpanId } from '../mapping/span-ids.js';
 import { durationSeconds } from '../mapping/time.js';
@@ -14,7 +14,7 @@ export type PathOf = (log: LogRequest, span: ReadableSpan) => string;
 
 /** What one ended span brings: a log, a reason it has none, or nothing readable at all. */
 export type Arrival =
-  | { kind: 'log'; log: PendingLog }
+  | { kind: 'log'; log: UnlinkedLog }
   | { kind: 'skip'; spanId: string; parentSpanId: string | undefined; reason: SkipReason; durationSeconds: number | undefined }
   | { kind: 'unreadable' };
 
@@ -37,7 +37,7 @@ export class Intake {
     let reason: SkipReason;
     try {
       const mapping = mapSpan(span, this._mapper);
-      if (mapping.log) return { kind: 'log', log: this._pending(span, mapping.log, mapping.conversationId, now) };
+      if (mapping.log) return { kind: 'log', log: this._unlinked(span, mapping.log, mapping.conversationId, now) };
       reason = mapping.reason;
     } catch (error) {
       logger.warn(`skipped span ${spanId}: its log could not be encoded: ${describeError(error)}`);
@@ -47,23 +47,23 @@ export class Intake {
   }
 
   /** What is known of a span still running, as an open log its children can go under (output, error and duration come with its end). */
-  open(span: ReadableSpan, now: number): PendingLog | undefined {
+  open(span: ReadableSpan, now: number): UnlinkedLog | undefined {
     try {
       const mapping = mapSpan(span, this._mapper);
       if (!mapping.log) return undefined;
       const { output: _output, output_message: _message, error: _error, duration: _duration, ...known } = mapping.log;
       const { timing: _timing, ...metadata } = known.metadata ?? {};
-      return this._pending(span, { ...known, metadata: { ...metadata, placeholder: true } }, mapping.conversationId, now);
+      return this._unlinked(span, { ...known, metadata: { ...metadata, placeholder: true } }, mapping.conversationId, now);
     } catch (error) {
       logger.debug(`could not log a running span: ${describeError(error)}`);
       return undefined;
     }
   }
 
-  private _pending(span: ReadableSpan, log: LogRequest, session: string | undefined, now: number): PendingLog {
+  private _unlinked(span: ReadableSpan, log: LogRequest, session: string | undefined, now: number): UnlinkedLog {
     const { spanId, traceId } = span.spanContext();
-    const pending: PendingLog = { spanId, traceId, parentSpanId: localParentSpanId(span), session, createdAt: now, body: encodeLog(log), call: callSignature(log) };
-    return this._pathOf ? { ...pending, path: this._pathOf(log, span) } : pending;
+    const unlinked: UnlinkedLog = { spanId, traceId, parentSpanId: localParentSpanId(span), session, createdAt: now, body: encodeLog(log), call: callSignature(log) };
+    return this._pathOf ? { ...unlinked, path: this._pathOf(log, span) } : unlinked;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { HumanloopExportError } from '../shared/errors.js';
 
 /** What the API returned for a created log: its id for its children, and for completing it later. */
-export interface CreatedLog {
+export interface LogIds {
   readonly logId: string | undefined;
   /** The file the log went to, and the kind of file, where an API's update path needs them. */
   readonly fileId?: string;
@@ -19,11 +19,11 @@ export interface OutgoingLog {
   /** Their total length. */
   readonly bytes: number;
   /** Set on a completion: what the create of the log it completes returned. */
-  readonly completes?: CreatedLog;
+  readonly completes?: LogIds;
   /** Where a create goes, for APIs with an endpoint per kind of log (logs of one request share it). */
   readonly route?: string;
-  /** Created open, to take children: it is completed once they are logged. */
-  readonly incomplete?: boolean;
+  /** Created open, to take children (v5: `log_status: incomplete`): it is completed once they are logged. */
+  readonly open?: boolean;
   /** Children will be logged under it: it goes without waiting to fill a request. */
   readonly leads?: boolean;
 }
@@ -34,5 +34,5 @@ export interface OutgoingLog {
  * outage).
  */
 export type LogOutcome =
-  | { delivered: true; created: CreatedLog }
+  | { delivered: true; created: LogIds }
   | { delivered: false; error: HumanloopExportError; tried: boolean };

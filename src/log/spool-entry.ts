@@ -1,4 +1,4 @@
-import type { CreatedLog, OutgoingLog } from './outgoing-log.js';
+import type { LogIds, OutgoingLog } from './outgoing-log.js';
 
 /**
  * A log written to `spoolDir` at shutdown for the next process, in a form that does not depend on
@@ -19,7 +19,7 @@ export type SpoolEntry =
       /** The LogRequest, without link fields, as JSON. */
       body: Buffer;
     }
-  | { kind: 'complete'; key: string; since: number; traceId: string; session: string | undefined; created: CreatedLog; body: Buffer }
+  | { kind: 'complete'; key: string; since: number; traceId: string; session: string | undefined; created: LogIds; body: Buffer }
   | { kind: 'linked'; key: string; since: number; item: OutgoingLog };
 
 /** A spool entry as read back, and the file it came from. */

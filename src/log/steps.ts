@@ -1,7 +1,7 @@
 import type { HumanloopExportError } from '../shared/errors.js';
 import type { ReadableSpan } from '../shared/otel.js';
-import type { CreatedLog, OutgoingLog } from './outgoing-log.js';
-import type { Link, PendingLog } from './pending-log.js';
+import type { LogIds, OutgoingLog } from './outgoing-log.js';
+import type { Link, UnlinkedLog } from './unlinked-log.js';
 
 /**
  * What the parts of the pipeline answer with: each part returns these as data and calls no other
@@ -15,11 +15,11 @@ export type ExportId = number;
 /** What the trace stage decided. */
 export type TraceDecision =
   /** The log's parent is through: it may go now, linked so (`hasChildren`: logs will be linked under it). */
-  | { kind: 'release'; log: PendingLog; link: Link; hasChildren: boolean }
+  | { kind: 'release'; log: UnlinkedLog; link: Link; hasChildren: boolean }
   /** A running span is waited for: log what is known of it now, so that what waits can go under it. */
   | { kind: 'open'; spanId: string; span: ReadableSpan }
   /** What is known of a running span goes as an open log (it is released by a decision that follows). */
-  | { kind: 'opened'; log: PendingLog }
+  | { kind: 'opened'; log: UnlinkedLog }
   /** The log was folded into the log of an enclosing call that recorded the same call. */
   | { kind: 'merged'; key: string }
   /** The log waits for a span not ended, or for a parent kept through an outage: its export need not wait. */
@@ -28,9 +28,9 @@ export type TraceDecision =
 /** What the log book asks of the other parts as a log goes through its life. */
 export type BookEffect =
   /** Write the log in the API's body, linked so (`open`: children will be logged under it). */
-  | { kind: 'write'; log: PendingLog; link: Link; open: boolean }
+  | { kind: 'write'; log: UnlinkedLog; link: Link; open: boolean }
   /** Write the completion of a log created open, from its span's whole log. */
-  | { kind: 'write-completion'; end: PendingLog; created: CreatedLog }
+  | { kind: 'write-completion'; end: UnlinkedLog; created: LogIds }
   /** See whether the open log's completion may go now (after what its delivery released). */
   | { kind: 'try-complete'; key: string }
   | { kind: 'send'; item: OutgoingLog; owner: ExportId | undefined }
@@ -45,7 +45,7 @@ export type BookEffect =
   /** The log is kept through an outage: logs waiting for it wait with it. */
   | { kind: 'kept'; key: string }
   /** The log goes again as a new one (an open log whose create failed goes whole). */
-  | { kind: 'relink'; log: PendingLog }
+  | { kind: 'relink'; log: UnlinkedLog }
   /** The export waits for one more log. */
   | { kind: 'owned'; owner: ExportId }
   /** The export no longer waits for one of its logs; `error` when that log failed the export. */

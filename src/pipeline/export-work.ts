@@ -1,7 +1,7 @@
 import type { LogBook } from '../book/log-book.js';
 import { exportOrder, type ExportOrder } from '../intake/export-order.js';
 import type { Intake } from '../intake/intake.js';
-import type { PendingLog } from '../log/pending-log.js';
+import type { UnlinkedLog } from '../log/unlinked-log.js';
 import type { ExportId, Step } from '../log/steps.js';
 import type { Clock } from '../shared/clock.js';
 import type { ReadableSpan } from '../shared/otel.js';
@@ -52,7 +52,7 @@ export class ExportWork {
       await nextTurn();
       const order = exportOrder(spans);
       const batch = this._options.trace.beginExport(order.parents);
-      const ends: PendingLog[] = [];
+      const ends: UnlinkedLog[] = [];
       for (let from = 0; from < order.spans.length; from += SLICE_SIZE) {
         if (from > 0) await nextTurn();
         // The last slice sends what is queued, full or not.
@@ -68,7 +68,7 @@ export class ExportWork {
   }
 
   /** One slice of an export; the last one also finishes it: deferred calls linked, then the ends of open logs with children in it. */
-  private _slice(order: ExportOrder, from: number, owner: ExportId, batch: TraceBatch, ends: PendingLog[], now: number): void {
+  private _slice(order: ExportOrder, from: number, owner: ExportId, batch: TraceBatch, ends: UnlinkedLog[], now: number): void {
     const { trace, book } = this._options;
     const to = Math.min(order.spans.length, from + SLICE_SIZE);
     for (let i = from; i < to; i++) this._arrive(order.spans[i], owner, batch, ends, now);
@@ -80,7 +80,7 @@ export class ExportWork {
     this._options.pump();
   }
 
-  private _arrive(span: ReadableSpan, owner: ExportId, batch: TraceBatch, ends: PendingLog[], now: number): void {
+  private _arrive(span: ReadableSpan, owner: ExportId, batch: TraceBatch, ends: UnlinkedLog[], now: number): void {
     const { intake, trace, book } = this._options;
     const arrival = intake.take(span, now);
     if (arrival.kind === 'unreadable') return book.unreadable();

@@ -1,6 +1,6 @@
 import { isSameCall } from '../log/call-signature.js';
 import { decodeLog, encodeLog } from '../log/log-json.js';
-import type { PendingLog } from '../log/pending-log.js';
+import type { UnlinkedLog } from '../log/unlinked-log.js';
 import type { LinkDecision, TraceLinker } from './linker.js';
 import { mergeCalls } from './merge-calls.js';
 
@@ -12,11 +12,11 @@ import { mergeCalls } from './merge-calls.js';
  * instrumented clients.
  */
 export function foldNestedCalls(
-  logs: PendingLog[],
-  linker: TraceLinker<PendingLog>,
-): { logs: PendingLog[]; folded: string[]; decisions: Array<LinkDecision<PendingLog>> } {
-  const decisions: Array<LinkDecision<PendingLog>> = [];
-  const byParent = new Map<string, PendingLog[]>();
+  logs: UnlinkedLog[],
+  linker: TraceLinker<UnlinkedLog>,
+): { logs: UnlinkedLog[]; folded: string[]; decisions: Array<LinkDecision<UnlinkedLog>> } {
+  const decisions: Array<LinkDecision<UnlinkedLog>> = [];
+  const byParent = new Map<string, UnlinkedLog[]>();
   for (const log of logs) {
     if (log.parentSpanId === undefined || !log.call) continue;
     const siblings = byParent.get(log.parentSpanId);
@@ -27,7 +27,7 @@ export function foldNestedCalls(
   const out = logs.map((outer) => {
     const signature = outer.call;
     if (!signature || folded.has(outer.spanId)) return outer;
-    const sameCall = (inner: PendingLog) => isSameCall(signature, inner.call);
+    const sameCall = (inner: UnlinkedLog) => isSameCall(signature, inner.call);
     const inners = [
       ...(byParent.get(outer.spanId) ?? []).filter((inner) => !folded.has(inner.spanId) && sameCall(inner)),
       ...linker.absorbChildren(outer.spanId, sameCall),

@@ -12,7 +12,7 @@
  * Every method that changes what waits returns its decisions as data; the linker calls no one.
  */
 
-import type { Link } from '../log/pending-log.js';
+import type { Link } from '../log/unlinked-log.js';
 
 /** What the linker needs of a log: its span, its parent span, and when it started waiting. */
 export interface LinkEntry {
@@ -28,12 +28,12 @@ export interface LinkEntry {
  * - `release`: the entry may go now, linked so;
  * - `open`: entries wait for this span, still running past their wait: log what is known of it
  *   (answer with `add`), or say it cannot be (`cannotOpen`);
- * - `held`: the entry now waits for a log kept through an outage: in custody, its export need not wait.
+ * - `waiting`: the entry now waits for a log kept through an outage: its export need not wait.
  */
 export type LinkDecision<E extends LinkEntry> =
   | { kind: 'release'; entry: E; link: Link }
   | { kind: 'open'; spanId: string }
-  | { kind: 'held'; spanId: string };
+  | { kind: 'waiting'; spanId: string };
 
 /** How a span that has started but not ended is seen. */
 export type StartState = 'exported' | 'unknown' | 'not-exported';
@@ -52,9 +52,11 @@ export interface LinkerOptions {
 
 /**
  * `running`: started, not ended, and expected to become a log; `unknown`: started, not ended,
- * not expected to (children look past it, asking `exportedNow` first).
+ * not expected to (children look past it, asking `exportedNow` first); `not-exported`: ended (or
+ * never sampled) without a log; `created`: its log is on its way; `delivered` or `dropped`: its
+ * log's fate.
  */
-type NodeState = 'running' | 'unknown' | 'not-exported' | 'pending' | 'delivered' | 'dropped';
+type NodeState = 'running' | 'unknown' | 'not-exported' | 'created' | 'delivered' | 'dropped';
 
 interface SpanNode {
   parentSpanId: string | undefined;
@@ -66,8 +68,8 @@ interface SpanNode {
    * roots); or it is to be opened only once something waits for it (`late`).
    */
   opening?: 'asked' | 'failed' | 'late';
-  /** Its log is kept through an outage: entries waiting for it are held, not in flight. */
-  buffered?: boolean;
+  /** Its log is kept through an outage: entries waiting for it wait with it. */
+  kept?: boolean;
 }
 
 interface Waiting<E> {
@@ -86,8 +88,8 @@ export class TraceLinker<E extends LinkEntry> {
    * The entries of `_waiting` whose wait may last: for a span not ended, or for a log kept
    * through an outage. They count against `maxWaitingLogs`, oldest out first.
    */
-  private readonly _stuck = new Map<string, Waiting<E>>();
-  /** Those of `_stuck` that wait for a span not ended: they time out after `parentWaitMillis`. */
+  private readonly _lasting = new Map<string, Waiting<E>>();
+  /** Those of `_lasting` that wait for a span not ended: they time out after `parentWaitMillis`. */
   private readonly _expiring = new Map<string, Waiting<E>>();
   private readonly _waitersOn = new Map<string, Set<string>>();
   /** Known spans that may be forgotten (no log on its way, no entry waiting for them), oldest first. */
@@ -115,17 +117,17 @@ export class TraceLinker<E extends LinkEntry> {
   /** Records an ended span that does not become a log, so children link past it. */
   observeNotExported(spanId: string, parentSpanId: string | undefined): Array<LinkDecision<E>> {
     this._out = [];
-    if (this._nodes.get(spanId)?.state !== 'pending') {
+    if (this._nodes.get(spanId)?.state !== 'created') {
       this._remember(spanId, { parentSpanId, state: 'not-exported' });
       this._wake(spanId);
     }
     return this._out;
   }
 
-  /** Adds a span that becomes a log: released at once if its ancestors allow, else held. */
+  /** Adds a span that becomes a log: released at once if its ancestors allow, else it waits. */
   add(entry: E): Array<LinkDecision<E>> {
     this._out = [];
-    this._remember(entry.spanId, { parentSpanId: entry.parentSpanId, state: 'pending' });
+    this._remember(entry.spanId, { parentSpanId: entry.parentSpanId, state: 'created' });
     this._resolveOrWait(entry);
     this._wake(entry.spanId);
     this._enforceWaitingBound();
@@ -134,20 +136,20 @@ export class TraceLinker<E extends LinkEntry> {
 
   /**
    * The entry's log could not go out yet and is kept for a later attempt: the entries waiting
-   * for it, directly or through other waiting entries, are held by that.
+   * for it, directly or through other waiting entries, wait with it.
    */
-  markBuffered(spanId: string): Array<LinkDecision<E>> {
+  markKept(spanId: string): Array<LinkDecision<E>> {
     this._out = [];
     const node = this._nodes.get(spanId);
-    if (node) node.buffered = true;
-    const pending = [spanId];
-    for (let visited = 0; pending.length > 0 && visited < this._waiting.size + 1; visited++) {
-      for (const waiter of this._waitersOn.get(pending.pop()!) ?? []) {
-        this._out.push({ kind: 'held', spanId: waiter });
-        pending.push(waiter);
-        // Held now, so bounded like those waiting for a span not ended.
+    if (node) node.kept = true;
+    const waitedOn = [spanId];
+    for (let visited = 0; waitedOn.length > 0 && visited < this._waiting.size + 1; visited++) {
+      for (const waiter of this._waitersOn.get(waitedOn.pop()!) ?? []) {
+        this._out.push({ kind: 'waiting', spanId: waiter });
+        waitedOn.push(waiter);
+        // Its wait may last now, so it is bounded like those waiting for a span not ended.
         const waiting = this._waiting.get(waiter);
-        if (waiting) this._stuck.set(waiter, waiting);
+        if (waiting) this._lasting.set(waiter, waiting);
       }
     }
     this._enforceWaitingBound();
@@ -159,7 +161,7 @@ export class TraceLinker<E extends LinkEntry> {
     this._out = [];
     const node = this._nodes.get(spanId);
     if (!node) return this._out;
-    node.buffered = false;
+    node.kept = false;
     node.state = delivered ? 'delivered' : 'dropped';
     if (logId !== undefined) node.logId = logId;
     this._wake(spanId);
@@ -184,8 +186,8 @@ export class TraceLinker<E extends LinkEntry> {
   /** Stops waiting for every ancestor still running (flush, shutdown): opened first, else roots. */
   releaseAll(): Array<LinkDecision<E>> {
     this._out = [];
-    for (const { entry, on } of [...this._stuck.values()]) {
-      if (this._stuck.get(entry.spanId)?.on === on) this._stopWaiting(entry, on);
+    for (const { entry, on } of [...this._lasting.values()]) {
+      if (this._lasting.get(entry.spanId)?.on === on) this._stopWaiting(entry, on);
     }
     return this._out;
   }
@@ -247,24 +249,24 @@ export class TraceLinker<E extends LinkEntry> {
   }
 
   /**
-   * Whether this entry is held: it waits for an ancestor span that has not ended yet, or for a
-   * kept log, directly or through ancestors that are themselves held. (An entry waiting for a
-   * log already on its way is not held: it follows within that log's export.)
+   * Whether this entry's wait may last: it waits for an ancestor span that has not ended yet, or
+   * for a kept log, directly or through ancestors whose own wait may last. (An entry waiting for
+   * a log already on its way follows within that log's export.)
    */
-  isHeld(spanId: string): boolean {
+  waitMayLast(spanId: string): boolean {
     let current = spanId;
     for (let depth = 0; depth < MAX_DEPTH; depth++) {
       const waiting = this._waiting.get(current);
       if (!waiting) return false;
-      if (this._isStuckOn(waiting.on)) return true;
+      if (this._mayLast(waiting.on)) return true;
       current = waiting.on;
     }
     return false;
   }
 
   /** Whether this span's log is kept through an outage. */
-  isBuffered(spanId: string): boolean {
-    return this._nodes.get(spanId)?.buffered === true;
+  isKept(spanId: string): boolean {
+    return this._nodes.get(spanId)?.kept === true;
   }
 
   /**
@@ -300,7 +302,7 @@ export class TraceLinker<E extends LinkEntry> {
 
   /** A span whose log an earlier process delivered (read back from a spool): children link to it. */
   knownDelivered(spanId: string, logId: string | undefined, session: string): void {
-    if (this._nodes.get(spanId)?.state === 'pending') return;
+    if (this._nodes.get(spanId)?.state === 'created') return;
     this._remember(spanId, { parentSpanId: undefined, state: 'delivered', logId, session });
   }
 
@@ -315,7 +317,7 @@ export class TraceLinker<E extends LinkEntry> {
   /** A running ancestor is asked to be opened, once; otherwise the entry goes out as a root. */
   private _stopWaiting(entry: E, on: string): void {
     const node = this._nodes.get(on);
-    if (node?.state === 'pending') return;
+    if (node?.state === 'created') return;
     if (node?.state === 'running' && node.opening !== 'failed') {
       if (node.opening !== 'asked') this._out.push({ kind: 'open', spanId: on });
       node.opening = 'asked';
@@ -326,17 +328,17 @@ export class TraceLinker<E extends LinkEntry> {
   }
 
   /** Waiting for this span may last: it has not ended, or its log is kept through an outage. */
-  private _isStuckOn(spanId: string): boolean {
+  private _mayLast(spanId: string): boolean {
     const node = this._nodes.get(spanId);
-    return node === undefined || node.state === 'running' || node.buffered === true;
+    return node === undefined || node.state === 'running' || node.kept === true;
   }
 
   /** Files a waiting entry by what it waits for: a span not ended (on the clock), a kept log (bounded only), or a log on its way. */
-  private _markStuck(spanId: string, waiting: Waiting<E>): void {
+  private _fileWaiting(spanId: string, waiting: Waiting<E>): void {
     const node = this._nodes.get(waiting.on);
     const running = node === undefined || node.state === 'running';
-    if (running || node.buffered === true) this._stuck.set(spanId, waiting);
-    else this._stuck.delete(spanId);
+    if (running || node.kept === true) this._lasting.set(spanId, waiting);
+    else this._lasting.delete(spanId);
     if (running) this._expiring.set(spanId, waiting);
     else this._expiring.delete(spanId);
   }
@@ -346,7 +348,7 @@ export class TraceLinker<E extends LinkEntry> {
     if (resolution.ready) return this._release(entry, resolution.link);
     const waiting = { entry, on: resolution.on };
     this._waiting.set(entry.spanId, waiting);
-    this._markStuck(entry.spanId, waiting);
+    this._fileWaiting(entry.spanId, waiting);
     let waiters = this._waitersOn.get(resolution.on);
     if (!waiters) this._waitersOn.set(resolution.on, (waiters = new Set()));
     waiters.add(entry.spanId);
@@ -358,7 +360,7 @@ export class TraceLinker<E extends LinkEntry> {
     for (let depth = 0; current !== undefined && depth < MAX_DEPTH; depth++) {
       const node = this._nodes.get(current);
       if (node?.state === 'unknown' && this._options.exportedNow?.(current)) node.state = 'running';
-      if (!node || node.state === 'pending' || node.state === 'running') return { ready: false, on: current };
+      if (!node || node.state === 'created' || node.state === 'running') return { ready: false, on: current };
       if (node.state === 'delivered') {
         return { ready: true, link: { parent: { spanId: current, logId: node.logId }, session: node.session! } };
       }
@@ -377,7 +379,7 @@ export class TraceLinker<E extends LinkEntry> {
       const waiting = this._waiting.get(waiterId);
       if (!waiting) continue;
       this._waiting.delete(waiterId);
-      this._stuck.delete(waiterId);
+      this._lasting.delete(waiterId);
       this._expiring.delete(waiterId);
       this._resolveOrWait(waiting.entry);
     }
@@ -387,7 +389,7 @@ export class TraceLinker<E extends LinkEntry> {
     const waiting = this._waiting.get(waiterId);
     if (!waiting || waiting.on !== from) return;
     waiting.on = to;
-    this._markStuck(waiterId, waiting);
+    this._fileWaiting(waiterId, waiting);
     let waiters = this._waitersOn.get(to);
     if (!waiters) this._waitersOn.set(to, (waiters = new Set()));
     waiters.add(waiterId);
@@ -409,7 +411,7 @@ export class TraceLinker<E extends LinkEntry> {
     const waiting = this._waiting.get(spanId);
     if (!waiting) return;
     this._waiting.delete(spanId);
-    this._stuck.delete(spanId);
+    this._lasting.delete(spanId);
     this._expiring.delete(spanId);
     const waiters = this._waitersOn.get(waiting.on);
     waiters?.delete(spanId);
@@ -420,8 +422,8 @@ export class TraceLinker<E extends LinkEntry> {
   /** Over the bound, the oldest entries waiting for an ancestor that has not ended go out as roots. */
   private _enforceWaitingBound(): void {
     // Only entries waiting for a span not ended count: the others follow a log already on its way.
-    for (let guard = 0; this._stuck.size > this._options.maxWaitingLogs && guard < 1_000_000; guard++) {
-      this._forceRelease(this._stuck.values().next().value!.entry);
+    for (let guard = 0; this._lasting.size > this._options.maxWaitingLogs && guard < 1_000_000; guard++) {
+      this._forceRelease(this._lasting.values().next().value!.entry);
     }
   }
 
@@ -435,7 +437,7 @@ export class TraceLinker<E extends LinkEntry> {
 
   private _refresh(spanId: string): void {
     const node = this._nodes.get(spanId);
-    if (node && node.state !== 'pending' && !this._waitersOn.has(spanId)) this._forgettable.add(spanId);
+    if (node && node.state !== 'created' && !this._waitersOn.has(spanId)) this._forgettable.add(spanId);
     else this._forgettable.delete(spanId);
   }
 

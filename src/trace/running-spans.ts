@@ -2,7 +2,7 @@ import type { ReadableSpan } from '../shared/otel.js';
 
 /**
  * Spans started and not yet ended, as a span processor reports them: the live span, to classify
- * it again (attributes may be set after a span starts) or to log what is known of it. Held
+ * it again (attributes may be set after a span starts) or to log what is known of it. Referenced
  * weakly: a span the application let go of without ending it can never end, and must not be
  * kept alive here (an HTTP or DB span that never ends would otherwise cost its whole object).
  * Bounded by `max`, oldest out first.

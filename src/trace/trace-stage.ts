@@ -1,5 +1,5 @@
 import { TraceFlags, type SpanContext } from '@opentelemetry/api';
-import type { PendingLog } from '../log/pending-log.js';
+import type { UnlinkedLog } from '../log/unlinked-log.js';
 import type { TraceDecision } from '../log/steps.js';
 import { localParentSpanId } from '../mapping/span-ids.js';
 import type { ReadableSpan } from '../shared/otel.js';
@@ -25,7 +25,7 @@ export class TraceBatch {
   /** Logs of the export handed on so far. */
   readonly added: string[] = [];
   /** LLM calls with children in the export, linked last (they may fold a nested record of the same call). */
-  readonly deferred: PendingLog[] = [];
+  readonly deferred: UnlinkedLog[] = [];
 
   constructor(readonly parents: ReadonlySet<string>) {}
 }
@@ -41,7 +41,7 @@ function isSampled(traceFlags: number): boolean {
  * a log merged, a log that waits. It calls no one.
  */
 export class TraceStage {
-  private readonly _linker: TraceLinker<PendingLog>;
+  private readonly _linker: TraceLinker<UnlinkedLog>;
   private readonly _running: RunningSpans;
   /** Spans of the current exports known to have children among them (they are linked open). */
   private readonly _parents = new Map<string, number>();
@@ -50,7 +50,7 @@ export class TraceStage {
 
   constructor(private readonly _options: TraceStageOptions) {
     this._running = new RunningSpans(_options.maxTrackedSpans);
-    this._linker = new TraceLinker<PendingLog>({
+    this._linker = new TraceLinker<UnlinkedLog>({
       parentWaitMillis: _options.parentWaitMillis,
       maxWaitingLogs: _options.maxWaitingLogs,
       maxRememberedSpans: _options.maxTrackedSpans,
@@ -104,7 +104,7 @@ export class TraceStage {
   }
 
   /** A span's log arrived within an export. */
-  arrive(log: PendingLog, batch: TraceBatch): TraceDecision[] {
+  arrive(log: UnlinkedLog, batch: TraceBatch): TraceDecision[] {
     this._running.ended(log.spanId);
     batch.added.push(log.spanId);
     if (!log.call) return this._decide(this._linker.add(log));
@@ -123,7 +123,7 @@ export class TraceStage {
     // Deferred in ancestor order; folded children first, so a call nested three deep folds whole.
     const decisions = this._foldAndLink(batch.deferred.slice().reverse());
     for (const key of batch.added) {
-      if (this._linker.isHeld(key)) decisions.push({ kind: 'waiting', key });
+      if (this._linker.waitMayLast(key)) decisions.push({ kind: 'waiting', key });
     }
     for (const parent of batch.parents) {
       const left = (this._parents.get(parent) ?? 1) - 1;
@@ -134,7 +134,7 @@ export class TraceStage {
   }
 
   /** A log to link that arrived outside an export: the whole log of an open log whose create failed, or one read back from a spool. */
-  add(log: PendingLog): TraceDecision[] {
+  add(log: UnlinkedLog): TraceDecision[] {
     return this._decide(this._linker.add(log));
   }
 
@@ -143,7 +143,7 @@ export class TraceStage {
    * logged, and what waits for it goes as roots). Opened early, an LLM call is not logged yet: a
    * nested record of the same call folds into it once both have ended.
    */
-  opened(spanId: string, log: PendingLog | undefined): TraceDecision[] {
+  opened(spanId: string, log: UnlinkedLog | undefined): TraceDecision[] {
     const early = this._early.delete(spanId);
     if (!log) return this._decide(this._linker.cannotOpen(spanId));
     if (early && log.call) {
@@ -169,7 +169,7 @@ export class TraceStage {
 
   /** The log is kept through an outage: what waits for it waits with it. */
   kept(spanId: string): TraceDecision[] {
-    return this._decide(this._linker.markBuffered(spanId));
+    return this._decide(this._linker.markKept(spanId));
   }
 
   /** Stops waiting for running parents, for logs that waited `parentWaitMillis`: each is opened if it can be, else they go as roots. */
@@ -207,13 +207,13 @@ export class TraceStage {
   }
 
   /** The linker's decisions as the trace stage's: releases with whether logs will go under them, running parents to open. */
-  private _decide(decisions: Array<LinkDecision<PendingLog>>): TraceDecision[] {
+  private _decide(decisions: Array<LinkDecision<UnlinkedLog>>): TraceDecision[] {
     const out: TraceDecision[] = [];
     for (const decision of decisions) {
       if (decision.kind === 'release') {
         const { entry: log, link } = decision;
         out.push({ kind: 'release', log, link, hasChildren: this._parents.has(log.spanId) || this._linker.hasWaitersOn(log.spanId) });
-      } else if (decision.kind === 'held') out.push({ kind: 'waiting', key: decision.spanId });
+      } else if (decision.kind === 'waiting') out.push({ kind: 'waiting', key: decision.spanId });
       else out.push(...this._open(decision.spanId));
     }
     return out;
@@ -242,7 +242,7 @@ export class TraceStage {
    * LLM calls, children first: each takes in a nested record of itself, from `calls` or waiting
    * in the linker (from this export or an earlier one); the rest are linked, ancestors first.
    */
-  private _foldAndLink(calls: PendingLog[]): TraceDecision[] {
+  private _foldAndLink(calls: UnlinkedLog[]): TraceDecision[] {
     const { logs, folded, decisions } = foldNestedCalls(calls, this._linker);
     const out = this._decide(decisions);
     for (const key of folded) out.push({ kind: 'merged', key });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Link } from '../../src/log/pending-log.js';
+import type { Link } from '../../src/log/unlinked-log.js';
 import { TraceLinker, type LinkDecision, type LinkEntry } from '../../src/trace/linker.js';
 
 interface Released {
@@ -37,10 +37,10 @@ describe('TraceLinker', () => {
     const { linker, released, entry, run } = setup();
     run(linker.add(entry('child', 'parent')));
     expect(released).toEqual([]);
-    expect(linker.isHeld('child')).toBe(true);
+    expect(linker.waitMayLast('child')).toBe(true);
     run(linker.add(entry('parent', undefined, 0, 'conv-9')));
     expect(released.map((r) => r.spanId)).toEqual(['parent']);
-    expect(linker.isHeld('child')).toBe(false);
+    expect(linker.waitMayLast('child')).toBe(false);
     run(linker.settle('parent', true, 'data_parent'));
     expect(released[1]).toEqual({
       spanId: 'child',
@@ -87,14 +87,14 @@ describe('TraceLinker', () => {
     expect(linker.waitingCount).toBe(0);
   });
 
-  it('counts a child as held while the ancestor it waits for is itself held', () => {
+  it('counts the wait of a child as lasting while the ancestor it waits for waits itself', () => {
     const { linker, entry, run } = setup();
     run(linker.add(entry('parent', 'grandparent-running')));
     run(linker.add(entry('child', 'parent')));
-    expect(linker.isHeld('parent')).toBe(true);
-    expect(linker.isHeld('child')).toBe(true);
+    expect(linker.waitMayLast('parent')).toBe(true);
+    expect(linker.waitMayLast('child')).toBe(true);
     run(linker.add(entry('grandparent-running', undefined)));
-    expect(linker.isHeld('child')).toBe(false);
+    expect(linker.waitMayLast('child')).toBe(false);
   });
 
   it('does not time out a child whose parent is already on its way', () => {
@@ -152,7 +152,7 @@ describe('TraceLinker', () => {
     exported.add('agent');
     run(linker.add(entry('chat', 'agent')));
     expect(released).toEqual([]);
-    expect(linker.isHeld('chat')).toBe(true);
+    expect(linker.waitMayLast('chat')).toBe(true);
     run(linker.add(entry('agent', 'http')));
     expect(released.map((r) => r.spanId)).toEqual(['agent']);
   });

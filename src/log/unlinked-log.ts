@@ -5,7 +5,7 @@ import type { CallSignature } from './call-signature.js';
  * as JSON without its place in the trace, and what linking it needs. It is encoded as soon as its
  * span is mapped, so its object graph dies young even in a large export. Never changed once made.
  */
-export interface PendingLog {
+export interface UnlinkedLog {
   readonly spanId: string;
   readonly traceId: string;
   /** The span's parent, when it is in this process. */
