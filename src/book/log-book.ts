@@ -1,5 +1,5 @@
 import { decodeLog, encodeLog } from '../log/log-json.js';
-import { dropReasonOf, FateCounts, type Fate, type SkipReason, type SpanCounts, type SpanDropReason } from '../log/fate.js';
+import { dropReasonOf, FateCounts, isChosen, type Fate, type SkipReason, type SpanCounts, type SpanDropReason } from '../log/fate.js';
 import type { LogIds, LogOutcome, OutgoingLog } from '../log/outgoing-log.js';
 import type { Link, UnlinkedLog } from '../log/unlinked-log.js';
 import type { BookEffect, ExportId } from '../log/steps.js';
@@ -42,8 +42,9 @@ interface LogRecord {
   item: OutgoingLog | undefined;
   owner: ExportId | undefined;
   counted: Counted;
-  /** When it first failed to go out, on the exporter's clock. */
+  /** When it first failed to go out, on the exporter's clock, and why it last did. */
   since: number | undefined;
+  lastError: HumanloopExportError | undefined;
   /** The spool file it was read from. */
   file: string | undefined;
   open: OpenLog | undefined;
@@ -107,6 +108,11 @@ export class LogBook {
     return this._records.has(key);
   }
 
+  /** Logs not settled yet. */
+  get size(): number {
+    return this._records.size;
+  }
+
   /**
    * A span ended and its log was created: it waits for its place in the trace. The end of a span
    * whose log is open completes that log instead.
@@ -116,7 +122,7 @@ export class LogBook {
     if (record?.open) return this._ended(record, log, owner);
     if (record) {
       this._spans.count('duplicate');
-      return [];
+      return [{ kind: 'lost', reason: 'duplicate', error: undefined }];
     }
     this._add({ key: log.spanId, state: 'waiting', log, owner, counted: 'span' });
     return owner === undefined ? [] : [{ kind: 'owned', owner }];
@@ -140,12 +146,20 @@ export class LogBook {
       return this._ended(record, closingLog(record.log, durationSeconds, reason), owner);
     }
     this._spans.count(reason);
-    return [{ kind: 'no-log', spanId, parentSpanId }];
+    const effects: BookEffect[] = [{ kind: 'no-log', spanId, parentSpanId }];
+    if (!isChosen(reason)) effects.push({ kind: 'lost', reason, error: undefined });
+    return effects;
   }
 
   /** A span that could not be read at all. */
-  unreadable(): void {
+  unreadable(): BookEffect[] {
     this._spans.count('mapping_error');
+    return [{ kind: 'lost', reason: 'mapping_error', error: undefined }];
+  }
+
+  /** Logs delivered so far, spans' and restored ones. */
+  get deliveredCount(): number {
+    return this._spans.delivered + this._restored.delivered;
   }
 
   /** The trace stage released the log under `link`: it is written next (`hasChildren`: logs will go under it). */
@@ -319,6 +333,7 @@ export class LogBook {
       item: undefined,
       owner: undefined,
       since: undefined,
+      lastError: undefined,
       file: undefined,
       open: undefined,
       under: undefined,
@@ -363,6 +378,7 @@ export class LogBook {
   private _keep(record: LogRecord, now: number, error: HumanloopExportError): BookEffect[] {
     record.state = 'kept';
     record.since ??= now;
+    record.lastError = error;
     const effects: BookEffect[] = [{ kind: 'keep', key: record.key, bytes: record.item!.bytes, since: record.since }];
     effects.push(...this._letGo(record, error.withLogs(1, KEPT_NOTE)));
     if (record.item!.completes === undefined) effects.push({ kind: 'kept', key: record.key });
@@ -409,6 +425,10 @@ export class LogBook {
     else if (record.counted === 'restored') this._restored.count(fate);
     const failed = error !== undefined && fate !== 'delivered' && fate !== 'merged' && !isItemReason(error.reason);
     const effects = this._letGo(record, failed ? error : undefined);
+    if (fate !== 'delivered' && fate !== 'merged' && fate !== 'spooled' && !isChosen(fate) && record.counted !== 'none') {
+      // Why a log was still undelivered at shutdown is why it was kept, if it was.
+      effects.push({ kind: 'lost', reason: fate, error: record.lastError ?? (fate === 'shutdown' ? undefined : error) });
+    }
     if (record.file !== undefined) effects.push({ kind: 'spool-settled', file: record.file });
     const parent = record.under === undefined ? undefined : this._records.get(record.under);
     if (parent?.open) {

@@ -1,6 +1,6 @@
 import type { LogOutcome, OutgoingLog } from '../log/outgoing-log.js';
 import type { Clock } from '../shared/clock.js';
-import { logger, misconfigured } from '../shared/diag.js';
+import { logger } from '../shared/diag.js';
 import { HumanloopExportError } from '../shared/errors.js';
 import { Fifo } from '../shared/fifo.js';
 import type { Transport } from '../transport/http-transport.js';
@@ -157,7 +157,7 @@ export class Sender {
     if (refusedBytes !== undefined) this._lowerBatchBytes(refusedBytes);
     return batch.map(({ item }) => {
       const outcome = outcomes.get(item.key) ?? NO_OUTCOME;
-      if (!outcome.delivered && outcome.error.reason === 'unauthorized') this._halt(outcome.error.message);
+      if (!outcome.delivered && outcome.error.reason === 'unauthorized') this._halt();
       return { item, outcome };
     });
   }
@@ -177,10 +177,8 @@ export class Sender {
     else logger.debug(message);
   }
 
-  /** The key was refused: nothing more is sent with it, and the user hears of it once. */
-  private _halt(error: string): void {
-    if (this._halted) return;
+  /** The key was refused: nothing more is sent with it (the user hears of it with the logs lost). */
+  private _halt(): void {
     this._halted = true;
-    misconfigured(`${error}: Humanloop refused the API key; check HUMANLOOP_API_KEY or the apiKey option`);
   }
 }

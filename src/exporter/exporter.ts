@@ -3,7 +3,8 @@ import { ExportResultCode, type ExportResult } from '../shared/otel.js';
 import type { ReadableSpan, SpanExporter } from '../shared/otel.js';
 import { resolveConfig, type Environment, type HumanloopSpanExporterOptions, type ResolvedConfig } from './config.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { describeError, installConsoleLogger, logger, misconfigured } from '../shared/diag.js';
+import { describeError, installConsoleLogger, logger, misconfigured, tellUser } from '../shared/diag.js';
+import { watchExit, type ExitHooks } from './exit-watch.js';
 import { HumanloopExportError, type ExportErrorReason } from '../shared/errors.js';
 import { registerMetrics } from './metrics.js';
 import { pipelineParts } from '../pipeline/parts.js';
@@ -29,6 +30,12 @@ export class HumanloopSpanExporter implements SpanExporter {
   private readonly _transport: Transport | undefined;
   private readonly _pipeline: LogPipeline | undefined;
   private readonly _unregisterMetrics: (() => void) | undefined;
+  /** Held here: the process listeners hold them weakly, for as long as this exporter lives. */
+  private readonly _exitHooks: ExitHooks = { beforeExit: () => this._beforeExit(), exit: () => this._exit() };
+  private _unwatchExit: (() => void) | undefined;
+  /** HumanloopSpanProcessor's queue, taken when the process ends without shutdown(). */
+  private _queued: (() => ReadableSpan[]) | undefined;
+  private _flushedAtExit = false;
   private _shutdown: Promise<void> | undefined;
 
   constructor(options: HumanloopSpanExporterOptions = {}, internals: ExporterInternals = {}) {
@@ -48,6 +55,7 @@ export class HumanloopSpanExporter implements SpanExporter {
     this._pipeline = new LogPipeline(pipelineParts(this._config, this._transport, clock, internals.random ?? Math.random));
     const pipeline = new WeakRef(this._pipeline);
     this._unregisterMetrics = registerMetrics(() => pipeline.deref()?.stats() ?? emptyStats());
+    this._unwatchExit = watchExit(this._exitHooks);
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -87,6 +95,14 @@ export class HumanloopSpanExporter implements SpanExporter {
     }
   }
 
+  /**
+   * Called by HumanloopSpanProcessor with its queue of ended spans: should the process end
+   * without shutdown(), they are delivered (or spooled, or counted as lost) with the rest.
+   */
+  watchQueue(take: () => ReadableSpan[]): void {
+    this._queued = take;
+  }
+
   /** What the exporter holds now, and what became of every span it was given. */
   stats(): ExporterStats {
     return this._pipeline?.stats() ?? emptyStats();
@@ -103,6 +119,34 @@ export class HumanloopSpanExporter implements SpanExporter {
     return this._shutdown;
   }
 
+  /**
+   * The event loop emptied and shutdown() was not called: what is held is delivered now (open
+   * logs of spans still running completed), once, and the user hears that shutdown() was missing.
+   */
+  private _beforeExit(): void {
+    if (this._shutdown || this._flushedAtExit || !this._pipeline) return;
+    const queued = this._queued?.() ?? [];
+    const holding = this._pipeline.holding(queued);
+    if (holding === 0) return;
+    this._flushedAtExit = true;
+    tellUser(`the process is ending without shutdown(): delivering the ${holding} logs still held (call shutdown() on the tracer provider before the process ends)`);
+    if (queued.length > 0) this.export(queued, () => undefined);
+    this._pipeline.flushAtExit().catch((error: unknown) => logger.error(`internal error at exit: ${describeError(error)}`));
+  }
+
+  /** The process is ending before shutdown() finished: what is still held is spooled (with spoolDir), else counted and said lost. */
+  private _exit(): void {
+    if (!this._pipeline) return;
+    const queued = this._queued?.() ?? [];
+    if (this._pipeline.holding(queued) === 0) return;
+    try {
+      const { logs, spooled } = this._pipeline.exitNow(queued);
+      if (spooled) tellUser(`the process ended without shutdown(): ${logs} undelivered logs were spooled to ${this._config.spoolDir} for the next run`);
+    } catch (error) {
+      logger.error(`internal error at exit: ${describeError(error)}`);
+    }
+  }
+
   private async _close(): Promise<void> {
     this._unregisterMetrics?.();
     try {
@@ -111,6 +155,7 @@ export class HumanloopSpanExporter implements SpanExporter {
       logger.error(`internal error at shutdown: ${describeError(error)}`);
     }
     await this._transport?.close();
+    this._unwatchExit?.();
   }
 }
 

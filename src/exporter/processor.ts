@@ -43,6 +43,7 @@ export class HumanloopSpanProcessor implements SpanProcessor {
   constructor(options: HumanloopSpanProcessorOptions = {}, internals?: ExporterInternals) {
     const { batch, ...exporterOptions } = options;
     this.exporter = new HumanloopSpanExporter(exporterOptions, internals);
+    this.exporter.watchQueue(() => this._takeQueue());
     const maxQueueSize = positive(batch?.maxQueueSize, DEFAULTS.maxQueueSize);
     this._options = {
       maxQueueSize,
@@ -103,6 +104,13 @@ export class HumanloopSpanProcessor implements SpanProcessor {
       this._export(this._queue.splice(0, this._options.maxExportBatchSize));
     }
     if (this._queue.length > 0) this._timer = unrefTimeout(() => this._exportQueued(false), this._options.scheduledDelayMillis);
+  }
+
+  /** Every queued span, taken: the process is ending without shutdown(). */
+  private _takeQueue(): ReadableSpan[] {
+    clearTimeout(this._timer);
+    this._timer = undefined;
+    return this._queue.splice(0);
   }
 
   private _export(spans: ReadableSpan[]): void {

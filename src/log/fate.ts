@@ -16,6 +16,11 @@ export type SpanDropReason =
   | 'queue_full'
   | 'duplicate';
 
+/** Reasons you asked for: a span that is not an LLM span, or one your spanFilter or redact refused. They are not losses. */
+export function isChosen(reason: SpanDropReason): boolean {
+  return reason === 'not_llm' || reason === 'filtered' || reason === 'redacted';
+}
+
 /** How a log's life ended. Each log has exactly one, decided once, by the log book. */
 export type Fate = 'delivered' | 'merged' | 'spooled' | SpanDropReason;
 
@@ -56,6 +61,10 @@ export class FateCounts {
   count(fate: Fate): void {
     if (fate === 'delivered' || fate === 'merged' || fate === 'spooled') this._counts[fate]++;
     else this._counts.dropped[fate] = (this._counts.dropped[fate] ?? 0) + 1;
+  }
+
+  get delivered(): number {
+    return this._counts.delivered;
   }
 
   snapshot(): SpanCounts {

@@ -1,4 +1,5 @@
 import type { HumanloopExportError } from '../shared/errors.js';
+import type { SpanDropReason } from './fate.js';
 import type { ReadableSpan } from '../shared/otel.js';
 import type { LogIds, OutgoingLog } from './outgoing-log.js';
 import type { Link, UnlinkedLog } from './unlinked-log.js';
@@ -52,6 +53,8 @@ export type BookEffect =
   | { kind: 'let-go'; owner: ExportId; error: HumanloopExportError | undefined }
   /** A log got through after an outage. */
   | { kind: 'recovered' }
+  /** A log is lost (dropped for a reason the user did not ask for): the user hears of it. */
+  | { kind: 'lost'; reason: SpanDropReason; error: HumanloopExportError | undefined }
   /** A log read from this spool file is settled (the file goes once all of its logs are). */
   | { kind: 'spool-settled'; file: string };
 

@@ -45,6 +45,14 @@ export class ExportWork {
     return undefined;
   }
 
+  /** Works through every span now, whatever their number (the process is ending). */
+  acceptNow(spans: readonly ReadableSpan[], owner: ExportId, now: number): void {
+    const order = exportOrder(spans);
+    const batch = this._options.trace.beginExport(order.parents);
+    const ends: UnlinkedLog[] = [];
+    for (let from = 0; from < order.spans.length; from += SLICE_SIZE) this._slice(order, from, owner, batch, ends, now);
+  }
+
   private async _inSlices(spans: readonly ReadableSpan[], owner: ExportId, now: number): Promise<void> {
     this._slicing++;
     let slicing = true;
@@ -83,7 +91,7 @@ export class ExportWork {
   private _arrive(span: ReadableSpan, owner: ExportId, batch: TraceBatch, ends: UnlinkedLog[], now: number): void {
     const { intake, trace, book } = this._options;
     const arrival = intake.take(span, now);
-    if (arrival.kind === 'unreadable') return book.unreadable();
+    if (arrival.kind === 'unreadable') return this._options.run(book.unreadable(), owner);
     if (arrival.kind === 'skip') {
       trace.ended(arrival.spanId);
       return this._options.run(book.skipped(arrival.spanId, arrival.parentSpanId, arrival.reason, arrival.durationSeconds, owner), owner);

@@ -1,19 +1,17 @@
 import type { SpanContext } from '@opentelemetry/api';
+import { DeliveryReport } from '../book/delivery-report.js';
 import { LogBook } from '../book/log-book.js';
-import type { Custody} from '../custody/custody.js';
-import { type Evicted } from '../custody/custody.js';
+import type { Custody } from '../custody/custody.js';
 import type { Dialect } from '../delivery/dialect.js';
-import type { Sender} from '../delivery/sender.js';
-import { type Sent } from '../delivery/sender.js';
+import type { Sender, Sent } from '../delivery/sender.js';
 import type { ExporterStats } from '../exporter/stats.js';
 import type { Intake } from '../intake/intake.js';
 import { ExportLedger } from '../ledger/export-ledger.js';
 import type { Restored } from '../log/spool-entry.js';
 import type { ExportId, Step } from '../log/steps.js';
-import { localParentSpanId } from '../mapping/span-ids.js';
+import { localParentSpanId, safeSpanId } from '../mapping/span-ids.js';
 import { Alarm } from '../shared/alarm.js';
 import { Background } from '../shared/background.js';
-import { logger } from '../shared/diag.js';
 import type { ExportResult, ReadableSpan } from '../shared/otel.js';
 import type { TraceStage } from '../trace/trace-stage.js';
 import { ExportWork } from './export-work.js';
@@ -40,7 +38,10 @@ export class LogPipeline {
   private readonly _alarm: Alarm;
   private readonly _work: ExportWork;
   private readonly _rounds: Rounds;
+  private readonly _report: DeliveryReport;
   private _closed = false;
+  /** The process is ending: spool files are removed at once. */
+  private _exiting = false;
 
   constructor(private readonly _parts: PipelineParts) {
     const { config, clock } = _parts;
@@ -51,6 +52,7 @@ export class LogPipeline {
     this._sender = _parts.sender;
     this._custody = _parts.custody;
     this._alarm = new Alarm(clock, () => this._tick());
+    this._report = new DeliveryReport(config.baseUrl, clock.now());
     this._work = new ExportWork({
       ..._parts,
       book: this._book,
@@ -89,22 +91,56 @@ export class LogPipeline {
   }
 
   /** Sends what waits (opening running parents, else as roots) and what is kept, within a cutoff of a few seconds. */
-  flush(): Promise<void> {
-    return this._rounds.flush({ retryKept: () => this._retryKept(true), run: (steps) => this._run(steps), pump: () => this._pump() });
+  async flush(): Promise<void> {
+    await this._rounds.flush({ retryKept: () => this._retryKept(true), run: (steps) => this._run(steps), pump: () => this._pump() });
+    this._tell(true);
+  }
+
+  /** Logs not settled yet (open logs of spans still running included), with those of these spans not exported yet. */
+  holding(queued: readonly ReadableSpan[]): number {
+    return this._book.size + queued.filter((span) => !this._book.isOpen(safeSpanId(span) ?? '')).length;
+  }
+
+  /** Completes the open logs of spans still running (the process ends), then flushes. */
+  async flushAtExit(): Promise<void> {
+    this._run(this._book.closeRunning(this._parts.clock.wall()));
+    await this.flush();
+  }
+
+  /**
+   * The process is ending, and only synchronous work runs: these spans (still queued) are mapped
+   * now, and what is not settled is spooled (with `spoolDir`), else counted as lost. Returns how
+   * many logs were spooled or lost.
+   */
+  exitNow(spans: ReadableSpan[]): { logs: number; spooled: boolean } {
+    this._exiting = true;
+    this._alarm.stop();
+    if (spans.length > 0) {
+      this._book.seen(spans.length);
+      this._work.acceptNow(spans, this._ledger.open(() => undefined, this._parts.clock.now()), this._parts.clock.now());
+    }
+    const { clock } = this._parts;
+    this._run(this._book.evicted(this._custody.drain(clock.now())));
+    const entries = this._book.unsettled(clock.wall(), clock.now(), (key) => this._trace.waitsFor(key));
+    const spooled = entries.length > 0 && this._custody.spoolSync(entries);
+    this._report.exiting();
+    this._run(this._book.spooled(spooled));
+    this._tell(true);
+    return { logs: entries.length, spooled };
   }
 
   /** Completes open logs of spans still running, flushes, then spools (with `spoolDir`) or counts as lost what could not go out. */
   async close(): Promise<void> {
-    this._run(this._book.closeRunning(this._parts.clock.wall()));
-    await this.flush();
+    await this.flushAtExit();
     this._closed = true;
     this._alarm.stop();
     const { clock } = this._parts;
-    this._evicted(this._custody.drain(clock.now()));
+    this._run(this._book.evicted(this._custody.drain(clock.now())));
     const entries = this._book.unsettled(clock.wall(), clock.now(), (key) => this._trace.waitsFor(key));
     const written = entries.length > 0 && (await this._custody.spool(entries));
     this._run(this._book.spooled(written));
     this._ledger.closeAll();
+    this._tell(true);
     await this._background.idle();
   }
 
@@ -120,7 +156,13 @@ export class LogPipeline {
     this._ledger.seal(owner);
     this._retryKept(false);
     this._pump();
+    this._tell();
     this._arm();
+  }
+
+  /** What the user hears of: losses, and deliveries at `info`. */
+  private _tell(final = false): void {
+    this._report.tell(this._parts.clock.now(), this._book.deliveredCount, final);
   }
 
   /** Carries each step to the part it is for, and what that part answers on, depth first: a log's story in order. */
@@ -153,7 +195,7 @@ export class LogPipeline {
         return [];
       }
       case 'keep':
-        return this._evicted(this._custody.keep(step.key, step.bytes, step.since, clock.now()));
+        return this._book.evicted(this._custody.keep(step.key, step.bytes, step.since, clock.now()));
       // What a log's fate releases joins that log's export.
       case 'delivered':
         return void this._run(this._trace.delivered(step.key, step.logId), step.owner), [];
@@ -171,7 +213,10 @@ export class LogPipeline {
         return void this._ledger.letGo(step.owner, step.error), [];
       case 'recovered':
         return void this._custody.recovered(), [];
+      case 'lost':
+        return void this._report.lost(step.reason, step.error), [];
       case 'spool-settled':
+        if (this._exiting) return void this._custody.spoolSettledSync(step.file), [];
         return void this._background.track(this._custody.spoolSettled(step.file) ?? Promise.resolve()), [];
     }
   }
@@ -188,19 +233,13 @@ export class LogPipeline {
     const now = this._parts.clock.now();
     for (const { item, outcome } of sent) this._run(this._book.answered(item.key, outcome, now));
     this._pump();
+    this._tell();
     this._arm();
-  }
-
-  /** Kept logs custody let go of (no room, too old): dropped for good, with one warning. */
-  private _evicted(evicted: Evicted[]): Step[] {
-    if (evicted.length === 0) return [];
-    logger.warn(`dropped ${evicted.length} logs kept through the outage: ${evicted[0].reason.replace('_', ' ')}`);
-    return this._book.evicted(evicted);
   }
 
   private _retryKept(force: boolean): void {
     const { retry, expired } = this._custody.takeDue(this._parts.clock.now(), force);
-    this._run([...this._evicted(expired), ...this._book.retrying(retry)]);
+    this._run([...this._book.evicted(expired), ...this._book.retrying(retry)]);
   }
 
   /** Logs an earlier process spooled: linked under the parents they had, and sent. */
@@ -223,13 +262,14 @@ export class LogPipeline {
     this._retryKept(false);
     this._ledger.expire(now);
     this._pump();
+    this._tell();
     this._arm();
   }
 
   /** The alarm, set for the next thing due. */
   private _arm(): void {
     if (this._closed) return;
-    for (const due of [this._trace.nextExpiry(), this._custody.nextRetryAt(), this._ledger.nextExpiry()]) {
+    for (const due of [this._trace.nextExpiry(), this._custody.nextRetryAt(), this._ledger.nextExpiry(), this._report.nextDue()]) {
       if (due !== undefined) this._alarm.at(due);
     }
   }

@@ -25,6 +25,15 @@ export function installConsoleLogger(level: DiagLogLevel | undefined): void {
   diag.setLogger(new DiagConsoleLogger(), { logLevel: level, suppressOverrideMessage: true });
 }
 
+/**
+ * What the user must hear of without any set-up (logs lost): a diag warning, and a line on stderr
+ * when no diag logger is set. The caller keeps it to a line now and then.
+ */
+export function tellUser(message: string, level: 'warn' | 'error' = 'warn'): void {
+  logger[level](message);
+  if (!hasDiagLogger()) process.stderr.write(`humanloop-otel-exporter: ${message}\n`);
+}
+
 const reported = new Set<string>();
 
 /**
