@@ -4,6 +4,13 @@ export type { SpanCounts, SpanDropReason } from './accounting.js';
 export { HumanloopExportError, type ExportErrorReason } from './errors.js';
 export { HumanloopSpanProcessor, type HumanloopSpanProcessorOptions, type SpanQueueOptions } from './processor.js';
 export {
+  registerHumanloop,
+  type HumanloopRegistration,
+  type InstrumentationLike,
+  type RegisterHumanloopOptions,
+} from './register.js';
+export type { SdkTracerProvider } from './tracer-sdk.js';
+export {
   ConfigurationError,
   DEFAULT_BASE_URL,
   type HumanloopSpanExporterOptions,
