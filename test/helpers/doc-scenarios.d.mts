@@ -1,0 +1,23 @@
+import type { StoredLog } from '../../src/local/index.js';
+
+export interface Scenario {
+  name: string;
+  /** The document that prints its code, from the repository's root. */
+  doc: string;
+  /** The file blocks it saves (default: every file block of the document). */
+  files?: string[];
+  /** The command block it runs, by name (default: every command block). */
+  command?: string;
+  /** The Node lines the CI runs it on, in a fresh project. */
+  nodes: number[];
+  /** Whether its packages are devDependencies, so `npm test` runs it in this repository. */
+  inRepo: boolean;
+  /** Whether it needs a fake OpenAI (OPENAI_BASE_URL, OPENAI_API_KEY). */
+  openai?: boolean;
+  /** After a `start` block's server answers: what a client of it does. */
+  request?(port: number): Promise<void>;
+  /** Throws when the logs are not what the code makes. */
+  expect(logs: StoredLog[]): void;
+}
+
+export const SCENARIOS: Scenario[];
