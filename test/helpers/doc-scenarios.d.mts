@@ -4,10 +4,12 @@ export interface Scenario {
   name: string;
   /** The document that prints its code, from the repository's root. */
   doc: string;
-  /** The file blocks it saves (default: every file block of the document). */
-  files?: string[];
+  /** The file blocks it saves, by name, or saved under another name (default: every file block of the document). */
+  files?: Array<string | { block: string; as: string }>;
   /** The command block it runs, by name (default: every command block). */
   command?: string;
+  /** Commands the document describes in words, run instead of its command blocks. */
+  run?: string[];
   /** The Node lines the CI runs it on, in a fresh project. */
   nodes: number[];
   /** Whether its packages are devDependencies, so `npm test` runs it in this repository. */

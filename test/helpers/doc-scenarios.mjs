@@ -24,4 +24,17 @@ function quickstartLogs(logs) {
 export const SCENARIOS = [
   { name: 'quickstart-cjs', doc: 'README.md', files: ['app.js'], command: 'app.js', nodes: [20, 22], inRepo: true, expect: quickstartLogs },
   { name: 'quickstart-esm', doc: 'README.md', files: ['app.mjs'], command: 'app.mjs', nodes: [20, 22], inRepo: true, expect: quickstartLogs },
+  {
+    // The ES module form saved as app.ts in the CommonJS project: type-checked, then run with tsx.
+    name: 'quickstart-ts',
+    doc: 'README.md',
+    files: [{ block: 'app.mjs', as: 'app.ts' }],
+    run: [
+      'npx --yes -p typescript@5.9.3 tsc --noEmit --strict --module nodenext --target es2022 --lib es2022,dom --skipLibCheck app.ts',
+      'npx --yes tsx app.ts',
+    ],
+    nodes: [22],
+    inRepo: false,
+    expect: quickstartLogs,
+  },
 ];

@@ -50,16 +50,24 @@ function only(blocks, kind, name, doc) {
   return found[0];
 }
 
-/** What a scenario runs: its files, its commands, the server it starts, from its document. */
+/**
+ * What a scenario runs, from its document: its files (a file block may be saved under another
+ * name: `{ block, as }`), its commands (or the scenario's own `run`, commands the document
+ * describes in words), and the server it starts.
+ */
 export function scenarioCode(scenario) {
   const blocks = docBlocks(scenario.doc);
-  const files = (scenario.files ?? blocks.filter((block) => block.kind === 'file').map((block) => block.name)).map((name) =>
-    only(blocks, 'file', name, scenario.doc),
-  );
-  const commands = blocks.filter((block) => block.kind === 'command' && (scenario.command === undefined || block.name === scenario.command));
+  const names = scenario.files ?? blocks.filter((block) => block.kind === 'file').map((block) => block.name);
+  const files = names.map((entry) => {
+    const { block, as } = typeof entry === 'string' ? { block: entry, as: entry } : entry;
+    return { ...only(blocks, 'file', block, scenario.doc), name: as };
+  });
+  if (files.length === 0) throw new Error(`${scenario.doc}: no block marked "run: file"`);
+  const commands =
+    scenario.run?.map((code) => ({ kind: 'command', name: undefined, code })) ??
+    blocks.filter((block) => block.kind === 'command' && (scenario.command === undefined || block.name === scenario.command));
   if (commands.length === 0) throw new Error(`${scenario.doc}: no block marked "run: command${scenario.command ? ` ${scenario.command}` : ''}"`);
   const start = blocks.find((block) => block.kind === 'start');
-  if (files.length === 0) throw new Error(`${scenario.doc}: no block marked "run: file"`);
   return { files, commands, start };
 }
 
@@ -117,13 +125,21 @@ export async function runScenario(scenario, { dir, node, server }) {
   }
 }
 
-/** Starts the printed `serve` command in `dir` on a free port; resolves with `{ url, close }`. */
+/**
+ * Starts the local log server as the document prints it (its `serve` block, else the command the
+ * Quickstart prints) in `dir`, on a free port; resolves with `{ url, close }`.
+ */
 export async function startPrintedServer(doc, { dir, node }) {
-  const command = `${only(docBlocks(doc), 'serve', undefined, doc).code.trim()} --port 0`;
-  const child = spawn('sh', ['-c', `exec ${command}`], { cwd: dir, env: commandEnv(node, {}), stdio: ['ignore', 'pipe', 'inherit'] });
+  const serve = docBlocks(doc).find((block) => block.kind === 'serve')?.code ?? 'npx humanloop-otel-exporter serve';
+  const command = `${serve.trim()} --port 0`;
+  // A process group of its own: npx runs the server as a child, and both are stopped.
+  const child = spawn('sh', ['-c', `exec ${command}`], { cwd: dir, env: commandEnv(node, {}), stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk) => (output += chunk));
-  const url = await poll(() => /http:\/\/127\.0\.0\.1:\d+\/v4/.exec(output)?.[0], 'the log server to start', 60_000);
+  const url = await poll(() => /http:\/\/127\.0\.0\.1:\d+\/v4/.exec(output)?.[0], 'the log server to start', 60_000).catch(async (error) => {
+    await stop(child);
+    throw error;
+  });
   return { url, close: () => stop(child) };
 }
 
@@ -194,17 +210,19 @@ async function aroundServer(command, { cwd, env }, use) {
   } catch (error) {
     throw new Error(`${error.message}\n${output}`);
   } finally {
-    await stop(child, true);
+    await stop(child);
   }
 }
 
-function stop(child, group = false) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    if (group) process.kill(-child.pid, 'SIGTERM');
-    else child.kill('SIGTERM');
-  });
+/** Stops a child started `detached` and every process of its group; resolves once it has exited. */
+function stop(child) {
+  const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // The group is gone already.
+  }
+  return exited;
 }
 
 function freePort() {
