@@ -21,6 +21,34 @@ function quickstartLogs(logs) {
   assert.ok(logs.every((log) => log.project === 'quickstart'), 'in the project the code names');
 }
 
+/** A weather agent through the AI SDK 6: its run, two model calls and the tool run under it, in one session. */
+function aiSdk6Logs(logs) {
+  assert.deepEqual(types(logs), ['agent', 'model', 'model', 'tool']);
+  nestedUnder(logs, 'model', 'agent');
+  nestedUnder(logs, 'tool', 'agent');
+  assert.deepEqual(ofType(logs, 'tool')[0].inputs, { city: 'Paris' });
+  assert.ok(logs.every((log) => log.session_reference_id === 'session-42'), 'in the session the code names');
+}
+
+/** The same agent through the AI SDK 7 and @ai-sdk/otel: GenAI spans, a step log around each model call. */
+function aiSdk7Logs(logs) {
+  assert.deepEqual(types(logs), ['agent', 'generic', 'generic', 'model', 'model', 'tool']);
+  nestedUnder(logs, 'generic', 'agent');
+  nestedUnder(logs, 'model', 'generic');
+  nestedUnder(logs, 'tool', 'generic');
+  assert.equal(ofType(logs, 'agent')[0].config.agent_class, 'weather-agent');
+  assert.deepEqual(ofType(logs, 'tool')[0].inputs, { city: 'Paris' });
+}
+
+/** One chat completion through an instrumentation of the openai client: one model log, messages and output. */
+function openAiCallLogs(logs) {
+  assert.deepEqual(types(logs), ['model']);
+  const [log] = logs;
+  assert.equal(log.config.model, 'gpt-4o-mini');
+  assert.deepEqual(log.messages.map((message) => message.role), ['system', 'user']);
+  assert.equal(log.output, 'You said: Say hello to the readers');
+}
+
 export const SCENARIOS = [
   { name: 'quickstart-cjs', doc: 'README.md', files: ['app.js'], command: 'app.js', nodes: [20, 22], inRepo: true, expect: quickstartLogs },
   { name: 'quickstart-esm', doc: 'README.md', files: ['app.mjs'], command: 'app.mjs', nodes: [20, 22], inRepo: true, expect: quickstartLogs },
@@ -37,4 +65,18 @@ export const SCENARIOS = [
     inRepo: false,
     expect: quickstartLogs,
   },
+  { name: 'ai-sdk-6', doc: 'docs/guides/ai-sdk-6.md', nodes: [20], inRepo: true, openai: true, expect: aiSdk6Logs },
+  { name: 'ai-sdk-7', doc: 'docs/guides/ai-sdk-7.md', nodes: [22], inRepo: false, openai: true, expect: aiSdk7Logs },
+  { name: 'openllmetry', doc: 'docs/guides/openllmetry.md', nodes: [22], inRepo: true, openai: true, expect: openAiCallLogs },
+  {
+    name: 'openinference-cjs',
+    doc: 'docs/guides/openinference.md',
+    files: ['instrumentation.js', 'app.js'],
+    command: 'cjs',
+    nodes: [22],
+    inRepo: true,
+    openai: true,
+    expect: openAiCallLogs,
+  },
+  { name: 'openinference-esm', doc: 'docs/guides/openinference.md', files: ['app.mjs'], command: 'esm', nodes: [22], inRepo: true, openai: true, expect: openAiCallLogs },
 ];
