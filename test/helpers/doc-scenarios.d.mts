@@ -16,10 +16,12 @@ export interface Scenario {
   inRepo: boolean;
   /** Whether it needs a fake OpenAI (OPENAI_BASE_URL, OPENAI_API_KEY). */
   openai?: boolean;
+  /** Whether it needs a stand-in OTLP/HTTP Collector (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  collector?: boolean;
   /** After a `start` block's server answers: what a client of it does. */
   request?(port: number): Promise<void>;
-  /** Throws when the logs are not what the code makes. */
-  expect(logs: StoredLog[]): void;
+  /** Throws when the logs (and what the Collector got) are not what the code makes. */
+  expect(logs: StoredLog[], seen: { collectorSpans: string[] | undefined }): void;
 }
 
 export const SCENARIOS: Scenario[];

@@ -49,6 +49,38 @@ function openAiCallLogs(logs) {
   assert.equal(log.output, 'You said: Say hello to the readers');
 }
 
+/** The LangChain agent: one trace, its two chains and the tool under it, a model call in each chain. */
+function langChainLogs(logs) {
+  const [root, ...rest] = logs.filter((log) => log.parent_reference_id === undefined);
+  assert.deepEqual(rest, [], 'one trace');
+  assert.equal(root.config.name, 'weather-agent');
+  const children = logs.filter((log) => log.parent_reference_id === root.reference_id);
+  assert.deepEqual(children.map((child) => child.config.name ?? child.config.type).sort(), ['RunnableSequence', 'RunnableSequence', 'get_weather']);
+  assert.equal(ofType(logs, 'model').length, 2);
+  nestedUnder(logs, 'model', 'generic');
+}
+
+/** Two Lambda invocations, each flushed by the handler (its exit hooks are off): two runs, a call under each. */
+function lambdaLogs(logs) {
+  assert.deepEqual(types(logs), ['agent', 'agent', 'model', 'model']);
+  nestedUnder(logs, 'model', 'agent');
+  assert.ok(ofType(logs, 'agent').every((log) => log.config.agent_class === 'support-answer'));
+}
+
+/** One AI SDK run under SDK 3: the run as an agent log, its call nested under it (the context manager at work). */
+function sdk3Logs(logs) {
+  assert.deepEqual(types(logs), ['agent', 'model']);
+  nestedUnder(logs, 'model', 'agent');
+}
+
+/** Beside the NodeSDK: the Collector gets the app's span and the LLM call's, Humanloop only the LLM call. */
+function besideOtlpLogs(logs, { collectorSpans }) {
+  assert.deepEqual(types(logs), ['model']);
+  assert.equal(logs[0].output, 'You said: Where is order 1042?');
+  assert.equal(collectorSpans.length, 2, `the Collector got ${collectorSpans.join(', ')}`);
+  assert.ok(collectorSpans.includes('GET /orders/1042'));
+}
+
 export const SCENARIOS = [
   { name: 'quickstart-cjs', doc: 'README.md', files: ['app.js'], command: 'app.js', nodes: [20, 22], inRepo: true, expect: quickstartLogs },
   { name: 'quickstart-esm', doc: 'README.md', files: ['app.mjs'], command: 'app.mjs', nodes: [20, 22], inRepo: true, expect: quickstartLogs },
@@ -79,4 +111,9 @@ export const SCENARIOS = [
     expect: openAiCallLogs,
   },
   { name: 'openinference-esm', doc: 'docs/guides/openinference.md', files: ['app.mjs'], command: 'esm', nodes: [22], inRepo: true, openai: true, expect: openAiCallLogs },
+  { name: 'langchain', doc: 'docs/guides/langchain.md', nodes: [22], inRepo: false, openai: true, expect: langChainLogs },
+  { name: 'aws-lambda', doc: 'docs/guides/aws-lambda.md', nodes: [22], inRepo: true, openai: true, expect: lambdaLogs },
+  { name: 'sdk-3', doc: 'docs/guides/sdk-3.md', files: ['app.mjs'], command: 'app.mjs', nodes: [22], inRepo: false, openai: true, expect: sdk3Logs },
+  { name: 'sdk-3-by-hand', doc: 'docs/guides/sdk-3.md', files: ['by-hand.mjs'], command: 'by-hand.mjs', nodes: [22], inRepo: false, openai: true, expect: sdk3Logs },
+  { name: 'nodesdk-otlp', doc: 'docs/guides/nodesdk-otlp.md', nodes: [22], inRepo: false, openai: true, collector: true, expect: besideOtlpLogs },
 ];

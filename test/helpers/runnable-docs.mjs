@@ -11,6 +11,7 @@
 // .ci/runnable-docs.mjs (each in a fresh `npm init -y` project with the packed tarball).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -109,19 +110,22 @@ export async function runScenario(scenario, { dir, node, server }) {
     writeFileSync(join(dir, file.name), file.code);
   }
   const openai = scenario.openai ? await startFakeOpenAI() : undefined;
+  const collector = scenario.collector ? await startCollector() : undefined;
   const env = commandEnv(node, {
     HUMANLOOP_API_KEY: 'local-key',
     HUMANLOOP_BASE_URL: server.url,
     ...(openai ? { OPENAI_BASE_URL: openai.url, OPENAI_API_KEY: 'not-a-real-key' } : {}),
+    ...(collector ? { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url } : {}),
   });
   try {
     const outputs = [];
     for (const command of commands) outputs.push(await sh(printedServer(command.code, server.url), { cwd: dir, env }));
     if (start) await aroundServer(printedServer(start.code, server.url), { cwd: dir, env }, (port) => scenario.request(port));
-    await expectLogs(scenario, server.url);
+    await expectLogs(scenario, server.url, { collectorSpans: collector?.spans });
     return outputs.join('');
   } finally {
     await openai?.close();
+    await collector?.close();
   }
 }
 
@@ -151,12 +155,12 @@ export async function readLogs(url) {
 }
 
 /** `scenario.expect` holds of the server's logs, within a few seconds (a server's requests may still be on their way). */
-async function expectLogs(scenario, url) {
+async function expectLogs(scenario, url, seen) {
   let failure;
   const held = await poll(
     async () => {
       try {
-        scenario.expect(await readLogs(url));
+        scenario.expect(await readLogs(url), seen);
         return true;
       } catch (error) {
         failure = error;
@@ -245,6 +249,30 @@ async function poll(check, what, timeoutMillis) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MILLIS));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Stands in for an OpenTelemetry Collector: an OTLP/HTTP JSON receiver that keeps the names of the spans it gets. */
+async function startCollector() {
+  const spans = [];
+  const server = createHttpServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        for (const resource of body.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) spans.push(...scope.spans.map((span) => span.name));
+      } catch {
+        spans.push('(a request that is not OTLP JSON)');
+      }
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    spans,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 async function startFakeOpenAI() {
