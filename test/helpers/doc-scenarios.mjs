@@ -81,6 +81,25 @@ function besideOtlpLogs(logs, { collectorSpans }) {
   assert.ok(collectorSpans.includes('GET /orders/1042'));
 }
 
+/** A Next.js route handler's AI SDK 7 run: the run, its step and its model call, nested. */
+function nextLogs(logs) {
+  assert.deepEqual(types(logs), ['agent', 'generic', 'model']);
+  assert.equal(ofType(logs, 'agent')[0].config.agent_class, 'answer');
+  nestedUnder(logs, 'generic', 'agent');
+  nestedUnder(logs, 'model', 'generic');
+}
+
+/** What a client of the Next.js app does: one question to its route handler. */
+async function askNext(port) {
+  const response = await fetch(`http://127.0.0.1:${port}/api/answer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ question: 'Is it in stock?' }),
+  });
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { answer: 'You said: Is it in stock?' });
+}
+
 export const SCENARIOS = [
   { name: 'quickstart-cjs', doc: 'README.md', files: ['app.js'], command: 'app.js', nodes: [20, 22], inRepo: true, expect: quickstartLogs },
   { name: 'quickstart-esm', doc: 'README.md', files: ['app.mjs'], command: 'app.mjs', nodes: [20, 22], inRepo: true, expect: quickstartLogs },
@@ -116,4 +135,5 @@ export const SCENARIOS = [
   { name: 'sdk-3', doc: 'docs/guides/sdk-3.md', files: ['app.mjs'], command: 'app.mjs', nodes: [22], inRepo: false, openai: true, expect: sdk3Logs },
   { name: 'sdk-3-by-hand', doc: 'docs/guides/sdk-3.md', files: ['by-hand.mjs'], command: 'by-hand.mjs', nodes: [22], inRepo: false, openai: true, expect: sdk3Logs },
   { name: 'nodesdk-otlp', doc: 'docs/guides/nodesdk-otlp.md', nodes: [22], inRepo: false, openai: true, collector: true, expect: besideOtlpLogs },
+  { name: 'nextjs', doc: 'docs/guides/nextjs.md', nodes: [22], inRepo: false, openai: true, request: askNext, expect: nextLogs },
 ];
