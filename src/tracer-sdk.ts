@@ -45,8 +45,6 @@ const CANDIDATES: Candidate[] = [
   { name: '@opentelemetry/sdk-trace-base', exportName: 'BasicTracerProvider' },
 ];
 
-export const SDK_PACKAGES = [...new Set(CANDIDATES.map((candidate) => candidate.name))];
-
 /** The SDK the application has installed, or why none could be used. */
 export function findTracerSdk(): TracerSdk | { missing: string } {
   const reasons: string[] = [];
