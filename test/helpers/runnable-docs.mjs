@@ -177,10 +177,14 @@ function printedServer(code, url) {
   return code.replaceAll(`${PRINTED_SERVER}/v4`, url).replaceAll(PRINTED_SERVER, new URL(url).origin);
 }
 
-/** The environment the printed commands run in: `node` first on PATH, no settings of this shell's. */
+/**
+ * The environment the printed commands run in: `node` first on PATH, none of this process's
+ * Humanloop, OpenTelemetry or OpenAI settings, nor what an npm script or the test runner set
+ * (npm's own configuration, `npm_config_*`, stays).
+ */
 function commandEnv(node, extra) {
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^(HUMANLOOP_|OTEL_|OPENAI_|NODE_OPTIONS$|npm_|VITEST)/.test(key)),
+    Object.entries(process.env).filter(([key]) => !/^(HUMANLOOP_|OTEL_|OPENAI_|NODE_OPTIONS$|npm_package_|npm_lifecycle_|VITEST)/.test(key)),
   );
   return { ...env, PATH: `${dirname(node)}${delimiter}${process.env.PATH}`, ...extra };
 }
