@@ -90,11 +90,17 @@ export function repoProject(name) {
 /** A fresh project in the temp directory: `npm init -y`, then the document's install line with the packed tarball. */
 export async function tarballProject(doc, { tarball, node }) {
   const dir = mkdtempSync(join(tmpdir(), 'hl-doc-run-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
   const env = commandEnv(node, {});
-  await sh('npm init -y > /dev/null', { cwd: dir, env });
-  const install = only(docBlocks(doc), 'install', undefined, doc).code;
-  await sh(`set -e\n${install.replace(/(^|\s)humanloop-otel-exporter(?=\s|$)/gm, `$1${tarball}`)}`, { cwd: dir, env: { ...env, npm_config_audit: 'false', npm_config_fund: 'false' } });
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const install = only(docBlocks(doc), 'install', undefined, doc).code.replace(/(^|\s)humanloop-otel-exporter(?=\s|$)/gm, `$1${tarball}`);
+  try {
+    await sh('npm init -y > /dev/null', { cwd: dir, env });
+    await sh(`set -e\n${install}`, { cwd: dir, env: { ...env, npm_config_audit: 'false', npm_config_fund: 'false' } });
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { dir, remove };
 }
 
 /**
