@@ -4,6 +4,13 @@ export type { SpanCounts, SpanDropReason } from './log/fate.js';
 export { HumanloopExportError, type ExportErrorReason } from './shared/errors.js';
 export { HumanloopSpanProcessor, type HumanloopSpanProcessorOptions, type SpanQueueOptions } from './exporter/processor.js';
 export {
+  registerHumanloop,
+  type HumanloopRegistration,
+  type InstrumentationLike,
+  type RegisterHumanloopOptions,
+} from './register/register.js';
+export type { SdkTracerProvider } from './register/tracer-sdk.js';
+export {
   ConfigurationError,
   DEFAULT_BASE_URL,
   type HumanloopSpanExporterOptions,

@@ -8,7 +8,8 @@ import type { StoredLog, StoredV5Log } from '../src/local/index.js';
 
 /**
  * Each example, run as `npm run example -- NAME` runs it (a process of its own, against the built
- * package: `npm test` builds first), and what its local log server received.
+ * package: `npm test` builds first), and what its local log server received. The code of the
+ * guides and the README's Quickstart is run by runnable-docs.test.ts.
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'hl-examples-'));
@@ -52,50 +53,10 @@ describe('examples', () => {
     expect(logs.filter((log) => (log.metadata as { refused_fields?: unknown } | undefined)?.refused_fields)).toEqual([]);
   });
 
-  it('quickstart: an agent and its two calls, nested', async () => {
-    const logs = await run('quickstart');
-    expect([ofType(logs, 'agent').length, ofType(logs, 'model').length]).toEqual([1, 2]);
-    expectNested(logs, 'model', 'agent');
-  });
-
-  it('lambda-handler: each invocation flushes its agent and both calls', async () => {
-    const logs = await run('lambda-handler');
-    expect([ofType(logs, 'agent').length, ofType(logs, 'model').length]).toEqual([2, 4]);
-    expectNested(logs, 'model', 'agent');
-  });
-
-  it('next-after: the logs arrive after the response, nested', async () => {
-    const logs = await run('next-after');
-    expect([ofType(logs, 'agent').length, ofType(logs, 'model').length]).toEqual([1, 1]);
-    expectNested(logs, 'model', 'agent');
-  });
-
   it('nodesdk-otlp: the LLM spans reach Humanloop beside the OTLP pipeline, the HTTP span does not', async () => {
     const logs = await run('nodesdk-otlp');
     expect(logs.map((log) => log.config.type).sort()).toEqual(['agent', 'model']);
     expectNested(logs, 'model', 'agent');
-  });
-
-  it('ai-sdk-agent: the AI SDK run, its two model calls and the tool run, nested', async () => {
-    const logs = await run('ai-sdk-agent');
-    expect([ofType(logs, 'agent').length, ofType(logs, 'model').length, ofType(logs, 'tool').length]).toEqual([1, 2, 1]);
-    expectNested(logs, 'model', 'agent');
-    expectNested(logs, 'tool', 'agent');
-    expect(ofType(logs, 'tool')[0]).toMatchObject({ inputs: { city: 'Paris' } });
-  });
-
-  it('openai-openllmetry: the call is traced in ESM through the loader hook', async () => {
-    const [log, ...rest] = await run('openai-openllmetry');
-    expect(rest).toEqual([]);
-    expect(log).toMatchObject({ config: { type: 'model', model: 'gpt-4o-mini' }, output: 'You said: Say hello to the readers' });
-    expect(log.messages).toEqual([{ role: 'user', content: 'Say hello to the readers' }]);
-  });
-
-  it('openai-openinference: the call is traced in CommonJS', async () => {
-    const [log, ...rest] = await run('openai-openinference');
-    expect(rest).toEqual([]);
-    expect(log).toMatchObject({ config: { type: 'model', model: 'gpt-4o-mini' }, output: 'You said: Say hello to the readers' });
-    expect(log.messages?.map((message) => message.role)).toEqual(['system', 'user']);
   });
 
   it('langchain-openinference: the chain with its prompt and model under it, and the tool', async () => {

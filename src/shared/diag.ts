@@ -1,4 +1,5 @@
 import { diag, DiagConsoleLogger, type DiagLogLevel } from '@opentelemetry/api';
+import { registeredGlobally } from './api-globals.js';
 
 /** The exporter's diagnostic logger. Messages carry counts, hosts and status codes, never payloads or keys. */
 export const logger = diag.createComponentLogger({ namespace: 'humanloop-otel-exporter' });
@@ -10,14 +11,8 @@ export function describeError(error: unknown): string {
   return typeof code === 'string' ? `${error.name} (${code})` : error.name;
 }
 
-/** Where @opentelemetry/api 1.x keeps its globals (the same symbol in every copy of the API). */
-const API_GLOBALS = Symbol.for('opentelemetry.js.api.1');
-
 /** Whether the application (or another library) has set a diag logger. */
-function hasDiagLogger(): boolean {
-  const globals = (globalThis as Record<symbol, { diag?: unknown } | undefined>)[API_GLOBALS];
-  return globals?.diag !== undefined;
-}
+const hasDiagLogger = (): boolean => registeredGlobally('diag');
 
 /** With `HUMANLOOP_LOG_LEVEL` (or `OTEL_LOG_LEVEL`) set and no diag logger yet, diagnostics go to the console. */
 export function installConsoleLogger(level: DiagLogLevel | undefined): void {

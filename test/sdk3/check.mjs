@@ -1,11 +1,12 @@
 // humanloop-otel-exporter under the OpenTelemetry JS SDK 3.x (Node 22.15+), installed from its
 // packed tarball as a user would: the processor runs under SDK 3's TracerProvider, logs arrive
-// nested in the local log server, and flush and shutdown resolve whatever the API does.
+// nested in the local log server, and flush and shutdown resolve whatever the API does; and
+// registerHumanloop builds SDK 3's provider with the async-hooks context manager by itself.
 // Run by .ci/run: npm ci here, npm install --no-save the tarball, then this file on Node 22.
 import assert from 'node:assert/strict';
-import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
-import { HumanloopSpanProcessor } from 'humanloop-otel-exporter';
+import { HumanloopSpanProcessor, registerHumanloop } from 'humanloop-otel-exporter';
 import { startLocalLogServer } from 'humanloop-otel-exporter/local';
 
 const AGENT = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner', 'gen_ai.request.model': 'gpt-4o' };
@@ -47,7 +48,30 @@ try {
     await failing.forceFlush();
     await failing.shutdown();
   }
+  await checkRegister(server);
   console.log(`SDK 3 check passed on Node ${process.version}`);
 } finally {
   await server.close();
+}
+
+/** registerHumanloop alone: SDK 3's provider, registered, and spans nested across awaits by the context manager. */
+async function checkRegister(server) {
+  server.clear();
+  const { provider, shutdown } = registerHumanloop({ apiKey: 'sdk3-key', baseUrl: server.url, project: 'sdk3-register', shutdownOnExit: false });
+  // Loaded with require (it must work in CommonJS apps too): the SDK's CommonJS build, so compared by name.
+  assert.equal(provider.constructor.name, 'TracerProvider', "SDK 3's TracerProvider");
+  const tracer = trace.getTracer('sdk3-register');
+  await tracer.startActiveSpan('agent', { attributes: AGENT }, async (agent) => {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    tracer.startSpan('chat', { attributes: CHAT }).end();
+    agent.end();
+  });
+  await shutdown();
+  const logs = server.logs();
+  const agent = logs.find((log) => log.config.type === 'agent');
+  assert.deepEqual(logs.map((log) => log.config.type).sort(), ['agent', 'model'], 'the agent and its call');
+  assert.equal(logs.find((log) => log.config.type === 'model').parent_reference_id, agent.reference_id, 'nested after an await');
+  trace.disable();
+  context.disable();
+  propagation.disable();
 }
