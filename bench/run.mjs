@@ -9,7 +9,7 @@ import { Session } from 'node:inspector/promises';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { mapSpan } from 'humanloop-otel-exporter';
-import { encodeLog } from '../dist/esm/delivery/log-json.js';
+import { encodeLog } from '../dist/esm/log/log-json.js';
 import { benchFlush, printFlush } from './flush.mjs';
 import { makeSpans } from './workload.mjs';
 
