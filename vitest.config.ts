@@ -5,6 +5,7 @@ export default defineConfig({
   oxc: { include: /\.(m?ts|cts|[jt]sx)$/ },
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/helpers/no-second-callbacks.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',

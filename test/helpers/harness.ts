@@ -5,6 +5,7 @@ import { vi } from 'vitest';
 import { HumanloopSpanExporter, type HumanloopSpanExporterOptions, type SpanCounts } from '../../src/index.js';
 import { startTestLogServer, type TestLogServer, type LocalLogServerOptions } from '../../src/testing/index.js';
 import { FakeClock } from './fake-clock.js';
+import { CALLED_BACK_TWICE, secondCallbacks } from './second-callbacks.js';
 
 export const API_KEY = 'hl_test_9f3c1a7e-distinctive-key';
 
@@ -71,16 +72,23 @@ export async function startHarness(
 const SECOND_CALL_GRACE_MILLIS = 10;
 
 /**
- * Exports and resolves with the result, a little after the callback, so that a second call can
- * show up: it rejects if the callback fires more than once.
+ * Exports and resolves with the result, a little after the callback: it rejects if the callback
+ * fires more than once, or if the exporter reported meanwhile that it called an export back
+ * twice (its guard reports a second call rather than passing it on, so the callback here never
+ * sees one). A second call that would come only later (at an export's deadline on a fake clock
+ * that stands still, or at shutdown) is caught after the test by test/helpers/no-second-callbacks.ts.
  */
 export function exportOnce(exporter: HumanloopSpanExporter, spans: ReadableSpan[]): Promise<ExportResult> {
+  const reportedBefore = secondCallbacks();
   return new Promise((resolve, reject) => {
     let calls = 0;
     exporter.export(spans, (result) => {
       calls++;
-      if (calls > 1) reject(new Error('export callback called more than once'));
-      setTimeout(() => (calls === 1 ? resolve(result) : undefined), SECOND_CALL_GRACE_MILLIS);
+      if (calls > 1) return reject(new Error('export callback called more than once'));
+      setTimeout(() => {
+        if (secondCallbacks() > reportedBefore) reject(new Error(`the exporter reported: ${CALLED_BACK_TWICE}`));
+        else if (calls === 1) resolve(result);
+      }, SECOND_CALL_GRACE_MILLIS);
     });
   });
 }

@@ -34,9 +34,10 @@ describe('forceFlush() during a retry wait', () => {
     exporter.export(chatSpans(1), (result) => results.push(result.code));
     await until(() => clock.sleeps.includes(15_000), 'the retry wait of 15 s');
     let flushed = false;
+    const timersBefore = clock.timersSet.length;
     const flush = exporter.forceFlush().then(() => (flushed = true));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    // The flush's cutoff is a few seconds: 5 s of the fake clock wake the wait.
+    // The flush sets its cutoff (a few seconds) as it starts: 5 s of the fake clock wake the wait.
+    await until(() => clock.timersSet.length > timersBefore, "the flush's cutoff timer");
     clock.advance(5_000);
     await until(() => flushed, 'the flush, at its cutoff');
     await flush;
