@@ -79,8 +79,14 @@ function under(parent: UnlinkedLog, logId: string | undefined): Link {
 const delivered = (logId: string): LogOutcome => ({ delivered: true, created: { logId } });
 const failed = (reason: ExportErrorReason, tried = true): LogOutcome => ({ delivered: false, error: new HumanloopExportError(reason, `failed: ${reason}`), tried });
 
+/** The kinds of the effects, but for the user's report of losses ('lost'), which has tests of its own. */
 function kinds(effects: BookEffect[]): string[] {
-  return effects.map((effect) => effect.kind);
+  return effects.filter((effect) => effect.kind !== 'lost').map((effect) => effect.kind);
+}
+
+/** The losses the user is told of, as reason and cause. */
+function losses(effects: BookEffect[]): Array<[string, string | undefined]> {
+  return effects.flatMap((effect) => (effect.kind === 'lost' ? [[effect.reason, effect.error?.message] as [string, string | undefined]] : []));
 }
 
 function only<K extends BookEffect['kind']>(effects: BookEffect[], kind: K): Extract<BookEffect, { kind: K }> {
@@ -181,7 +187,9 @@ describe('LogBook: a log created, linked and delivered', () => {
     const b = setup();
     b.book.seen(2);
     b.see(b.book.created(log, 1));
-    expect(b.see(b.book.created(log, 2))).toEqual([]);
+    const second = b.see(b.book.created(log, 2));
+    expect(kinds(second)).toEqual([]);
+    expect(losses(second)).toEqual([['duplicate', undefined]]);
     expect(b.holding(2)).toBe(0);
     const { item } = b.release(log, rootLink(log), 1);
     b.answer(item, delivered('log-1'));
@@ -320,8 +328,9 @@ describe('LogBook: an outage', () => {
     const first = inFlight(b, 1);
     b.answer(first.item, failed('unreachable'), NOW);
     const effects = b.see(b.book.evicted([{ key: first.log.spanId, reason }]));
-    // Its export was let go of when it was kept: nothing more to tell it.
-    expect(effects).toEqual([{ kind: 'dropped', key: first.log.spanId, owner: undefined }]);
+    // Its export was let go of when it was kept: nothing more to tell it; the user hears why it was kept.
+    expect(effects.filter((effect) => effect.kind !== 'lost')).toEqual([{ kind: 'dropped', key: first.log.spanId, owner: undefined }]);
+    expect(losses(effects)).toEqual([[reason, 'failed: unreachable']]);
     expect(b.see(b.book.evicted([{ key: first.log.spanId, reason }]))).toEqual([]);
     expect(b.book.stats().spans.dropped).toEqual({ [reason]: 1 });
     expect(b.letGo).toHaveLength(1);
@@ -448,7 +457,7 @@ describe('LogBook: a log opened early, while its span runs', () => {
     const { agent, completion } = agentCompleting(b, 4);
     // Kept: its export is let go of with the outage's error; no child waits on a completion.
     expect(kinds(b.answer(completion.item, failed('unreachable')))).toEqual(['keep', 'let-go']);
-    expect(b.see(b.book.evicted([{ key: agent.spanContext().spanId, reason: 'expired' }]))).toEqual([]);
+    expect(kinds(b.see(b.book.evicted([{ key: agent.spanContext().spanId, reason: 'expired' }])))).toEqual([]);
     expect(b.book.stats().spans).toEqual({ seen: 1, delivered: 0, merged: 0, spooled: 0, dropped: { expired: 1 } });
   });
 
