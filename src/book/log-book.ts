@@ -119,7 +119,7 @@ export class LogBook {
    */
   created(log: UnlinkedLog, owner: ExportId | undefined): BookEffect[] {
     const record = this._records.get(log.spanId);
-    if (record?.open) return this._ended(record, log, owner);
+    if (record?.open && !record.open.end) return this._ended(record, log, owner);
     if (record) {
       this._spans.count('duplicate');
       return [{ kind: 'lost', reason: 'duplicate', error: undefined }];
@@ -371,6 +371,8 @@ export class LogBook {
     record.item = undefined;
     record.open.created = created;
     effects.push({ kind: 'delivered', key: record.key, logId: created.logId, owner: record.owner }, { kind: 'try-complete', key: record.key });
+    // Open for a span still running: its export need not wait for that span to end (its end's export will).
+    if (!record.open.end) effects.push(...this._letGo(record, undefined));
     return effects;
   }
 
@@ -403,9 +405,11 @@ export class LogBook {
     }
     const effects: BookEffect[] = [{ kind: 'dropped', key: record.key, owner: record.owner }];
     this._records.delete(record.key);
-    if (!open.end) return effects;
-    // Its span has ended: the whole log goes as an ordinary one, the same record of that span.
-    this._add({ key: record.key, state: 'waiting', log: open.end, owner: record.owner, counted: record.counted, file: record.file, since: record.since });
+    // Its span still runs: nothing is left of its log until the span ends.
+    if (!open.end) return [...effects, ...this._letGo(record, isItemReason(error.reason) ? undefined : error), ...this._leaveParent(record)];
+    // Its span has ended: the whole log goes as an ordinary one, the same record of that span (its export, its parent's child).
+    const { key, owner, counted, file, since, under } = record;
+    this._add({ key, state: 'waiting', log: open.end, owner, counted, file, since, under });
     effects.push({ kind: 'relink', log: open.end });
     return effects;
   }
@@ -430,12 +434,17 @@ export class LogBook {
       effects.push({ kind: 'lost', reason: fate, error: record.lastError ?? (fate === 'shutdown' ? undefined : error) });
     }
     if (record.file !== undefined) effects.push({ kind: 'spool-settled', file: record.file });
-    const parent = record.under === undefined ? undefined : this._records.get(record.under);
-    if (parent?.open) {
-      parent.open.children--;
-      effects.push({ kind: 'try-complete', key: parent.key });
-    }
+    effects.push(...this._leaveParent(record));
     return effects;
+  }
+
+  /** A child of an open log is through: its parent's completion may go now. */
+  private _leaveParent(record: LogRecord): BookEffect[] {
+    const parent = record.under === undefined ? undefined : this._records.get(record.under);
+    record.under = undefined;
+    if (!parent?.open) return [];
+    parent.open.children--;
+    return [{ kind: 'try-complete', key: parent.key }];
   }
 
   /** A log linked under an open log whose completion waits for its children counts as one of them. */

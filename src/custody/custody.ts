@@ -33,8 +33,11 @@ export class Custody {
 
   /** Keeps a log for a later attempt; returns what had to go to make room. */
   keep(key: string, bytes: number, since: number, now: number): Evicted[] {
-    this._retryDue ??= now + backoffMillis(this._attempt, this._options.random, RETRY_BACKOFF);
-    return this._buffer.add(key, bytes, since);
+    const evicted = this._buffer.add(key, bytes, since);
+    // A retry is due only for what is kept (a log too large for the buffer is let go at once).
+    if (this._buffer.count === 0) this._retryDue = undefined;
+    else this._retryDue ??= now + backoffMillis(this._attempt, this._options.random, RETRY_BACKOFF);
+    return evicted;
   }
 
   /** A log got through after an outage: the next one backs off from the start. */

@@ -82,8 +82,7 @@ export class ExportLedger {
   expire(now: number): void {
     for (const [id, entry] of [...this._open]) {
       if (entry.deadline + GRACE_MILLIS > now) continue;
-      const error = new HumanloopExportError('timeout', `${entry.pending} logs were still on their way at the export's deadline`);
-      this._fail(id, entry, error.withLogs(entry.pending));
+      this._failPending(id, entry, new HumanloopExportError('timeout', `${entry.pending} logs were still on their way at the export's deadline`));
     }
   }
 
@@ -97,7 +96,7 @@ export class ExportLedger {
   /** At shutdown: every export still open is called back. */
   closeAll(): void {
     for (const [id, entry] of [...this._open]) {
-      this._fail(id, entry, new HumanloopExportError('shutdown', 'the exporter shut down before these logs were settled', { logs: entry.pending }));
+      this._failPending(id, entry, new HumanloopExportError('shutdown', 'the exporter shut down before these logs were settled'));
     }
   }
 
@@ -109,12 +108,17 @@ export class ExportLedger {
     const reason = SEVERITY.find((candidate) => entry.firstFailures.has(candidate));
     if (reason === undefined) return this._callBack(id, entry, { code: ExportResultCode.SUCCESS });
     const first = entry.firstFailures.get(reason)!;
-    const error = first.withLogs(entry.failed, `${entry.failed} of ${entry.expected} logs were not delivered to Humanloop`);
+    // No log failed: the export itself did (its spans were not all worked through by its deadline, or at shutdown).
+    const error = entry.failed === 0 ? first.withLogs(0) : first.withLogs(entry.failed, `${entry.failed} of ${entry.expected} logs were not delivered to Humanloop`);
     this._callBack(id, entry, { code: ExportResultCode.FAILED, error });
   }
 
-  private _fail(id: ExportId, entry: ExportEntry, error: HumanloopExportError): void {
-    this._callBack(id, entry, { code: ExportResultCode.FAILED, error });
+  /** The logs still on their way fail the export with `error`; it reports the most severe reason of all its failures. */
+  private _failPending(id: ExportId, entry: ExportEntry, error: HumanloopExportError): void {
+    entry.failed += entry.pending;
+    entry.pending = 0;
+    if (!entry.firstFailures.has(error.reason)) entry.firstFailures.set(error.reason, error);
+    this._finish(id, entry);
   }
 
   /** Forgotten first: the callback is called once, whatever it does. */

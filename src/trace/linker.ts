@@ -75,6 +75,8 @@ interface SpanNode {
 interface Waiting<E> {
   entry: E;
   on: string;
+  /** When its wait for a span not ended began: when the log was created, or later if it came to wait so later. */
+  since: number;
 }
 
 type Resolution = { ready: true; link: Link } | { ready: false; on: string };
@@ -95,6 +97,8 @@ export class TraceLinker<E extends LinkEntry> {
   /** Known spans that may be forgotten (no log on its way, no entry waiting for them), oldest first. */
   private readonly _forgettable = new Set<string>();
   private readonly _maxRemembered: number;
+  /** The time of the last `releaseExpired`: no wait on the clock is due before it. */
+  private _lastExpiry = -Infinity;
   private _out: Array<LinkDecision<E>> = [];
 
   constructor(private readonly _options: LinkerOptions) {
@@ -175,8 +179,9 @@ export class TraceLinker<E extends LinkEntry> {
    */
   releaseExpired(now: number): Array<LinkDecision<E>> {
     this._out = [];
-    for (const { entry, on } of [...this._expiring.values()]) {
-      if (now - entry.createdAt < this._options.parentWaitMillis) continue;
+    this._lastExpiry = Math.max(this._lastExpiry, now);
+    for (const { entry, on, since } of [...this._expiring.values()]) {
+      if (now - since < this._options.parentWaitMillis) continue;
       if (this._expiring.get(entry.spanId)?.on === on) this._stopWaiting(entry, on);
       if (this._expiring.get(entry.spanId)?.on === on) this._expiring.delete(entry.spanId);
     }
@@ -275,7 +280,7 @@ export class TraceLinker<E extends LinkEntry> {
    * turned out not to be exported) is released with it, at most `parentWaitMillis` later.
    */
   nextExpiry(): number | undefined {
-    for (const { entry } of this._expiring.values()) return entry.createdAt + this._options.parentWaitMillis;
+    for (const { since } of this._expiring.values()) return since + this._options.parentWaitMillis;
     return undefined;
   }
 
@@ -339,14 +344,16 @@ export class TraceLinker<E extends LinkEntry> {
     const running = node === undefined || node.state === 'running';
     if (running || node.kept === true) this._lasting.set(spanId, waiting);
     else this._lasting.delete(spanId);
-    if (running) this._expiring.set(spanId, waiting);
-    else this._expiring.delete(spanId);
+    if (!running) return void this._expiring.delete(spanId);
+    // A log that comes to wait for a running span after the last expiry is on the clock from then.
+    if (!this._expiring.has(spanId)) waiting.since = Math.max(waiting.entry.createdAt, this._lastExpiry);
+    this._expiring.set(spanId, waiting);
   }
 
   private _resolveOrWait(entry: E): void {
     const resolution = this._resolve(entry);
     if (resolution.ready) return this._release(entry, resolution.link);
-    const waiting = { entry, on: resolution.on };
+    const waiting = { entry, on: resolution.on, since: entry.createdAt };
     this._waiting.set(entry.spanId, waiting);
     this._fileWaiting(entry.spanId, waiting);
     let waiters = this._waitersOn.get(resolution.on);
