@@ -1,4 +1,4 @@
-import type { LogBook } from '../book/log-book.js';
+import type { LogBook, Restoring } from '../book/log-book.js';
 import { exportOrder, type ExportOrder } from '../intake/export-order.js';
 import type { Intake } from '../intake/intake.js';
 import type { UnlinkedLog } from '../log/unlinked-log.js';
@@ -14,7 +14,7 @@ export interface ExportWorkOptions {
   book: LogBook;
   clock: Clock;
   /** Carries steps to the parts they are for. */
-  run(steps: Step[], owner: ExportId): void;
+  run(steps: Step[], owner: ExportId | undefined): void;
   /** Starts what requests there is room for. */
   pump(): void;
   /** Every span of the export has been worked through. */
@@ -43,6 +43,15 @@ export class ExportWork {
     const order = exportOrder(spans);
     this._slice(order, 0, owner, this._options.trace.beginExport(order.parents), [], now);
     return undefined;
+  }
+
+  /** Logs read back from a spool, placed as an export's logs are: those with children among them are created open. */
+  restore(restoring: Restoring): void {
+    const { trace } = this._options;
+    for (const { spanId, logId, session } of restoring.parents) trace.knownDelivered(spanId, logId, session);
+    const batch = trace.beginExport(new Set(restoring.logs.map((log) => log.parentSpanId ?? '')));
+    for (const log of restoring.logs) this._options.run(trace.arrive(log, batch), undefined);
+    this._options.run([...trace.finish(batch), ...restoring.effects], undefined);
   }
 
   /** Works through every span now, whatever their number (the process is ending). */

@@ -2,12 +2,10 @@ import type { SpanContext } from '@opentelemetry/api';
 import { DeliveryReport } from '../book/delivery-report.js';
 import { LogBook } from '../book/log-book.js';
 import type { Custody } from '../custody/custody.js';
-import type { Dialect } from '../delivery/dialect.js';
 import type { Sender, Sent } from '../delivery/sender.js';
 import type { ExporterStats } from '../exporter/stats.js';
-import type { Intake } from '../intake/intake.js';
 import { ExportLedger } from '../ledger/export-ledger.js';
-import type { Restored } from '../log/spool-entry.js';
+import type { Restored, SpoolEntry } from '../log/spool-entry.js';
 import type { ExportId, Step } from '../log/steps.js';
 import { localParentSpanId, safeSpanId } from '../mapping/span-ids.js';
 import { Alarm } from '../shared/alarm.js';
@@ -17,6 +15,7 @@ import type { TraceStage } from '../trace/trace-stage.js';
 import { ExportWork } from './export-work.js';
 import type { PipelineParts } from './parts.js';
 import { Rounds } from './rounds.js';
+import { Router } from './router.js';
 
 /**
  * Wires the parts of the exporter and carries what each answers to the part it is for: intake
@@ -26,8 +25,6 @@ import { Rounds } from './rounds.js';
  * timer, here; flushes and shutdown through their rounds.
  */
 export class LogPipeline {
-  private readonly _dialect: Dialect;
-  private readonly _intake: Intake;
   private readonly _trace: TraceStage;
   private readonly _book: LogBook;
   private readonly _sender: Sender;
@@ -39,20 +36,16 @@ export class LogPipeline {
   private readonly _work: ExportWork;
   private readonly _rounds: Rounds;
   private readonly _report: DeliveryReport;
+  private readonly _router: Router;
   private _closed = false;
-  /** The process is ending: spool files are removed at once. */
-  private _exiting = false;
 
   constructor(private readonly _parts: PipelineParts) {
     const { config, clock } = _parts;
-    this._dialect = _parts.dialect;
-    this._intake = _parts.intake;
-    this._trace = _parts.trace;
-    this._book = new LogBook({ completesAfterChildren: this._dialect.completesAfterChildren });
-    this._sender = _parts.sender;
-    this._custody = _parts.custody;
+    ({ trace: this._trace, sender: this._sender, custody: this._custody } = _parts);
+    this._book = new LogBook({ completesAfterChildren: _parts.dialect.completesAfterChildren });
     this._alarm = new Alarm(clock, () => this._tick());
     this._report = new DeliveryReport(config.baseUrl, clock.now());
+    this._router = new Router({ ..._parts, book: this._book, ledger: this._ledger, report: this._report, background: this._background });
     this._work = new ExportWork({
       ..._parts,
       book: this._book,
@@ -113,34 +106,24 @@ export class LogPipeline {
    * many logs were spooled or lost.
    */
   exitNow(spans: ReadableSpan[]): { logs: number; spooled: boolean } {
-    this._exiting = true;
-    this._alarm.stop();
+    this._router.exiting = true;
+    this._report.exiting();
+    const { clock } = this._parts;
     if (spans.length > 0) {
       this._book.seen(spans.length);
-      this._work.acceptNow(spans, this._ledger.open(() => undefined, this._parts.clock.now()), this._parts.clock.now());
+      this._work.acceptNow(spans, this._ledger.open(() => undefined, clock.now()), clock.now());
     }
-    const { clock } = this._parts;
-    this._run(this._book.evicted(this._custody.drain(clock.now())));
-    const entries = this._book.unsettled(clock.wall(), clock.now(), (key) => this._trace.waitsFor(key));
+    const entries = this._theRest();
     const spooled = entries.length > 0 && this._custody.spoolSync(entries);
-    this._report.exiting();
-    this._run(this._book.spooled(spooled));
-    this._tell(true);
+    this._settleTheRest(spooled);
     return { logs: entries.length, spooled };
   }
 
   /** Completes open logs of spans still running, flushes, then spools (with `spoolDir`) or counts as lost what could not go out. */
   async close(): Promise<void> {
     await this.flushAtExit();
-    this._closed = true;
-    this._alarm.stop();
-    const { clock } = this._parts;
-    this._run(this._book.evicted(this._custody.drain(clock.now())));
-    const entries = this._book.unsettled(clock.wall(), clock.now(), (key) => this._trace.waitsFor(key));
-    const written = entries.length > 0 && (await this._custody.spool(entries));
-    this._run(this._book.spooled(written));
-    this._ledger.closeAll();
-    this._tell(true);
+    const entries = this._theRest();
+    this._settleTheRest(entries.length > 0 && (await this._custody.spool(entries)));
     await this._background.idle();
   }
 
@@ -149,6 +132,26 @@ export class LogPipeline {
     const { waitingCount: waitingLogs, trackedCount: trackedSpans, runningCount: runningSpans } = this._trace;
     const { queuedCount: queuedLogs, activeCount: requestsInFlight } = this._sender;
     return { spans, restored, waitingLogs, trackedSpans, runningSpans, queuedLogs, requestsInFlight, bufferedLogs: this._custody.count, bufferedBytes: this._custody.bytes };
+  }
+
+  /** At the end: the timer stopped, kept logs too old dropped, and what is left as spool entries. */
+  private _theRest(): SpoolEntry[] {
+    const { clock } = this._parts;
+    this._closed = true;
+    this._alarm.stop();
+    this._run(this._book.evicted(this._custody.drain(clock.now())));
+    return this._book.unsettled(clock.wall(), clock.now(), (key) => this._trace.waitsFor(key));
+  }
+
+  /** What is left is spooled (`written`) or lost; every export still open is called back. */
+  private _settleTheRest(written: boolean): void {
+    this._run(this._book.spooled(written));
+    this._ledger.closeAll();
+    this._tell(true);
+  }
+
+  private _run(steps: Step[], owner?: ExportId): void {
+    this._router.run(steps, owner);
   }
 
   /** Every span of an export was worked through: it may call back once its logs are. */
@@ -163,62 +166,6 @@ export class LogPipeline {
   /** What the user hears of: losses, and deliveries at `info`. */
   private _tell(final = false): void {
     this._report.tell(this._parts.clock.now(), this._book.deliveredCount, final);
-  }
-
-  /** Carries each step to the part it is for, and what that part answers on, depth first: a log's story in order. */
-  private _run(steps: Step[], owner?: ExportId): void {
-    for (const step of steps) this._run(this._step(step, owner), owner);
-  }
-
-  private _step(step: Step, owner: ExportId | undefined): Step[] {
-    const { clock, config } = this._parts;
-    switch (step.kind) {
-      case 'release':
-        return this._book.released(step.log, step.link, step.hasChildren, owner);
-      case 'open':
-        return this._trace.opened(step.spanId, this._intake.open(step.span, clock.now()));
-      case 'opened':
-        return this._book.opened(step.log);
-      case 'merged':
-        return this._book.merged(step.key);
-      case 'waiting':
-        return this._book.waiting(step.key);
-      case 'write':
-        return this._book.written(this._dialect.link(step.log, step.link, step.open), clock.now());
-      case 'write-completion':
-        return this._book.written(this._dialect.completion(step.end, step.created), clock.now());
-      case 'try-complete':
-        return this._book.completion(step.key);
-      case 'send': {
-        const deadline = step.owner === undefined ? undefined : this._ledger.deadlineOf(step.owner);
-        this._sender.enqueue(step.item, deadline ?? clock.now() + config.exportTimeoutMillis);
-        return [];
-      }
-      case 'keep':
-        return this._book.evicted(this._custody.keep(step.key, step.bytes, step.since, clock.now()));
-      // What a log's fate releases joins that log's export.
-      case 'delivered':
-        return void this._run(this._trace.delivered(step.key, step.logId), step.owner), [];
-      case 'dropped':
-        return void this._run(this._trace.dropped(step.key), step.owner), [];
-      case 'no-log':
-        return this._trace.endedWithoutLog(step.spanId, step.parentSpanId);
-      case 'kept':
-        return this._trace.kept(step.key);
-      case 'relink':
-        return this._trace.add(step.log);
-      case 'owned':
-        return void this._ledger.expect(step.owner), [];
-      case 'let-go':
-        return void this._ledger.letGo(step.owner, step.error), [];
-      case 'recovered':
-        return void this._custody.recovered(), [];
-      case 'lost':
-        return void this._report.lost(step.reason, step.error), [];
-      case 'spool-settled':
-        if (this._exiting) return void this._custody.spoolSettledSync(step.file), [];
-        return void this._background.track(this._custody.spoolSettled(step.file) ?? Promise.resolve()), [];
-    }
   }
 
   /** Starts what requests there is room for; while an export is still being mapped, only full ones. */
@@ -245,12 +192,7 @@ export class LogPipeline {
   /** Logs an earlier process spooled: linked under the parents they had, and sent. */
   private _restore(restored: Restored[]): void {
     const { clock } = this._parts;
-    const restoring = this._book.restored(restored, clock.now(), clock.wall());
-    for (const { spanId, logId, session } of restoring.parents) this._trace.knownDelivered(spanId, logId, session);
-    // Placed as an export's logs are: those with children among them are created open.
-    const batch = this._trace.beginExport(new Set(restoring.logs.map((log) => log.parentSpanId ?? '')));
-    for (const log of restoring.logs) this._run(this._trace.arrive(log, batch));
-    this._run([...this._trace.finish(batch), ...restoring.effects]);
+    this._work.restore(this._book.restored(restored, clock.now(), clock.wall()));
     this._pump();
     this._arm();
   }
