@@ -15,7 +15,7 @@ export {
   DEFAULT_BASE_URL,
   type HumanloopSpanExporterOptions,
   type HumanloopEnvVar,
-} from './exporter/config.js';
+} from './config/config.js';
 export { mapSpan, type SpanMapping, type SpanMapperOptions, type SkipReason } from './mapping/map-span.js';
 export type { Clock } from './shared/clock.js';
 export type {

@@ -6,7 +6,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConfigurationError, resolveConfig } from '../src/exporter/config.js';
+import { ConfigurationError, resolveConfig } from '../src/config/config.js';
 import { HumanloopSpanExporter } from '../src/index.js';
 import { API_KEY, captureStderr, exportOnce } from './helpers/harness.js';
 import { testScope } from './helpers/scope.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/exporter/config.js';
+import { resolveConfig } from '../src/config/config.js';
 
 describe('resolveConfig', () => {
   it('takes options over environment over defaults', () => {

@@ -3,7 +3,7 @@
 // from the command line (where other users of the machine could read them).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { HumanloopSpanExporterOptions } from '../exporter/config.js';
+import type { HumanloopSpanExporterOptions } from '../config/config.js';
 import { isLoopbackHost } from '../shared/loopback.js';
 import { hostListProblem } from '../shared/host-check.js';
 import { loadRedactionFile, RedactionConfigError } from '../gateway/redaction.js';

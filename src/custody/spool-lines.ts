@@ -1,8 +1,8 @@
 import { encodeJson, toOutgoing } from '../log/encoding.js';
 import type { LogIds, OutgoingLog } from '../log/outgoing-log.js';
 import type { SpoolEntry } from '../log/spool-entry.js';
-import { isRecord } from '../delivery/json-edits.js';
-import { isV5Route } from '../delivery/v5-body.js';
+import { isRecord } from '../shared/json.js';
+import { isV5Route } from '../log/routes.js';
 import { parseJson } from '../shared/json.js';
 
 /**

@@ -1,4 +1,5 @@
 import type { OutgoingLog } from '../log/outgoing-log.js';
+import { isRecord } from '../shared/json.js';
 import { objectOf, toOutgoing } from '../log/encoding.js';
 
 /** What a dialect's bodies call the fields that place a log under its parent, and those a log cannot go without. */
@@ -23,6 +24,3 @@ export function withoutFields(item: OutgoingLog, fields: readonly string[], rule
   return { ...toOutgoing(item.key, log, item.completes), route: item.route, open: item.open, leads: item.leads };
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

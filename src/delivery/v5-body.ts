@@ -1,5 +1,6 @@
 import type { LogRequest, ModelConfig, ModelConfigTool } from '../log/log-request.js';
-import { isRecord } from './json-edits.js';
+import { isRecord } from '../shared/json.js';
+import type { V5Route } from '../log/routes.js';
 
 /**
  * A log (this package's LogRequest) in Humanloop's v5 bodies: an LLM call to `POST /prompts/log`
@@ -8,14 +9,6 @@ import { isRecord } from './json-edits.js';
  * incomplete, and is closed by its completion). Only the fields those bodies allow are written.
  */
 
-/** The kinds of file a log goes to, each with its endpoint (`POST {base}/<route>/log`). */
-export const V5_ROUTES = ['prompts', 'tools', 'flows'] as const;
-
-export type V5Route = (typeof V5_ROUTES)[number];
-
-export function isV5Route(value: unknown): value is V5Route {
-  return (V5_ROUTES as readonly unknown[]).includes(value);
-}
 
 type Body = Record<string, unknown>;
 

@@ -3,9 +3,11 @@ import { decodeLog, encodeLog } from '../log/log-json.js';
 import type { LogIds, OutgoingLog } from '../log/outgoing-log.js';
 import type { Link, UnlinkedLog } from '../log/unlinked-log.js';
 import type { Dialect, Refusal, WireRequest } from './dialect.js';
-import { isRecord, withoutFields, type FieldRules } from './json-edits.js';
+import { isRecord } from '../shared/json.js';
+import { isV5Route, type V5Route } from '../log/routes.js';
+import { withoutFields, type FieldRules } from './json-edits.js';
 import { readRefusals } from './refusals.js';
-import { completionBody, createBody, isV5Route, routeOf, type V5Route } from './v5-body.js';
+import { completionBody, createBody, routeOf } from './v5-body.js';
 
 /** The link field, and what a log cannot go without (its file and its kernel). */
 const V5_FIELDS: FieldRules = { parentFields: ['trace_parent_id'], requiredFields: new Set(['path', 'prompt', 'tool', 'flow']) };

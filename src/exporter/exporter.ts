@@ -1,7 +1,7 @@
 import { trace, type Context } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '../shared/otel.js';
 import type { ReadableSpan, SpanExporter } from '../shared/otel.js';
-import { resolveConfig, type Environment, type HumanloopSpanExporterOptions, type ResolvedConfig } from './config.js';
+import { resolveConfig, type Environment, type HumanloopSpanExporterOptions, type ResolvedConfig } from '../config/config.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { describeError, installConsoleLogger, logger, misconfigured, tellUser } from '../shared/diag.js';
 import { watchExit, type ExitHooks } from './exit-watch.js';
@@ -9,10 +9,10 @@ import { HumanloopExportError, type ExportErrorReason } from '../shared/errors.j
 import { registerMetrics } from './metrics.js';
 import { pipelineParts } from '../pipeline/parts.js';
 import { LogPipeline } from '../pipeline/pipeline.js';
-import { emptyStats, type ExporterStats } from './stats.js';
+import { emptyStats, type ExporterStats } from '../pipeline/stats.js';
 import { createHttpTransport, type Transport } from '../transport/http-transport.js';
 
-export type { ExporterStats } from './stats.js';
+export type { ExporterStats } from '../pipeline/stats.js';
 
 /** Test seams: a fake clock and randomness make backoff run without real waiting. */
 export interface ExporterInternals {

@@ -1,5 +1,5 @@
 import { metrics, type BatchObservableCallback } from '@opentelemetry/api';
-import type { ExporterStats } from './stats.js';
+import type { ExporterStats } from '../pipeline/stats.js';
 import { VERSION } from '../shared/version.js';
 
 /**

@@ -1,5 +1,5 @@
 import { TraceFlags, type Context } from '@opentelemetry/api';
-import type { HumanloopSpanExporterOptions } from './config.js';
+import type { HumanloopSpanExporterOptions } from '../config/config.js';
 import { describeError, logger } from '../shared/diag.js';
 import { HumanloopSpanExporter, type ExporterInternals } from './exporter.js';
 import type { ReadableSpan, SpanProcessor } from '../shared/otel.js';

@@ -1,4 +1,4 @@
-import type { ExporterStats } from '../exporter/stats.js';
+import type { ExporterStats } from '../pipeline/stats.js';
 
 /**
  * Backpressure: whether the gateway takes a request's spans now. Spans handed to the exporter

@@ -1,4 +1,4 @@
-import type { ExporterStats } from '../exporter/stats.js';
+import type { ExporterStats } from '../pipeline/stats.js';
 
 /** What the gateway received and answered, and what its exporter holds and did. */
 export interface GatewayStats {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolveConfig, type HumanloopSpanExporterOptions } from '../exporter/config.js';
+import { resolveConfig, type HumanloopSpanExporterOptions } from '../config/config.js';
 import { isLoopbackHost } from '../shared/loopback.js';
 import { HumanloopSpanExporter } from '../exporter/exporter.js';
 import { allowedHostsOption, hostCheck } from '../shared/host-check.js';

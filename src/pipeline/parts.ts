@@ -3,7 +3,7 @@ import type { Dialect } from '../delivery/dialect.js';
 import { Sender } from '../delivery/sender.js';
 import { v4Dialect } from '../delivery/v4-dialect.js';
 import { v5Dialect } from '../delivery/v5-dialect.js';
-import type { ResolvedConfig } from '../exporter/config.js';
+import type { ResolvedConfig } from '../config/config.js';
 import { Intake } from '../intake/intake.js';
 import { isExportedSpan } from '../mapping/classify.js';
 import { pathResolver } from '../mapping/file-path.js';

@@ -3,7 +3,7 @@ import { DeliveryReport } from '../book/delivery-report.js';
 import { LogBook } from '../book/log-book.js';
 import type { Custody } from '../custody/custody.js';
 import type { Sender, Sent } from '../delivery/sender.js';
-import type { ExporterStats } from '../exporter/stats.js';
+import type { ExporterStats } from './stats.js';
 import { ExportLedger } from '../ledger/export-ledger.js';
 import type { Restored, SpoolEntry } from '../log/spool-entry.js';
 import type { ExportId, Step } from '../log/steps.js';

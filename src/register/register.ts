@@ -1,6 +1,6 @@
 import { context, propagation, trace, type TracerProvider } from '@opentelemetry/api';
 import { registeredGlobally } from '../shared/api-globals.js';
-import { ConfigurationError } from '../exporter/config.js';
+import { ConfigurationError } from '../config/config.js';
 import { describeError, logger, misconfigured } from '../shared/diag.js';
 import { shutdownOnExit } from './exit-hooks.js';
 import { findInstalled } from './installed.js';
