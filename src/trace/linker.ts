@@ -269,11 +269,6 @@ export class TraceLinker<E extends LinkEntry> {
     return false;
   }
 
-  /** Whether this span's log is kept through an outage. */
-  isKept(spanId: string): boolean {
-    return this._nodes.get(spanId)?.kept === true;
-  }
-
   /**
    * When the longest-waiting entry for an ancestor not ended is due for release, if any. O(1): the
    * first to start waiting is taken as the oldest; one that started waiting again (its ancestor
