@@ -28,7 +28,7 @@ interface OpenLog {
   created: LogIds | undefined;
   /** Its span's whole log, once the span ended (a log created open to take children has it from the start). */
   end: UnlinkedLog | undefined;
-  /** Children linked under it and not settled, where its completion waits for them. */
+  /** Children linked under it whose create is not delivered (or dropped) yet, where its completion waits for them. */
   children: number;
 }
 
@@ -371,6 +371,8 @@ export class LogBook {
     record.item = undefined;
     record.open.created = created;
     effects.push({ kind: 'delivered', key: record.key, logId: created.logId, owner: record.owner }, { kind: 'try-complete', key: record.key });
+    // Created: its parent may be completed now (what a completion waits for is its children's creates).
+    effects.push(...this._leaveParent(record));
     // Open for a span still running: its export need not wait for that span to end (its end's export will).
     if (!record.open.end) effects.push(...this._letGo(record, undefined));
     return effects;

@@ -80,3 +80,24 @@ describe('a parent two levels up, past a span that is not logged', () => {
     workflow.end();
   });
 });
+
+describe('nested open logs on v5, each completed after its children', () => {
+  // Defect: a parent's completion waited for its children's own completions, not for their
+  // creates: a flush took a round trip per level of nesting (6 at depth 5) instead of two.
+  it('are completed without waiting for their children to be completed', async () => {
+    const r = await rig('v5', { timeoutMillis: 1_000 });
+    const workflow = startSpan(r.tracer, 'workflow', WORKFLOW);
+    const agent = startSpan(r.tracer, 'agent', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'a', 'gen_ai.request.model': 'gpt-4o' }, workflow);
+    startSpan(r.tracer, 'chat', CHAT_ATTRIBUTES, agent).end();
+    await until(() => storedLogs(r.hl, 'v5').length === 3, 'the open workflow and agent, and the chat');
+    const agentId = storedLogs(r.hl, 'v5').find((log) => log.spanId === agent.spanContext().spanId)?.id;
+    // The agent's completion is never answered: the workflow's must go all the same.
+    r.hl.setFaultPlan((request) => (request.method === 'PATCH' && request.path.endsWith(`/${agentId}`) ? { drop: 'hang' } : undefined));
+    agent.end();
+    workflow.end();
+    const workflowId = storedLogs(r.hl, 'v5').find((log) => log.spanId === workflow.spanContext().spanId)?.id;
+    void r.processor.forceFlush();
+    await until(() => r.hl.requests().some((request) => request.method === 'PATCH' && request.path.endsWith(`/${workflowId}`)), "the workflow's completion");
+    r.hl.setFaultPlan(undefined);
+  });
+});
