@@ -24,6 +24,8 @@ type Counted = 'span' | 'restored' | 'none';
 interface OpenLog {
   /** Created for a span still running. */
   early: boolean;
+  /** Its create failed for good while its span ran: its span's end goes whole, as a new log. */
+  failed?: HumanloopExportError;
   /** What its create returned, once delivered. */
   created: LogIds | undefined;
   /** Its span's whole log, once the span ended (a log created open to take children has it from the start). */
@@ -142,7 +144,9 @@ export class LogBook {
    */
   skipped(spanId: string, parentSpanId: string | undefined, reason: SpanDropReason, durationSeconds: number | undefined, owner: ExportId | undefined): BookEffect[] {
     const record = this._records.get(spanId);
-    if (record?.open && !record.open.end && record.log) {
+    // An open create that failed leaves nothing to complete: the span's end is counted as any other.
+    if (record?.open?.failed) this._records.delete(spanId);
+    else if (record?.open && !record.open.end && record.log) {
       return this._ended(record, closingLog(record.log, durationSeconds, reason), owner);
     }
     this._spans.count(reason);
@@ -260,9 +264,13 @@ export class LogBook {
    */
   closeRunning(wallNow: number): BookEffect[] {
     const effects: BookEffect[] = [];
-    for (const record of this._records.values()) {
+    for (const record of [...this._records.values()]) {
       if (!record.open?.early || record.open.end || !record.log) continue;
-      effects.push(...this._ended(record, closingLog(record.log, secondsSince(record.log, wallNow), 'shutdown'), undefined));
+      // A span of its own now, seen here though it never ended.
+      this._spans.seen(1);
+      record.counted = 'span';
+      if (record.open.failed) effects.push(...this._settle(record, dropReasonOf(record.open.failed), record.open.failed));
+      else effects.push(...this._ended(record, closingLog(record.log, secondsSince(record.log, wallNow), 'shutdown'), undefined));
     }
     return effects;
   }
@@ -344,16 +352,28 @@ export class LogBook {
   /** The span of an open log ended with this whole log: its completion goes once the log is delivered (and its children are through). */
   private _ended(record: LogRecord, end: UnlinkedLog, owner: ExportId | undefined): BookEffect[] {
     const open = record.open!;
-    open.end = end;
     if (record.counted === 'none') record.counted = 'span';
     const effects: BookEffect[] = [];
     if (owner !== undefined && record.owner === undefined) {
       record.owner = owner;
       effects.push({ kind: 'owned', owner });
     }
-    if (record.state === 'kept') effects.push(...this._letGo(record, new HumanloopExportError('unreachable', `${KEPT_NOTE}: Humanloop is unreachable`)));
+    // Its create failed while its span ran: the whole log goes now, as an ordinary one.
+    if (open.failed) return [...effects, ...this._relink(record, end)];
+    open.end = end;
+    // Kept, or waiting for children during an outage: its export need not wait for the outage to end.
+    const outage = record.state === 'kept' || (this._outage && open.children > 0);
+    if (outage) effects.push(...this._letGo(record, new HumanloopExportError('unreachable', `${KEPT_NOTE}: Humanloop is unreachable`)));
     effects.push({ kind: 'try-complete', key: record.key });
     return effects;
+  }
+
+  /** The same span's log again, whole and unlinked, to go as an ordinary one (an open create failed): a new log, of a new age. */
+  private _relink(record: LogRecord, whole: UnlinkedLog): BookEffect[] {
+    const { key, owner, counted, file, under } = record;
+    this._records.delete(key);
+    this._add({ key, state: 'waiting', log: whole, owner, counted, file, under });
+    return [{ kind: 'relink', log: whole }];
   }
 
   private _delivered(record: LogRecord, created: LogIds): BookEffect[] {
@@ -385,6 +405,9 @@ export class LogBook {
     record.lastError = error;
     const effects: BookEffect[] = [{ kind: 'keep', key: record.key, bytes: record.item!.bytes, since: record.since }];
     effects.push(...this._letGo(record, error.withLogs(1, KEPT_NOTE)));
+    // An open parent whose completion waits for this child need not hold its export through the outage either.
+    const parent = record.under === undefined ? undefined : this._records.get(record.under);
+    if (parent?.open?.end) effects.push(...this._letGo(parent, error.withLogs(1, KEPT_NOTE)));
     if (record.item!.completes === undefined) effects.push({ kind: 'kept', key: record.key });
     return effects;
   }
@@ -406,14 +429,13 @@ export class LogBook {
       return effects;
     }
     const effects: BookEffect[] = [{ kind: 'dropped', key: record.key, owner: record.owner }];
-    this._records.delete(record.key);
-    // Its span still runs: nothing is left of its log until the span ends.
-    if (!open.end) return [...effects, ...this._letGo(record, isItemReason(error.reason) ? undefined : error), ...this._leaveParent(record)];
     // Its span has ended: the whole log goes as an ordinary one, the same record of that span (its export, its parent's child).
-    const { key, owner, counted, file, since, under } = record;
-    this._add({ key, state: 'waiting', log: open.end, owner, counted, file, since, under });
-    effects.push({ kind: 'relink', log: open.end });
-    return effects;
+    if (open.end) return [...effects, ...this._relink(record, open.end)];
+    // Its span still runs: its end goes whole; should it never end, the failure is its fate at shutdown.
+    open.failed = error;
+    record.state = 'waiting';
+    record.item = undefined;
+    return [...effects, ...this._letGo(record, isItemReason(error.reason) ? undefined : error), ...this._leaveParent(record)];
   }
 
   /** The export no longer waits for this log; `error` when the log failed it. */

@@ -50,7 +50,7 @@ export interface HumanloopSpanExporterOptions {
    * at any depth. false: log a parent whole when it ends (its children wait for it). Default true.
    */
   openParentsEarly?: boolean;
-  /** Most logs held while they wait for a parent span that has not ended (or whose log is kept through an outage). Default 10 000. */
+  /** Most logs held while they wait for their parent's log (the oldest whose wait may last go first, as roots). Default 10 000. */
   maxWaitingLogs?: number;
   /** Most spans remembered for linking (ended ones and, with the processor, running ones). Default 100 000. */
   maxTrackedSpans?: number;

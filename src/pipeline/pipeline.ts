@@ -94,10 +94,17 @@ export class LogPipeline {
     return this._book.size + queued.filter((span) => !this._book.isOpen(safeSpanId(span) ?? '')).length;
   }
 
-  /** Completes the open logs of spans still running (the process ends), then flushes. */
+  /**
+   * Completes the open logs of spans still running (the process ends), and flushes; again for
+   * those the flush itself opened (running parents that logs waited for).
+   */
   async flushAtExit(): Promise<void> {
-    this._run(this._book.closeRunning(this._parts.clock.wall()));
-    await this.flush();
+    for (let round = 0; round < 2; round++) {
+      const closing = this._book.closeRunning(this._parts.clock.wall());
+      if (round > 0 && closing.length === 0) return;
+      this._run(closing);
+      await this.flush();
+    }
   }
 
   /**

@@ -170,6 +170,7 @@ export class TraceLinker<E extends LinkEntry> {
     if (logId !== undefined) node.logId = logId;
     this._wake(spanId);
     this._refresh(spanId);
+    this._trim();
     return this._out;
   }
 
@@ -185,6 +186,7 @@ export class TraceLinker<E extends LinkEntry> {
       if (this._expiring.get(entry.spanId)?.on === on) this._stopWaiting(entry, on);
       if (this._expiring.get(entry.spanId)?.on === on) this._expiring.delete(entry.spanId);
     }
+    this._trim();
     return this._out;
   }
 
@@ -333,11 +335,14 @@ export class TraceLinker<E extends LinkEntry> {
     return node === undefined || node.state === 'running' || node.kept === true;
   }
 
-  /** Files a waiting entry by what it waits for: a span not ended (on the clock), a kept log (bounded only), or a log on its way. */
+  /**
+   * Files a waiting entry by what it waits for: a span not ended (on the clock), a kept log or a
+   * log that waits itself (bounded), or a log on its way.
+   */
   private _fileWaiting(spanId: string, waiting: Waiting<E>): void {
     const node = this._nodes.get(waiting.on);
     const running = node === undefined || node.state === 'running';
-    if (running || node.kept === true) this._lasting.set(spanId, waiting);
+    if (running || node.kept === true || this._waiting.has(waiting.on)) this._lasting.set(spanId, waiting);
     else this._lasting.delete(spanId);
     if (!running) return void this._expiring.delete(spanId);
     // A log that comes to wait for a running span after the last expiry is on the clock from then.
@@ -407,6 +412,11 @@ export class TraceLinker<E extends LinkEntry> {
     const node = this._nodes.get(entry.spanId);
     if (node) node.session = link.session;
     this._out.push({ kind: 'release', entry, link });
+    // What waits for it now waits for a log on its way: no longer bounded as a wait that may last.
+    for (const waiter of this._waitersOn.get(entry.spanId) ?? []) {
+      const waiting = this._waiting.get(waiter);
+      if (waiting) this._fileWaiting(waiter, waiting);
+    }
   }
 
   private _unwait(spanId: string): void {
@@ -422,11 +432,16 @@ export class TraceLinker<E extends LinkEntry> {
   }
 
   /** Over the bound, the oldest entries waiting for an ancestor that has not ended go out as roots. */
+  /** Over the bound, the oldest entries whose wait may last go out as roots (the others follow a log already on its way). */
   private _enforceWaitingBound(): void {
-    // Only entries waiting for a span not ended count: the others follow a log already on its way.
     for (let guard = 0; this._lasting.size > this._options.maxWaitingLogs && guard < 1_000_000; guard++) {
       this._forceRelease(this._lasting.values().next().value!.entry);
     }
+  }
+
+  /** Forgets what no entry needs any more beyond `maxRememberedSpans` (once an operation is through, never inside it). */
+  private _trim(): void {
+    if (this._nodes.size > this._maxRemembered) this._forgetOldest();
   }
 
   private _remember(spanId: string, node: SpanNode): void {

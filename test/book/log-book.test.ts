@@ -486,19 +486,28 @@ describe('LogBook: a log opened early, while its span runs', () => {
     expect(b.book.stats().spans).toEqual({ seen: 1, delivered: 1, merged: 0, spooled: 0, dropped: {} });
   });
 
-  it('is forgotten, its children linking past it, when its create failed for good before its span ended', () => {
+  it('links its children past it when its create failed for good before its span ended, and its end goes whole', () => {
     const b = setup();
     const { t, agent, placeholder, item } = openAgent(b);
     expect(b.answer(item, failed('invalid'))).toEqual([{ kind: 'dropped', key: placeholder.spanId, owner: undefined }]);
-    expect(b.book.has(placeholder.spanId)).toBe(false);
-    // Its span's end is then an ordinary log.
+    // Its span's end is then an ordinary log, linked anew.
     agent.end();
     b.book.seen(1);
     const end = endedLog(t.ended(agent));
-    expect(b.see(b.book.created(end, 2))).toEqual([{ kind: 'owned', owner: 2 }]);
+    expect(b.see(b.book.created(end, 2))).toEqual([{ kind: 'owned', owner: 2 }, { kind: 'relink', log: end }]);
     const whole = b.release(end, rootLink(end), 2);
     b.answer(whole.item, delivered('log-agent'));
     expect(b.book.stats().spans).toEqual({ seen: 1, delivered: 1, merged: 0, spooled: 0, dropped: {} });
+  });
+
+  it('is counted at shutdown, as seen and with the failure as its fate, when its create failed and its span never ends', () => {
+    const b = setup();
+    const { placeholder, item } = openAgent(b);
+    b.answer(item, failed('rejected'));
+    const effects = b.book.closeRunning(WALL);
+    expect(losses(effects)).toEqual([['rejected', 'failed: rejected']]);
+    expect(b.book.has(placeholder.spanId)).toBe(false);
+    expect(b.book.stats().spans).toEqual({ seen: 1, delivered: 0, merged: 0, spooled: 0, dropped: { rejected: 1 } });
   });
 
   it('lets the export of its end go at once (with the outage\'s error) when its create is kept', () => {
