@@ -38,7 +38,7 @@ const PACKAGES = {
   'openai-traceloop': ['openai', '@traceloop/instrumentation-openai'],
   'openai-openinference': ['openai', '@arizeai/openinference-instrumentation-openai'],
   anthropic: ['@anthropic-ai/sdk'],
-  'anthropic-traceloop': ['@anthropic-ai/sdk', '@traceloop/instrumentation-anthropic'],
+  'anthropic-traceloop': ['anthropic-sdk-v0', '@traceloop/instrumentation-anthropic'],
   'langchain-openinference': ['@langchain/core', '@arizeai/openinference-instrumentation-langchain'],
   'genai-parts': ['@opentelemetry/sdk-trace-base'],
 };
@@ -294,9 +294,13 @@ async function captureOpenAI(flavour, provider) {
 
 // ---------------------------------------------------------------- Anthropic SDK built-in tracing
 
-/** With `traceloop`, OpenLLMetry's instrumentation records each call too: two nested spans per call. */
+/**
+ * With `traceloop`, OpenLLMetry's instrumentation records each call too: two nested spans per call.
+ * OpenLLMetry 0.27 patches `Anthropic.Completions`, which the SDK 1.x no longer has: that pair is
+ * captured with the SDK 0.137.
+ */
 async function captureAnthropic(provider, traceloop) {
-  const sdk = await import('@anthropic-ai/sdk');
+  const sdk = await import(traceloop ? 'anthropic-sdk-v0' : '@anthropic-ai/sdk');
   const Anthropic = sdk.default;
   if (traceloop) {
     const { AnthropicInstrumentation } = await import('@traceloop/instrumentation-anthropic');
