@@ -34,7 +34,7 @@ export function buildLogRequest(span: ReadableSpan, normalized: NormalizedSpan, 
   const timing = addTiming(log, span);
   const error = errorOf(span);
   if (error) log.error = error;
-  log.metadata = boundMetadata(metadataOf(span, normalized, timing));
+  log.metadata = boundMetadata(metadataOf(span, normalized, timing, options.captureContent));
   return log;
 }
 
@@ -126,8 +126,11 @@ function errorOf(span: ReadableSpan): string | undefined {
   return exception;
 }
 
-function metadataOf(span: ReadableSpan, n: NormalizedSpan, timing: string | undefined): Record<string, unknown> {
+function metadataOf(span: ReadableSpan, n: NormalizedSpan, timing: string | undefined, captureContent: boolean): Record<string, unknown> {
   const metadata: Record<string, unknown> = { ...n.metadata };
+  // What the messages could not hold is content too.
+  if (captureContent && n.reasoning) metadata.reasoning = n.reasoning;
+  if (captureContent && n.attachments) metadata.attachments = n.attachments;
   if (n.finishReason) metadata.finish_reason = n.finishReason;
   if (n.responseId) metadata.response_id = n.responseId;
   if (n.responseModel) metadata.response_model = n.responseModel;

@@ -44,7 +44,7 @@ import { parseJsonText, readInteger, readJson, readNumber, readString, readStrin
 import { asText, isRecord, textOf } from '../messages.js';
 import { emptyNormalized, type KindReader, type LogKind, type NormalizedSpan } from '../normalized.js';
 import { toModelConfigTools } from '../tools.js';
-import { fromGenAiMessages, fromSystemInstructions } from './genai-messages.js';
+import { fromGenAiMessages, fromSystemInstructions, type SetAside } from './genai-messages.js';
 
 /** Not in the npm constants yet (renamed in the GenAI conventions repository). */
 const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
@@ -117,17 +117,28 @@ function endpointFor(operation: string | undefined): ModelEndpoint | undefined {
 
 function readContent(attributes: Attributes, out: NormalizedSpan): void {
   const system = fromSystemInstructions(readJson(attributes, ATTR_GEN_AI_SYSTEM_INSTRUCTIONS));
-  const input = fromGenAiMessages(readJson(attributes, ATTR_GEN_AI_INPUT_MESSAGES));
+  const inputAside: SetAside = {};
+  const input = fromGenAiMessages(readJson(attributes, ATTR_GEN_AI_INPUT_MESSAGES), 'user', inputAside);
   const messages: ChatMessage[] = system ? [system, ...input] : input;
   if (messages.length > 0) out.messages = messages;
   const outputs = readJson(attributes, ATTR_GEN_AI_OUTPUT_MESSAGES);
-  const [first] = fromGenAiMessages(outputs, 'assistant');
+  // One message per choice: the log takes the first.
+  const chosen = Array.isArray(outputs) && outputs.length > 1 ? [outputs[0]] : outputs;
+  const outputAside: SetAside = {};
+  const [first] = fromGenAiMessages(chosen, 'assistant', outputAside);
   if (first) {
     out.outputMessage = first;
     out.output = textOf(first);
   }
   const reason = Array.isArray(outputs) && isRecord(outputs[0]) ? outputs[0].finish_reason : undefined;
   if (typeof reason === 'string') out.finishReason = reason;
+  // The reasoning of earlier turns is left out: it was the output of the calls that made it.
+  if (outputAside.reasoning) out.reasoning = outputAside.reasoning.join('\n\n');
+  const attachments = [
+    ...(inputAside.attachments ?? []).map((attachment) => ({ ...attachment, message: (attachment.message as number) + (system ? 1 : 0) })),
+    ...(outputAside.attachments ?? []).map((attachment) => ({ ...attachment, message: 'output' as const })),
+  ];
+  if (attachments.length > 0) out.attachments = attachments;
 }
 
 function readUsage(attributes: Attributes, out: NormalizedSpan): void {
