@@ -1,7 +1,8 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '../shared/otel.js';
-import type { GenericConfig, LogConfig, LogRequest, ModelConfig, ToolConfig } from '../log/log-request.js';
+import type { AgentConfig, GenericConfig, LogConfig, LogRequest, ModelConfig, ToolConfig } from '../log/log-request.js';
 import { scalarText } from './attributes.js';
+import { userIdOf } from './identity.js';
 import { boundMetadata } from './metadata.js';
 import type { ModelParams, NormalizedSpan } from './normalized.js';
 import { toModelProvider } from './provider.js';
@@ -40,7 +41,7 @@ export function buildLogRequest(span: ReadableSpan, normalized: NormalizedSpan, 
 
 function buildConfig(span: ReadableSpan, n: NormalizedSpan): LogConfig {
   // Tool and agent configs need a non-empty name; an unnamed span is named for its kind.
-  const name = n.name || (typeof span.name === 'string' && span.name) || `unnamed ${n.kind}`;
+  const name = n.name || nameInSpanName(span.name) || `unnamed ${n.kind}`;
   switch (n.kind) {
     case 'model': {
       const model = modelConfig(n);
@@ -48,17 +49,32 @@ function buildConfig(span: ReadableSpan, n: NormalizedSpan): LogConfig {
     }
     case 'tool':
       return toolConfig(name, n.description, n.toolParameters);
-    case 'agent': {
-      const model = modelConfig(n);
-      if (!model) return generic(name, { kind: 'agent' });
-      const { type: _type, tools, ...modelConfigFields } = model;
-      const agent: LogConfig = { type: 'agent', agent_class: name, model_config: modelConfigFields };
-      if (tools) agent.tools = tools.map((tool) => toolConfig(tool.name, tool.description, tool.parameters));
-      return agent;
-    }
+    case 'agent':
+      return agentConfig(name, n);
     case 'generic':
       return generic(name, Object.keys(n.otherParams).length > 0 ? n.otherParams : undefined);
   }
+}
+
+/** An agent that names no model has no agent config: it is logged as a generic step of kind `agent`. */
+function agentConfig(name: string, n: NormalizedSpan): LogConfig {
+  const version = n.version === undefined ? {} : { version: n.version };
+  const model = modelConfig(n);
+  if (!model) return generic(name, { kind: 'agent', ...version });
+  const { type: _type, tools, ...modelConfigFields } = model;
+  const agent: AgentConfig = { type: 'agent', agent_class: name, model_config: modelConfigFields };
+  if (tools) agent.tools = tools.map((tool) => toolConfig(tool.name, tool.description, tool.parameters));
+  if (n.version !== undefined) agent.other = version;
+  return agent;
+}
+
+/** Operations whose span name is `{operation} {name}` in the GenAI conventions. */
+const NAMED_SPANS = /^(?:execute_tool|invoke_workflow|create_agent) (.+)$/;
+
+/** The span's name, or the name in it for the GenAI operations that put one there. */
+function nameInSpanName(spanName: unknown): string | undefined {
+  if (typeof spanName !== 'string' || spanName === '') return undefined;
+  return NAMED_SPANS.exec(spanName)?.[1] ?? spanName;
 }
 
 function modelConfig(n: NormalizedSpan): ModelConfig | undefined {
@@ -134,7 +150,9 @@ function metadataOf(span: ReadableSpan, n: NormalizedSpan, timing: string | unde
   if (n.finishReason) metadata.finish_reason = n.finishReason;
   if (n.responseId) metadata.response_id = n.responseId;
   if (n.responseModel) metadata.response_model = n.responseModel;
-  if (n.userId) metadata.user_id = n.userId;
+  const user = n.userId ?? userIdOf(span.attributes);
+  if (user) metadata.user_id = user;
+  if (n.kind === 'agent' && n.version !== undefined) metadata.agent_version = n.version;
   if (n.conversationId) metadata.conversation_id = n.conversationId;
   const usage = usageDetails(n);
   if (usage) metadata.usage = usage;

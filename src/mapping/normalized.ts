@@ -43,6 +43,8 @@ export interface NormalizedSpan {
   /** Tool, agent or workflow name. */
   name?: string;
   description?: string;
+  /** The agent's version, as the application gives it. */
+  version?: string | number;
   model?: string;
   responseModel?: string;
   /** The provider as the instrumentation spells it (`openai`, `aws.bedrock`, `openai.chat`...). */

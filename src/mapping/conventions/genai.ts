@@ -3,6 +3,7 @@ import {
   ATTR_GEN_AI_AGENT_DESCRIPTION,
   ATTR_GEN_AI_AGENT_ID,
   ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_AGENT_VERSION,
   ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -15,12 +16,14 @@ import {
   ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
   ATTR_GEN_AI_REQUEST_SEED,
   ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
+  ATTR_GEN_AI_REQUEST_STREAM,
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
   ATTR_GEN_AI_REQUEST_TOP_K,
   ATTR_GEN_AI_REQUEST_TOP_P,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_SYSTEM,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
@@ -40,7 +43,7 @@ import {
   ATTR_GEN_AI_WORKFLOW_NAME,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { ChatMessage, ModelEndpoint } from '../../log/log-request.js';
-import { parseJsonText, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
+import { parseJsonText, readBoolean, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
 import { asText, isRecord, textOf } from '../messages.js';
 import { emptyNormalized, type KindReader, type LogKind, type NormalizedSpan } from '../normalized.js';
 import { toModelConfigTools } from '../tools.js';
@@ -48,6 +51,8 @@ import { fromGenAiMessages, fromSystemInstructions, type SetAside } from './gena
 
 /** Not in the npm constants yet (renamed in the GenAI conventions repository). */
 const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
+/** The AI SDK 7 writes the time to first chunk under the name of the metric that measures it. */
+const ATTR_TIME_TO_FIRST_CHUNK_METRIC = 'gen_ai.client.operation.time_to_first_chunk';
 
 /** `gen_ai.operation.name` → what the span is. Unknown operations are generic steps. */
 export function genAiKind(operation: string | undefined): LogKind {
@@ -85,6 +90,9 @@ function readWorkflow(attributes: Attributes, out: NormalizedSpan): void {
   const operation = readString(attributes, ATTR_GEN_AI_OPERATION_NAME);
   out.name = readString(attributes, ATTR_GEN_AI_WORKFLOW_NAME) ?? operation;
   if (operation) out.metadata.operation = operation;
+  // A workflow is a flow of its own kind (`invoke_workflow`, 1.41); the AI SDK 7 marks its steps.
+  if (operation === 'invoke_workflow') out.otherParams.kind = 'workflow';
+  else if (operation === 'agent_step') out.otherParams.kind = 'agent_step';
 }
 
 function readModel(attributes: Attributes, out: NormalizedSpan, operation: string | undefined): void {
@@ -162,6 +170,10 @@ function readResponse(attributes: Attributes, out: NormalizedSpan): void {
   // The Anthropic SDK records its stop reason under its own name instead.
   out.finishReason = reasons?.[0] ?? out.finishReason ?? readString(attributes, 'anthropic.message.stop_reason');
   out.responseId = readString(attributes, ATTR_GEN_AI_RESPONSE_ID);
+  if (readBoolean(attributes, ATTR_GEN_AI_REQUEST_STREAM)) out.metadata.stream = true;
+  const firstChunk =
+    readNumber(attributes, ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK) ?? readNumber(attributes, ATTR_TIME_TO_FIRST_CHUNK_METRIC);
+  if (firstChunk !== undefined) out.metadata.time_to_first_chunk = firstChunk;
 }
 
 function readTool(attributes: Attributes, out: NormalizedSpan): void {
@@ -184,4 +196,5 @@ function readAgent(attributes: Attributes, out: NormalizedSpan): void {
   out.description = readString(attributes, ATTR_GEN_AI_AGENT_DESCRIPTION);
   const id = readString(attributes, ATTR_GEN_AI_AGENT_ID);
   if (id) out.metadata.agent_id = id;
+  out.version = readString(attributes, ATTR_GEN_AI_AGENT_VERSION);
 }
