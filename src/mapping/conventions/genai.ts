@@ -5,6 +5,7 @@ import {
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_AGENT_VERSION,
   ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_DATA_SOURCE_ID,
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
@@ -24,6 +25,8 @@ import {
   ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_RETRIEVAL_DOCUMENTS,
+  ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
   ATTR_GEN_AI_SYSTEM,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
@@ -47,6 +50,8 @@ import { parseJsonText, readBoolean, readInteger, readJson, readNumber, readStri
 import { asText, isRecord, textOf } from '../messages.js';
 import { emptyNormalized, type KindReader, type LogKind, type NormalizedSpan } from '../normalized.js';
 import { toModelConfigTools } from '../tools.js';
+import { asEmbedding, asRetrieval } from '../retrieval.js';
+import { embeddedValues } from './ai-sdk-extras.js';
 import { fromGenAiMessages, fromSystemInstructions, type SetAside } from './genai-messages.js';
 
 /** Not in the npm constants yet (renamed in the GenAI conventions repository). */
@@ -63,6 +68,7 @@ export function genAiKind(operation: string | undefined): LogKind {
     case undefined:
       return 'model';
     case 'execute_tool':
+    case 'retrieval':
       return 'tool';
     case 'invoke_agent':
     case 'create_agent':
@@ -84,12 +90,14 @@ export function normalizeGenAi(attributes: Attributes): NormalizedSpan {
   return normalized;
 }
 
-const BY_KIND: Record<LogKind, KindReader> = { model: () => undefined, tool: readTool, agent: readAgent, generic: readWorkflow };
+const BY_KIND: Record<LogKind, KindReader> = { model: () => undefined, tool: readTool, agent: readAgent, generic: readStep };
 
-function readWorkflow(attributes: Attributes, out: NormalizedSpan): void {
+/** Any other operation: a workflow, an agent's step, an embedding, or one the conventions add later. */
+function readStep(attributes: Attributes, out: NormalizedSpan): void {
   const operation = readString(attributes, ATTR_GEN_AI_OPERATION_NAME);
-  out.name = readString(attributes, ATTR_GEN_AI_WORKFLOW_NAME) ?? operation;
   if (operation) out.metadata.operation = operation;
+  if (operation === 'embeddings') return asEmbedding(out, embeddedValues(attributes));
+  out.name = readString(attributes, ATTR_GEN_AI_WORKFLOW_NAME) ?? operation;
   // A workflow is a flow of its own kind (`invoke_workflow`, 1.41); the AI SDK 7 marks its steps.
   if (operation === 'invoke_workflow') out.otherParams.kind = 'workflow';
   else if (operation === 'agent_step') out.otherParams.kind = 'agent_step';
@@ -177,6 +185,7 @@ function readResponse(attributes: Attributes, out: NormalizedSpan): void {
 }
 
 function readTool(attributes: Attributes, out: NormalizedSpan): void {
+  if (readString(attributes, ATTR_GEN_AI_OPERATION_NAME) === 'retrieval') return readRetrieval(attributes, out);
   out.name = readString(attributes, ATTR_GEN_AI_TOOL_NAME);
   out.description = readString(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION);
   const args = readJson(attributes, ATTR_GEN_AI_TOOL_CALL_ARGUMENTS);
@@ -189,6 +198,18 @@ function readTool(attributes: Attributes, out: NormalizedSpan): void {
   if (callId) out.metadata.tool_call_id = callId;
   const type = readString(attributes, ATTR_GEN_AI_TOOL_TYPE);
   if (type) out.metadata.tool_type = type;
+}
+
+/** A retrieval (1.40): a tool named by its data source, the query in, the documents out as recorded. */
+function readRetrieval(attributes: Attributes, out: NormalizedSpan): void {
+  const source = readString(attributes, ATTR_GEN_AI_DATA_SOURCE_ID);
+  out.name = source;
+  out.metadata.operation = 'retrieval';
+  if (source) out.metadata.data_source_id = source;
+  const topK = out.otherParams.top_k;
+  if (topK !== undefined) out.metadata.top_k = topK;
+  const documents = attributes[ATTR_GEN_AI_RETRIEVAL_DOCUMENTS];
+  asRetrieval(out, readString(attributes, ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT), typeof documents === 'string' ? documents : asText(documents));
 }
 
 function readAgent(attributes: Attributes, out: NormalizedSpan): void {
