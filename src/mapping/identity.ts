@@ -11,9 +11,16 @@ const CONVERSATION_KEYS = [
   'session.id',
   'traceloop.association.properties.session_id',
   'ai.telemetry.metadata.sessionId',
+  'ai.settings.context.sessionId',
 ];
 
-const USER_KEYS = ['user.id', 'enduser.id', 'traceloop.association.properties.user_id', 'ai.telemetry.metadata.userId'];
+const USER_KEYS = [
+  'user.id',
+  'enduser.id',
+  'traceloop.association.properties.user_id',
+  'ai.telemetry.metadata.userId',
+  'ai.settings.context.userId',
+];
 
 export function conversationIdOf(attributes: Attributes): string | undefined {
   return firstString(attributes, CONVERSATION_KEYS);

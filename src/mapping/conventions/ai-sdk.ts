@@ -93,6 +93,8 @@ function readModelCall(attributes: Attributes, out: NormalizedSpan): void {
     const value = readNumber(attributes, `ai.response.${timing}`);
     if (value !== undefined) out.metadata[timing === 'msToFirstChunk' ? 'ms_to_first_chunk' : 'ms_to_finish'] = value;
   }
+  // In seconds, as every convention's call gives it.
+  if (typeof out.metadata.ms_to_first_chunk === 'number') out.metadata.time_to_first_chunk = out.metadata.ms_to_first_chunk / 1000;
 }
 
 /** The root of a call: its input is the prompt it was given; its tokens are left to its `do*` spans. */

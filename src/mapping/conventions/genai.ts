@@ -51,7 +51,7 @@ import { asText, isRecord, textOf } from '../messages.js';
 import { emptyNormalized, type KindReader, type LogKind, type NormalizedSpan } from '../normalized.js';
 import { toModelConfigTools } from '../tools.js';
 import { asEmbedding, asRetrieval } from '../retrieval.js';
-import { embeddedValues } from './ai-sdk-extras.js';
+import { aiSdkReasoningTokens, embeddedValues, readRuntimeContext } from './ai-sdk-extras.js';
 import { fromGenAiMessages, fromSystemInstructions, type SetAside } from './genai-messages.js';
 
 /** Not in the npm constants yet (renamed in the GenAI conventions repository). */
@@ -96,6 +96,7 @@ const BY_KIND: Record<LogKind, KindReader> = { model: () => undefined, tool: rea
 function readStep(attributes: Attributes, out: NormalizedSpan): void {
   const operation = readString(attributes, ATTR_GEN_AI_OPERATION_NAME);
   if (operation) out.metadata.operation = operation;
+  readRuntimeContext(attributes, out.metadata);
   if (operation === 'embeddings') return asEmbedding(out, embeddedValues(attributes));
   out.name = readString(attributes, ATTR_GEN_AI_WORKFLOW_NAME) ?? operation;
   // A workflow is a flow of its own kind (`invoke_workflow`, 1.41); the AI SDK 7 marks its steps.
@@ -165,7 +166,7 @@ function readUsage(attributes: Attributes, out: NormalizedSpan): void {
     output:
       readInteger(attributes, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS) ??
       readInteger(attributes, ATTR_GEN_AI_USAGE_COMPLETION_TOKENS),
-    reasoning: readInteger(attributes, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS),
+    reasoning: readInteger(attributes, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS) ?? aiSdkReasoningTokens(attributes),
     cacheRead: readInteger(attributes, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
     cacheWrite:
       readInteger(attributes, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS) ??
@@ -217,5 +218,6 @@ function readAgent(attributes: Attributes, out: NormalizedSpan): void {
   out.description = readString(attributes, ATTR_GEN_AI_AGENT_DESCRIPTION);
   const id = readString(attributes, ATTR_GEN_AI_AGENT_ID);
   if (id) out.metadata.agent_id = id;
+  readRuntimeContext(attributes, out.metadata);
   out.version = readString(attributes, ATTR_GEN_AI_AGENT_VERSION);
 }

@@ -70,7 +70,8 @@ function readLlm(attributes: Attributes, out: NormalizedSpan): void {
     readString(attributes, 'llm.request.model_name') ??
     readString(attributes, 'llm.model_name');
   out.responseModel = readString(attributes, 'llm.response.model_name') ?? readString(attributes, 'llm.model_name');
-  out.provider = readString(attributes, 'llm.provider') ?? readString(attributes, 'llm.system');
+  out.provider = readString(attributes, 'llm.provider') ?? readString(attributes, 'llm.system') ?? langChainParam(out, 'ls_provider');
+  out.model ??= langChainParam(out, 'ls_model_name');
   out.endpoint = 'chat';
   readParameters(parameters, out);
   const messages = readMessages(attributes, 'llm.input_messages');
@@ -92,6 +93,12 @@ function readLlm(attributes: Attributes, out: NormalizedSpan): void {
     cacheRead: readInteger(attributes, 'llm.token_count.prompt_details.cache_read'),
     cacheWrite: readInteger(attributes, 'llm.token_count.prompt_details.cache_write'),
   };
+}
+
+/** LangChain's own description of a model call (`ls_provider`, `ls_model_name`), in the run's metadata. */
+function langChainParam(out: NormalizedSpan, key: string): string | undefined {
+  const value = ownValue(out.metadata, key);
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function readParameters(parameters: Record<string, unknown>, out: NormalizedSpan): void {
