@@ -40,20 +40,23 @@ export function buildLogRequest(span: ReadableSpan, normalized: NormalizedSpan, 
 }
 
 function buildConfig(span: ReadableSpan, n: NormalizedSpan): LogConfig {
-  // Tool and agent configs need a non-empty name; an unnamed span is named for its kind.
-  const name = n.name || nameInSpanName(span.name) || `unnamed ${n.kind}`;
   switch (n.kind) {
     case 'model': {
       const model = modelConfig(n);
-      return model ?? generic(name, { kind: 'model', ...providerOther(n.provider) });
+      return model ?? generic(nameOf(span, n), { kind: 'model', ...providerOther(n.provider) });
     }
     case 'tool':
-      return toolConfig(name, n.description, n.toolParameters);
+      return toolConfig(nameOf(span, n), n.description, n.toolParameters);
     case 'agent':
-      return agentConfig(name, n);
+      return agentConfig(nameOf(span, n), n);
     case 'generic':
-      return generic(name, Object.keys(n.otherParams).length > 0 ? n.otherParams : undefined);
+      return generic(nameOf(span, n), Object.keys(n.otherParams).length > 0 ? n.otherParams : undefined);
   }
+}
+
+/** Tool and agent configs need a non-empty name; an unnamed span is named for its kind. */
+function nameOf(span: ReadableSpan, n: NormalizedSpan): string {
+  return n.name || nameInSpanName(span.name) || `unnamed ${n.kind}`;
 }
 
 /** An agent that names no model has no agent config: it is logged as a generic step of kind `agent`. */

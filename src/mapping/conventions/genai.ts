@@ -48,7 +48,7 @@ import {
 import type { ChatMessage, ModelEndpoint } from '../../log/log-request.js';
 import { parseJsonText, readBoolean, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
 import { asText, isRecord, textOf } from '../messages.js';
-import { emptyNormalized, type KindReader, type LogKind, type NormalizedSpan } from '../normalized.js';
+import { emptyNormalized, type Attachment, type KindReader, type LogKind, type NormalizedSpan } from '../normalized.js';
 import { toModelConfigTools } from '../tools.js';
 import { asEmbedding, asRetrieval } from '../retrieval.js';
 import { aiSdkReasoningTokens, embeddedValues, readRuntimeContext } from './ai-sdk-extras.js';
@@ -151,11 +151,15 @@ function readContent(attributes: Attributes, out: NormalizedSpan): void {
   if (typeof reason === 'string') out.finishReason = reason;
   // The reasoning of earlier turns is left out: it was the output of the calls that made it.
   if (outputAside.reasoning) out.reasoning = outputAside.reasoning.join('\n\n');
-  const attachments = [
-    ...(inputAside.attachments ?? []).map((attachment) => ({ ...attachment, message: (attachment.message as number) + (system ? 1 : 0) })),
-    ...(outputAside.attachments ?? []).map((attachment) => ({ ...attachment, message: 'output' as const })),
+  if (inputAside.attachments || outputAside.attachments) out.attachments = attachmentsOf(inputAside, outputAside, system ? 1 : 0);
+}
+
+/** The attachments set aside, numbered as the log's messages (after the system instructions), or `output`. */
+function attachmentsOf(input: SetAside, output: SetAside, shift: number): Attachment[] {
+  return [
+    ...(input.attachments ?? []).map((attachment) => ({ ...attachment, message: (attachment.message as number) + shift })),
+    ...(output.attachments ?? []).map((attachment) => ({ ...attachment, message: 'output' as const })),
   ];
-  if (attachments.length > 0) out.attachments = attachments;
 }
 
 function readUsage(attributes: Attributes, out: NormalizedSpan): void {
