@@ -4,6 +4,7 @@ import type { AgentConfig, GenericConfig, LogConfig, LogRequest, ModelConfig, To
 import { scalarText } from './attributes.js';
 import { userIdOf } from './identity.js';
 import { boundMetadata } from './metadata.js';
+import { resourceFacts, type ResourceFacts } from './resource.js';
 import type { ModelParams, NormalizedSpan } from './normalized.js';
 import { toModelProvider } from './provider.js';
 import { parentSpanId } from './span-ids.js';
@@ -20,22 +21,22 @@ export interface MappingOptions {
 
 /** The LogRequest for a normalized span, without its place in the trace (the linker adds that). */
 export function buildLogRequest(span: ReadableSpan, normalized: NormalizedSpan, options: MappingOptions): LogRequest {
-  const service = serviceName(span);
+  const resource = resourceFacts(span);
   const log: LogRequest = {
-    project: options.project ?? service ?? 'default',
+    project: options.project ?? resource.service ?? 'default',
     reference_id: span.spanContext().spanId,
     config: buildConfig(span, normalized),
   };
-  const source = options.source ?? service;
+  const source = options.source ?? resource.service;
   if (source) log.source = source;
-  const environment = options.environment ?? resourceString(span, 'deployment.environment.name') ?? resourceString(span, 'deployment.environment');
+  const environment = options.environment ?? resource.environment;
   if (environment) log.environment = environment;
   if (options.captureContent) addContent(log, normalized);
   addUsage(log, normalized);
   const timing = addTiming(log, span);
   const error = errorOf(span);
   if (error) log.error = error;
-  log.metadata = boundMetadata(metadataOf(span, normalized, timing, options.captureContent));
+  log.metadata = boundMetadata(metadataOf(span, normalized, resource, timing, options.captureContent));
   return log;
 }
 
@@ -145,8 +146,15 @@ function errorOf(span: ReadableSpan): string | undefined {
   return exception;
 }
 
-function metadataOf(span: ReadableSpan, n: NormalizedSpan, timing: string | undefined, captureContent: boolean): Record<string, unknown> {
-  const metadata: Record<string, unknown> = { ...n.metadata };
+/** The log's metadata, written into the normalized span's own (which is the span's alone), then bounded. */
+function metadataOf(
+  span: ReadableSpan,
+  n: NormalizedSpan,
+  resource: ResourceFacts,
+  timing: string | undefined,
+  captureContent: boolean,
+): Record<string, unknown> {
+  const metadata = n.metadata;
   // What the messages could not hold is content too.
   if (captureContent && n.reasoning) metadata.reasoning = n.reasoning;
   if (captureContent && n.attachments) metadata.attachments = n.attachments;
@@ -159,36 +167,30 @@ function metadataOf(span: ReadableSpan, n: NormalizedSpan, timing: string | unde
   if (n.conversationId) metadata.conversation_id = n.conversationId;
   const usage = usageDetails(n);
   if (usage) metadata.usage = usage;
-  const scope = span.instrumentationScope;
-  const parent = parentSpanId(span);
-  metadata.otel = {
-    trace_id: span.spanContext().traceId,
-    span_id: span.spanContext().spanId,
-    ...(parent ? { parent_span_id: parent } : {}),
-    span_name: span.name,
-    scope: scope.version ? { name: scope.name, version: scope.version } : { name: scope.name },
-  };
-  const release = resourceString(span, 'service.version');
-  if (release) (metadata.otel as Record<string, unknown>).service_version = release;
+  metadata.otel = otelOf(span, resource);
   if (timing) metadata.timing = timing;
   return metadata;
 }
 
+/** Where the log came from in the trace. */
+function otelOf(span: ReadableSpan, resource: ResourceFacts): Record<string, unknown> {
+  const { traceId, spanId } = span.spanContext();
+  const otel: Record<string, unknown> = { trace_id: traceId, span_id: spanId };
+  const parent = parentSpanId(span);
+  if (parent) otel.parent_span_id = parent;
+  otel.span_name = span.name;
+  const scope = span.instrumentationScope;
+  otel.scope = scope.version ? { name: scope.name, version: scope.version } : { name: scope.name };
+  if (resource.release) otel.service_version = resource.release;
+  return otel;
+}
+
 function usageDetails(n: NormalizedSpan): Record<string, number> | undefined {
+  const { reasoning, cacheRead, cacheWrite } = n.usage;
+  if (reasoning === undefined && cacheRead === undefined && cacheWrite === undefined) return undefined;
   const details: Record<string, number> = {};
-  if (n.usage.reasoning !== undefined) details.reasoning_tokens = n.usage.reasoning;
-  if (n.usage.cacheRead !== undefined) details.cache_read_input_tokens = n.usage.cacheRead;
-  if (n.usage.cacheWrite !== undefined) details.cache_write_input_tokens = n.usage.cacheWrite;
-  return Object.keys(details).length > 0 ? details : undefined;
-}
-
-/** The resource's `service.name`, unless it is the SDK's `unknown_service` fallback. */
-export function serviceName(span: ReadableSpan): string | undefined {
-  const name = resourceString(span, 'service.name');
-  return name !== undefined && !name.startsWith('unknown_service') ? name : undefined;
-}
-
-function resourceString(span: ReadableSpan, key: string): string | undefined {
-  const value = span.resource?.attributes[key];
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  if (reasoning !== undefined) details.reasoning_tokens = reasoning;
+  if (cacheRead !== undefined) details.cache_read_input_tokens = cacheRead;
+  if (cacheWrite !== undefined) details.cache_write_input_tokens = cacheWrite;
+  return details;
 }
