@@ -23,28 +23,34 @@ const SCENARIOS = {
   'ai-v4': () => captureAiSdk('ai-v4', 'v1'),
   'ai-v5': () => captureAiSdk('ai-v5', 'v2'),
   'ai-v6': () => captureAiSdk('ai', 'v3'),
+  'ai-v6-embed': captureAiSdkEmbed,
   'ai-v7': captureAiSdk7,
   'openai-traceloop': (provider) => captureOpenAI('traceloop', provider),
   'openai-openinference': (provider) => captureOpenAI('openinference', provider),
   anthropic: (provider) => captureAnthropic(provider, false),
   'anthropic-traceloop': (provider) => captureAnthropic(provider, true),
   'langchain-openinference': captureLangChain,
+  'langchain-openai': captureLangChainOpenAI,
   'traceloop-entities': captureTraceloopEntities,
   'genai-parts': captureGenAiParts,
+  'genai-agents': captureGenAiAgents,
 };
 
 const PACKAGES = {
   'ai-v4': ['ai-v4'],
   'ai-v5': ['ai-v5'],
   'ai-v6': ['ai'],
+  'ai-v6-embed': ['ai'],
   'ai-v7': ['ai-v7', '@ai-sdk/otel'],
   'openai-traceloop': ['openai', '@traceloop/instrumentation-openai'],
   'openai-openinference': ['openai', '@arizeai/openinference-instrumentation-openai'],
   anthropic: ['@anthropic-ai/sdk'],
   'anthropic-traceloop': ['anthropic-sdk-v0', '@traceloop/instrumentation-anthropic'],
-  'langchain-openinference': ['@langchain/core', '@langchain/openai', '@arizeai/openinference-instrumentation-langchain'],
+  'langchain-openinference': ['@langchain/core', '@arizeai/openinference-instrumentation-langchain'],
+  'langchain-openai': ['@langchain/core', '@langchain/openai', '@arizeai/openinference-instrumentation-langchain'],
   'traceloop-entities': ['@traceloop/node-server-sdk', 'openai'],
   'genai-parts': ['@opentelemetry/sdk-trace-base'],
+  'genai-agents': ['@opentelemetry/sdk-trace-base'],
 };
 
 /** Scenarios whose packages need a newer Node than 20: they run on the binary from .ci/node-versions. */
@@ -159,9 +165,17 @@ async function captureAiSdk(pkg, spec) {
   } catch {
     // The failure is what the fixture records.
   }
-  if (spec === 'v3') {
-    await ai.embed({ model: embeddingModel(mocks.MockEmbeddingModelV3), value: 'Paris weather', experimental_telemetry: telemetry('embed-query') });
-  }
+}
+
+/** `embed` with the AI SDK 6's telemetry: the run and its model call. */
+async function captureAiSdkEmbed() {
+  const ai = await import('ai');
+  const { MockEmbeddingModelV3 } = await import('ai/test');
+  await ai.embed({
+    model: embeddingModel(MockEmbeddingModelV3),
+    value: 'Paris weather',
+    experimental_telemetry: { isEnabled: true, functionId: 'embed-query', metadata: { sessionId: 'session-42', userId: 'user-7' } },
+  });
 }
 
 /**
@@ -518,22 +532,29 @@ async function startFakeAnthropic() {
 
 // ---------------------------------------------------------------- LangChain with OpenInference
 
-async function captureLangChain(provider) {
+/** OpenInference's LangChain instrumentation on LangChain's CommonJS callback manager. */
+async function instrumentLangChain(provider) {
   const { LangChainInstrumentation } = await import('@arizeai/openinference-instrumentation-langchain');
   const instrumentation = new LangChainInstrumentation();
   instrumentation.setTracerProvider(provider);
   instrumentation.manuallyInstrument(require('@langchain/core/callbacks/manager'));
-  const { FakeListChatModel } = require('@langchain/core/utils/testing');
+}
+
+/** A system message naming a role, then the question. */
+function rolePrompt() {
   const { ChatPromptTemplate } = require('@langchain/core/prompts');
-  const { tool } = require('@langchain/core/tools');
-  const { BaseRetriever } = require('@langchain/core/retrievers');
-  const { Document } = require('@langchain/core/documents');
-  const { ChatOpenAI } = require('@langchain/openai');
-  const { z } = require('zod');
-  const prompt = ChatPromptTemplate.fromMessages([
+  return ChatPromptTemplate.fromMessages([
     ['system', 'You are a {role}.'],
     ['human', '{question}'],
   ]);
+}
+
+async function captureLangChain(provider) {
+  await instrumentLangChain(provider);
+  const { FakeListChatModel } = require('@langchain/core/utils/testing');
+  const { tool } = require('@langchain/core/tools');
+  const { z } = require('zod');
+  const prompt = rolePrompt();
   const model = new FakeListChatModel({ responses: ['Paris is sunny today.'] });
   const chain = prompt.pipe(model);
   await chain.invoke({ role: 'weather assistant', question: 'Weather in Paris?' }, { metadata: { session_id: 'lc-session-1' } });
@@ -543,7 +564,15 @@ async function captureLangChain(provider) {
     schema: z.object({ city: z.string() }),
   });
   await lookup.invoke({ city: 'Paris' });
-  // A provider's chat model (OpenAI's, against the fake on loopback) and a retriever of the app's own.
+}
+
+/** A provider's chat model (OpenAI's, against the fake on loopback) in a chain, and a retriever of the app's own. */
+async function captureLangChainOpenAI(provider) {
+  await instrumentLangChain(provider);
+  const { BaseRetriever } = require('@langchain/core/retrievers');
+  const { Document } = require('@langchain/core/documents');
+  const { ChatOpenAI } = require('@langchain/openai');
+  const prompt = rolePrompt();
   const fake = await startFakeOpenAI();
   try {
     const openai = new ChatOpenAI({ model: 'gpt-4o-mini', temperature: 0.2, apiKey: 'fake', maxRetries: 0, configuration: { baseURL: fake.url } });
@@ -705,7 +734,6 @@ async function captureGenAiParts(provider) {
       agent.end();
     },
   );
-  captureGenAiWorkflow(tracer);
 }
 
 /**
@@ -716,7 +744,8 @@ async function captureGenAiParts(provider) {
  * model's answer (cache and reasoning tokens, time to first chunk, a system message inside the
  * conversation, a file and an audio clip).
  */
-function captureGenAiWorkflow(tracer) {
+function captureGenAiAgents(provider) {
+  const tracer = provider.getTracer('fixture-app', '1.0.0');
   const child = (parent, name, kind, attributes) => {
     const span = tracer.startSpan(name, { kind, attributes }, trace.setSpan(context.active(), parent));
     span.end();

@@ -258,7 +258,7 @@ describe('LangChain with OpenInference', () => {
   });
 
   it("maps a provider's chat model with its provider, from LangChain's ls_provider", () => {
-    expect(mapSpan(fixture.span('ChatOpenAI'), MAPPER_OPTIONS).log).toMatchObject({
+    expect(mapSpan(loadFixture('langchain-openai').span('ChatOpenAI'), MAPPER_OPTIONS).log).toMatchObject({
       config: { type: 'model', model: 'gpt-4o-mini', provider: 'openai', endpoint: 'chat', temperature: 0.2 },
       messages: [
         { role: 'system', content: 'You are a travel guide.' },

@@ -5,7 +5,7 @@ import { MAPPER_OPTIONS } from '../helpers/spans.js';
 
 // What the GenAI conventions added from 1.37 to 1.42 (now in their own repository), on spans a
 // real tracer made as the conventions say: no package records these yet.
-const fixture = loadFixture('genai-parts');
+const fixture = loadFixture('genai-agents');
 const map = (name: string) => mapSpan(fixture.span(name), MAPPER_OPTIONS);
 
 describe('OTel GenAI workflows and agents (1.40 to 1.42)', () => {

@@ -6,7 +6,7 @@ import { MAPPER_OPTIONS } from '../helpers/spans.js';
 // A ChatMessage holds text and images. GenAI message parts it cannot hold (1.38: reasoning, and
 // uri, file and blob parts of other modalities) are kept in the log's metadata instead.
 describe('GenAI message parts a ChatMessage cannot hold', () => {
-  const fixture = loadFixture('genai-parts');
+  const fixture = loadFixture('genai-agents');
 
   it('lists files and non-image data in metadata.attachments (never the data) and keeps the text as the message', () => {
     const log = mapSpan(fixture.span('chat o4-mini'), MAPPER_OPTIONS).log;
@@ -29,7 +29,7 @@ describe('GenAI message parts a ChatMessage cannot hold', () => {
   });
 
   it('leaves out the reasoning of earlier turns, and keeps images as image parts', () => {
-    const log = mapSpan(fixture.span('chat anthropic.claude-3-5-sonnet'), MAPPER_OPTIONS).log;
+    const log = mapSpan(loadFixture('genai-parts').span('chat anthropic.claude-3-5-sonnet'), MAPPER_OPTIONS).log;
     expect(log?.metadata).not.toHaveProperty('reasoning');
     expect(log?.metadata).not.toHaveProperty('attachments');
     expect(log?.messages?.[1]?.content).toEqual([

@@ -7,7 +7,7 @@ import { MAPPER_OPTIONS } from '../helpers/spans.js';
 // kind `embedding`, named by its model: the texts embedded in, no vectors out.
 describe('retrieval spans as tool logs with their documents', () => {
   it('maps an OTel GenAI retrieval span (1.40)', () => {
-    const log = mapSpan(loadFixture('genai-parts').span('retrieval guidebook'), MAPPER_OPTIONS).log;
+    const log = mapSpan(loadFixture('genai-agents').span('retrieval guidebook'), MAPPER_OPTIONS).log;
     expect(log).toMatchObject({
       config: { type: 'tool', name: 'guidebook' },
       inputs: { query: 'What opens early in Paris?' },
@@ -20,7 +20,7 @@ describe('retrieval spans as tool logs with their documents', () => {
   });
 
   it('maps an OpenInference RETRIEVER span (a LangChain retriever)', () => {
-    const log = mapSpan(loadFixture('langchain-openinference').span('CityGuide'), MAPPER_OPTIONS).log;
+    const log = mapSpan(loadFixture('langchain-openai').span('CityGuide'), MAPPER_OPTIONS).log;
     expect(log).toMatchObject({ config: { type: 'tool', name: 'CityGuide' }, inputs: { query: 'What opens early in Paris?' } });
     expect(JSON.parse(log!.output!)).toEqual([
       { content: 'The Louvre opens at 9:00.', metadata: { source: 'guide', page: 3 } },
@@ -29,7 +29,7 @@ describe('retrieval spans as tool logs with their documents', () => {
   });
 
   it('leaves the query and the documents out when content is not captured', () => {
-    const log = mapSpan(loadFixture('genai-parts').span('retrieval guidebook'), { ...MAPPER_OPTIONS, captureContent: false }).log;
+    const log = mapSpan(loadFixture('genai-agents').span('retrieval guidebook'), { ...MAPPER_OPTIONS, captureContent: false }).log;
     expect(log).not.toHaveProperty('inputs');
     expect(log).not.toHaveProperty('output');
   });
@@ -45,7 +45,7 @@ describe('embedding spans as generic logs of kind embedding', () => {
   });
 
   it('maps the AI SDK 6 embed and its doEmbed call', () => {
-    const fixture = loadFixture('ai-v6');
+    const fixture = loadFixture('ai-v6-embed');
     expect(mapSpan(fixture.span('ai.embed'), MAPPER_OPTIONS).log).toMatchObject({ config, inputs: { input: 'Paris weather' } });
     expect(mapSpan(fixture.span('ai.embed.doEmbed'), MAPPER_OPTIONS).log).toMatchObject({
       config,
