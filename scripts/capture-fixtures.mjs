@@ -8,9 +8,9 @@
 // tests turn them back into ReadableSpans.
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { context, trace } from '@opentelemetry/api';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -23,30 +23,43 @@ const SCENARIOS = {
   'ai-v4': () => captureAiSdk('ai-v4', 'v1'),
   'ai-v5': () => captureAiSdk('ai-v5', 'v2'),
   'ai-v6': () => captureAiSdk('ai', 'v3'),
+  'ai-v6-embed': captureAiSdkEmbed,
+  'ai-v7': captureAiSdk7,
   'openai-traceloop': (provider) => captureOpenAI('traceloop', provider),
   'openai-openinference': (provider) => captureOpenAI('openinference', provider),
   anthropic: (provider) => captureAnthropic(provider, false),
   'anthropic-traceloop': (provider) => captureAnthropic(provider, true),
   'langchain-openinference': captureLangChain,
+  'langchain-openai': captureLangChainOpenAI,
+  'traceloop-entities': captureTraceloopEntities,
   'genai-parts': captureGenAiParts,
+  'genai-agents': captureGenAiAgents,
 };
 
 const PACKAGES = {
   'ai-v4': ['ai-v4'],
   'ai-v5': ['ai-v5'],
   'ai-v6': ['ai'],
+  'ai-v6-embed': ['ai'],
+  'ai-v7': ['ai-v7', '@ai-sdk/otel'],
   'openai-traceloop': ['openai', '@traceloop/instrumentation-openai'],
   'openai-openinference': ['openai', '@arizeai/openinference-instrumentation-openai'],
   anthropic: ['@anthropic-ai/sdk'],
-  'anthropic-traceloop': ['@anthropic-ai/sdk', '@traceloop/instrumentation-anthropic'],
+  'anthropic-traceloop': ['anthropic-sdk-v0', '@traceloop/instrumentation-anthropic'],
   'langchain-openinference': ['@langchain/core', '@arizeai/openinference-instrumentation-langchain'],
+  'langchain-openai': ['@langchain/core', '@langchain/openai', '@arizeai/openinference-instrumentation-langchain'],
+  'traceloop-entities': ['@traceloop/node-server-sdk', 'openai'],
   'genai-parts': ['@opentelemetry/sdk-trace-base'],
+  'genai-agents': ['@opentelemetry/sdk-trace-base'],
 };
 
+/** Scenarios whose packages need a newer Node than 20: they run on the binary from .ci/node-versions. */
+const NODE_MAJOR = { 'ai-v7': 22 };
+
 async function main(names) {
-  if (names.length !== 1) {
+  if (names.length !== 1 || nodeFor(names[0]) !== process.execPath) {
     for (const name of names.length === 0 ? Object.keys(SCENARIOS) : names) {
-      execFileSync(process.execPath, [new URL(import.meta.url).pathname, name], { stdio: 'inherit' });
+      execFileSync(nodeFor(name), [new URL(import.meta.url).pathname, name], { stdio: 'inherit' });
     }
     return;
   }
@@ -54,7 +67,7 @@ async function main(names) {
     // One scenario a process: instrumentations patch modules and the global provider for good.
     if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
     const { provider, exporter } = setUp();
-    await SCENARIOS[name](provider);
+    await SCENARIOS[name](provider, exporter);
     await provider.forceFlush();
     const spans = exporter.getFinishedSpans().map(toJson);
     mkdirSync(OUT_DIR, { recursive: true });
@@ -63,6 +76,15 @@ async function main(names) {
     console.log(`${name}: ${spans.length} spans`);
     await provider.shutdown();
   }
+}
+
+/** This Node, or the one from .ci/node-versions when the scenario needs a newer major. */
+function nodeFor(name) {
+  const needed = NODE_MAJOR[name];
+  if (!needed || Number(process.versions.node.split('.')[0]) >= needed) return process.execPath;
+  const binary = new URL(`../.ci/node-versions/node_modules/node${needed}/bin/node`, import.meta.url).pathname;
+  if (!existsSync(binary)) throw new Error(`${name} needs Node ${needed}: run \`cd .ci/node-versions && npm ci\` first`);
+  return binary;
 }
 
 function setUp() {
@@ -145,12 +167,23 @@ async function captureAiSdk(pkg, spec) {
   }
 }
 
+/** `embed` with the AI SDK 6's telemetry: the run and its model call. */
+async function captureAiSdkEmbed() {
+  const ai = await import('ai');
+  const { MockEmbeddingModelV3 } = await import('ai/test');
+  await ai.embed({
+    model: embeddingModel(MockEmbeddingModelV3),
+    value: 'Paris weather',
+    experimental_telemetry: { isEnabled: true, functionId: 'embed-query', metadata: { sessionId: 'session-42', userId: 'user-7' } },
+  });
+}
+
 /**
  * Mock models for one LanguageModel version: a call that asks for the weather tool then answers,
  * a streamed greeting, and a call that fails. Only the shapes of results differ between versions.
  */
 function mockModels(Mock, simulateReadableStream, spec) {
-  const base = { provider: spec.provider, modelId: spec.modelId };
+  const base = { provider: spec.provider, modelId: spec.modelId, ...spec.base };
   const response = (n) => ({ id: `resp-${n}`, modelId: spec.responseModel, timestamp: new Date(0) });
   return {
     toolThenText: () => {
@@ -238,7 +271,96 @@ const aiModels = {
       },
       chunks: textChunks({ type: 'finish', finishReason: { unified: 'stop', raw: 'end_turn' }, usage: v3Usage(15, 5) }),
     }),
+  v4: ({ MockLanguageModelV4 }, { simulateReadableStream }) =>
+    mockModels(MockLanguageModelV4, simulateReadableStream, {
+      provider: 'anthropic.messages',
+      modelId: 'claude-sonnet-4-6',
+      responseModel: 'claude-sonnet-4-6-20250929',
+      // The model takes image URLs itself: the SDK does not download them.
+      base: { supportedUrls: { 'image/*': [/^https:\/\//] } },
+      extra: { warnings: [] },
+      toolCall: {
+        finishReason: { unified: 'tool-calls', raw: 'tool_use' },
+        usage: v3Usage(30, 12),
+        content: [{ type: 'reasoning', text: 'The user wants the weather: call the tool.' }, v2ToolCall],
+      },
+      answer: {
+        finishReason: { unified: 'stop', raw: 'end_turn' },
+        usage: v3Usage(50, 9),
+        content: [{ type: 'text', text: ANSWER }],
+      },
+      chunks: textChunks({ type: 'finish', finishReason: { unified: 'stop', raw: 'end_turn' }, usage: v3Usage(15, 5) }),
+    }),
 };
+
+// ---------------------------------------------------------------- Vercel AI SDK v7 with @ai-sdk/otel (Node 22)
+
+/**
+ * The AI SDK 7 records nothing by itself: `@ai-sdk/otel` is registered once. The run carries a
+ * runtime context (session and user) that the integration writes on the root span; the model
+ * reasons before it calls a tool, reads its cache, and is shown an image.
+ */
+async function captureAiSdk7() {
+  const ai = await import('ai-v7');
+  const { OpenTelemetry } = await import('@ai-sdk/otel');
+  const { z } = await import('zod');
+  const mocks = await import('ai-v7/test');
+  ai.registerTelemetry(new OpenTelemetry({ runtimeContext: true, usage: true, embedding: true }));
+  const model = aiModels.v4(mocks, ai);
+  const runtimeContext = { sessionId: 'session-42', userId: 'user-7' };
+  const telemetry = (functionId) => ({ functionId, includeRuntimeContext: { sessionId: true, userId: true } });
+  const weather = ai.tool({
+    description: 'Current weather in a city',
+    inputSchema: z.object({ city: z.string() }),
+    execute: async ({ city }) => ({ city, temperature_c: 21 }),
+  });
+  await ai.generateText({
+    model: model.toolThenText(),
+    system: 'You are a weather assistant.',
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'What is the weather in Paris?' },
+          { type: 'file', mediaType: 'image/png', data: new URL('https://example.com/paris.png') },
+        ],
+      },
+    ],
+    tools: { weather },
+    temperature: 0.3,
+    maxOutputTokens: 200,
+    stopWhen: ai.stepCountIs(3),
+    runtimeContext,
+    telemetry: telemetry('weather-agent'),
+  });
+  const stream = ai.streamText({
+    model: model.stream(),
+    // A system message in the conversation itself stays in it (GenAI 1.42).
+    messages: [
+      { role: 'system', content: 'Greet warmly.' },
+      { role: 'user', content: 'Say hello' },
+    ],
+    allowSystemInMessages: true,
+    runtimeContext,
+    telemetry: telemetry('greeter'),
+  });
+  for await (const part of stream.textStream) void part;
+  try {
+    await ai.generateText({ model: model.failing(), prompt: 'This call fails', maxRetries: 0, telemetry: telemetry('failing') });
+  } catch {
+    // The failure is what the fixture records.
+  }
+  await ai.embed({ model: embeddingModel(mocks.MockEmbeddingModelV4), value: 'Paris weather', telemetry: telemetry('embed-query') });
+}
+
+/** A mock embedding model of the AI SDK's class `Mock`: three dimensions, six tokens. */
+function embeddingModel(Mock) {
+  return new Mock({
+    provider: 'openai.embedding',
+    modelId: 'text-embedding-3-small',
+    doEmbed: async () => ({ embeddings: [[0.1, 0.2, 0.3]], usage: { tokens: 6 }, warnings: [] }),
+  });
+}
 
 // ---------------------------------------------------------------- OpenAI with Traceloop or OpenInference
 
@@ -287,16 +409,54 @@ async function captureOpenAI(flavour, provider) {
       stream_options: { include_usage: true },
     });
     for await (const chunk of stream) void chunk;
+    if (flavour === 'openinference') await embedWithOpenAI(OpenAI);
   } finally {
     await fake.close();
   }
 }
 
+/** One embeddings request (OpenInference records an EMBEDDING span), against a fake on loopback. */
+async function embedWithOpenAI(OpenAI) {
+  const fake = await startFakeServer((request) => ({
+    object: 'list',
+    model: `${request.model}-v1`,
+    data: request.input.map((_text, index) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3] })),
+    usage: { prompt_tokens: 9, total_tokens: 9 },
+  }));
+  try {
+    const openai = new OpenAI({ baseURL: fake.url, apiKey: 'fake', maxRetries: 0 });
+    await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['Paris weather', 'Lyon weather'], encoding_format: 'float' });
+  } finally {
+    await fake.close();
+  }
+}
+
+/** A JSON API on 127.0.0.1 that answers every POST with `answer(request body)`. */
+async function startFakeServer(answer) {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer(JSON.parse(body))));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/v1`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
 // ---------------------------------------------------------------- Anthropic SDK built-in tracing
 
-/** With `traceloop`, OpenLLMetry's instrumentation records each call too: two nested spans per call. */
+/**
+ * With `traceloop`, OpenLLMetry's instrumentation records each call too: two nested spans per call.
+ * OpenLLMetry 0.27 patches `Anthropic.Completions`, which the SDK 1.x no longer has: that pair is
+ * captured with the SDK 0.137.
+ */
 async function captureAnthropic(provider, traceloop) {
-  const sdk = await import('@anthropic-ai/sdk');
+  const sdk = await import(traceloop ? 'anthropic-sdk-v0' : '@anthropic-ai/sdk');
   const Anthropic = sdk.default;
   if (traceloop) {
     const { AnthropicInstrumentation } = await import('@traceloop/instrumentation-anthropic');
@@ -372,19 +532,29 @@ async function startFakeAnthropic() {
 
 // ---------------------------------------------------------------- LangChain with OpenInference
 
-async function captureLangChain(provider) {
+/** OpenInference's LangChain instrumentation on LangChain's CommonJS callback manager. */
+async function instrumentLangChain(provider) {
   const { LangChainInstrumentation } = await import('@arizeai/openinference-instrumentation-langchain');
   const instrumentation = new LangChainInstrumentation();
   instrumentation.setTracerProvider(provider);
   instrumentation.manuallyInstrument(require('@langchain/core/callbacks/manager'));
-  const { FakeListChatModel } = require('@langchain/core/utils/testing');
+}
+
+/** A system message naming a role, then the question. */
+function rolePrompt() {
   const { ChatPromptTemplate } = require('@langchain/core/prompts');
-  const { tool } = require('@langchain/core/tools');
-  const { z } = require('zod');
-  const prompt = ChatPromptTemplate.fromMessages([
+  return ChatPromptTemplate.fromMessages([
     ['system', 'You are a {role}.'],
     ['human', '{question}'],
   ]);
+}
+
+async function captureLangChain(provider) {
+  await instrumentLangChain(provider);
+  const { FakeListChatModel } = require('@langchain/core/utils/testing');
+  const { tool } = require('@langchain/core/tools');
+  const { z } = require('zod');
+  const prompt = rolePrompt();
   const model = new FakeListChatModel({ responses: ['Paris is sunny today.'] });
   const chain = prompt.pipe(model);
   await chain.invoke({ role: 'weather assistant', question: 'Weather in Paris?' }, { metadata: { session_id: 'lc-session-1' } });
@@ -394,6 +564,89 @@ async function captureLangChain(provider) {
     schema: z.object({ city: z.string() }),
   });
   await lookup.invoke({ city: 'Paris' });
+}
+
+/** A provider's chat model (OpenAI's, against the fake on loopback) in a chain, and a retriever of the app's own. */
+async function captureLangChainOpenAI(provider) {
+  await instrumentLangChain(provider);
+  const { BaseRetriever } = require('@langchain/core/retrievers');
+  const { Document } = require('@langchain/core/documents');
+  const { ChatOpenAI } = require('@langchain/openai');
+  const prompt = rolePrompt();
+  const fake = await startFakeOpenAI();
+  try {
+    const openai = new ChatOpenAI({ model: 'gpt-4o-mini', temperature: 0.2, apiKey: 'fake', maxRetries: 0, configuration: { baseURL: fake.url } });
+    await prompt.pipe(openai).invoke({ role: 'travel guide', question: 'What opens early in Paris?' });
+  } finally {
+    await fake.close();
+  }
+  class CityGuide extends BaseRetriever {
+    lc_namespace = ['fixture', 'retrievers'];
+    async _getRelevantDocuments(query) {
+      void query;
+      return [
+        new Document({ id: 'doc-1', pageContent: 'The Louvre opens at 9:00.', metadata: { source: 'guide', page: 3 } }),
+        new Document({ id: 'doc-2', pageContent: 'Bakeries open at 7:00.', metadata: { source: 'guide', page: 8 } }),
+      ];
+    }
+  }
+  await new CityGuide().invoke('What opens early in Paris?');
+}
+
+// ---------------------------------------------------------------- OpenLLMetry's SDK: entity spans
+
+/**
+ * Traceloop's SDK builds its own provider (a NodeSDK with its span processor, which writes the
+ * association properties): ours steps aside, and the SDK exports to the scenario's exporter. A
+ * workflow runs an agent (which names no model) with a tool, a task calling OpenAI, and a
+ * vector-store query reported through `withVectorDBCall`.
+ */
+async function captureTraceloopEntities(_provider, exporter) {
+  trace.disable();
+  context.disable();
+  process.env.OTEL_NODE_RESOURCE_DETECTORS = 'none';
+  const traceloop = await import('@traceloop/node-server-sdk');
+  const { default: OpenAI } = await import('openai');
+  traceloop.initialize({
+    appName: 'fixture-app',
+    apiKey: 'fixture',
+    exporter,
+    disableBatch: true,
+    traceloopSyncEnabled: false,
+    silenceInitializationMessage: true,
+    instrumentModules: { openAI: OpenAI },
+  });
+  const fake = await startFakeOpenAI();
+  const openai = new OpenAI({ baseURL: fake.url, apiKey: 'fake', maxRetries: 0 });
+  const guidebook = async ({ span }) => {
+    span.reportQuery({ queryVector: [0.1, 0.2, 0.3] });
+    span.reportResults({
+      results: [
+        { ids: 'doc-1', scores: 0.92, distances: 0.08, metadata: { source: 'guide' }, documents: 'The Louvre opens at 9:00.' },
+        { ids: 'doc-2', scores: 0.81, distances: 0.19, metadata: { source: 'guide' }, documents: 'Bakeries open at 7:00.' },
+      ],
+    });
+  };
+  const agent = async (request) => {
+    const weather = await traceloop.withTool({ name: 'get_weather' }, async ({ city }) => ({ city, temperature_c: 21 }), { city: request.city });
+    await traceloop.withVectorDBCall({ vendor: 'guidebook', type: 'query' }, guidebook);
+    return traceloop.withTask({ name: 'summarize' }, async () => {
+      const reply = await openai.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: `Plan a morning in ${request.city}, ${weather.temperature_c} °C` }],
+      });
+      return reply.choices[0].message.content;
+    });
+  };
+  try {
+    await traceloop.withWorkflow(
+      { name: 'trip_planner', associationProperties: { session_id: 'tl-session-1', user_id: 'tl-user-1' } },
+      () => traceloop.withAgent({ name: 'planner', version: 2 }, agent, { city: 'Paris' }),
+    );
+    await traceloop.forceFlush();
+  } finally {
+    await fake.close();
+  }
 }
 
 // ---------------------------------------------------------------- OTel GenAI, newest parts form, by hand
@@ -481,6 +734,115 @@ async function captureGenAiParts(provider) {
       agent.end();
     },
   );
+}
+
+/**
+ * What the GenAI conventions added from 1.37 to 1.42 and no package records yet, written as they
+ * say: a workflow (`invoke_workflow`) running a remote agent created for it (`create_agent`, then a
+ * CLIENT `invoke_agent` with its version), and an in-process agent (INTERNAL `invoke_agent`, no
+ * model) that retrieves documents, runs a tool whose span name carries it, and streams a reasoning
+ * model's answer (cache and reasoning tokens, time to first chunk, a system message inside the
+ * conversation, a file and an audio clip).
+ */
+function captureGenAiAgents(provider) {
+  const tracer = provider.getTracer('fixture-app', '1.0.0');
+  const child = (parent, name, kind, attributes) => {
+    const span = tracer.startSpan(name, { kind, attributes }, trace.setSpan(context.active(), parent));
+    span.end();
+  };
+  const workflow = tracer.startSpan('invoke_workflow trip_planner', {
+    kind: SpanKind.INTERNAL,
+    attributes: {
+      'gen_ai.operation.name': 'invoke_workflow',
+      'gen_ai.workflow.name': 'trip_planner',
+      'gen_ai.conversation.id': 'conv-456',
+      'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan my Saturday in Paris.' }] }]),
+      'gen_ai.output.messages': JSON.stringify([
+        { role: 'assistant', parts: [{ type: 'text', content: 'Louvre at 9, lunch by the Seine.' }], finish_reason: 'stop' },
+      ]),
+    },
+  });
+  const agentIdentity = {
+    'gen_ai.provider.name': 'openai',
+    'gen_ai.agent.name': 'concierge',
+    'gen_ai.agent.id': 'asst_42',
+    'gen_ai.agent.version': '2026-06-01',
+    'gen_ai.request.model': 'gpt-4.1',
+  };
+  child(workflow, 'create_agent concierge', SpanKind.CLIENT, {
+    'gen_ai.operation.name': 'create_agent',
+    ...agentIdentity,
+    'gen_ai.agent.description': 'Books tables and tickets',
+    'gen_ai.system_instructions': JSON.stringify([{ type: 'text', content: 'You book things.' }]),
+  });
+  child(workflow, 'invoke_agent concierge', SpanKind.CLIENT, {
+    'gen_ai.operation.name': 'invoke_agent',
+    ...agentIdentity,
+    'gen_ai.conversation.id': 'conv-456',
+    'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Book lunch by the Seine.' }] }]),
+    'gen_ai.output.messages': JSON.stringify([
+      { role: 'assistant', parts: [{ type: 'text', content: 'Booked for 12:30.' }], finish_reason: 'stop' },
+    ]),
+    'gen_ai.usage.input_tokens': 200,
+    'gen_ai.usage.output_tokens': 50,
+  });
+  const planner = tracer.startSpan(
+    'invoke_agent planner',
+    { kind: SpanKind.INTERNAL, attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner' } },
+    trace.setSpan(context.active(), workflow),
+  );
+  child(planner, 'retrieval guidebook', SpanKind.CLIENT, {
+    'gen_ai.operation.name': 'retrieval',
+    'gen_ai.data_source.id': 'guidebook',
+    'gen_ai.request.top_k': 2,
+    'gen_ai.retrieval.query.text': 'What opens early in Paris?',
+    'gen_ai.retrieval.documents': JSON.stringify([
+      { id: 'doc-1', score: 0.92, content: 'The Louvre opens at 9:00.' },
+      { id: 'doc-2', score: 0.81 },
+    ]),
+  });
+  child(planner, 'execute_tool get_opening_hours', SpanKind.INTERNAL, {
+    'gen_ai.operation.name': 'execute_tool',
+    'gen_ai.tool.call.id': 'call_21',
+    'gen_ai.tool.call.arguments': JSON.stringify({ place: 'Louvre' }),
+    'gen_ai.tool.call.result': '9:00-18:00',
+  });
+  child(planner, 'chat o4-mini', SpanKind.CLIENT, {
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.provider.name': 'openai',
+    'gen_ai.request.model': 'o4-mini',
+    'gen_ai.request.stream': true,
+    'gen_ai.response.time_to_first_chunk': 0.42,
+    'gen_ai.input.messages': JSON.stringify([
+      { role: 'system', parts: [{ type: 'text', content: 'Answer from the documents.' }] },
+      {
+        role: 'user',
+        parts: [
+          { type: 'text', content: 'Plan the morning. My notes and a voice memo:' },
+          { type: 'file', modality: 'document', mime_type: 'application/pdf', file_id: 'file-abc123' },
+          { type: 'blob', modality: 'audio', mime_type: 'audio/wav', content: 'UklGRiQAAABXQVZF' },
+        ],
+      },
+    ]),
+    'gen_ai.output.messages': JSON.stringify([
+      {
+        role: 'assistant',
+        parts: [
+          { type: 'reasoning', content: 'The Louvre opens first.' },
+          { type: 'text', content: 'Start at the Louvre at 9.' },
+        ],
+        finish_reason: 'stop',
+      },
+    ]),
+    'gen_ai.usage.input_tokens': 90,
+    'gen_ai.usage.output_tokens': 60,
+    'gen_ai.usage.reasoning.output_tokens': 20,
+    'gen_ai.usage.cache_read.input_tokens': 64,
+    'gen_ai.usage.cache_creation.input_tokens': 16,
+    'gen_ai.response.finish_reasons': ['stop'],
+  });
+  planner.end();
+  workflow.end();
 }
 
 await main(process.argv.slice(2));

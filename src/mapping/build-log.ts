@@ -1,8 +1,10 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '../shared/otel.js';
-import type { GenericConfig, LogConfig, LogRequest, ModelConfig, ToolConfig } from '../log/log-request.js';
+import type { AgentConfig, GenericConfig, LogConfig, LogRequest, ModelConfig, ToolConfig } from '../log/log-request.js';
 import { scalarText } from './attributes.js';
+import { userIdOf } from './identity.js';
 import { boundMetadata } from './metadata.js';
+import { resourceFacts, type ResourceFacts } from './resource.js';
 import type { ModelParams, NormalizedSpan } from './normalized.js';
 import { toModelProvider } from './provider.js';
 import { parentSpanId } from './span-ids.js';
@@ -19,46 +21,64 @@ export interface MappingOptions {
 
 /** The LogRequest for a normalized span, without its place in the trace (the linker adds that). */
 export function buildLogRequest(span: ReadableSpan, normalized: NormalizedSpan, options: MappingOptions): LogRequest {
-  const service = serviceName(span);
+  const resource = resourceFacts(span);
   const log: LogRequest = {
-    project: options.project ?? service ?? 'default',
+    project: options.project ?? resource.service ?? 'default',
     reference_id: span.spanContext().spanId,
     config: buildConfig(span, normalized),
   };
-  const source = options.source ?? service;
+  const source = options.source ?? resource.service;
   if (source) log.source = source;
-  const environment = options.environment ?? resourceString(span, 'deployment.environment.name') ?? resourceString(span, 'deployment.environment');
+  const environment = options.environment ?? resource.environment;
   if (environment) log.environment = environment;
   if (options.captureContent) addContent(log, normalized);
   addUsage(log, normalized);
   const timing = addTiming(log, span);
   const error = errorOf(span);
   if (error) log.error = error;
-  log.metadata = boundMetadata(metadataOf(span, normalized, timing));
+  log.metadata = boundMetadata(metadataOf(span, normalized, resource, timing, options.captureContent));
   return log;
 }
 
 function buildConfig(span: ReadableSpan, n: NormalizedSpan): LogConfig {
-  // Tool and agent configs need a non-empty name; an unnamed span is named for its kind.
-  const name = n.name || (typeof span.name === 'string' && span.name) || `unnamed ${n.kind}`;
   switch (n.kind) {
     case 'model': {
       const model = modelConfig(n);
-      return model ?? generic(name, { kind: 'model', ...providerOther(n.provider) });
+      return model ?? generic(nameOf(span, n), { kind: 'model', ...providerOther(n.provider) });
     }
     case 'tool':
-      return toolConfig(name, n.description, n.toolParameters);
-    case 'agent': {
-      const model = modelConfig(n);
-      if (!model) return generic(name, { kind: 'agent' });
-      const { type: _type, tools, ...modelConfigFields } = model;
-      const agent: LogConfig = { type: 'agent', agent_class: name, model_config: modelConfigFields };
-      if (tools) agent.tools = tools.map((tool) => toolConfig(tool.name, tool.description, tool.parameters));
-      return agent;
-    }
+      return toolConfig(nameOf(span, n), n.description, n.toolParameters);
+    case 'agent':
+      return agentConfig(nameOf(span, n), n);
     case 'generic':
-      return generic(name, Object.keys(n.otherParams).length > 0 ? n.otherParams : undefined);
+      return generic(nameOf(span, n), Object.keys(n.otherParams).length > 0 ? n.otherParams : undefined);
   }
+}
+
+/** Tool and agent configs need a non-empty name; an unnamed span is named for its kind. */
+function nameOf(span: ReadableSpan, n: NormalizedSpan): string {
+  return n.name || nameInSpanName(span.name) || `unnamed ${n.kind}`;
+}
+
+/** An agent that names no model has no agent config: it is logged as a generic step of kind `agent`. */
+function agentConfig(name: string, n: NormalizedSpan): LogConfig {
+  const version = n.version === undefined ? {} : { version: n.version };
+  const model = modelConfig(n);
+  if (!model) return generic(name, { kind: 'agent', ...version });
+  const { type: _type, tools, ...modelConfigFields } = model;
+  const agent: AgentConfig = { type: 'agent', agent_class: name, model_config: modelConfigFields };
+  if (tools) agent.tools = tools.map((tool) => toolConfig(tool.name, tool.description, tool.parameters));
+  if (n.version !== undefined) agent.other = version;
+  return agent;
+}
+
+/** Operations whose span name is `{operation} {name}` in the GenAI conventions. */
+const NAMED_SPANS = /^(?:execute_tool|invoke_workflow|create_agent) (.+)$/;
+
+/** The span's name, or the name in it for the GenAI operations that put one there. */
+function nameInSpanName(spanName: unknown): string | undefined {
+  if (typeof spanName !== 'string' || spanName === '') return undefined;
+  return NAMED_SPANS.exec(spanName)?.[1] ?? spanName;
 }
 
 function modelConfig(n: NormalizedSpan): ModelConfig | undefined {
@@ -126,45 +146,51 @@ function errorOf(span: ReadableSpan): string | undefined {
   return exception;
 }
 
-function metadataOf(span: ReadableSpan, n: NormalizedSpan, timing: string | undefined): Record<string, unknown> {
-  const metadata: Record<string, unknown> = { ...n.metadata };
+/** The log's metadata, written into the normalized span's own (which is the span's alone), then bounded. */
+function metadataOf(
+  span: ReadableSpan,
+  n: NormalizedSpan,
+  resource: ResourceFacts,
+  timing: string | undefined,
+  captureContent: boolean,
+): Record<string, unknown> {
+  const metadata = n.metadata;
+  // What the messages could not hold is content too.
+  if (captureContent && n.reasoning) metadata.reasoning = n.reasoning;
+  if (captureContent && n.attachments) metadata.attachments = n.attachments;
   if (n.finishReason) metadata.finish_reason = n.finishReason;
   if (n.responseId) metadata.response_id = n.responseId;
   if (n.responseModel) metadata.response_model = n.responseModel;
-  if (n.userId) metadata.user_id = n.userId;
+  const user = n.userId ?? userIdOf(span.attributes);
+  if (user) metadata.user_id = user;
+  if (n.kind === 'agent' && n.version !== undefined) metadata.agent_version = n.version;
   if (n.conversationId) metadata.conversation_id = n.conversationId;
   const usage = usageDetails(n);
   if (usage) metadata.usage = usage;
-  const scope = span.instrumentationScope;
-  const parent = parentSpanId(span);
-  metadata.otel = {
-    trace_id: span.spanContext().traceId,
-    span_id: span.spanContext().spanId,
-    ...(parent ? { parent_span_id: parent } : {}),
-    span_name: span.name,
-    scope: scope.version ? { name: scope.name, version: scope.version } : { name: scope.name },
-  };
-  const release = resourceString(span, 'service.version');
-  if (release) (metadata.otel as Record<string, unknown>).service_version = release;
+  metadata.otel = otelOf(span, resource);
   if (timing) metadata.timing = timing;
   return metadata;
 }
 
+/** Where the log came from in the trace. */
+function otelOf(span: ReadableSpan, resource: ResourceFacts): Record<string, unknown> {
+  const { traceId, spanId } = span.spanContext();
+  const otel: Record<string, unknown> = { trace_id: traceId, span_id: spanId };
+  const parent = parentSpanId(span);
+  if (parent) otel.parent_span_id = parent;
+  otel.span_name = span.name;
+  const scope = span.instrumentationScope;
+  otel.scope = scope.version ? { name: scope.name, version: scope.version } : { name: scope.name };
+  if (resource.release) otel.service_version = resource.release;
+  return otel;
+}
+
 function usageDetails(n: NormalizedSpan): Record<string, number> | undefined {
+  const { reasoning, cacheRead, cacheWrite } = n.usage;
+  if (reasoning === undefined && cacheRead === undefined && cacheWrite === undefined) return undefined;
   const details: Record<string, number> = {};
-  if (n.usage.reasoning !== undefined) details.reasoning_tokens = n.usage.reasoning;
-  if (n.usage.cacheRead !== undefined) details.cache_read_input_tokens = n.usage.cacheRead;
-  if (n.usage.cacheWrite !== undefined) details.cache_write_input_tokens = n.usage.cacheWrite;
-  return Object.keys(details).length > 0 ? details : undefined;
-}
-
-/** The resource's `service.name`, unless it is the SDK's `unknown_service` fallback. */
-export function serviceName(span: ReadableSpan): string | undefined {
-  const name = resourceString(span, 'service.name');
-  return name !== undefined && !name.startsWith('unknown_service') ? name : undefined;
-}
-
-function resourceString(span: ReadableSpan, key: string): string | undefined {
-  const value = span.resource?.attributes[key];
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  if (reasoning !== undefined) details.reasoning_tokens = reasoning;
+  if (cacheRead !== undefined) details.cache_read_input_tokens = cacheRead;
+  if (cacheWrite !== undefined) details.cache_write_input_tokens = cacheWrite;
+  return details;
 }

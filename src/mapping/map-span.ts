@@ -2,9 +2,10 @@ import type { ReadableSpan } from '../shared/otel.js';
 import { describeError, logger } from '../shared/diag.js';
 import type { SkipReason } from '../log/fate.js';
 import type { LogRequest } from '../log/log-request.js';
-import { readString } from './attributes.js';
 import { buildLogRequest, type MappingOptions } from './build-log.js';
 import { classify } from './classify.js';
+import { evaluationsOf, type Evaluation } from './evaluations.js';
+import { conversationIdOf } from './identity.js';
 import { normalize } from './normalize.js';
 import { safeSpanId } from './span-ids.js';
 
@@ -14,18 +15,15 @@ export interface SpanMapperOptions extends MappingOptions {
 }
 
 export type { SkipReason } from '../log/fate.js';
+export type { Evaluation } from './evaluations.js';
 
+/**
+ * A span's log and what goes with it: the conversation it names, and the evaluations recorded on
+ * the span (`gen_ai.evaluation.result` events), which are not part of the log's body.
+ */
 export type SpanMapping =
-  | { log: LogRequest; conversationId: string | undefined }
+  | { log: LogRequest; conversationId: string | undefined; evaluations: readonly Evaluation[] }
   | { log: undefined; reason: SkipReason };
-
-/** Attributes that name a conversation, in the order they are trusted. */
-const CONVERSATION_KEYS = [
-  'gen_ai.conversation.id',
-  'session.id',
-  'traceloop.association.properties.session_id',
-  'ai.telemetry.metadata.sessionId',
-];
 
 /**
  * One span to its log, or the reason it has none. Never throws and never mutates the span:
@@ -33,6 +31,7 @@ const CONVERSATION_KEYS = [
  */
 export function mapSpan(span: ReadableSpan, options: SpanMapperOptions): SpanMapping {
   let log: LogRequest;
+  let evaluations: readonly Evaluation[];
   try {
     const convention = classify(span.attributes);
     if (options.spanFilter) {
@@ -41,13 +40,14 @@ export function mapSpan(span: ReadableSpan, options: SpanMapperOptions): SpanMap
       return { log: undefined, reason: 'not_llm' };
     }
     log = buildLogRequest(span, normalize(convention ?? 'genai-bare', span.attributes), options);
+    evaluations = evaluationsOf(span, options.captureContent);
   } catch (error) {
     logger.warn(`span ${safeSpanId(span) ?? '(unknown)'} could not be mapped and is skipped: ${describeError(error)}`);
     return { log: undefined, reason: 'mapping_error' };
   }
   const redacted = applyRedact(log, span, options.redact);
   if (!redacted) return { log: undefined, reason: 'redacted' };
-  return { log: redacted, conversationId: conversationIdOf(span) };
+  return { log: redacted, conversationId: conversationIdOf(span.attributes), evaluations };
 }
 
 function applyRedact(log: LogRequest, span: ReadableSpan, redact: SpanMapperOptions['redact']): LogRequest | null {
@@ -61,13 +61,5 @@ function applyRedact(log: LogRequest, span: ReadableSpan, redact: SpanMapperOpti
     logger.warn(`redact threw for span ${safeSpanId(span) ?? '(unknown)'}; the log is dropped: ${describeError(error)}`);
     return null;
   }
-}
-
-function conversationIdOf(span: ReadableSpan): string | undefined {
-  for (const key of CONVERSATION_KEYS) {
-    const value = readString(span.attributes, key);
-    if (value) return value;
-  }
-  return undefined;
 }
 

@@ -10,6 +10,22 @@ export type ModelParams = Pick<
   'temperature' | 'max_tokens' | 'top_p' | 'stop' | 'presence_penalty' | 'frequency_penalty' | 'seed'
 >;
 
+/**
+ * A message part a ChatMessage cannot hold (a file by id; audio, video or a document by URI or
+ * inline), described without its data: `message` is the index of the log message it was part of,
+ * or `output`.
+ */
+export interface Attachment {
+  message: number | 'output';
+  type: string;
+  modality?: string;
+  mime_type?: string;
+  uri?: string;
+  file_id?: string;
+  /** The size of inline data. */
+  bytes?: number;
+}
+
 export interface Usage {
   input?: number;
   output?: number;
@@ -27,6 +43,8 @@ export interface NormalizedSpan {
   /** Tool, agent or workflow name. */
   name?: string;
   description?: string;
+  /** The agent's version, as the application gives it. */
+  version?: string | number;
   model?: string;
   responseModel?: string;
   /** The provider as the instrumentation spells it (`openai`, `aws.bedrock`, `openai.chat`...). */
@@ -42,6 +60,9 @@ export interface NormalizedSpan {
   outputMessage?: ChatMessage;
   output?: string;
   inputs?: Record<string, unknown>;
+  /** The output's reasoning (thinking) text, which its message cannot hold. */
+  reasoning?: string;
+  attachments?: Attachment[];
   usage: Usage;
   finishReason?: string;
   responseId?: string;

@@ -125,6 +125,8 @@ describe.each([
       output_tokens: scenario === 'ai-v6' ? 5 : 3,
     });
     expect(log?.metadata?.ms_to_first_chunk).toEqual(expect.any(Number));
+    // In seconds too, as every convention gives it.
+    expect(log?.metadata?.time_to_first_chunk).toBe((log?.metadata?.ms_to_first_chunk as number) / 1000);
   });
 
   it('records the error on the failing call and its root', () => {
@@ -252,6 +254,19 @@ describe('LangChain with OpenInference', () => {
       config: { type: 'tool', name: 'lookup_weather' },
       inputs: { input: 'Paris' },
       output: '21 °C in Paris',
+    });
+  });
+
+  it("maps a provider's chat model with its provider, from LangChain's ls_provider", () => {
+    expect(mapSpan(loadFixture('langchain-openai').span('ChatOpenAI'), MAPPER_OPTIONS).log).toMatchObject({
+      config: { type: 'model', model: 'gpt-4o-mini', provider: 'openai', endpoint: 'chat', temperature: 0.2 },
+      messages: [
+        { role: 'system', content: 'You are a travel guide.' },
+        { role: 'user', content: 'What opens early in Paris?' },
+      ],
+      output: 'You said: What opens early in Paris?',
+      prompt_tokens: 18,
+      output_tokens: 7,
     });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mapSpan } from '../../src/mapping/map-span.js';
+import { loadFixture } from '../helpers/fixtures.js';
 import { MAPPER_OPTIONS, recordSpans, startSpan } from '../helpers/spans.js';
 
 function mapAttributes(attributes: Parameters<typeof startSpan>[2]) {
@@ -119,5 +120,47 @@ describe('OpenLLMetry SDK entity spans', () => {
       inputs: { args: ['Paris', 'C'] },
       output: '{"temperature":21}',
     });
+  });
+});
+
+describe('OpenLLMetry SDK entity spans, captured (@traceloop/node-server-sdk 0.27)', () => {
+  const fixture = loadFixture('traceloop-entities');
+  const map = (name: string) => mapSpan(fixture.span(name), MAPPER_OPTIONS);
+  const people = { session_id: 'tl-session-1', user_id: 'tl-user-1' };
+
+  it('maps withWorkflow and withTask to generic logs of their kind', () => {
+    expect(map('trip_planner.workflow')).toMatchObject({
+      conversationId: 'tl-session-1',
+      log: { config: { type: 'generic', name: 'trip_planner', other: { kind: 'workflow' } }, metadata: people },
+    });
+    expect(map('summarize.task').log).toMatchObject({
+      config: { type: 'generic', name: 'summarize', other: { kind: 'task' } },
+      output: 'You said: Plan a morning in Paris, 21 °C',
+    });
+  });
+
+  it('maps withAgent, which names no model, to a generic log of kind agent with its version', () => {
+    const log = map('planner.agent').log;
+    expect(log?.config).toEqual({ type: 'generic', name: 'planner', other: { kind: 'agent', version: 2 } });
+    expect(log).toMatchObject({ inputs: { city: 'Paris' }, metadata: { ...people, agent_version: 2 } });
+  });
+
+  it('maps withTool to a tool log with its keyword arguments', () => {
+    expect(map('get_weather.tool').log).toMatchObject({
+      config: { type: 'tool', name: 'get_weather' },
+      inputs: { city: 'Paris' },
+      output: '{"city":"Paris","temperature_c":21}',
+    });
+  });
+
+  it('puts the user of the association properties on the OpenAI call inside the agent', () => {
+    expect(map('chat gpt-4o-mini')).toMatchObject({
+      conversationId: 'tl-session-1',
+      log: { config: { type: 'model', model: 'gpt-4o-mini', provider: 'openai' }, metadata: { user_id: 'tl-user-1' } },
+    });
+  });
+
+  it('does not send the vector-store query of withVectorDBCall: it names no LLM convention (a DB span)', () => {
+    expect(map('guidebook.query')).toEqual({ log: undefined, reason: 'not_llm' });
   });
 });

@@ -4,6 +4,8 @@ import { parseJsonText, readInteger, readJson, readNumber, readString, readStrin
 import { asText, imagePart, isRecord, textAsMessages, textOf, textPart, toContent, toRole, toToolCall } from '../messages.js';
 import type { KindReader, LogKind, NormalizedSpan } from '../normalized.js';
 import { toModelConfigTools } from '../tools.js';
+import { asEmbedding } from '../retrieval.js';
+import { embeddedValues } from './ai-sdk-extras.js';
 import { normalizeGenAi } from './genai.js';
 import { setOwn } from '../../shared/own-keys.js';
 
@@ -29,8 +31,18 @@ export function normalizeAiSdk(attributes: Attributes): NormalizedSpan {
   out.name = readString(attributes, 'ai.telemetry.functionId') ?? operationId;
   readSettings(attributes, out);
   readTelemetryMetadata(attributes, out);
-  BY_KIND[kind](attributes, out);
+  if (EMBED.test(operationId)) readEmbed(attributes, out, operationId);
+  else BY_KIND[kind](attributes, out);
   return out;
+}
+
+/** `embed`, `embedMany` and their model calls (`doEmbed`). */
+const EMBED = /^ai\.embed(Many)?(\.doEmbed)?$/;
+
+/** An embedding: the model calls carry the tokens, as `do*` spans do. */
+function readEmbed(attributes: Attributes, out: NormalizedSpan, operationId: string): void {
+  asEmbedding(out, embeddedValues(attributes));
+  out.usage = operationId.endsWith('.doEmbed') ? { input: readInteger(attributes, 'ai.usage.tokens') } : {};
 }
 
 const BY_KIND: Record<LogKind, KindReader> = { model: readModelCall, tool: readToolCall, agent: readRun, generic: readRun };
@@ -81,6 +93,8 @@ function readModelCall(attributes: Attributes, out: NormalizedSpan): void {
     const value = readNumber(attributes, `ai.response.${timing}`);
     if (value !== undefined) out.metadata[timing === 'msToFirstChunk' ? 'ms_to_first_chunk' : 'ms_to_finish'] = value;
   }
+  // In seconds, as every convention's call gives it.
+  if (typeof out.metadata.ms_to_first_chunk === 'number') out.metadata.time_to_first_chunk = out.metadata.ms_to_first_chunk / 1000;
 }
 
 /** The root of a call: its input is the prompt it was given; its tokens are left to its `do*` spans. */

@@ -1,5 +1,16 @@
 import type { ChatMessage, ChatRole, ContentPart, ToolCall } from '../../log/log-request.js';
 import { asText, imagePart, isRecord, textAsMessages, textPart, toContent, toRole, toToolCall } from '../messages.js';
+import type { Attachment } from '../normalized.js';
+
+/**
+ * The parts a ChatMessage cannot hold, set aside as they are met: reasoning text, and attachments
+ * that are not images (a file by id, audio or a document by URI or inline), described without
+ * their data. `message` is the index of the ChatMessage they were part of.
+ */
+export interface SetAside {
+  reasoning?: string[];
+  attachments?: Attachment[];
+}
 
 /**
  * OTel GenAI message JSON (`gen_ai.input.messages`, `gen_ai.output.messages`,
@@ -8,10 +19,10 @@ import { asText, imagePart, isRecord, textAsMessages, textPart, toContent, toRol
  * several ChatMessages: each tool_call_response is a `tool` message of its own. Text that is not
  * JSON is one message of `role`.
  */
-export function fromGenAiMessages(value: unknown, role: ChatRole = 'user'): ChatMessage[] {
+export function fromGenAiMessages(value: unknown, role: ChatRole = 'user', aside?: SetAside): ChatMessage[] {
   if (!Array.isArray(value)) return textAsMessages(value, role);
   const messages: ChatMessage[] = [];
-  for (const message of value) if (isRecord(message)) addGenAiMessage(messages, message);
+  for (const message of value) if (isRecord(message)) addGenAiMessage(messages, message, aside);
   return messages;
 }
 
@@ -30,7 +41,7 @@ function partsOf(message: Record<string, unknown>): unknown[] {
   return message.content === undefined ? [] : [{ type: 'text', content: message.content }];
 }
 
-function addGenAiMessage(messages: ChatMessage[], message: Record<string, unknown>): void {
+function addGenAiMessage(messages: ChatMessage[], message: Record<string, unknown>, aside: SetAside | undefined): void {
   const parts = partsOf(message);
   const contentParts: ContentPart[] = [];
   const toolCalls: ToolCall[] = [];
@@ -44,7 +55,7 @@ function addGenAiMessage(messages: ChatMessage[], message: Record<string, unknow
     } else if (part.type === 'tool_call_response') {
       toolResults.push(toolResult(part));
     } else {
-      addContentPart(contentParts, part);
+      addContentPart(contentParts, part, aside, messages.length);
     }
   }
   if (contentParts.length > 0 || toolCalls.length > 0 || toolResults.length === 0) {
@@ -75,12 +86,12 @@ function toolResult(part: Record<string, unknown>): ChatMessage {
   };
 }
 
-function addContentPart(parts: ContentPart[], part: unknown): void {
-  const converted = contentPart(part);
+function addContentPart(parts: ContentPart[], part: unknown, aside?: SetAside, message = 0): void {
+  const converted = contentPart(part, aside, message);
   if (converted) parts.push(converted);
 }
 
-function contentPart(part: unknown): ContentPart | undefined {
+function contentPart(part: unknown, aside: SetAside | undefined, message: number): ContentPart | undefined {
   if (typeof part === 'string') return textPart(part);
   if (!isRecord(part)) return undefined;
   switch (part.type) {
@@ -89,13 +100,39 @@ function contentPart(part: unknown): ContentPart | undefined {
       return text === undefined ? undefined : textPart(text);
     }
     case 'blob':
-      return part.modality === 'image' && typeof part.content === 'string'
-        ? imagePart(`data:${typeof part.mime_type === 'string' ? part.mime_type : 'image/*'};base64,${part.content}`)
-        : undefined;
+      if (part.modality === 'image' && typeof part.content === 'string') {
+        return imagePart(`data:${typeof part.mime_type === 'string' ? part.mime_type : 'image/*'};base64,${part.content}`);
+      }
+      break;
     case 'uri':
-      return part.modality === 'image' && typeof part.uri === 'string' ? imagePart(part.uri) : undefined;
+      if (part.modality === 'image' && typeof part.uri === 'string') return imagePart(part.uri);
+      break;
+    case 'file':
+      break;
+    case 'reasoning':
+      if (aside && typeof part.content === 'string' && part.content !== '') (aside.reasoning ??= []).push(part.content);
+      return undefined;
     default:
-      // reasoning, file, server tool parts and unknown kinds have no ChatMessage form.
+      // Server tool parts and unknown kinds have no ChatMessage form.
       return undefined;
   }
+  if (aside) (aside.attachments ??= []).push(attachmentOf(part, message));
+  return undefined;
+}
+
+/** A uri, file or blob part described: what it is and where, never its data (a blob gives its size). */
+function attachmentOf(part: Record<string, unknown>, message: number): Attachment {
+  const attachment: Attachment = { message, type: String(part.type) };
+  if (typeof part.modality === 'string') attachment.modality = part.modality;
+  if (typeof part.mime_type === 'string') attachment.mime_type = part.mime_type;
+  if (typeof part.uri === 'string') attachment.uri = part.uri;
+  if (typeof part.file_id === 'string') attachment.file_id = part.file_id;
+  if (typeof part.content === 'string') attachment.bytes = base64Bytes(part.content);
+  return attachment;
+}
+
+/** The size of the data a base64 text holds. */
+function base64Bytes(text: string): number {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return Math.max(0, Math.floor((text.length * 3) / 4) - padding);
 }

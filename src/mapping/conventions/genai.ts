@@ -3,7 +3,9 @@ import {
   ATTR_GEN_AI_AGENT_DESCRIPTION,
   ATTR_GEN_AI_AGENT_ID,
   ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_AGENT_VERSION,
   ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_DATA_SOURCE_ID,
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
@@ -15,12 +17,16 @@ import {
   ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
   ATTR_GEN_AI_REQUEST_SEED,
   ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
+  ATTR_GEN_AI_REQUEST_STREAM,
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
   ATTR_GEN_AI_REQUEST_TOP_K,
   ATTR_GEN_AI_REQUEST_TOP_P,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_RETRIEVAL_DOCUMENTS,
+  ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
   ATTR_GEN_AI_SYSTEM,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
@@ -40,14 +46,18 @@ import {
   ATTR_GEN_AI_WORKFLOW_NAME,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { ChatMessage, ModelEndpoint } from '../../log/log-request.js';
-import { parseJsonText, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
+import { parseJsonText, readBoolean, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
 import { asText, isRecord, textOf } from '../messages.js';
-import { emptyNormalized, type KindReader, type LogKind, type NormalizedSpan } from '../normalized.js';
+import { emptyNormalized, type Attachment, type KindReader, type LogKind, type NormalizedSpan } from '../normalized.js';
 import { toModelConfigTools } from '../tools.js';
-import { fromGenAiMessages, fromSystemInstructions } from './genai-messages.js';
+import { asEmbedding, asRetrieval } from '../retrieval.js';
+import { aiSdkReasoningTokens, embeddedValues, readRuntimeContext } from './ai-sdk-extras.js';
+import { fromGenAiMessages, fromSystemInstructions, type SetAside } from './genai-messages.js';
 
 /** Not in the npm constants yet (renamed in the GenAI conventions repository). */
 const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
+/** The AI SDK 7 writes the time to first chunk under the name of the metric that measures it. */
+const ATTR_TIME_TO_FIRST_CHUNK_METRIC = 'gen_ai.client.operation.time_to_first_chunk';
 
 /** `gen_ai.operation.name` → what the span is. Unknown operations are generic steps. */
 export function genAiKind(operation: string | undefined): LogKind {
@@ -58,6 +68,7 @@ export function genAiKind(operation: string | undefined): LogKind {
     case undefined:
       return 'model';
     case 'execute_tool':
+    case 'retrieval':
       return 'tool';
     case 'invoke_agent':
     case 'create_agent':
@@ -79,12 +90,18 @@ export function normalizeGenAi(attributes: Attributes): NormalizedSpan {
   return normalized;
 }
 
-const BY_KIND: Record<LogKind, KindReader> = { model: () => undefined, tool: readTool, agent: readAgent, generic: readWorkflow };
+const BY_KIND: Record<LogKind, KindReader> = { model: () => undefined, tool: readTool, agent: readAgent, generic: readStep };
 
-function readWorkflow(attributes: Attributes, out: NormalizedSpan): void {
+/** Any other operation: a workflow, an agent's step, an embedding, or one the conventions add later. */
+function readStep(attributes: Attributes, out: NormalizedSpan): void {
   const operation = readString(attributes, ATTR_GEN_AI_OPERATION_NAME);
-  out.name = readString(attributes, ATTR_GEN_AI_WORKFLOW_NAME) ?? operation;
   if (operation) out.metadata.operation = operation;
+  readRuntimeContext(attributes, out.metadata);
+  if (operation === 'embeddings') return asEmbedding(out, embeddedValues(attributes));
+  out.name = readString(attributes, ATTR_GEN_AI_WORKFLOW_NAME) ?? operation;
+  // A workflow is a flow of its own kind (`invoke_workflow`, 1.41); the AI SDK 7 marks its steps.
+  if (operation === 'invoke_workflow') out.otherParams.kind = 'workflow';
+  else if (operation === 'agent_step') out.otherParams.kind = 'agent_step';
 }
 
 function readModel(attributes: Attributes, out: NormalizedSpan, operation: string | undefined): void {
@@ -117,17 +134,32 @@ function endpointFor(operation: string | undefined): ModelEndpoint | undefined {
 
 function readContent(attributes: Attributes, out: NormalizedSpan): void {
   const system = fromSystemInstructions(readJson(attributes, ATTR_GEN_AI_SYSTEM_INSTRUCTIONS));
-  const input = fromGenAiMessages(readJson(attributes, ATTR_GEN_AI_INPUT_MESSAGES));
+  const inputAside: SetAside = {};
+  const input = fromGenAiMessages(readJson(attributes, ATTR_GEN_AI_INPUT_MESSAGES), 'user', inputAside);
   const messages: ChatMessage[] = system ? [system, ...input] : input;
   if (messages.length > 0) out.messages = messages;
   const outputs = readJson(attributes, ATTR_GEN_AI_OUTPUT_MESSAGES);
-  const [first] = fromGenAiMessages(outputs, 'assistant');
+  // One message per choice: the log takes the first.
+  const chosen = Array.isArray(outputs) && outputs.length > 1 ? [outputs[0]] : outputs;
+  const outputAside: SetAside = {};
+  const [first] = fromGenAiMessages(chosen, 'assistant', outputAside);
   if (first) {
     out.outputMessage = first;
     out.output = textOf(first);
   }
   const reason = Array.isArray(outputs) && isRecord(outputs[0]) ? outputs[0].finish_reason : undefined;
   if (typeof reason === 'string') out.finishReason = reason;
+  // The reasoning of earlier turns is left out: it was the output of the calls that made it.
+  if (outputAside.reasoning) out.reasoning = outputAside.reasoning.join('\n\n');
+  if (inputAside.attachments || outputAside.attachments) out.attachments = attachmentsOf(inputAside, outputAside, system ? 1 : 0);
+}
+
+/** The attachments set aside, numbered as the log's messages (after the system instructions), or `output`. */
+function attachmentsOf(input: SetAside, output: SetAside, shift: number): Attachment[] {
+  return [
+    ...(input.attachments ?? []).map((attachment) => ({ ...attachment, message: (attachment.message as number) + shift })),
+    ...(output.attachments ?? []).map((attachment) => ({ ...attachment, message: 'output' as const })),
+  ];
 }
 
 function readUsage(attributes: Attributes, out: NormalizedSpan): void {
@@ -138,7 +170,7 @@ function readUsage(attributes: Attributes, out: NormalizedSpan): void {
     output:
       readInteger(attributes, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS) ??
       readInteger(attributes, ATTR_GEN_AI_USAGE_COMPLETION_TOKENS),
-    reasoning: readInteger(attributes, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS),
+    reasoning: readInteger(attributes, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS) ?? aiSdkReasoningTokens(attributes),
     cacheRead: readInteger(attributes, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
     cacheWrite:
       readInteger(attributes, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS) ??
@@ -151,9 +183,14 @@ function readResponse(attributes: Attributes, out: NormalizedSpan): void {
   // The Anthropic SDK records its stop reason under its own name instead.
   out.finishReason = reasons?.[0] ?? out.finishReason ?? readString(attributes, 'anthropic.message.stop_reason');
   out.responseId = readString(attributes, ATTR_GEN_AI_RESPONSE_ID);
+  if (readBoolean(attributes, ATTR_GEN_AI_REQUEST_STREAM)) out.metadata.stream = true;
+  const firstChunk =
+    readNumber(attributes, ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK) ?? readNumber(attributes, ATTR_TIME_TO_FIRST_CHUNK_METRIC);
+  if (firstChunk !== undefined) out.metadata.time_to_first_chunk = firstChunk;
 }
 
 function readTool(attributes: Attributes, out: NormalizedSpan): void {
+  if (readString(attributes, ATTR_GEN_AI_OPERATION_NAME) === 'retrieval') return readRetrieval(attributes, out);
   out.name = readString(attributes, ATTR_GEN_AI_TOOL_NAME);
   out.description = readString(attributes, ATTR_GEN_AI_TOOL_DESCRIPTION);
   const args = readJson(attributes, ATTR_GEN_AI_TOOL_CALL_ARGUMENTS);
@@ -168,9 +205,23 @@ function readTool(attributes: Attributes, out: NormalizedSpan): void {
   if (type) out.metadata.tool_type = type;
 }
 
+/** A retrieval (1.40): a tool named by its data source, the query in, the documents out as recorded. */
+function readRetrieval(attributes: Attributes, out: NormalizedSpan): void {
+  const source = readString(attributes, ATTR_GEN_AI_DATA_SOURCE_ID);
+  out.name = source;
+  out.metadata.operation = 'retrieval';
+  if (source) out.metadata.data_source_id = source;
+  const topK = out.otherParams.top_k;
+  if (topK !== undefined) out.metadata.top_k = topK;
+  const documents = attributes[ATTR_GEN_AI_RETRIEVAL_DOCUMENTS];
+  asRetrieval(out, readString(attributes, ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT), typeof documents === 'string' ? documents : asText(documents));
+}
+
 function readAgent(attributes: Attributes, out: NormalizedSpan): void {
   out.name = readString(attributes, ATTR_GEN_AI_AGENT_NAME);
   out.description = readString(attributes, ATTR_GEN_AI_AGENT_DESCRIPTION);
   const id = readString(attributes, ATTR_GEN_AI_AGENT_ID);
   if (id) out.metadata.agent_id = id;
+  readRuntimeContext(attributes, out.metadata);
+  out.version = readString(attributes, ATTR_GEN_AI_AGENT_VERSION);
 }

@@ -5,6 +5,7 @@ import { groupString, indexedGroups, subGroups, type Group } from '../flattened.
 import { asText, imagePart, isRecord, textOf, textPart, toContent, toRole, toToolCall } from '../messages.js';
 import { emptyNormalized, type KindReader, type LogKind, type ModelParams, type NormalizedSpan } from '../normalized.js';
 import { toModelConfigTools } from '../tools.js';
+import { asEmbedding, asRetrieval, type RetrievedDocument } from '../retrieval.js';
 import { fromOpenAiMessages } from './openai-messages.js';
 import { assignOwn, ownValue, setOwn } from '../../shared/own-keys.js';
 
@@ -13,6 +14,7 @@ export function openInferenceKind(kind: string): LogKind {
     case 'LLM':
       return 'model';
     case 'TOOL':
+    case 'RETRIEVER':
       return 'tool';
     case 'AGENT':
       return 'agent';
@@ -38,14 +40,15 @@ const NOT_PARAMS = new Set(['model', 'messages', 'tools', 'stream', 'stream_opti
 
 /** An OpenInference span (Arize): `openinference.span.kind` plus flattened `llm.*`, `tool.*`, `input/output.*`. */
 export function normalizeOpenInference(attributes: Attributes): NormalizedSpan {
-  const kind = openInferenceKind(readString(attributes, 'openinference.span.kind') ?? '');
-  const out = emptyNormalized(kind);
+  const spanKind = (readString(attributes, 'openinference.span.kind') ?? '').toUpperCase();
+  const out = emptyNormalized(openInferenceKind(spanKind));
   readCommon(attributes, out);
-  BY_KIND[kind](attributes, out);
+  (ownValue(READERS, spanKind) ?? readChain)(attributes, out);
   return out;
 }
 
-const BY_KIND: Record<LogKind, KindReader> = { model: readLlm, tool: readTool, agent: readChain, generic: readChain };
+/** What each span kind reads; CHAIN, AGENT, RERANKER and the rest read their input and output. */
+const READERS: Record<string, KindReader> = { LLM: readLlm, TOOL: readTool, RETRIEVER: readRetriever, EMBEDDING: readEmbedding };
 
 function readCommon(attributes: Attributes, out: NormalizedSpan): void {
   out.conversationId = readString(attributes, 'session.id');
@@ -67,7 +70,8 @@ function readLlm(attributes: Attributes, out: NormalizedSpan): void {
     readString(attributes, 'llm.request.model_name') ??
     readString(attributes, 'llm.model_name');
   out.responseModel = readString(attributes, 'llm.response.model_name') ?? readString(attributes, 'llm.model_name');
-  out.provider = readString(attributes, 'llm.provider') ?? readString(attributes, 'llm.system');
+  out.provider = readString(attributes, 'llm.provider') ?? readString(attributes, 'llm.system') ?? langChainParam(out, 'ls_provider');
+  out.model ??= langChainParam(out, 'ls_model_name');
   out.endpoint = 'chat';
   readParameters(parameters, out);
   const messages = readMessages(attributes, 'llm.input_messages');
@@ -89,6 +93,12 @@ function readLlm(attributes: Attributes, out: NormalizedSpan): void {
     cacheRead: readInteger(attributes, 'llm.token_count.prompt_details.cache_read'),
     cacheWrite: readInteger(attributes, 'llm.token_count.prompt_details.cache_write'),
   };
+}
+
+/** LangChain's own description of a model call (`ls_provider`, `ls_model_name`), in the run's metadata. */
+function langChainParam(out: NormalizedSpan, key: string): string | undefined {
+  const value = ownValue(out.metadata, key);
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function readParameters(parameters: Record<string, unknown>, out: NormalizedSpan): void {
@@ -116,6 +126,37 @@ function readTool(attributes: Attributes, out: NormalizedSpan): void {
   readInputOutput(attributes, out);
   const id = readString(attributes, 'tool.id') ?? readString(attributes, 'tool_call.id');
   if (id) out.metadata.tool_call_id = id;
+}
+
+/** A retriever: the query in `input.value`, the documents flattened under `retrieval.documents`. */
+function readRetriever(attributes: Attributes, out: NormalizedSpan): void {
+  const documents = indexedGroups(attributes, 'retrieval.documents').map(toDocument);
+  asRetrieval(out, readString(attributes, 'input.value'), documents.length > 0 ? documents : undefined);
+}
+
+function toDocument(group: Group): RetrievedDocument {
+  const document: RetrievedDocument = {};
+  const id = group.get('document.id');
+  if (typeof id === 'string' || typeof id === 'number') document.id = String(id);
+  const score = group.get('document.score');
+  if (typeof score === 'number') document.score = score;
+  const content = groupString(group, 'document.content');
+  if (content !== undefined) document.content = content;
+  const metadata = parseJsonText(groupString(group, 'document.metadata') ?? '');
+  if (isRecord(metadata)) document.metadata = metadata;
+  return document;
+}
+
+/** An embedding: the model and the texts flattened under `embedding.embeddings` (never the vectors). */
+function readEmbedding(attributes: Attributes, out: NormalizedSpan): void {
+  out.model = readString(attributes, 'embedding.model_name');
+  out.provider = readString(attributes, 'llm.provider') ?? readString(attributes, 'llm.system');
+  const texts = indexedGroups(attributes, 'embedding.embeddings').flatMap((group) => {
+    const text = groupString(group, 'embedding.text');
+    return text === undefined ? [] : [text];
+  });
+  asEmbedding(out, texts.length > 0 ? texts : readValue(attributes, 'input'));
+  out.usage = { input: readInteger(attributes, 'llm.token_count.prompt') };
 }
 
 function readChain(attributes: Attributes, out: NormalizedSpan): void {

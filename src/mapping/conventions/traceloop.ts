@@ -21,10 +21,11 @@ export function traceloopKind(kind: string | undefined): LogKind {
  * `traceloop.span.kind`, `traceloop.entity.*` and association properties.
  */
 export function normalizeTraceloopEntity(attributes: Attributes): NormalizedSpan {
-  const out: NormalizedSpan = {
-    ...normalizeGenAi(attributes),
-    kind: traceloopKind(readString(attributes, 'traceloop.span.kind')),
-  };
+  const entityKind = readString(attributes, 'traceloop.span.kind');
+  const out: NormalizedSpan = { ...normalizeGenAi(attributes), kind: traceloopKind(entityKind) };
+  // A workflow or a task is a flow of that kind.
+  if (out.kind === 'generic' && entityKind) out.otherParams.kind = entityKind;
+  if (out.kind === 'agent') out.version = readVersion(attributes) ?? out.version;
   out.name = readString(attributes, 'traceloop.entity.name') ?? out.name;
   const input = readJson(attributes, 'traceloop.entity.input');
   if (input !== undefined) out.inputs = entityInputs(input);
@@ -71,6 +72,12 @@ export function normalizeTraceloopLegacy(attributes: Attributes): NormalizedSpan
   };
   readAssociation(attributes, out);
   return out;
+}
+
+/** `withAgent({ version })`: a number, or text. */
+function readVersion(attributes: Attributes): string | number | undefined {
+  const version = attributes['traceloop.entity.version'];
+  return typeof version === 'number' && Number.isFinite(version) ? version : readString(attributes, 'traceloop.entity.version');
 }
 
 /** `{"args": [...], "kwargs": {...}}`: the keyword arguments when there are any, else the positional ones. */
