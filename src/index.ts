@@ -16,7 +16,7 @@ export {
   type HumanloopSpanExporterOptions,
   type HumanloopEnvVar,
 } from './config/config.js';
-export { mapSpan, type SpanMapping, type SpanMapperOptions, type SkipReason } from './mapping/map-span.js';
+export { mapSpan, type Evaluation, type SpanMapping, type SpanMapperOptions, type SkipReason } from './mapping/map-span.js';
 export type { Clock } from './shared/clock.js';
 export type {
   AgentConfig,

@@ -15,6 +15,11 @@ const SCENARIOS = [
   'anthropic',
   'langchain-openinference',
   'genai-parts',
+  'ai-v6-embed',
+  'ai-v7',
+  'langchain-openai',
+  'traceloop-entities',
+  'genai-agents',
 ];
 
 let harness: Harness | undefined;

@@ -30,7 +30,10 @@ interface OpenLog {
   created: LogIds | undefined;
   /** Its span's whole log, once the span ended (a log created open to take children has it from the start). */
   end: UnlinkedLog | undefined;
-  /** Children linked under it whose create is not delivered (or dropped) yet, where its completion waits for them. */
+  /**
+   * Children linked under it not through yet (their create, and those of the logs under them, not
+   * delivered or dropped), where its completion waits for them.
+   */
   children: number;
 }
 
@@ -249,6 +252,17 @@ export class LogBook {
     return record ? this._letGo(record, undefined) : [];
   }
 
+  /**
+   * An open log that was created: once the logs under it are created too, its parent's completion
+   * no longer waits for it (a completion waits for the creates of the logs under it, at any depth,
+   * not for their completions).
+   */
+  leaving(key: string): BookEffect[] {
+    const record = this._records.get(key);
+    if (!record?.open?.created || record.open.children > 0) return [];
+    return this._leaveParent(record);
+  }
+
   /** The completion of an open log, if it may go now: delivered, its span ended, and its children through. */
   completion(key: string): BookEffect[] {
     const record = this._records.get(key);
@@ -391,8 +405,8 @@ export class LogBook {
     record.item = undefined;
     record.open.created = created;
     effects.push({ kind: 'delivered', key: record.key, logId: created.logId, owner: record.owner }, { kind: 'try-complete', key: record.key });
-    // Created: its parent may be completed now (what a completion waits for is its children's creates).
-    effects.push(...this._leaveParent(record));
+    // Once what its delivery released is linked: is all under it created, so that its parent may complete?
+    if (record.under !== undefined) effects.push({ kind: 'try-leave', key: record.key });
     // Open for a span still running: its export need not wait for that span to end (its end's export will).
     if (!record.open.end) effects.push(...this._letGo(record, undefined));
     return effects;
@@ -468,7 +482,10 @@ export class LogBook {
     record.under = undefined;
     if (!parent?.open) return [];
     parent.open.children--;
-    return [{ kind: 'try-complete', key: parent.key }];
+    const effects: BookEffect[] = [{ kind: 'try-complete', key: parent.key }];
+    // The parent created, and all under it created too: it no longer holds up its own parent.
+    if (parent.open.children === 0 && parent.open.created) effects.push(...this._leaveParent(parent));
+    return effects;
   }
 
   /** A log linked under an open log whose completion waits for its children counts as one of them. */

@@ -34,6 +34,8 @@ export type BookEffect =
   | { kind: 'write-completion'; end: UnlinkedLog; created: LogIds }
   /** See whether the open log's completion may go now (after what its delivery released). */
   | { kind: 'try-complete'; key: string }
+  /** See whether the open log, created, still holds up its parent's completion (after what its delivery released). */
+  | { kind: 'try-leave'; key: string }
   | { kind: 'send'; item: OutgoingLog; owner: ExportId | undefined }
   /** Keep the log through an outage (its bytes count against the outage buffer). */
   | { kind: 'keep'; key: string; bytes: number; since: number }

@@ -46,6 +46,8 @@ export class Router {
         return book.written(dialect.completion(step.end, step.created), clock.now());
       case 'try-complete':
         return book.completion(step.key);
+      case 'try-leave':
+        return book.leaving(step.key);
       case 'send': {
         const deadline = step.owner === undefined ? undefined : ledger.deadlineOf(step.owner);
         sender.enqueue(step.item, deadline ?? clock.now() + config.exportTimeoutMillis);

@@ -637,6 +637,30 @@ describe('LogBook: an open log that completes after its children (v5)', () => {
     expect(balanced(spans)).toBe(true);
   });
 
+  // Defect: a flow was completed once its children were created, while a child that took
+  // children itself (an agent under a workflow) still had its own to create: they were then
+  // refused under a complete trace.
+  it('is completed only once the logs under its children are created too, not before', () => {
+    const b = setup(V5);
+    const t = trace();
+    const workflow = t.start('workflow', WORKFLOW);
+    const planner = t.start('planner', AGENT, workflow);
+    const chat = t.start('chat', CHAT_ATTRIBUTES, planner);
+    for (const span of [chat, planner, workflow]) span.end();
+    const [flow, agent, call] = [workflow, planner, chat].map((span) => endedLog(t.ended(span)));
+    b.book.seen(3);
+    for (const log of [flow, agent, call]) b.see(b.book.created(log, 1));
+    b.answer(b.release(flow, rootLink(flow), 1, true).item, delivered('log-flow'));
+    const agentItem = b.release(agent, under(flow, 'log-flow'), 1, true).item;
+    b.answer(agentItem, delivered('log-agent'));
+    // The agent is created, but the chat under it is not: the workflow may not be completed yet.
+    expect(b.complete(flow.spanId), 'completion with a grandchild on its way').toBeUndefined();
+    const callItem = b.release(call, under(agent, 'log-agent'), 1).item;
+    expect(b.complete(flow.spanId), 'completion with a grandchild in flight').toBeUndefined();
+    b.answer(callItem, delivered('log-chat'));
+    expect(b.complete(flow.spanId), 'completion once all under it is created').toBeDefined();
+  });
+
   it('waits for a merged child no more than for a delivered one', () => {
     const b = setup(V5);
     const { flow, children } = openFlow(b, 1);
