@@ -91,3 +91,41 @@ describe('a successful run at HUMANLOOP_LOG_LEVEL=info', () => {
     expect(info.mock.calls.flat().join(' ')).toContain(`humanloop-otel-exporter delivered 3 logs to ${new URL(hl.url).host}`);
   });
 });
+
+describe('logs refused by Humanloop', () => {
+  // Each refusal names its status and the setting to check, on one line, at the default level.
+  it.each([
+    [401, /^humanloop-otel-exporter: 2 logs dropped: .*401.*: Humanloop refused the API key; check HUMANLOOP_API_KEY or the apiKey option \(nothing more is sent with this one\)\n$/],
+    [403, /^humanloop-otel-exporter: 2 logs dropped: .*403.*: Humanloop refused the API key; check HUMANLOOP_API_KEY or the apiKey option \(nothing more is sent with this one\)\n$/],
+    [413, /^humanloop-otel-exporter: 2 logs dropped: the log is too large for one request even with its texts truncated: lower maxBatchBytes, or redact the largest fields\n$/],
+    [422, /^humanloop-otel-exporter: 2 logs dropped: .*422.*: the diag warnings name each log and field refused\n$/],
+  ])('HTTP %i: one line naming the cause and what to check', async (status, line) => {
+    diag.disable();
+    const hl = await scope.server();
+    hl.inject({ status }, 10);
+    const stderr = captureStderr();
+    const exporter = scope.exporter(hl.url);
+    await exportOnce(exporter, chatSpans(2));
+    await exporter.forceFlush();
+    expect(stderr).toHaveLength(1);
+    expect(stderr[0]).toMatch(line);
+  });
+});
+
+describe('logs kept through an outage longer than maxBufferAgeMillis', () => {
+  it('say so once, naming the host to check', async () => {
+    diag.disable();
+    const hl = await scope.server();
+    hl.inject({ status: 503 }, 1_000);
+    const stderr = captureStderr();
+    const clock = new FakeClock();
+    const exporter = scope.exporter(hl.url, { maxBufferAgeMillis: 60_000 }, clock);
+    await exportOnce(exporter, chatSpans(2));
+    for (let i = 0; i < 20 && stderr.length === 0; i++) {
+      clock.advance(10_000);
+      await exporter.forceFlush();
+    }
+    expect(stderr).toHaveLength(1);
+    expect(stderr[0]).toMatch(/^humanloop-otel-exporter: 2 logs dropped: kept through an outage longer than maxBufferAgeMillis \(.*503.*\): check that http:\/\/127\.0\.0\.1:\d+\/v4 is reachable\n$/);
+  });
+});
