@@ -29,7 +29,9 @@ describe('resolveConfig', () => {
       openParentsEarly: true,
       parentWaitMillis: 10_000,
     });
-    expect([defaults.api, defaults.baseUrl.href]).toEqual(['v4', 'https://api.humanloop.com/v4']);
+    // Humanloop's hosted API closed in September 2025: by default logs stay on this machine, at the
+    // address `humanloop-otel-exporter serve` listens on.
+    expect([defaults.api, defaults.baseUrl.href]).toEqual(['v4', 'http://127.0.0.1:8787/v4']);
     expect(defaults.unusable).toMatch(/HUMANLOOP_API_KEY/);
   });
 
@@ -50,7 +52,7 @@ describe('resolveConfig', () => {
 
   it('takes the v5 API from the option or HUMANLOOP_API_VERSION, with its own base URL and concurrency', () => {
     expect(resolveConfig({ api: 'v5' }, {})).toMatchObject({ api: 'v5', maxConcurrentRequests: 16 });
-    expect(resolveConfig({ api: 'v5' }, {}).baseUrl.href).toBe('https://api.humanloop.com/v5');
+    expect(resolveConfig({ api: 'v5' }, {}).baseUrl.href).toBe('http://127.0.0.1:8787/v5');
     expect(resolveConfig({}, { HUMANLOOP_API_KEY: 'k', HUMANLOOP_API_VERSION: 'V5' }).api).toBe('v5');
     // An unknown version would send to the wrong API: nothing is sent.
     expect(resolveConfig({}, { HUMANLOOP_API_KEY: 'k', HUMANLOOP_API_VERSION: 'v6' }).unusable).toMatch(/HUMANLOOP_API_VERSION/);

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -127,5 +128,27 @@ describe('logs kept through an outage longer than maxBufferAgeMillis', () => {
     }
     expect(stderr).toHaveLength(1);
     expect(stderr[0]).toMatch(/^humanloop-otel-exporter: 2 logs dropped: kept through an outage longer than maxBufferAgeMillis \(.*503.*\): check that http:\/\/127\.0\.0\.1:\d+\/v4 is reachable\n$/);
+  });
+});
+
+describe('logs sent to the default base URL with nothing listening there', () => {
+  it('say that no base URL was set, and how to set one or start the local server', async (context) => {
+    diag.disable();
+    // Something that resets every connection at the default address, so that nothing answers there.
+    const resetting = createServer((socket) => socket.destroy());
+    const listening = await new Promise<boolean>((resolve) => {
+      resetting.once('error', () => resolve(false));
+      resetting.listen(8787, '127.0.0.1', () => resolve(true));
+    });
+    if (!listening) return context.skip('port 8787 is in use on this machine');
+    scope.defer(() => new Promise<void>((resolve) => resetting.close(() => resolve())));
+    const stderr = captureStderr();
+    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, exportTimeoutMillis: 2_000 }, { env: {}, clock: new FakeClock() });
+    await exportOnce(exporter, chatSpans(1));
+    await exporter.shutdown();
+    expect(stderr).toHaveLength(1);
+    expect(stderr[0]).toMatch(
+      /^humanloop-otel-exporter: 1 log dropped: still undelivered at shutdown \(.*\): no base URL is set, and nothing answers at the default http:\/\/127\.0\.0\.1:8787\/v4: set baseUrl or HUMANLOOP_BASE_URL to your Humanloop-compatible API, or start one here with `npx humanloop-otel-exporter serve`; set spoolDir to keep them for the next run\n$/,
+    );
   });
 });
