@@ -29,8 +29,10 @@ export class DeliveryReport {
   private _lastDelivered: number;
   private _exiting = false;
 
+  /** `baseUrlIsDefault`: none was set, so a hint on reaching it says how to set one. */
   constructor(
     private readonly _baseUrl: URL,
+    private readonly _baseUrlIsDefault: boolean,
     now: number,
   ) {
     this._lastSummary = now;
@@ -105,9 +107,9 @@ export class DeliveryReport {
         return `${cause}: lower maxBatchBytes, or redact the largest fields`;
       case 'expired':
       case 'buffer_full':
-        return `${outage(reason, false)}${error ? ` (${error.message})` : ''}: check that ${base} is reachable`;
+        return `${outage(reason, false)}${error ? ` (${error.message})` : ''}: ${this._reach()}`;
       case 'shutdown': {
-        const check = error ? ` (${error.message}): check that ${base} is reachable; ` : this._exiting ? ': call shutdown() on the provider before the process ends, or ' : ': ';
+        const check = error ? ` (${error.message}): ${this._reach()}; ` : this._exiting ? ': call shutdown() on the provider before the process ends, or ' : ': ';
         return `${outage(reason, this._exiting)}${check}set spoolDir to keep them for the next run`;
       }
       case 'queue_full':
@@ -117,6 +119,13 @@ export class DeliveryReport {
       default:
         return `${describe(loss)}: run with HUMANLOOP_LOG_LEVEL=debug to see why`;
     }
+  }
+
+  /** What to check when the API does not answer. */
+  private _reach(): string {
+    const base = this._baseUrl.href;
+    if (!this._baseUrlIsDefault) return `check that ${base} is reachable`;
+    return `no base URL is set, and nothing answers at the default ${base}: set baseUrl or HUMANLOOP_BASE_URL to your Humanloop-compatible API, or start one here with \`npx humanloop-otel-exporter serve\``;
   }
 }
 

@@ -2,6 +2,7 @@
 // seeing what an app would send. Prints each trace as a tree as its logs arrive (or JSON lines, or
 // nothing), serves a web page at /, and can keep the logs in a file across restarts.
 import { parseArgs } from 'node:util';
+import { LOCAL_SERVER_PORT } from '../config/config.js';
 import { isLoopbackHost } from '../shared/loopback.js';
 import { hostListProblem } from '../shared/host-check.js';
 import { startLocalLogServer, type LocalApiVersion, type LocalLogServer, type LogChange } from '../local/index.js';
@@ -10,7 +11,8 @@ import { DEFAULT_MAX_LOGS } from '../local/server.js';
 import { listenFailure, untilSignalled, usageError, wholeNumber, type CliCommand } from './command.js';
 import { jsonLine, QUIET_MILLIS, TracePrinter } from './serve-output.js';
 
-const DEFAULT_PORT = 8787;
+/** Where the exporter sends by default. */
+const DEFAULT_PORT = LOCAL_SERVER_PORT;
 
 const USAGE = `Usage: humanloop-otel-exporter serve [options]
 

@@ -13,7 +13,10 @@ export interface HumanloopSpanExporterOptions {
   apiKey?: string;
   /** Default: env `HUMANLOOP_API_VERSION`, else `v4`. */
   api?: ApiVersion;
-  /** Default: env `HUMANLOOP_BASE_URL`, else `https://api.humanloop.com/v4` (or `/v5`). */
+  /**
+   * Default: env `HUMANLOOP_BASE_URL`, else the local log server on this machine,
+   * `http://127.0.0.1:8787/v4` (or `/v5`): Humanloop's hosted API closed in September 2025.
+   */
   baseUrl?: string;
   /**
    * v5: the path of the Humanloop file a log goes to. Default: the project, then the name of the
@@ -71,8 +74,10 @@ export interface ResolvedConfig {
   /** Set when the exporter cannot run (no API key, an unusable HUMANLOOP_BASE_URL): every export fails with it. */
   unusable: string | undefined;
   api: ApiVersion;
-  /** The API's base URL, e.g. `https://api.humanloop.com/v4`. */
+  /** The API's base URL, e.g. `https://humanloop.internal.example.com/v4`. */
   baseUrl: URL;
+  /** No base URL was given: logs go to the local log server's address on loopback. */
+  baseUrlIsDefault: boolean;
   path: HumanloopSpanExporterOptions['path'];
   /** From HUMANLOOP_LOG_LEVEL or OTEL_LOG_LEVEL: diagnostics go to the console at this level when no logger is set. */
   logLevel: DiagLogLevel | undefined;
@@ -109,8 +114,10 @@ export type HumanloopEnvVar =
 
 export type Environment = Partial<Record<HumanloopEnvVar, string | undefined>>;
 
-export const DEFAULT_BASE_URL = 'https://api.humanloop.com/v4';
-export const DEFAULT_V5_BASE_URL = 'https://api.humanloop.com/v5';
+/** The port `humanloop-otel-exporter serve` listens on by default, where logs go by default. */
+export const LOCAL_SERVER_PORT = 8787;
+export const DEFAULT_BASE_URL = `http://127.0.0.1:${LOCAL_SERVER_PORT}/v4`;
+export const DEFAULT_V5_BASE_URL = `http://127.0.0.1:${LOCAL_SERVER_PORT}/v5`;
 
 const DEFAULTS = {
   maxBatchSize: 500,
@@ -145,6 +152,7 @@ export function resolveConfig(
     logLevel: resolveLogLevel(env),
     api: api.version,
     baseUrl: baseUrl.url,
+    baseUrlIsDefault: baseUrl.isDefault === true,
     path: optionalFunction('path', options.path),
     project: optionalString('project', options.project) ?? nonEmpty(env.HUMANLOOP_PROJECT),
     source: optionalString('source', options.source),
@@ -214,7 +222,7 @@ function resolveApi(option: ApiVersion | undefined, env: Environment): { version
  * Where logs go. A bad `baseUrl` option throws; a bad HUMANLOOP_BASE_URL is a `problem` that
  * stops the exporter, rather than send prompts and the key somewhere the user did not point them.
  */
-function resolveBaseUrl(options: HumanloopSpanExporterOptions, env: Environment, api: ApiVersion): { url: URL; problem?: string } {
+function resolveBaseUrl(options: HumanloopSpanExporterOptions, env: Environment, api: ApiVersion): { url: URL; isDefault?: boolean; problem?: string } {
   const insecure = options.allowInsecureHttp === true;
   const fallback = new URL(api === 'v5' ? DEFAULT_V5_BASE_URL : DEFAULT_BASE_URL);
   if (options.baseUrl !== undefined) {
@@ -225,7 +233,7 @@ function resolveBaseUrl(options: HumanloopSpanExporterOptions, env: Environment,
   const fromEnv = nonEmpty(env.HUMANLOOP_BASE_URL);
   const problem = fromEnv === undefined ? undefined : baseUrlProblem(fromEnv, insecure);
   if (problem) return { url: fallback, problem: `Invalid HUMANLOOP_BASE_URL: ${problem}; nothing is sent` };
-  return { url: fromEnv === undefined ? fallback : withoutTrailingSlash(fromEnv) };
+  return fromEnv === undefined ? { url: fallback, isDefault: true } : { url: withoutTrailingSlash(fromEnv) };
 }
 
 function withoutTrailingSlash(base: string): URL {
@@ -260,7 +268,7 @@ function baseUrlProblem(raw: string, allowInsecure: boolean): string | undefined
   try {
     url = new URL(raw);
   } catch {
-    return 'it is not an absolute URL (expected e.g. https://api.humanloop.com/v4)';
+    return 'it is not an absolute URL (expected e.g. https://humanloop.example.com/v4)';
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     return `the protocol must be https: or http:, not ${url.protocol}`;

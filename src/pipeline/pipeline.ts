@@ -44,7 +44,7 @@ export class LogPipeline {
     ({ trace: this._trace, sender: this._sender, custody: this._custody } = _parts);
     this._book = new LogBook({ completesAfterChildren: _parts.dialect.completesAfterChildren });
     this._alarm = new Alarm(clock, () => this._tick());
-    this._report = new DeliveryReport(config.baseUrl, clock.now());
+    this._report = new DeliveryReport(config.baseUrl, config.baseUrlIsDefault, clock.now());
     this._router = new Router({ ..._parts, book: this._book, ledger: this._ledger, report: this._report, background: this._background });
     this._work = new ExportWork({
       ..._parts,
