@@ -363,6 +363,25 @@ describe('the server around the v5 API', () => {
     }
   });
 
+  it('counts the logs it keeps: a pushed-out log leaves its file\'s counts, and a file with none left is forgotten', async () => {
+    const small = await startTestLogServer({ api: 'v5', maxLogs: 2, onWarning: () => undefined });
+    try {
+      const post = async (body: unknown) => (await (await fetch(`${small.url}/prompts/log`, { method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Answer;
+      const gone = await post({ path: 'qa/gone', prompt: { model: 'gpt-4o' } });
+      const a = await post(prompt());
+      const b = await post(prompt({ prompt: { model: 'gpt-4o-mini' } }));
+      const read = async (id: string) => (await (await fetch(`${small.url}/logs/${id}`)).json()) as { prompt: Record<string, unknown> };
+      expect((await read(b.id)).prompt).toMatchObject({ version_logs_count: 1, total_logs_count: 2 });
+      await post(prompt());
+      expect((await read(b.id)).prompt).toMatchObject({ version_logs_count: 1, total_logs_count: 2 });
+      expect(small.v5Logs().map((log) => log.id)).not.toContain(a.id);
+      const refused = await fetch(`${small.url}/prompts/log`, { method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: JSON.stringify({ id: gone.prompt_id }) });
+      expect(refused.status, 'a file whose logs are all gone is forgotten').toBe(422);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('refuses an unknown api option', async () => {
     await expect(startTestLogServer({ api: 'v6' as 'v5' })).rejects.toThrow(TypeError);
   });
