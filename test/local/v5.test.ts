@@ -212,7 +212,9 @@ describe('traces', () => {
 
   it('completes an agent log by PATCH with its file id', async () => {
     const open = await created('/agents/log', agent());
-    await expectStatus(200, 'PATCH', `/agents/${open.agent_id}/log/${open.id}`, { log_status: 'complete' });
+    const done = await expectStatus(200, 'PATCH', `/agents/${open.agent_id}/log/${open.id}`, { log_status: 'complete' });
+    expect(done).toMatchObject({ id: open.id, log_status: 'complete', evaluator_logs: [], trace_id: open.id });
+    expect(done).toMatchObject({ agent: { id: open.agent_id, path: 'qa/agent', version_id: open.version_id, model: 'gpt-4o', inputs: [] } });
     expect(locs(await refused('PATCH', `/agents/${open.agent_id}/log/${open.id}`, { output: 'late' }))).toEqual([['body', 'log_status']]);
   });
 });
