@@ -39,6 +39,8 @@ export class V5Files {
   private readonly _files = new Map<string, V5File>();
   private readonly _paths = new Map<string, V5File>();
   private readonly _versions = new Map<string, V5Version>();
+  /** Each file's version ids, so that forgetting a file need not look through every version. */
+  private readonly _versionsOf = new Map<string, Set<string>>();
   // Never reset by clear(): an id handed out once is not handed out again for another file.
   private _fileCounter = 0;
 
@@ -70,14 +72,8 @@ export class V5Files {
    * file is the same version), or the file's version when it brought none. Returns the version id.
    */
   fileLog(file: V5File, kernel: unknown, at: string): string {
-    if (kernel !== undefined) {
-      const id = versionId(file, kernel);
-      if (!this._versions.has(id)) this._versions.set(id, { id, fileId: file.id, kernel, createdAt: at, lastUsedAt: at, logCount: 0 });
-      file.version = id;
-    }
-    if (!this._versions.has(file.version)) {
-      this._versions.set(file.version, { id: file.version, fileId: file.id, kernel: undefined, createdAt: at, lastUsedAt: at, logCount: 0 });
-    }
+    if (kernel !== undefined) file.version = versionId(file, kernel);
+    this._addVersion(file, file.version, kernel, at);
     this._count(file, file.version, at);
     return file.version;
   }
@@ -92,9 +88,7 @@ export class V5Files {
     }
     file.version = log.version_id;
     const at = typeof log.created_at === 'string' ? log.created_at : new Date().toISOString();
-    if (!this._versions.has(log.version_id)) {
-      this._versions.set(log.version_id, { id: log.version_id, fileId: file.id, kernel, createdAt: at, lastUsedAt: at, logCount: 0 });
-    }
+    this._addVersion(file, log.version_id, kernel, at);
     this._count(file, log.version_id, at);
   }
 
@@ -102,17 +96,31 @@ export class V5Files {
   forget(log: FiledLog): void {
     const file = this._files.get(log.file_id);
     const version = this._versions.get(log.version_id);
-    if (version && --version.logCount <= 0 && version.id !== file?.version) this._versions.delete(version.id);
+    if (version && --version.logCount <= 0 && version.id !== file?.version) {
+      this._versions.delete(version.id);
+      this._versionsOf.get(version.fileId)?.delete(version.id);
+    }
     if (!file || --file.logCount > 0) return;
     this._files.delete(file.id);
     if (this._paths.get(file.path) === file) this._paths.delete(file.path);
-    for (const [id, candidate] of this._versions) if (candidate.fileId === file.id) this._versions.delete(id);
+    for (const id of this._versionsOf.get(file.id) ?? []) this._versions.delete(id);
+    this._versionsOf.delete(file.id);
   }
 
   clear(): void {
     this._files.clear();
     this._paths.clear();
     this._versions.clear();
+    this._versionsOf.clear();
+  }
+
+  /** A version of `file` made at `at`, unless it is known (the first kernel of a version is its kernel). */
+  private _addVersion(file: V5File, id: string, kernel: unknown, at: string): void {
+    if (this._versions.has(id)) return;
+    this._versions.set(id, { id, fileId: file.id, kernel, createdAt: at, lastUsedAt: at, logCount: 0 });
+    const ids = this._versionsOf.get(file.id);
+    if (ids) ids.add(id);
+    else this._versionsOf.set(file.id, new Set([id]));
   }
 
   private _count(file: V5File, versionId: string, at: string): void {
