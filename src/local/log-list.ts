@@ -45,6 +45,11 @@ export class LogList<T extends { id: string }> {
     return this._byId.get(id);
   }
 
+  /** The stored logs themselves, in arrival order (a new array of them): for the store's reads. */
+  protected own(): readonly T[] {
+    return this._logs.toArray();
+  }
+
   hasLogId(id: string): boolean {
     return this._byId.has(id);
   }

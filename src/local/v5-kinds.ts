@@ -5,6 +5,9 @@ export type V5FileType = 'prompt' | 'tool' | 'flow' | 'agent';
 /** A flow or agent log is `incomplete` while it takes children; once `complete`, it is closed. */
 export type LogStatus = 'complete' | 'incomplete';
 
+/** Most levels of a trace the server walks, up (a child's end moves its ancestors') or down (trace children). */
+export const MAX_TRACE_DEPTH = 256;
+
 export interface V5Kind {
   /** The URL segment: `/v5/prompts/log`. */
   segment: string;

@@ -1,7 +1,9 @@
 /** Humanloop's v5 log endpoints, under `/v5`: one log per request, per file type. */
 import { decodeSegment, detail, invalidBody, jsonBody, unprocessable, type Reply } from './replies.js';
 import type { ApiRequest } from './routes.js';
-import { typeOfSegment, V5_KINDS, type V5FileType } from './v5-kinds.js';
+import { typeOfSegment, type V5FileType } from './v5-kinds.js';
+import { pageOfLogs, readLogQuery } from './v5-log-query.js';
+import { createResponse, logResponse } from './v5-responses.js';
 import type { StoredV5Log, V5Store } from './v5-store.js';
 import { checkCreate, checkUpdate, updateBodyErrors } from './v5-validate.js';
 
@@ -12,9 +14,6 @@ export interface V5Context {
   /** Told of each log an update changed, with a copy. */
   onUpdated?: (log: StoredV5Log) => void;
 }
-
-/** A stored v5 log as `GET` and `PATCH` answer it: what was sent, plus what the server gave it. */
-export type WireV5Log = Omit<StoredV5Log, 'request_index'>;
 
 type Route =
   | { action: 'create'; type: V5FileType }
@@ -36,12 +35,22 @@ export function answerV5Request(request: ApiRequest, path: string, context: V5Co
     case 'update':
       return updateLog(request, route, context);
     case 'list':
-      return { status: 200, body: context.store.all().map(toWire) };
+      return listLogs(request, context.store);
     case 'read': {
-      const log = context.store.get(route.id);
-      return log ? { status: 200, body: toWire(log) } : detail(404, 'no log with that id');
+      const log = context.store.log(route.id);
+      return log ? { status: 200, body: logResponse(log, context.store, true) } : detail(404, 'no log with that id');
     }
   }
+}
+
+/** Humanloop's paginated list (`records`, `page`, `size`, `total`), oldest first, filtered by the query. */
+function listLogs(request: ApiRequest, store: V5Store): Reply {
+  const read = readLogQuery(request.target);
+  if (!read.ok) return unprocessable(read.errors);
+  const { query } = read;
+  const { records, total } = pageOfLogs(store.logs(), query);
+  const answered = records.map((log) => logResponse(log, store, query.includeTraceChildren));
+  return { status: 200, body: { records: answered, page: query.page, size: query.size, total } };
 }
 
 function createLog(request: ApiRequest, type: V5FileType, context: V5Context): Reply {
@@ -58,11 +67,10 @@ function createLog(request: ApiRequest, type: V5FileType, context: V5Context): R
     const ancestor = context.store.get(id);
     if (ancestor) context.onUpdated?.(ancestor);
   }
-  const kind = V5_KINDS[type];
-  const answer = { id: stored.id, [kind.fileIdField]: stored.file_id, version_id: stored.version_id };
-  return { status: 200, body: kind.hasStatus ? { ...answer, log_status: stored.log_status } : answer };
+  return { status: 200, body: createResponse(stored) };
 }
 
+/** The update answers the log as the API's log response (its trace children are read with `GET /v5/logs/{id}`). */
 function updateLog(request: ApiRequest, route: Extract<Route, { action: 'update' }>, { store, onUpdated }: V5Context): Reply {
   const body = jsonBody(request);
   if (!body.ok) return invalidBody(body.msg);
@@ -77,7 +85,7 @@ function updateLog(request: ApiRequest, route: Extract<Route, { action: 'update'
   const updated = store.update(log.id, checked.value);
   if (!updated) return detail(404, 'no log with that id');
   onUpdated?.(structuredClone(updated));
-  return { status: 200, body: toWire(updated) };
+  return { status: 200, body: logResponse(updated, store, false) };
 }
 
 /**
@@ -99,8 +107,4 @@ function parseRoute(path: string): Route | undefined {
   }
   if (segments.length === 4 && third === 'log' && fourth !== undefined) return { action: 'update', type, fileId: second, logId: fourth };
   return undefined;
-}
-
-function toWire({ request_index: _index, ...log }: StoredV5Log): WireV5Log {
-  return log;
 }

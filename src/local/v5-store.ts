@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import { LogList } from './log-list.js';
-import { trimOldest } from './recent.js';
-import { V5_KINDS, type LogStatus, type V5FileType } from './v5-kinds.js';
+import { V5Files, type V5File, type V5Version } from './v5-files.js';
+import { MAX_TRACE_DEPTH, V5_KINDS, type LogStatus, type V5FileType } from './v5-kinds.js';
+
+export type { V5File, V5Version } from './v5-files.js';
 
 /**
  * A v5 log as the local server keeps it: the body as sent, plus what the server gave it. The
@@ -14,6 +15,8 @@ export interface StoredV5Log {
   type: V5FileType;
   file_id: string;
   version_id: string;
+  /** When the log was created: as the client gave it, else when the server stored it (ISO 8601). */
+  created_at?: string | null;
   /** Flow and agent logs only. */
   log_status?: LogStatus;
   /** Which request (by index) stored it. */
@@ -21,14 +24,6 @@ export interface StoredV5Log {
   path?: string | null;
   trace_parent_id?: string | null;
   [field: string]: unknown;
-}
-
-/** A file: a path that belongs to one file type, and the version its last kernel made. */
-export interface V5File {
-  readonly id: string;
-  readonly type: V5FileType;
-  readonly path: string;
-  version: string;
 }
 
 /** Where a checked create goes: a known file, or a new one at a path. */
@@ -52,28 +47,44 @@ export interface KnownV5 {
   log(id: string): Readonly<StoredV5Log> | undefined;
 }
 
-const VERSION_HASH_CHARS = 12;
-/** Levels of ancestors whose end a child's end may move. */
-const MAX_TRACE_DEPTH = 256;
 
-/** The v5 logs in arrival order, with the files and versions they made. */
+/** The v5 logs in arrival order, with the files and versions they made, and each log's trace children. */
 export class V5Store extends LogList<StoredV5Log> implements KnownV5 {
-  private readonly _files = new Map<string, V5File>();
-  private readonly _paths = new Map<string, V5File>();
-  // Never reset by clear(): an id handed out once is not handed out again for another log or file.
+  private readonly _files = new V5Files();
+  /** Ids of each log's children, in arrival order. */
+  private readonly _children = new Map<string, string[]>();
+  // Never reset by clear(): an id handed out once is not handed out again for another log.
   private _logCounter = 0;
-  private _fileCounter = 0;
 
   file(id: string): V5File | undefined {
-    return this._files.get(id);
+    return this._files.file(id);
   }
 
   fileAtPath(path: string): V5File | undefined {
-    return this._paths.get(path);
+    return this._files.fileAtPath(path);
+  }
+
+  version(id: string): Readonly<V5Version> | undefined {
+    return this._files.version(id);
   }
 
   log(id: string): Readonly<StoredV5Log> | undefined {
     return this.find(id);
+  }
+
+  /** The stored logs themselves, in arrival order: for reading only, never to hand out. */
+  logs(): ReadonlyArray<Readonly<StoredV5Log>> {
+    return this.own();
+  }
+
+  /** The stored logs whose trace parent is `id`, in arrival order (the store's own: read only). */
+  childrenOf(id: string): Array<Readonly<StoredV5Log>> {
+    const children: Array<Readonly<StoredV5Log>> = [];
+    for (const childId of this._children.get(id) ?? []) {
+      const child = this.find(childId);
+      if (child) children.push(child);
+    }
+    return children;
   }
 
   /**
@@ -81,13 +92,15 @@ export class V5Store extends LogList<StoredV5Log> implements KnownV5 {
    * `onWidened` hears of each flow or agent above it whose end moved to the new log's end.
    */
   add(create: V5Create, requestIndex: number, onWidened?: (ancestor: Readonly<StoredV5Log>) => void): Readonly<StoredV5Log> {
-    const { type, destination } = create;
-    const file = 'file' in destination ? destination.file : this._newFile(type, destination.newPath);
-    if (create.kernel !== undefined) file.version = versionId(file, create.kernel);
+    const { type, destination, body } = create;
+    const file = 'file' in destination ? destination.file : this._files.create(type, destination.newPath);
+    const createdAt = typeof body.created_at === 'string' ? body.created_at : new Date().toISOString();
+    const version = this._files.fileLog(file, create.kernel, createdAt);
     const status = create.logStatus === undefined ? {} : { log_status: create.logStatus };
-    const ids = { id: create.logId ?? this._newLogId(), type, file_id: file.id, version_id: file.version };
+    const ids = { id: create.logId ?? this._newLogId(), type, file_id: file.id, version_id: version };
     // The parsed request body is the server's own: completed in place rather than copied.
-    const stored: StoredV5Log = Object.assign(create.body, ids, status, { request_index: requestIndex });
+    const stored: StoredV5Log = Object.assign(body, ids, status, { created_at: createdAt, request_index: requestIndex });
+    this._addChild(stored);
     this.keep(stored);
     this._widenTraceEnd(stored, onWidened);
     return stored;
@@ -111,21 +124,34 @@ export class V5Store extends LogList<StoredV5Log> implements KnownV5 {
    * same id is replaced. Its file is known again, at its path, with the log's version.
    */
   restore(log: StoredV5Log): void {
+    const known = this.hasLogId(log.id);
     const stored = this.restoreLog(log);
-    let file = this._files.get(stored.file_id);
-    if (!file) {
-      file = { id: stored.file_id, type: stored.type, path: typeof stored.path === 'string' ? stored.path : '', version: '' };
-      this._files.set(file.id, file);
-      if (file.path !== '' && !this._paths.has(file.path)) this._paths.set(file.path, file);
+    if (!known) {
+      this._files.restore(stored, stored[V5_KINDS[stored.type].kernel] ?? undefined);
+      this._addChild(stored);
     }
-    file.version = stored.version_id;
     this._widenTraceEnd(stored);
   }
 
   override clear(): void {
     super.clear();
     this._files.clear();
-    this._paths.clear();
+    this._children.clear();
+  }
+
+  protected override forget(log: StoredV5Log): void {
+    this._files.forget(log);
+    this._children.delete(log.id);
+    const parent = typeof log.trace_parent_id === 'string' ? this._children.get(log.trace_parent_id) : undefined;
+    const at = parent?.indexOf(log.id) ?? -1;
+    if (parent && at !== -1) parent.splice(at, 1);
+  }
+
+  private _addChild(log: StoredV5Log): void {
+    if (typeof log.trace_parent_id !== 'string') return;
+    const siblings = this._children.get(log.trace_parent_id);
+    if (siblings) siblings.push(log.id);
+    else this._children.set(log.trace_parent_id, [log.id]);
   }
 
   /** A flow or agent log above a child that ends later ends no earlier than it (as Humanloop moves a trace's end). */
@@ -143,20 +169,6 @@ export class V5Store extends LogList<StoredV5Log> implements KnownV5 {
     }
   }
 
-  private _newFile(type: V5FileType, path: string): V5File {
-    let id: string;
-    do id = `${V5_KINDS[type].filePrefix}${++this._fileCounter}`;
-    while (this._files.has(id));
-    const file: V5File = { id, type, path, version: '' };
-    this._files.set(file.id, file);
-    this._paths.set(path, file);
-    // Files are remembered for as many as there are logs, the oldest forgotten first.
-    trimOldest(this._files, this.maxLogs, (_, forgotten) => {
-      if (this._paths.get(forgotten.path) === forgotten) this._paths.delete(forgotten.path);
-    });
-    return file;
-  }
-
   /** `log_<n>`, skipping any a client chose as its `log_id`. */
   private _newLogId(): string {
     let id: string;
@@ -164,19 +176,4 @@ export class V5Store extends LogList<StoredV5Log> implements KnownV5 {
     while (this.hasLogId(id));
     return id;
   }
-}
-
-/** The same kernel on the same file is the same version, whatever the key order or null fields. */
-function versionId(file: V5File, kernel: unknown): string {
-  const hash = createHash('sha256').update(file.id).update('\0').update(JSON.stringify(canonical(kernel)));
-  return `${V5_KINDS[file.type].versionPrefix}${hash.digest('hex').slice(0, VERSION_HASH_CHARS)}`;
-}
-
-/** Objects with sorted keys and without null members (a null field is an absent one). */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value !== 'object' || value === null) return value;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, member]) => member !== null);
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return Object.fromEntries(entries.map(([key, member]) => [key, canonical(member)]));
 }

@@ -2,10 +2,10 @@ import type { TestLogServer } from '../../src/testing/index.js';
 import { storedLogs, type Dialect } from '../helpers/harness.js';
 
 /**
- * Fields the log server assigns (ids, request order, and the end a v5 flow or agent log gets
- * when it is completed, stamped by the server's clock), which differ between two servers.
+ * Fields the log server assigns (ids, request order, and the times its clock stamps: the end a
+ * v5 flow or agent log gets when it is completed, a v5 log's creation), which differ between two servers.
  */
-const SERVER_FIELDS = new Set(['id', 'request_index', 'trace_parent_id', 'file_id', 'version_id', 'session_id', 'project_id', 'end_time']);
+const SERVER_FIELDS = new Set(['id', 'request_index', 'trace_parent_id', 'file_id', 'version_id', 'session_id', 'project_id', 'end_time', 'created_at']);
 
 export interface TreeNode {
   spanId: string;

@@ -85,6 +85,19 @@ describe('dataFile', () => {
     expect(new Set([...v5.map((log) => log.id), prompt.id, newFile.id]).size).toBe(v5.length + 2);
   });
 
+  it('answers v5 reads the same after a restart: files, versions, counts and trace children', async () => {
+    const first = await start();
+    await sendTraces(first);
+    const flowId = first.v5Logs()[0]?.id ?? '';
+    const read = async (server: LocalLogServer) => [await call(server, 'GET', `/v5/logs/${flowId}`, undefined), await call(server, 'GET', '/v5/logs', undefined)];
+    const before = await read(first);
+    expect(before[0]).toMatchObject({ flow: { attributes: { a: 1 }, version_logs_count: 1 }, trace_children: [{ prompt: { model: 'gpt-4o' } }] });
+    await first.close();
+
+    const second = await start();
+    expect(await read(second)).toEqual(before);
+  });
+
   it('skips lines that are not logs with one warning, and ends a line cut short before appending', async () => {
     const first = await start();
     await call(first, 'POST', '/v4/logs', model({ reference_id: 'kept' }));

@@ -68,15 +68,19 @@ describe('creating logs', () => {
     });
   });
 
-  it('stores the body as sent with the ids, type and request index; null fields are accepted', async () => {
+  it('stores the body as sent with the ids, type, creation time and request index; null fields are accepted', async () => {
     const sent = prompt({ output: null, prompt_tokens: 3, start_time: '2025-05-01T10:00:00Z' });
+    const before = new Date().toISOString();
     const answer = await created('/prompts/log', sent);
     const stored: StoredV5Log[] = server.v5Logs();
-    expect(stored).toEqual([
-      { ...sent, id: answer.id, type: 'prompt', file_id: answer.prompt_id, version_id: answer.version_id, request_index: 0 },
-    ]);
+    const ids = { id: answer.id, type: 'prompt', file_id: answer.prompt_id, version_id: answer.version_id };
+    expect(stored).toEqual([{ ...sent, ...ids, created_at: expect.any(String), request_index: 0 }]);
+    const createdAt = String(stored[0]?.created_at);
+    expect(createdAt >= before && createdAt <= new Date().toISOString(), `creation time ${createdAt}`).toBe(true);
+    await created('/prompts/log', prompt({ created_at: '2025-05-01T09:00:00Z' }));
+    expect(server.v5Logs()[1]?.created_at, 'as the client gave it').toBe('2025-05-01T09:00:00Z');
     expect(server.logs()).toEqual([]);
-    expect(server.logCount()).toBe(1);
+    expect(server.logCount()).toBe(2);
   });
 
   it('keeps a file per path and a version per kernel; a known path or id needs no kernel', async () => {
@@ -167,11 +171,23 @@ describe('traces', () => {
     expect(locs(await refused('POST', '/tools/log', tool({ trace_parent_id: child.id })))).toEqual([['body', 'trace_parent_id']]);
   });
 
-  it('completes a flow by PATCH, once, and answers the stored log', async () => {
+  it('completes a flow by PATCH, once, and answers the flow log with its flow version', async () => {
     const open = await created('/flows/log', flow({ log_status: 'incomplete', inputs: { q: 'x' } }));
     const done = await expectStatus(200, 'PATCH', `/flows/logs/${open.id}`, { log_status: 'complete', output: 'a' });
-    const ids = { id: open.id, type: 'flow', file_id: open.flow_id, version_id: open.version_id };
-    expect(done).toEqual({ ...flow({ inputs: { q: 'x' } }), ...ids, log_status: 'complete', output: 'a', end_time: expect.any(String) });
+    const times = { created_at: expect.any(String), updated_at: expect.any(String), last_used_at: expect.any(String) };
+    const version = { id: open.flow_id, path: 'qa/flow', name: 'flow', type: 'flow', version_id: open.version_id, attributes: {}, ...times };
+    expect(done).toEqual({
+      id: open.id,
+      inputs: { q: 'x' },
+      log_status: 'complete',
+      output: 'a',
+      created_at: expect.any(String),
+      end_time: expect.any(String),
+      evaluator_logs: [],
+      trace_id: open.id,
+      trace_flow_id: open.flow_id,
+      flow: { ...version, version_logs_count: 1, total_logs_count: 1 },
+    });
     expect(server.v5Logs()[0]).toMatchObject({ log_status: 'complete', output: 'a' });
     for (const again of [{ log_status: 'complete' }, { log_status: 'incomplete' }, { output: 'b' }]) {
       expect(await refused('PATCH', `/flows/logs/${open.id}`, again)).toEqual([
@@ -196,7 +212,9 @@ describe('traces', () => {
 
   it('completes an agent log by PATCH with its file id', async () => {
     const open = await created('/agents/log', agent());
-    await expectStatus(200, 'PATCH', `/agents/${open.agent_id}/log/${open.id}`, { log_status: 'complete' });
+    const done = await expectStatus(200, 'PATCH', `/agents/${open.agent_id}/log/${open.id}`, { log_status: 'complete' });
+    expect(done).toMatchObject({ id: open.id, log_status: 'complete', evaluator_logs: [], trace_id: open.id });
+    expect(done).toMatchObject({ agent: { id: open.agent_id, path: 'qa/agent', version_id: open.version_id, model: 'gpt-4o', inputs: [] } });
     expect(locs(await refused('PATCH', `/agents/${open.agent_id}/log/${open.id}`, { output: 'late' }))).toEqual([['body', 'log_status']]);
   });
 });
@@ -205,7 +223,8 @@ describe('updating prompt and tool logs', () => {
   it('applies a PATCH at the file id from the create answer, and 404s a wrong file or log', async () => {
     const p = await created('/prompts/log', prompt());
     const updated = await expectStatus(200, 'PATCH', `/prompts/${p.prompt_id}/log/${p.id}`, { output: 'hi', output_tokens: 2 });
-    expect(updated).toMatchObject({ id: p.id, path: 'qa/answer', output: 'hi', output_tokens: 2 });
+    expect(updated).toMatchObject({ id: p.id, output: 'hi', output_tokens: 2, prompt: { id: p.prompt_id, path: 'qa/answer', model: 'gpt-4o' } });
+    expect(updated).not.toHaveProperty('path');
     const t = await created('/tools/log', tool());
     await expectStatus(200, 'PATCH', `/tools/${t.tool_id}/log/${t.id}`, { output: 'found' });
     expect(server.v5Logs().map((l) => l.output)).toEqual(['hi', 'found']);
@@ -226,14 +245,59 @@ describe('updating prompt and tool logs', () => {
 });
 
 describe('reading logs', () => {
-  it('lists every v5 log in arrival order, and reads one by id, without the request index', async () => {
+  type Page = { records: Array<Record<string, unknown>>; page: number; size: number; total: number };
+  const list = (query = '') => expectStatus(200, 'GET', `/logs${query}`) as Promise<Page>;
+
+  it('lists v5 logs in arrival order, a page at a time, and reads one by id, as the API answers logs', async () => {
     const a = await created('/prompts/log', prompt());
     const b = await created('/tools/log', tool());
-    const all = (await expectStatus(200, 'GET', '/logs')) as Array<Record<string, unknown>>;
-    expect(all.map((l) => [l.id, l.type])).toEqual([[a.id, 'prompt'], [b.id, 'tool']]);
-    expect(all[0]).not.toHaveProperty('request_index');
-    expect(await expectStatus(200, 'GET', `/logs/${b.id}`)).toMatchObject({ id: b.id, type: 'tool', file_id: b.tool_id });
+    const c = await created('/prompts/log', prompt({ output: 'third' }));
+    const all = await list();
+    expect([all.page, all.size, all.total, all.records.map((l) => l.id)]).toEqual([1, 10, 3, [a.id, b.id, c.id]]);
+    expect(all.records[0]).toMatchObject({ id: a.id, evaluator_logs: [], prompt: { id: a.prompt_id, version_id: a.version_id } });
+    expect(all.records[0]).not.toHaveProperty('request_index');
+    expect((await list('?size=2&page=2')).records.map((l) => l.id)).toEqual([c.id]);
+    expect(await list('?size=2&page=3')).toEqual({ records: [], page: 3, size: 2, total: 3 });
+    expect(await expectStatus(200, 'GET', `/logs/${b.id}`)).toMatchObject({ id: b.id, tool: { id: b.tool_id, type: 'tool' } });
     await expectStatus(404, 'GET', '/logs/log_nope');
+  });
+
+  it('filters the list by file, version, ids, text, metadata and creation time', async () => {
+    const a = await created('/prompts/log', prompt({ output: 'Paris', metadata: { team: 'Geo' }, created_at: '2026-01-01T10:00:00Z' }));
+    const b = await created('/prompts/log', prompt({ prompt: { model: 'gpt-4o-mini' }, inputs: { city: 'Lyon' }, created_at: '2026-01-02T10:00:00Z' }));
+    const t = await created('/tools/log', tool({ output: 'paris hits' }));
+    const ids = async (query: string) => (await list(query)).records.map((l) => l.id);
+    expect(await ids(`?file_id=${a.prompt_id}`)).toEqual([a.id, b.id]);
+    expect(await ids(`?version_id=${b.version_id}`)).toEqual([b.id]);
+    expect(await ids(`?id=${t.id}&id=${a.id}`)).toEqual([a.id, t.id]);
+    expect(await ids('?search=PARIS')).toEqual([a.id, t.id]);
+    expect(await ids('?search=lyon')).toEqual([b.id]);
+    expect(await ids('?metadata_search=geo')).toEqual([a.id]);
+    expect(await ids(`?file_id=${a.prompt_id}&start_date=2026-01-02T00:00:00Z`)).toEqual([b.id]);
+    expect(await ids(`?file_id=${a.prompt_id}&end_date=2026-01-01T12:00:00Z`)).toEqual([a.id]);
+    expect((await list(`?file_id=${a.prompt_id}&size=1`)).total).toBe(2);
+  });
+
+  it('nests trace children in a read, and in a list only when asked', async () => {
+    const open = await created('/flows/log', flow({ log_status: 'incomplete' }));
+    const child = await created('/prompts/log', prompt({ trace_parent_id: open.id }));
+    const read = (await expectStatus(200, 'GET', `/logs/${open.id}`)) as Record<string, unknown>;
+    expect(read.trace_children).toEqual([expect.objectContaining({ id: child.id, trace_parent_id: open.id, trace_id: open.id, trace_children: [] })]);
+    const [listed] = (await list(`?id=${open.id}`)).records;
+    expect(listed).not.toHaveProperty('trace_children');
+    const [nested] = (await list(`?id=${open.id}&include_trace_children=true`)).records;
+    expect(nested?.trace_children).toEqual([expect.objectContaining({ id: child.id })]);
+  });
+
+  it('refuses a bad page, size, date or boolean in the query, naming each', async () => {
+    const response = await call('GET', '/logs?page=0&size=x&start_date=soon&include_trace_children=maybe');
+    expect(response.status).toBe(422);
+    expect(locs(((await response.json()) as { detail: Detail[] }).detail)).toEqual([
+      ['query', 'start_date'],
+      ['query', 'page'],
+      ['query', 'size'],
+      ['query', 'include_trace_children'],
+    ]);
   });
 });
 
@@ -298,6 +362,25 @@ describe('the server around the v5 API', () => {
       expect(seen).toEqual([`flow ${((await response.json()) as Answer).id}`]);
     } finally {
       await listened.close();
+    }
+  });
+
+  it('counts the logs it keeps: a pushed-out log leaves its file\'s counts, and a file with none left is forgotten', async () => {
+    const small = await startTestLogServer({ api: 'v5', maxLogs: 2, onWarning: () => undefined });
+    try {
+      const post = async (body: unknown) => (await (await fetch(`${small.url}/prompts/log`, { method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Answer;
+      const gone = await post({ path: 'qa/gone', prompt: { model: 'gpt-4o' } });
+      const a = await post(prompt());
+      const b = await post(prompt({ prompt: { model: 'gpt-4o-mini' } }));
+      const read = async (id: string) => (await (await fetch(`${small.url}/logs/${id}`)).json()) as { prompt: Record<string, unknown> };
+      expect((await read(b.id)).prompt).toMatchObject({ version_logs_count: 1, total_logs_count: 2 });
+      await post(prompt());
+      expect((await read(b.id)).prompt).toMatchObject({ version_logs_count: 1, total_logs_count: 2 });
+      expect(small.v5Logs().map((log) => log.id)).not.toContain(a.id);
+      const refused = await fetch(`${small.url}/prompts/log`, { method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: JSON.stringify({ id: gone.prompt_id }) });
+      expect(refused.status, 'a file whose logs are all gone is forgotten').toBe(422);
+    } finally {
+      await small.close();
     }
   });
 
