@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LogList } from './log-list.js';
+import { EvaluatorLogs, type KnownLogs } from './v5-evaluators.js';
 import { trimOldest } from './recent.js';
 import { V5_KINDS, type LogStatus, type V5FileType } from './v5-kinds.js';
 
@@ -58,6 +59,8 @@ const MAX_TRACE_DEPTH = 256;
 
 /** The v5 logs in arrival order, with the files and versions they made. */
 export class V5Store extends LogList<StoredV5Log> implements KnownV5 {
+  /** Evaluator logs, kept on the logs they judge. */
+  readonly evaluators = new EvaluatorLogs();
   private readonly _files = new Map<string, V5File>();
   private readonly _paths = new Map<string, V5File>();
   // Never reset by clear(): an id handed out once is not handed out again for another log or file.
@@ -74,6 +77,15 @@ export class V5Store extends LogList<StoredV5Log> implements KnownV5 {
 
   log(id: string): Readonly<StoredV5Log> | undefined {
     return this.find(id);
+  }
+
+  /** What the checks of an evaluator log need of the other logs and files. */
+  get known(): KnownLogs {
+    return {
+      logToJudge: (id) => this.find(id),
+      isTaken: (id) => this.hasLogId(id),
+      typeAtPath: (path) => this._paths.get(path)?.type,
+    };
   }
 
   /**
@@ -120,10 +132,16 @@ export class V5Store extends LogList<StoredV5Log> implements KnownV5 {
     }
     file.version = stored.version_id;
     this._widenTraceEnd(stored);
+    this.evaluators.restored(stored);
+  }
+
+  protected override forget(log: StoredV5Log): void {
+    this.evaluators.forget(log);
   }
 
   override clear(): void {
     super.clear();
+    this.evaluators.clear();
     this._files.clear();
     this._paths.clear();
   }
