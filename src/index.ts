@@ -1,6 +1,7 @@
 export { HumanloopSpanExporter, type ExporterInternals, type ExporterStats } from './exporter/exporter.js';
 export { ExportResultCode, type ExportResult, type ReadableSpan, type SpanExporter, type SpanProcessor } from './shared/otel.js';
 export type { SpanCounts, SpanDropReason } from './log/fate.js';
+export type { EvaluationCounts, EvaluationDropReason } from './log/evaluation.js';
 export { HumanloopExportError, type ExportErrorReason } from './shared/errors.js';
 export { HumanloopSpanProcessor, type HumanloopSpanProcessorOptions, type SpanQueueOptions } from './exporter/processor.js';
 export {

@@ -1,3 +1,4 @@
+import type { EvaluationDropReason } from '../log/evaluation.js';
 import type { SpanDropReason } from '../log/fate.js';
 import { logger, tellUser } from '../shared/diag.js';
 import type { HumanloopExportError } from '../shared/errors.js';
@@ -5,9 +6,13 @@ import type { HumanloopExportError } from '../shared/errors.js';
 /** How often, at most, later losses are summed up in one line, and deliveries said at `info`. */
 const SUMMARY_MILLIS = 60_000;
 
+/** What was lost: logs, or evaluations of logs (counted and told apart). */
+type Lost = 'log' | 'evaluation';
+
 interface Loss {
+  what: Lost;
   count: number;
-  reason: SpanDropReason;
+  reason: SpanDropReason | EvaluationDropReason;
   error: HumanloopExportError | undefined;
 }
 
@@ -40,11 +45,11 @@ export class DeliveryReport {
   }
 
   lost(reason: SpanDropReason, error: HumanloopExportError | undefined): void {
-    // A refused request is told of by its status (a 404 and a 400 want different fixes).
-    const kind = reason === 'rejected' ? `${reason}:${error?.statusCode ?? ''}` : reason;
-    const loss = this._losses.get(kind);
-    if (loss) loss.count++;
-    else this._losses.set(kind, { count: 1, reason, error });
+    this._add({ what: 'log', count: 1, reason, error });
+  }
+
+  lostEvaluations(reason: EvaluationDropReason, count: number, error: HumanloopExportError | undefined): void {
+    this._add({ what: 'evaluation', count, reason, error });
   }
 
   /**
@@ -59,7 +64,7 @@ export class DeliveryReport {
       this._told.add(kind);
       this._losses.delete(kind);
       // A refused key is a mistake to fix, not a passing loss.
-      tellUser(`${loss.count} ${plural(loss.count)} dropped: ${this._explain(loss)}`, loss.reason === 'unauthorized' ? 'error' : 'warn');
+      tellUser(`${loss.count} ${noun(loss.what, loss.count)} dropped: ${this._explain(loss)}`, loss.reason === 'unauthorized' ? 'error' : 'warn');
     }
     if (this._losses.size > 0 && (final || now - this._lastSummary >= SUMMARY_MILLIS)) this._summarize(now);
     if (this._delivered > 0 && (final || now - this._lastDelivered >= SUMMARY_MILLIS)) {
@@ -82,10 +87,20 @@ export class DeliveryReport {
     return due.length > 0 ? Math.min(...due) : undefined;
   }
 
+  private _add(loss: Loss): void {
+    // A refused request is told of by its status (a 404 and a 400 want different fixes).
+    const kind = `${loss.what}:${loss.reason}${loss.reason === 'rejected' ? `:${loss.error?.statusCode ?? ''}` : ''}`;
+    const known = this._losses.get(kind);
+    if (known) known.count += loss.count;
+    else this._losses.set(kind, loss);
+  }
+
   private _summarize(now: number): void {
-    const parts = [...this._losses.values()].map((loss) => `${loss.count} ${describe(loss)}`);
-    const count = [...this._losses.values()].reduce((sum, loss) => sum + loss.count, 0);
-    tellUser(`${count} more ${plural(count)} dropped since the last report: ${parts.join(', ')}`);
+    const losses = [...this._losses.values()];
+    const parts = losses.map((loss) => `${loss.count} ${loss.what === 'evaluation' ? 'evaluations ' : ''}${describe(loss)}`);
+    const count = losses.reduce((sum, loss) => sum + loss.count, 0);
+    const what = losses.every((loss) => loss.what === 'log') ? plural(count) : losses.every((loss) => loss.what === 'evaluation') ? noun('evaluation', count) : 'logs and evaluations';
+    tellUser(`${count} more ${what} dropped since the last report: ${parts.join(', ')}`);
     this._losses.clear();
     this._lastSummary = now;
   }
@@ -116,6 +131,8 @@ export class DeliveryReport {
         return "HumanloopSpanProcessor's queue was full: raise batch.maxQueueSize";
       case 'duplicate':
         return 'the same span was exported twice (two span processors with this exporter?)';
+      case 'log_dropped':
+        return 'the log they judge was not delivered (its own line says why)';
       default:
         return `${describe(loss)}: run with HUMANLOOP_LOG_LEVEL=debug to see why`;
     }
@@ -139,5 +156,9 @@ function describe({ reason, error }: Loss): string {
 }
 
 function plural(count: number): string {
-  return count === 1 ? 'log' : 'logs';
+  return noun('log', count);
+}
+
+function noun(what: Lost, count: number): string {
+  return count === 1 ? what : `${what}s`;
 }

@@ -4,6 +4,7 @@ import type { LogIds, LogOutcome, OutgoingLog } from '../log/outgoing-log.js';
 import type { Link, UnlinkedLog } from '../log/unlinked-log.js';
 import type { BookEffect, ExportId } from '../log/steps.js';
 import type { SpoolEntry } from '../log/spool-entry.js';
+import { evaluationDropReason, EvaluationTally, type EvaluationCounts, type EvaluationDropReason, type HeldEvaluation, type Judgment } from '../log/evaluation.js';
 import { HumanloopExportError, isItemReason, isTransient } from '../shared/errors.js';
 
 /**
@@ -18,8 +19,11 @@ import { HumanloopExportError, isItemReason, isTransient } from '../shared/error
  */
 export type LogState = 'waiting' | 'queued' | 'in_flight' | 'kept' | 'open';
 
-/** Whose fate a log is: a span this process saw end, a log an earlier process spooled, or none (open for a span still running). */
-type Counted = 'span' | 'restored' | 'none';
+/**
+ * Whose fate a record is: a span this process saw end, a log an earlier process spooled, none
+ * (open for a span still running), or an evaluation's (counted apart from logs).
+ */
+type Counted = 'span' | 'restored' | 'none' | 'evaluation';
 
 interface OpenLog {
   /** Created for a span still running. */
@@ -55,6 +59,12 @@ interface LogRecord {
   open: OpenLog | undefined;
   /** The open log it is a child of, whose completion waits for it. */
   under: string | undefined;
+  /** Evaluations of its log not written yet: they go once its create is delivered and its span has ended. */
+  evaluations: readonly HeldEvaluation[];
+  /** Evaluations of its log written so far (each takes the next key). */
+  judged: number;
+  /** Set on an evaluation's own record (it has no log): what it is, and the log it judges. */
+  judgment: Judgment | undefined;
 }
 
 export interface LogBookOptions {
@@ -65,6 +75,7 @@ export interface LogBookOptions {
 export interface BookStats {
   spans: SpanCounts;
   restored: SpanCounts;
+  evaluations: EvaluationCounts;
 }
 
 /** What a spool read back asks of the other parts, in this order. */
@@ -89,6 +100,7 @@ export class LogBook {
   private readonly _records = new Map<string, LogRecord>();
   private readonly _spans = new FateCounts();
   private readonly _restored = new FateCounts();
+  private readonly _evaluations = new EvaluationTally();
   /** Set when a request failed for want of an API that answers, cleared by the next delivery. */
   private _outage = false;
 
@@ -125,11 +137,13 @@ export class LogBook {
   created(log: UnlinkedLog, owner: ExportId | undefined): BookEffect[] {
     const record = this._records.get(log.spanId);
     if (record?.open && !record.open.end) return this._ended(record, log, owner);
+    const evaluations = log.evaluations ?? [];
+    this._evaluations.seen(evaluations.length);
     if (record) {
       this._spans.count('duplicate');
-      return [{ kind: 'lost', reason: 'duplicate', error: undefined }];
+      return [{ kind: 'lost', reason: 'duplicate', error: undefined }, ...this._dropEvaluations(evaluations.length, 'duplicate')];
     }
-    this._add({ key: log.spanId, state: 'waiting', log, owner, counted: 'span' });
+    this._add({ key: log.spanId, state: 'waiting', log, owner, counted: 'span', evaluations });
     return owner === undefined ? [] : [{ kind: 'owned', owner }];
   }
 
@@ -240,10 +254,13 @@ export class LogBook {
     return effects;
   }
 
-  /** The log was folded into the log of an enclosing call. */
-  merged(key: string): BookEffect[] {
+  /** The log was folded into the log of an enclosing call (`into`): its evaluations go with that log. */
+  merged(key: string, into: string): BookEffect[] {
     const record = this._records.get(key);
-    return record ? this._settle(record, 'merged', undefined) : [];
+    if (!record) return [];
+    const moved = record.evaluations;
+    record.evaluations = [];
+    return [...this._settle(record, 'merged', undefined), ...this._judge(into, moved)];
   }
 
   /** The log waits for a span not ended or a kept parent: its export need not wait for it. */
@@ -321,8 +338,14 @@ export class LogBook {
         restoring.effects.push({ kind: 'spool-settled', file });
         continue;
       }
-      this._restored.seen(1);
       const since = now - Math.max(0, wallNow - entry.since);
+      if (entry.kind === 'evaluation') {
+        this._evaluations.seen(1);
+        this._add({ key: entry.key, state: 'waiting', counted: 'evaluation', since, file, judgment: entry.judgment });
+        restoring.effects.push({ kind: 'write-evaluation', judgment: entry.judgment });
+        continue;
+      }
+      this._restored.seen(1);
       const base = { key: entry.key, counted: 'restored' as const, since, file };
       if (entry.kind === 'linked') {
         this._add({ ...base, state: 'kept', item: entry.item });
@@ -336,7 +359,9 @@ export class LogBook {
         restoring.parents.push({ spanId: entry.key, logId: entry.created.logId, session });
         restoring.effects.push({ kind: 'try-complete', key: entry.key });
       } else {
-        this._add({ ...base, state: 'waiting', log });
+        const evaluations = entry.evaluations ?? [];
+        this._evaluations.seen(evaluations.length);
+        this._add({ ...base, state: 'waiting', log, evaluations });
         if (entry.parent?.logId !== undefined) restoring.parents.push({ ...entry.parent, session });
         restoring.logs.push(log);
       }
@@ -345,7 +370,7 @@ export class LogBook {
   }
 
   stats(): BookStats {
-    return { spans: this._spans.snapshot(), restored: this._restored.snapshot() };
+    return { spans: this._spans.snapshot(), restored: this._restored.snapshot(), evaluations: this._evaluations.snapshot() };
   }
 
   private _add(fields: Partial<LogRecord> & Pick<LogRecord, 'key' | 'state' | 'counted'>): void {
@@ -359,6 +384,9 @@ export class LogBook {
       file: undefined,
       open: undefined,
       under: undefined,
+      evaluations: [],
+      judged: 0,
+      judgment: undefined,
       ...fields,
     });
   }
@@ -367,6 +395,9 @@ export class LogBook {
   private _ended(record: LogRecord, end: UnlinkedLog, owner: ExportId | undefined): BookEffect[] {
     const open = record.open!;
     if (record.counted === 'none') record.counted = 'span';
+    const arrived = end.evaluations ?? [];
+    this._evaluations.seen(arrived.length);
+    if (arrived.length > 0) record.evaluations = [...record.evaluations, ...arrived];
     const effects: BookEffect[] = [];
     if (owner !== undefined && record.owner === undefined) {
       record.owner = owner;
@@ -378,15 +409,17 @@ export class LogBook {
     // Kept, or waiting for children during an outage: its export need not wait for the outage to end.
     const outage = record.state === 'kept' || (this._outage && open.children > 0);
     if (outage) effects.push(...this._letGo(record, new HumanloopExportError('unreachable', `${KEPT_NOTE}: Humanloop is unreachable`)));
+    // Created already: its evaluations go now, beside its completion.
+    if (open.created) effects.push(...this._writeEvaluations(record, open.created.logId));
     effects.push({ kind: 'try-complete', key: record.key });
     return effects;
   }
 
   /** The same span's log again, whole and unlinked, to go as an ordinary one (an open create failed): a new log, of a new age. */
   private _relink(record: LogRecord, whole: UnlinkedLog): BookEffect[] {
-    const { key, owner, counted, file, under } = record;
+    const { key, owner, counted, file, under, evaluations, judged } = record;
     this._records.delete(key);
-    this._add({ key, state: 'waiting', log: whole, owner, counted, file, under });
+    this._add({ key, state: 'waiting', log: whole, owner, counted, file, under, evaluations, judged });
     return [{ kind: 'relink', log: whole }];
   }
 
@@ -394,17 +427,19 @@ export class LogBook {
     const effects: BookEffect[] = [];
     if (this._outage) effects.push({ kind: 'recovered' });
     this._outage = false;
+    if (record.judgment) return [...effects, ...this._settle(record, 'delivered', undefined)];
     const isCreate = record.item?.completes === undefined;
     if (!isCreate || !record.open) {
       // What it releases joins its export before the export hears it is through.
-      if (isCreate) effects.push({ kind: 'delivered', key: record.key, logId: created.logId, owner: record.owner });
+      if (isCreate) effects.push({ kind: 'delivered', key: record.key, logId: created.logId, owner: record.owner }, ...this._writeEvaluations(record, created.logId));
       effects.push(...this._settle(record, 'delivered', undefined));
       return effects;
     }
     record.state = 'open';
     record.item = undefined;
     record.open.created = created;
-    effects.push({ kind: 'delivered', key: record.key, logId: created.logId, owner: record.owner }, { kind: 'try-complete', key: record.key });
+    effects.push({ kind: 'delivered', key: record.key, logId: created.logId, owner: record.owner }, ...this._writeEvaluations(record, created.logId));
+    effects.push({ kind: 'try-complete', key: record.key });
     // Once what its delivery released is linked: is all under it created, so that its parent may complete?
     if (record.under !== undefined) effects.push({ kind: 'try-leave', key: record.key });
     // Open for a span still running: its export need not wait for that span to end (its end's export will).
@@ -422,7 +457,7 @@ export class LogBook {
     // An open parent whose completion waits for this child need not hold its export through the outage either.
     const parent = record.under === undefined ? undefined : this._records.get(record.under);
     if (parent?.open?.end) effects.push(...this._letGo(parent, error.withLogs(1, KEPT_NOTE)));
-    if (record.item!.completes === undefined) effects.push({ kind: 'kept', key: record.key });
+    if (record.item!.completes === undefined && !record.judgment) effects.push({ kind: 'kept', key: record.key });
     return effects;
   }
 
@@ -438,7 +473,7 @@ export class LogBook {
     const open = record.open;
     const isCreate = record.item?.completes === undefined;
     if (!isCreate || !open?.early) {
-      const effects: BookEffect[] = isCreate ? [{ kind: 'dropped', key: record.key, owner: record.owner }] : [];
+      const effects: BookEffect[] = isCreate && !record.judgment ? [{ kind: 'dropped', key: record.key, owner: record.owner }] : [];
       effects.push(...this._settle(record, fate, error));
       return effects;
     }
@@ -467,13 +502,72 @@ export class LogBook {
     else if (record.counted === 'restored') this._restored.count(fate);
     const failed = error !== undefined && fate !== 'delivered' && fate !== 'merged' && !isItemReason(error.reason);
     const effects = this._letGo(record, failed ? error : undefined);
-    if (fate !== 'delivered' && fate !== 'merged' && fate !== 'spooled' && !isChosen(fate) && record.counted !== 'none') {
-      // Why a log was still undelivered at shutdown is why it was kept, if it was.
-      effects.push({ kind: 'lost', reason: fate, error: record.lastError ?? (fate === 'shutdown' ? undefined : error) });
+    // Why a log was still undelivered at shutdown is why it was kept, if it was.
+    const cause = record.lastError ?? (fate === 'shutdown' ? undefined : error);
+    if (record.counted === 'evaluation') {
+      const evaluationFate = fate === 'delivered' || fate === 'spooled' ? fate : evaluationDropReason(fate);
+      this._evaluations.count(evaluationFate);
+      if (evaluationFate !== 'delivered' && evaluationFate !== 'spooled') effects.push({ kind: 'lost-evaluations', reason: evaluationFate, count: 1, error: cause });
+    } else if (fate !== 'delivered' && fate !== 'merged' && fate !== 'spooled' && !isChosen(fate) && record.counted !== 'none') {
+      effects.push({ kind: 'lost', reason: fate, error: cause });
     }
+    effects.push(...this._settleEvaluations(record, fate));
     if (record.file !== undefined) effects.push({ kind: 'spool-settled', file: record.file });
     effects.push(...this._leaveParent(record));
     return effects;
+  }
+
+  /** The log was created (`logId`): its evaluations known so far go now, each as a record of its own, in its export. */
+  private _writeEvaluations(record: LogRecord, logId: string | undefined): BookEffect[] {
+    const { evaluations, owner } = record;
+    if (evaluations.length === 0) return [];
+    record.evaluations = [];
+    if (logId === undefined) return this._dropEvaluations(evaluations.length, 'log_dropped');
+    const traceId = (record.open?.end ?? record.log)?.traceId ?? '';
+    const effects: BookEffect[] = [];
+    for (const evaluation of evaluations) {
+      const key = this._judgmentKey(record);
+      const judgment: Judgment = { key, traceId, logKey: record.key, logId, evaluation };
+      this._add({ key, state: 'waiting', counted: 'evaluation', owner, judgment });
+      if (owner !== undefined) effects.push({ kind: 'owned', owner });
+      effects.push({ kind: 'write-evaluation', judgment });
+    }
+    return effects;
+  }
+
+  /** A key of its own for the log's next evaluation, never one its earlier evaluations had. */
+  private _judgmentKey(record: LogRecord): string {
+    let key: string;
+    do key = `${record.key}-e${record.judged++}`;
+    while (this._records.has(key));
+    return key;
+  }
+
+  /** Evaluations of a log folded into another go with that one: now if it is created, else once it is. */
+  private _judge(into: string, moved: readonly HeldEvaluation[]): BookEffect[] {
+    if (moved.length === 0) return [];
+    const target = this._records.get(into);
+    if (!target || target.judgment) return this._dropEvaluations(moved.length, 'log_dropped');
+    target.evaluations = [...target.evaluations, ...moved];
+    return target.open?.created ? this._writeEvaluations(target, target.open.created.logId) : [];
+  }
+
+  /** A log's life ended: its evaluations not written yet end with it, spooled with it, or dropped. */
+  private _settleEvaluations(record: LogRecord, fate: Fate): BookEffect[] {
+    const count = record.evaluations.length;
+    if (count === 0) return [];
+    record.evaluations = [];
+    if (fate === 'spooled' && carriesEvaluations(record)) {
+      this._evaluations.count('spooled', count);
+      return [];
+    }
+    return this._dropEvaluations(count, fate === 'spooled' || fate === 'shutdown' ? 'shutdown' : 'log_dropped');
+  }
+
+  private _dropEvaluations(count: number, reason: EvaluationDropReason): BookEffect[] {
+    if (count === 0) return [];
+    this._evaluations.count(reason, count);
+    return [{ kind: 'lost-evaluations', reason, count, error: undefined }];
   }
 
   /** A child of an open log is through: its parent's completion may go now. */
@@ -499,13 +593,15 @@ export class LogBook {
 
   private _spoolEntry(record: LogRecord, since: number, parentOf: (key: string) => string | undefined): SpoolEntry | undefined {
     const { key, log, open } = record;
+    if (record.judgment) return { kind: 'evaluation', key, since, judgment: record.judgment };
     if (open?.created && open.end) {
       return { kind: 'complete', key, since, traceId: open.end.traceId, session: record.link?.session ?? open.end.session, created: open.created, body: open.end.body };
     }
     if (open?.created) return undefined;
     const whole = open?.end ?? log;
     if (!whole) return record.item ? { kind: 'linked', key, since, item: record.item } : undefined;
-    return { kind: 'create', key, since, traceId: whole.traceId, session: record.link?.session ?? whole.session, parent: this._spoolParent(record, parentOf), path: whole.path, body: whole.body };
+    const entry: SpoolEntry = { kind: 'create', key, since, traceId: whole.traceId, session: record.link?.session ?? whole.session, parent: this._spoolParent(record, parentOf), path: whole.path, body: whole.body };
+    return record.evaluations.length > 0 ? { ...entry, evaluations: record.evaluations } : entry;
   }
 
   /** The parent a spooled log goes under in the next process: one delivered here (by id), or one spooled too. */
@@ -516,6 +612,11 @@ export class LogBook {
     if (!parent) return undefined;
     return { spanId: parent.key, logId: parent.open?.created?.logId };
   }
+}
+
+/** Whether the log's spool entry carries its evaluations: an entry to create it (see `_spoolEntry`). */
+function carriesEvaluations(record: LogRecord): boolean {
+  return !record.judgment && !record.open?.created && (record.open?.end ?? record.log) !== undefined;
 }
 
 /** The log an open log is completed with when its span's end makes no log: what it was created with, and its duration. */

@@ -1,5 +1,6 @@
-import { encodeJson, toOutgoing } from '../log/encoding.js';
+import { encodeJson, serializeJson, toOutgoing } from '../log/encoding.js';
 import type { LogIds, OutgoingLog } from '../log/outgoing-log.js';
+import type { HeldEvaluation } from '../log/evaluation.js';
 import type { SpoolEntry } from '../log/spool-entry.js';
 import { isRecord } from '../shared/json.js';
 import { isV5Route } from '../log/routes.js';
@@ -8,7 +9,8 @@ import { parseJson } from '../shared/json.js';
 /**
  * One line of a spool file: the entry's fields, then its log's JSON as it is (not parsed and
  * written again). `{"v":2,"kind":"create",...}` is a log to create, with the parent it goes
- * under; `{"v":2,"kind":"complete",...}` the completion of a log created open; a line without
+ * under and its evaluations; `{"v":2,"kind":"complete",...}` the completion of a log created
+ * open; `{"v":2,"kind":"evaluation",...}` an evaluation of a log created already; a line without
  * `v` (written by earlier versions) a log already linked, in the API's body.
  */
 export function toLine(entry: SpoolEntry): Buffer {
@@ -17,13 +19,17 @@ export function toLine(entry: SpoolEntry): Buffer {
     const head = { key, since, completes: entry.item.completes, route: entry.item.route };
     return line(head, Buffer.concat(entry.item.parts).toString('utf8'));
   }
+  if (entry.kind === 'evaluation') {
+    const { traceId, logKey, logId, evaluation } = entry.judgment;
+    return line({ v: 2, kind: entry.kind, key, since, trace: traceId, judges: { key: logKey, id: logId } }, serializeJson(evaluation));
+  }
   const common = { v: 2, kind: entry.kind, key, since, trace: entry.traceId, session: entry.session };
-  const head = entry.kind === 'create' ? { ...common, parent: entry.parent, path: entry.path } : { ...common, created: entry.created };
+  const head = entry.kind === 'create' ? { ...common, parent: entry.parent, path: entry.path, evaluations: entry.evaluations } : { ...common, created: entry.created };
   return line(head, entry.body.toString('utf8'));
 }
 
 function line(head: object, log: string): Buffer {
-  return Buffer.from(`${JSON.stringify(head).slice(0, -1)},"log":${log}}\n`);
+  return Buffer.from(`${serializeJson(head).slice(0, -1)},"log":${log}}\n`);
 }
 
 /**
@@ -39,6 +45,7 @@ export function parseLine(text: string): SpoolEntry | undefined {
   if (value.v === undefined) return linkedEntry(value, key, since, log);
   const { trace, session } = value;
   if (value.v !== 2 || !isPlainId(trace) || !(session === undefined || typeof session === 'string')) return undefined;
+  if (value.kind === 'evaluation') return evaluationEntry(value, key, since, trace, log);
   const body = encodeJson(log);
   if (value.kind === 'complete') {
     const created = createdOf(value.created);
@@ -46,8 +53,39 @@ export function parseLine(text: string): SpoolEntry | undefined {
   }
   const { path } = value;
   const parent = value.parent === undefined ? undefined : parentOf(value.parent);
-  if (value.kind !== 'create' || !(path === undefined || typeof path === 'string') || parent === null) return undefined;
-  return { kind: 'create', key, since, traceId: trace, session, parent, path, body };
+  const evaluations = value.evaluations === undefined ? undefined : evaluationsOf(value.evaluations);
+  if (value.kind !== 'create' || !(path === undefined || typeof path === 'string') || parent === null || evaluations === null) return undefined;
+  const entry: SpoolEntry = { kind: 'create', key, since, traceId: trace, session, parent, path, body };
+  return evaluations ? { ...entry, evaluations } : entry;
+}
+
+/** An evaluation of a log created already: the log it judges, by its span id and log id. */
+function evaluationEntry(value: Record<string, unknown>, key: string, since: number, traceId: string, log: Record<string, unknown>): SpoolEntry | undefined {
+  const judges = value.judges;
+  const evaluation = heldEvaluation(log);
+  if (!isRecord(judges) || !isPlainId(judges.key) || !isPlainId(judges.id) || !evaluation) return undefined;
+  return { kind: 'evaluation', key, since, judgment: { key, traceId, logKey: judges.key, logId: judges.id, evaluation } };
+}
+
+/** A line's evaluations; null when any is not one. */
+function evaluationsOf(value: unknown): HeldEvaluation[] | null {
+  if (!Array.isArray(value)) return null;
+  const evaluations = value.map(heldEvaluation);
+  return evaluations.every((evaluation) => evaluation !== undefined) ? evaluations : null;
+}
+
+/** An evaluation with only its own fields, each checked. */
+function heldEvaluation(value: unknown): HeldEvaluation | undefined {
+  if (!isRecord(value)) return undefined;
+  const { name, score, label, explanation, path } = value;
+  if (typeof name !== 'string' || name === '') return undefined;
+  if (!(score === undefined || (typeof score === 'number' && Number.isFinite(score)))) return undefined;
+  if (![label, explanation, path].every((text) => text === undefined || typeof text === 'string')) return undefined;
+  const evaluation: HeldEvaluation = { name };
+  if (score !== undefined) evaluation.score = score;
+  if (label !== undefined) evaluation.label = label as string;
+  if (explanation !== undefined) evaluation.explanation = explanation as string;
+  return path === undefined ? evaluation : { ...evaluation, path: path as string };
 }
 
 /** A line of an earlier version: a log already linked, in the API's body. */

@@ -1,3 +1,4 @@
+import type { Judgment } from '../log/evaluation.js';
 import type { LogIds, OutgoingLog } from '../log/outgoing-log.js';
 import type { Link, UnlinkedLog } from '../log/unlinked-log.js';
 
@@ -32,7 +33,9 @@ export interface Dialect {
   link(log: UnlinkedLog, link: Link, open: boolean): OutgoingLog;
   /** The completion of a log created open, from its span's whole log: its output, error and duration. */
   completion(end: UnlinkedLog, created: LogIds): OutgoingLog;
-  /** The request that creates these logs (at most `maxLogsPerRequest`). */
+  /** An evaluation of a created log, as a request item of its own (items of one route share a request). */
+  evaluation(judgment: Judgment): OutgoingLog;
+  /** The request that creates these logs (at most `maxLogsPerRequest`), or delivers these evaluations. */
   createRequest(batch: readonly OutgoingLog[]): WireRequest;
   /** The request that delivers a completion. */
   completeRequest(item: OutgoingLog): WireRequest;

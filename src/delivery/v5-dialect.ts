@@ -1,4 +1,5 @@
 import { encodeJson, objectOf } from '../log/encoding.js';
+import { judgmentOf, type Judgment } from '../log/evaluation.js';
 import { decodeLog, encodeLog } from '../log/log-json.js';
 import type { LogIds, OutgoingLog } from '../log/outgoing-log.js';
 import type { Link, UnlinkedLog } from '../log/unlinked-log.js';
@@ -12,6 +13,11 @@ import { completionBody, createBody, routeOf } from './v5-body.js';
 /** The link field, and what a log cannot go without (its file and its kernel). */
 const V5_FIELDS: FieldRules = { parentFields: ['trace_parent_id'], requiredFields: new Set(['path', 'prompt', 'tool', 'flow']) };
 
+/** An evaluator log cannot go without its file, the log it judges, its verdict or its id. */
+const EVALUATOR_FIELDS: FieldRules = { parentFields: [], requiredFields: new Set(['path', 'parent_id', 'judgment', 'log_id']) };
+/** The route of evaluator logs. */
+const EVALUATORS = 'evaluators';
+
 /** The file id each create answer names, by route. */
 const FILE_ID: Record<V5Route, string> = { prompts: 'prompt_id', tools: 'tool_id', flows: 'flow_id' };
 
@@ -21,6 +27,8 @@ const FILE_ID: Record<V5Route, string> = { prompts: 'prompt_id', tools: 'tool_id
  * id the parent's create returned (`trace_parent_id`); a flow that takes children is created
  * `incomplete` and completed once they are logged (`PATCH {base}/flows/logs/{id}`), a prompt or
  * tool log opened while its span ran by `PATCH {base}/prompts/{file id}/log/{id}` (or `/tools/`).
+ * An evaluation is an evaluator log (`POST {base}/evaluators/log`) whose `parent_id` is the id
+ * of the log it judges, sent once that log is created.
  */
 export function v5Dialect(baseUrl: URL): Dialect {
   return {
@@ -31,12 +39,13 @@ export function v5Dialect(baseUrl: URL): Dialect {
       const body = encodeJson(completionBody(decodeLog(end.body)));
       return { key: end.spanId, parts: [body], bytes: body.length, completes: created };
     },
+    evaluation: evaluatorLog,
     createRequest: ([item]) => ({ method: 'POST', url: endpoint(baseUrl, `${item.route ?? 'flows'}/log`), body: Buffer.concat(item.parts) }),
     completeRequest: (item) => completeRequest(baseUrl, item),
     created: (body, [item]) => [createdLog(body, item.route)],
     refusals: (body, batch) => readRefusals(body, batch.length, false),
     existing,
-    withoutFields: (item, fields) => withoutFields(item, fields, V5_FIELDS),
+    withoutFields: (item, fields) => withoutFields(item, fields, item.route === EVALUATORS ? EVALUATOR_FIELDS : V5_FIELDS),
   };
 }
 
@@ -53,6 +62,21 @@ function linkV5(unlinked: UnlinkedLog, link: Link, open: boolean): OutgoingLog {
   if (route === 'flows') body.log_status = open ? 'incomplete' : 'complete';
   const bytes = encodeLog(body);
   return { key: unlinked.spanId, parts: [bytes], bytes: bytes.length, route, open: route === 'flows' && open, leads: open };
+}
+
+/**
+ * An evaluation as an evaluator log under the log it judges: its verdict the score, else the
+ * label; both in `metadata`; the explanation as its output. The evaluator is external to
+ * Humanloop (its `spec`): it returns a number when it scores, else text. Its `log_id` is chosen
+ * from the evaluation's key, as a log's is from its span.
+ */
+function evaluatorLog({ key, traceId, logId, evaluation }: Judgment): OutgoingLog {
+  const { name, score, label, explanation, path } = evaluation;
+  const spec = { evaluator_type: 'external', arguments_type: 'target_free', return_type: score === undefined ? 'text' : 'number' };
+  const metadata = score === undefined && label === undefined ? undefined : { score, label };
+  const body = { log_id: `${traceId}-${key}`, path: path ?? `${EVALUATORS}/${name}`, parent_id: logId, judgment: judgmentOf(evaluation), spec, output: explanation, metadata };
+  const bytes = encodeJson(body);
+  return { key, parts: [bytes], bytes: bytes.length, route: EVALUATORS };
 }
 
 /** The id a span's log is created with: unique to the span (trace and span id). */

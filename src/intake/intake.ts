@@ -3,6 +3,8 @@ import { callSignature } from '../log/call-signature.js';
 import { encodeLog } from '../log/log-json.js';
 import type { LogRequest } from '../log/log-request.js';
 import type { UnlinkedLog } from '../log/unlinked-log.js';
+import type { Evaluation } from '../log/evaluation.js';
+import { evaluatorPath } from '../mapping/file-path.js';
 import { mapSpan, type SpanMapperOptions } from '../mapping/map-span.js';
 import { localParentSpanId, safeParentSpanId, safeSpanId } from '../mapping/span-ids.js';
 import { durationSeconds } from '../mapping/time.js';
@@ -37,7 +39,7 @@ export class Intake {
     let reason: SkipReason;
     try {
       const mapping = mapSpan(span, this._mapper);
-      if (mapping.log) return { kind: 'log', log: this._unlinked(span, mapping.log, mapping.conversationId, now) };
+      if (mapping.log) return { kind: 'log', log: this._withEvaluations(this._unlinked(span, mapping.log, mapping.conversationId, now), mapping.log, mapping.evaluations) };
       reason = mapping.reason;
     } catch (error) {
       logger.warn(`skipped span ${spanId}: its log could not be encoded: ${describeError(error)}`);
@@ -58,6 +60,13 @@ export class Intake {
       logger.debug(`could not log a running span: ${describeError(error)}`);
       return undefined;
     }
+  }
+
+  /** The span's evaluations go with its whole log (never with what is logged of it while it runs). */
+  private _withEvaluations(unlinked: UnlinkedLog, log: LogRequest, evaluations: readonly Evaluation[]): UnlinkedLog {
+    if (evaluations.length === 0) return unlinked;
+    const filed = this._pathOf ? evaluations.map((evaluation) => ({ ...evaluation, path: evaluatorPath(log.project, evaluation.name) })) : evaluations;
+    return { ...unlinked, evaluations: filed };
   }
 
   private _unlinked(span: ReadableSpan, log: LogRequest, session: string | undefined, now: number): UnlinkedLog {

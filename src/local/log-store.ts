@@ -4,11 +4,23 @@ import { LogList } from './log-list.js';
 import { trimOldest } from './recent.js';
 import type { KnownLogs } from './validate.js';
 
+/** Feedback on a log (`POST /feedback`), as the API answers it: with its own id. */
+export interface StoredFeedback {
+  id: string;
+  type: string;
+  value?: unknown;
+  data_id: string;
+  user?: string;
+  created_at?: string;
+}
+
 /** A log as the local server keeps it: what was sent, with the ids it was given. */
 export type StoredLog = LogRequest & {
   id: string;
   project_id: string;
   session_id: string | null;
+  /** Feedback given with the log (its own `feedback` field) or on it later. */
+  feedback?: unknown;
   /** Which request (by index) stored it. */
   request_index: number;
 };
@@ -40,6 +52,21 @@ export class LogStore extends LogList<StoredLog> implements KnownLogs {
     if (!log) return undefined;
     Object.assign(log, changes);
     return structuredClone(log);
+  }
+
+  /**
+   * Feedback on a stored log (validated: its `data_id` names one): added to the log's feedback, or,
+   * `unset`, taking away the feedback of its type. Returns the feedback and a copy of the log.
+   */
+  addFeedback(request: Omit<StoredFeedback, 'id'> & { unset?: boolean }): { feedback: StoredFeedback; log: StoredLog } | undefined {
+    const log = this.find(request.data_id);
+    if (!log) return undefined;
+    const { unset, ...fields } = request;
+    const feedback: StoredFeedback = { id: newId('ann_'), ...fields };
+    const given: unknown[] = Array.isArray(log.feedback) ? log.feedback : log.feedback === undefined ? [] : [log.feedback];
+    const kept = unset ? given.filter((item) => (item as { type?: unknown } | null)?.type !== request.type) : given;
+    log.feedback = unset ? kept : [...kept, feedback];
+    return { feedback, log: structuredClone(log) };
   }
 
   /**

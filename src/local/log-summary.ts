@@ -33,6 +33,16 @@ export interface LogSummary {
   /** `incomplete` while a placeholder or an open flow or agent waits for its completion. */
   status: 'complete' | 'incomplete' | undefined;
   error: string | undefined;
+  /** Judgements of the log: v4 feedback on it, v5 evaluator logs under it. */
+  judgments: Judgment[];
+}
+
+/** One judgement of a log: what judged it, and the verdict (a score, a label...). */
+export interface Judgment {
+  name: string;
+  value: unknown;
+  label: string | undefined;
+  explanation: string | undefined;
 }
 
 export function summarize(entry: AnyStoredLog): LogSummary {
@@ -63,6 +73,10 @@ function summarizeV4(log: StoredLog): LogSummary {
     durationMillis: typeof log.duration === 'number' && Number.isFinite(log.duration) ? log.duration * 1000 : undefined,
     status: placeholder ? (log.duration === undefined ? 'incomplete' : 'complete') : undefined,
     error: text(log.error),
+    judgments: list(log.feedback).map((item) => {
+      const feedback = record(item);
+      return { name: text(feedback.type) ?? 'feedback', value: feedback.value, label: undefined, explanation: undefined };
+    }),
   };
 }
 
@@ -86,7 +100,17 @@ function summarizeV5(log: StoredV5Log): LogSummary {
     durationMillis: Number.isFinite(ended - started) ? ended - started : undefined,
     status: log.log_status,
     error: text(log.error),
+    judgments: list(log.evaluator_logs).map((item) => {
+      const judged = record(item);
+      const name = text(judged.path)?.split('/').pop() ?? text(judged.file_id) ?? 'evaluator';
+      return { name, value: judged.judgment, label: text(record(judged.metadata).label), explanation: text(judged.output) };
+    }),
   };
+}
+
+function list(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
 }
 
 function record(value: unknown): Record<string, unknown> {

@@ -2,9 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { LogRequest } from '../log/log-request.js';
 import type { JsonParse } from './http-body.js';
 import type { LogStore, StoredLog } from './log-store.js';
-import { decodeSegment, detail, invalidBody, jsonBody, pathOf, type Reply } from './replies.js';
+import { decodeSegment, detail, invalidBody, jsonBody, pathOf, unprocessable, type Reply } from './replies.js';
 import { answerV5Request, type V5Context } from './v5-routes.js';
-import { validateLogBody, validateUpdate, type ValidationError } from './validate.js';
+import { validateFeedbackBody, validateLogBody, validateUpdate, type ValidationError } from './validate.js';
 
 /** What the log API needs of a request whose body has been read. */
 export interface ApiRequest {
@@ -43,6 +43,7 @@ interface Target {
 // The base URL handed out ends in /v4, as Humanloop's does; bare /logs is accepted too.
 const LOGS_PATH = /^(?:\/v4)?\/logs(?:\/([^/]+))?$/;
 const V5_PATH = /^\/v5(?:\/|$)/;
+const FEEDBACK_PATH = /^(?:\/v4)?\/feedback$/;
 
 /**
  * Answers one request of the log API: the v5 API under `/v5`, the v4 API elsewhere. The key
@@ -58,6 +59,7 @@ export function answerApiRequest(request: ApiRequest, context: ApiContext): Repl
 }
 
 function answerV4Request(request: ApiRequest, context: ApiContext): Reply {
+  if (FEEDBACK_PATH.test(pathOf(request.target))) return request.method === 'POST' ? giveFeedback(request, context) : detail(405, 'method not allowed');
   const target = parseTarget(request.target);
   if (!target) return detail(404, 'not found');
   switch (request.method) {
@@ -83,6 +85,20 @@ function createLogs(request: ApiRequest, context: ApiContext): Reply {
   const { onStored } = context;
   if (onStored) for (const { id } of created) notify(context.store, id, onStored);
   return { status: 200, body: Array.isArray(body.value) ? created : created[0] };
+}
+
+/** `POST /feedback`: feedback on stored logs, kept on each log; answered in the order given. */
+function giveFeedback(request: ApiRequest, { store, onUpdated }: ApiContext): Reply {
+  const body = jsonBody(request);
+  if (!body.ok) return invalidBody(body.msg);
+  const errors = validateFeedbackBody(body.value, store);
+  if (errors.length > 0) return unprocessable(errors);
+  // Validated above: FeedbackRequests, each on a stored log.
+  const items = (Array.isArray(body.value) ? body.value : [body.value]) as Array<Parameters<LogStore['addFeedback']>[0]>;
+  const given = items.flatMap((item) => store.addFeedback(item) ?? []);
+  for (const { log } of given) onUpdated?.(log);
+  const answers = given.map(({ feedback }) => feedback);
+  return { status: 200, body: Array.isArray(body.value) ? answers : answers[0] };
 }
 
 function updateLog(request: ApiRequest, target: Target, { store, onUpdated }: ApiContext): Reply {

@@ -38,7 +38,7 @@ export function createResponse(log: Readonly<StoredV5Log>): Json {
 
 /**
  * The log as the API answers it: its fields, its file's version under the kernel's name
- * (`prompt`, `tool`, `flow`, `agent`), no evaluator logs, its trace (`trace_id` is the id of the
+ * (`prompt`, `tool`, `flow`, `agent`), the evaluator logs that judge it, its trace (`trace_id` is the id of the
  * log at the top, `trace_flow_id` that log's flow), and with `withChildren` the logs under it,
  * nested (`trace_children`).
  */
@@ -50,7 +50,7 @@ function answerAt(log: Readonly<StoredV5Log>, reader: V5Reader, childLevels: num
   const answer: Json = {};
   for (const [name, value] of Object.entries(log)) if (!NOT_ANSWERED.has(name)) answer[name] = value;
   answer[V5_KINDS[log.type].kernel] = versionResponse(log, reader);
-  answer.evaluator_logs = [];
+  if (!Array.isArray(answer.evaluator_logs)) answer.evaluator_logs = [];
   Object.assign(answer, traceOf(log, reader));
   if (childLevels > 0) answer.trace_children = reader.childrenOf(log.id).map((child) => answerAt(child, reader, childLevels - 1));
   return answer;

@@ -19,10 +19,12 @@ type Route =
   | { action: 'create'; type: V5FileType }
   /** `fileId` is undefined for flows, whose update URL names only the log. */
   | { action: 'update'; type: V5FileType; fileId: string | undefined; logId: string }
+  /** `POST /v5/evaluators/log`: a judgement of a stored log. */
+  | { action: 'evaluate' }
   | { action: 'list' }
   | { action: 'read'; id: string };
 
-const METHODS: Readonly<Record<Route['action'], string>> = { create: 'POST', update: 'PATCH', list: 'GET', read: 'GET' };
+const METHODS: Readonly<Record<Route['action'], string>> = { create: 'POST', update: 'PATCH', evaluate: 'POST', list: 'GET', read: 'GET' };
 
 /** Answers one request whose path starts with `/v5`; the API key has been checked. */
 export function answerV5Request(request: ApiRequest, path: string, context: V5Context): Reply {
@@ -34,11 +36,15 @@ export function answerV5Request(request: ApiRequest, path: string, context: V5Co
       return createLog(request, route.type, context);
     case 'update':
       return updateLog(request, route, context);
+    case 'evaluate':
+      return createEvaluatorLog(request, context);
     case 'list':
       return listLogs(request, context.store);
     case 'read': {
       const log = context.store.log(route.id);
-      return log ? { status: 200, body: logResponse(log, context.store, true) } : detail(404, 'no log with that id');
+      if (log) return { status: 200, body: logResponse(log, context.store, true) };
+      const judged = context.store.evaluators.get(route.id);
+      return judged ? { status: 200, body: structuredClone(judged) } : detail(404, 'no log with that id');
     }
   }
 }
@@ -70,6 +76,18 @@ function createLog(request: ApiRequest, type: V5FileType, context: V5Context): R
   return { status: 200, body: createResponse(stored) };
 }
 
+/** An evaluator log, kept on the log it judges (which is an updated log for the listeners). */
+function createEvaluatorLog(request: ApiRequest, { store, onUpdated }: V5Context): Reply {
+  const body = jsonBody(request);
+  if (!body.ok) return invalidBody(body.msg);
+  const checked = store.evaluators.check(body.value, store.known);
+  if (!checked.ok) return unprocessable(checked.errors);
+  const stored = store.evaluators.add(checked.value);
+  const parent = store.get(stored.parent_id);
+  if (parent) onUpdated?.(parent);
+  return { status: 200, body: { id: stored.id, parent_id: stored.parent_id, version_id: stored.version_id, session_id: null } };
+}
+
 /** The update answers the log as the API's log response (its trace children are read with `GET /v5/logs/{id}`). */
 function updateLog(request: ApiRequest, route: Extract<Route, { action: 'update' }>, { store, onUpdated }: V5Context): Reply {
   const body = jsonBody(request);
@@ -96,6 +114,7 @@ function parseRoute(path: string): Route | undefined {
   const segments = path.split('/').slice(2).map(decodeSegment);
   if (segments.some((segment) => segment === null || segment === '')) return undefined;
   const [first, second, third, fourth] = segments as string[];
+  if (first === 'evaluators' && second === 'log' && segments.length === 2) return { action: 'evaluate' };
   if (first === 'logs' && segments.length <= 2) return second === undefined ? { action: 'list' } : { action: 'read', id: second };
   const type = typeOfSegment(first);
   if (type === undefined || second === undefined) return undefined;

@@ -1,4 +1,5 @@
 import { LogList } from './log-list.js';
+import { EvaluatorLogs, type KnownLogs } from './v5-evaluators.js';
 import { V5Files, type V5File, type V5Version } from './v5-files.js';
 import { MAX_TRACE_DEPTH, V5_KINDS, type LogStatus, type V5FileType } from './v5-kinds.js';
 
@@ -50,6 +51,8 @@ export interface KnownV5 {
 
 /** The v5 logs in arrival order, with the files and versions they made, and each log's trace children. */
 export class V5Store extends LogList<StoredV5Log> implements KnownV5 {
+  /** Evaluator logs, kept on the logs they judge. */
+  readonly evaluators = new EvaluatorLogs();
   private readonly _files = new V5Files();
   /** Ids of each log's children, in arrival order. */
   private readonly _children = new Map<string, string[]>();
@@ -85,6 +88,15 @@ export class V5Store extends LogList<StoredV5Log> implements KnownV5 {
       if (child) children.push(child);
     }
     return children;
+  }
+
+  /** What the checks of an evaluator log need of the other logs and files. */
+  get known(): KnownLogs {
+    return {
+      logToJudge: (id) => this.find(id),
+      isTaken: (id) => this.hasLogId(id),
+      typeAtPath: (path) => this._files.fileAtPath(path)?.type,
+    };
   }
 
   /**
@@ -131,15 +143,18 @@ export class V5Store extends LogList<StoredV5Log> implements KnownV5 {
       this._addChild(stored);
     }
     this._widenTraceEnd(stored);
+    this.evaluators.restored(stored);
   }
 
   override clear(): void {
     super.clear();
+    this.evaluators.clear();
     this._files.clear();
     this._children.clear();
   }
 
   protected override forget(log: StoredV5Log): void {
+    this.evaluators.forget(log);
     this._files.forget(log);
     this._children.delete(log.id);
     const parent = typeof log.trace_parent_id === 'string' ? this._children.get(log.trace_parent_id) : undefined;

@@ -90,6 +90,38 @@ export function validateUpdate(body: unknown): ValidationError[] {
   return errors;
 }
 
+const FEEDBACK_FIELDS = ['type', 'value', 'data_id', 'user', 'created_at', 'unset'];
+
+/**
+ * `POST /feedback` bodies (a FeedbackRequest or an array of them): no fields but the request's,
+ * a type, a value unless the feedback is unset, and a `data_id` naming a stored log (the
+ * contract leaves it optional, but feedback on no log cannot be kept).
+ */
+export function validateFeedbackBody(body: unknown, known: KnownLogs): ValidationError[] {
+  const errors: ValidationError[] = [];
+  const items: unknown[] = Array.isArray(body) ? body : [body];
+  if (Array.isArray(body) && items.length === 0) return [error(['body'], 'give at least one feedback', 'value_error.list.min_items')];
+  items.forEach((item, index) => checkFeedbackRequest(item, Array.isArray(body) ? ['body', index] : ['body'], known, errors));
+  return errors;
+}
+
+function checkFeedbackRequest(value: unknown, loc: Loc, known: KnownLogs, errors: ValidationError[]): void {
+  if (!isObject(value)) return void errors.push(error(loc, 'a feedback must be an object', 'type_error.dict'));
+  for (const key of Object.keys(value)) {
+    if (!FEEDBACK_FIELDS.includes(key)) errors.push(error([...loc, key], 'extra fields not permitted', 'value_error.extra'));
+  }
+  required(value, 'type', loc, errors, nonEmptyString);
+  if (value.unset === true) optional(value, 'value', loc, errors, feedbackValue);
+  else required(value, 'value', loc, errors, feedbackValue);
+  required(value, 'data_id', loc, errors, isString);
+  if (typeof value.data_id === 'string' && !known.hasLogId(value.data_id)) {
+    errors.push(error([...loc, 'data_id'], 'names no stored log', 'value_error.data_id_unknown'));
+  }
+  optional(value, 'user', loc, errors, isString);
+  optional(value, 'created_at', loc, errors, dateTime);
+  optional(value, 'unset', loc, errors, boolean);
+}
+
 function checkLogRequest(value: unknown, loc: Loc, errors: ValidationError[]): void {
   if (!isObject(value)) return void errors.push(error(loc, 'a log must be an object', 'type_error.dict'));
   checkProject(value, loc, errors);

@@ -1,4 +1,5 @@
 import type { HumanloopExportError } from '../shared/errors.js';
+import type { EvaluationDropReason, Judgment } from './evaluation.js';
 import type { SpanDropReason } from './fate.js';
 import type { ReadableSpan } from '../shared/otel.js';
 import type { LogIds, OutgoingLog } from './outgoing-log.js';
@@ -21,8 +22,8 @@ export type TraceDecision =
   | { kind: 'open'; spanId: string; span: ReadableSpan }
   /** What is known of a running span goes as an open log (it is released by a decision that follows). */
   | { kind: 'opened'; log: UnlinkedLog }
-  /** The log was folded into the log of an enclosing call that recorded the same call. */
-  | { kind: 'merged'; key: string }
+  /** The log was folded into the log of an enclosing call that recorded the same call (`into`, its span id). */
+  | { kind: 'merged'; key: string; into: string }
   /** The log waits for a span not ended, or for a parent kept through an outage: its export need not wait. */
   | { kind: 'waiting'; key: string };
 
@@ -32,6 +33,8 @@ export type BookEffect =
   | { kind: 'write'; log: UnlinkedLog; link: Link; open: boolean }
   /** Write the completion of a log created open, from its span's whole log. */
   | { kind: 'write-completion'; end: UnlinkedLog; created: LogIds }
+  /** Write an evaluation of a created log in the API's body. */
+  | { kind: 'write-evaluation'; judgment: Judgment }
   /** See whether the open log's completion may go now (after what its delivery released). */
   | { kind: 'try-complete'; key: string }
   /** See whether the open log, created, still holds up its parent's completion (after what its delivery released). */
@@ -57,6 +60,8 @@ export type BookEffect =
   | { kind: 'recovered' }
   /** A log is lost (dropped for a reason the user did not ask for): the user hears of it. */
   | { kind: 'lost'; reason: SpanDropReason; error: HumanloopExportError | undefined }
+  /** Evaluations are lost (not delivered, for a reason other than the user's choice): the user hears of it. */
+  | { kind: 'lost-evaluations'; reason: EvaluationDropReason; count: number; error: HumanloopExportError | undefined }
   /** A log read from this spool file is settled (the file goes once all of its logs are). */
   | { kind: 'spool-settled'; file: string };
 

@@ -1,4 +1,5 @@
 import type { CallSignature } from './call-signature.js';
+import type { HeldEvaluation } from './evaluation.js';
 
 /**
  * A span's log from the moment it is created (its span mapped) until it is linked: a LogRequest
@@ -20,6 +21,8 @@ export interface UnlinkedLog {
   readonly path?: string;
   /** Set for an LLM call, so that a nested record of the same call can still be folded into it. */
   readonly call?: CallSignature;
+  /** The evaluations recorded on its span: they go once the log is created, each on its own. */
+  readonly evaluations?: readonly HeldEvaluation[];
 }
 
 /** A log's place in the trace: its parent (nearest ancestor whose log is delivered) and its session. */

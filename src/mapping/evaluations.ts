@@ -7,18 +7,10 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '../shared/otel.js';
+import type { Evaluation } from '../log/evaluation.js';
 import { readNumber, readString } from './attributes.js';
 
-/** One judgement of the span's output (GenAI 1.38 `gen_ai.evaluation.result`). */
-export interface Evaluation {
-  /** The evaluation metric, e.g. `Relevance`. */
-  name: string;
-  score?: number;
-  /** The score's meaning, e.g. `relevant`, `pass`. */
-  label?: string;
-  /** The evaluator's reasons: content, so only when content is captured. */
-  explanation?: string;
-}
+export type { Evaluation } from '../log/evaluation.js';
 
 const NONE: readonly Evaluation[] = Object.freeze([]);
 

@@ -17,6 +17,14 @@ export function defaultPath(log: LogRequest): string {
   return `${segment(log.project ?? 'default')}/${segment(fileName(log))}`;
 }
 
+/**
+ * The Humanloop evaluator file an evaluation goes to (v5): `evaluators/<name>` under the project's
+ * folder, beside the files of the logs it judges.
+ */
+export function evaluatorPath(project: string | undefined, name: string): string {
+  return `${segment(project ?? 'default')}/evaluators/${segment(name)}`;
+}
+
 /** Paths remembered, to keep each to one kind of file. */
 const MAX_REMEMBERED_PATHS = 10_000;
 

@@ -135,10 +135,10 @@ export class LogPipeline {
   }
 
   stats(): ExporterStats {
-    const { spans, restored } = this._book.stats();
+    const { spans, restored, evaluations } = this._book.stats();
     const { waitingCount: waitingLogs, trackedCount: trackedSpans, runningCount: runningSpans } = this._trace;
     const { queuedCount: queuedLogs, activeCount: requestsInFlight } = this._sender;
-    return { spans, restored, waitingLogs, trackedSpans, runningSpans, queuedLogs, requestsInFlight, bufferedLogs: this._custody.count, bufferedBytes: this._custody.bytes };
+    return { spans, restored, evaluations, waitingLogs, trackedSpans, runningSpans, queuedLogs, requestsInFlight, bufferedLogs: this._custody.count, bufferedBytes: this._custody.bytes };
   }
 
   /** At the end: the timer stopped, kept logs too old dropped, and what is left as spool entries. */

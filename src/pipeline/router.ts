@@ -37,11 +37,13 @@ export class Router {
       case 'opened':
         return book.opened(step.log);
       case 'merged':
-        return book.merged(step.key);
+        return book.merged(step.key, step.into);
       case 'waiting':
         return book.waiting(step.key);
       case 'write':
         return book.written(dialect.link(step.log, step.link, step.open), clock.now());
+      case 'write-evaluation':
+        return book.written(dialect.evaluation(step.judgment), clock.now());
       case 'write-completion':
         return book.written(dialect.completion(step.end, step.created), clock.now());
       case 'try-complete':
@@ -74,6 +76,8 @@ export class Router {
         return void custody.recovered(), [];
       case 'lost':
         return void report.lost(step.reason, step.error), [];
+      case 'lost-evaluations':
+        return void report.lostEvaluations(step.reason, step.count, step.error), [];
       case 'spool-settled':
         if (this.exiting) return void custody.spoolSettledSync(step.file), [];
         return void background.track(custody.spoolSettled(step.file) ?? Promise.resolve()), [];

@@ -7,14 +7,15 @@ import { mergeCalls } from './merge-calls.js';
 /**
  * Folds an LLM call recorded twice (an instrumentation's span directly inside another's) into
  * the outer log: the inner span, from `logs` or waiting in the linker, is not sent. Returns the
- * logs left (an outer one replaced by its merged log), the span ids folded away, and what the
+ * logs left (an outer one replaced by its merged log), the span ids folded away (with the one
+ * each was folded into), and what the
  * linker decided meanwhile. Logs are decoded only when they merge, which is rare but for doubly
  * instrumented clients.
  */
 export function foldNestedCalls(
   logs: UnlinkedLog[],
   linker: TraceLinker<UnlinkedLog>,
-): { logs: UnlinkedLog[]; folded: string[]; decisions: Array<LinkDecision<UnlinkedLog>> } {
+): { logs: UnlinkedLog[]; folded: Array<{ key: string; into: string }>; decisions: Array<LinkDecision<UnlinkedLog>> } {
   const decisions: Array<LinkDecision<UnlinkedLog>> = [];
   const byParent = new Map<string, UnlinkedLog[]>();
   for (const log of logs) {
@@ -23,7 +24,7 @@ export function foldNestedCalls(
     if (siblings) siblings.push(log);
     else byParent.set(log.parentSpanId, [log]);
   }
-  const folded = new Set<string>();
+  const folded = new Map<string, string>();
   const out = logs.map((outer) => {
     const signature = outer.call;
     if (!signature || folded.has(outer.spanId)) return outer;
@@ -36,11 +37,11 @@ export function foldNestedCalls(
     let merged = decodeLog(outer.body);
     for (const inner of inners) {
       merged = mergeCalls(merged, decodeLog(inner.body));
-      folded.add(inner.spanId);
+      folded.set(inner.spanId, outer.spanId);
       decisions.push(...linker.observeNotExported(inner.spanId, outer.spanId));
     }
     return { ...outer, body: encodeLog(merged) };
   });
   if (folded.size === 0) return { logs: out, folded: [], decisions };
-  return { logs: out.filter((log) => !folded.has(log.spanId)), folded: [...folded], decisions };
+  return { logs: out.filter((log) => !folded.has(log.spanId)), folded: [...folded].map(([key, into]) => ({ key, into })), decisions };
 }

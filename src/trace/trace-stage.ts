@@ -245,7 +245,7 @@ export class TraceStage {
   private _foldAndLink(calls: UnlinkedLog[]): TraceDecision[] {
     const { logs, folded, decisions } = foldNestedCalls(calls, this._linker);
     const out = this._decide(decisions);
-    for (const key of folded) out.push({ kind: 'merged', key });
+    for (const { key, into } of folded) out.push({ kind: 'merged', key, into });
     for (let i = logs.length - 1; i >= 0; i--) out.push(...this._decide(this._linker.add(logs[i])));
     return out;
   }

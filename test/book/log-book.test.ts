@@ -215,8 +215,8 @@ describe('LogBook: fates other than delivered', () => {
     const b = setup();
     b.book.seen(1);
     b.see(b.book.created(log, 4));
-    expect(b.see(b.book.merged(log.spanId))).toEqual([{ kind: 'let-go', owner: 4, error: undefined }]);
-    expect(b.see(b.book.merged(log.spanId))).toEqual([]);
+    expect(b.see(b.book.merged(log.spanId, 'outer'))).toEqual([{ kind: 'let-go', owner: 4, error: undefined }]);
+    expect(b.see(b.book.merged(log.spanId, 'outer'))).toEqual([]);
     expect(b.book.stats().spans).toMatchObject({ merged: 1, delivered: 0 });
   });
 
@@ -665,7 +665,7 @@ describe('LogBook: an open log that completes after its children (v5)', () => {
     const b = setup(V5);
     const { flow, children } = openFlow(b, 1);
     const first = b.release(children[0], under(flow, 'log-flow'), 1).item;
-    b.see(b.book.merged(children[1].spanId));
+    b.see(b.book.merged(children[1].spanId, flow.spanId));
     b.answer(first, delivered('log-c1'));
     expect(b.complete(flow.spanId)).toBeDefined();
   });

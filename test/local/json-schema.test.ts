@@ -5,7 +5,7 @@ import { V5_SCHEMAS } from '../../src/local/v5-schemas.js';
 const prompt = (extra: Record<string, unknown>) => ({ path: 'p', prompt: { model: 'm' }, ...extra });
 
 describe('the v5 schemas', () => {
-  it('hold the eight request bodies and every type they reference, with no sentences', () => {
+  it('hold the nine request bodies and every type they reference, with no sentences', () => {
     const refs = new Set<string>();
     const walk = (value: unknown): void => {
       if (typeof value !== 'object' || value === null) return;
@@ -16,10 +16,10 @@ describe('the v5 schemas', () => {
       }
     };
     walk(V5_SCHEMAS);
-    const bodies = ['PromptLogRequest', 'ToolLogRequest', 'FlowLogRequest', 'AgentLogRequest'];
+    const bodies = ['PromptLogRequest', 'ToolLogRequest', 'FlowLogRequest', 'AgentLogRequest', 'CreateEvaluatorLogRequest'];
     const updates = ['PromptLogUpdateRequest', 'ToolLogUpdateRequest', 'UpdateFlowLogRequest', 'UpdateAgentLogRequest'];
     expect(Object.keys(V5_SCHEMAS).sort()).toEqual([...new Set([...bodies, ...updates, ...refs])].sort());
-    expect(bodies.map((name) => V5_SCHEMAS[name]?.additionalProperties)).toEqual([false, false, false, true]);
+    expect(bodies.map((name) => V5_SCHEMAS[name]?.additionalProperties)).toEqual([false, false, false, true, false]);
   });
 });
 

@@ -323,7 +323,7 @@ describe('the server around the v5 API', () => {
     expect((await call('GET', '/logs', undefined, { 'x-api-key': 'wrong' })).status).toBe(401);
     expect((await call('GET', '/logs', undefined, { 'x-api-key': '' })).status).toBe(200);
     expect(server.v5Logs()).toEqual([]);
-    for (const path of ['/evaluators/log', '/prompts/x/log', '/flows/fl_1/log/log_1', '/logs/a/b', '/']) {
+    for (const path of ['/evaluators/x/log', '/prompts/x/log', '/flows/fl_1/log/log_1', '/logs/a/b', '/']) {
       expect((await call('POST', path, {})).status).toBe(404);
     }
     expect((await call('GET', '/prompts/log')).status).toBe(405);

@@ -80,6 +80,7 @@ main { flex: 1; min-height: 0; display: grid; grid-template-columns: minmax(220p
 .badge.tool { background: var(--tool); } .badge.flow { background: var(--flow); }
 .chip { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 9px; border: 1px solid var(--line); color: var(--muted); flex: none; }
 .chip.error { color: var(--error); border-color: #f4b4ae; background: var(--error-bg); }
+.chip.judgment { color: var(--text); }
 .chip.api { font-family: ui-monospace, Menlo, Consolas, monospace; }
 #tree ul { list-style: none; margin: 0; padding: 0 0 0 18px; border-left: 1px dashed #d0d5dd; margin-left: 10px; }
 #tree > ul { border: 0; margin: 6px 0 10px; padding-left: 6px; }

@@ -224,6 +224,7 @@ export const VIEWER_SCRIPT = String.raw`(function () {
     if (s.durationMillis !== undefined) row.append(el('span', 'muted', millis(s.durationMillis)));
     if (s.status === 'incomplete') row.append(el('span', 'chip', 'incomplete'));
     if (s.error) row.append(el('span', 'chip error', 'error'));
+    (s.judgments || []).forEach(function (j) { row.append(el('span', 'chip judgment', j.name + ': ' + verdict(j))); });
     function pick() { state.log = entry.key; render(); }
     row.addEventListener('click', pick);
     row.addEventListener('keydown', function (event) {
@@ -260,6 +261,7 @@ export const VIEWER_SCRIPT = String.raw`(function () {
     var s = entry.summary;
     body.append(titleSection(entry), factsSection(entry));
     if (s.error) body.appendChild(section('Error', el('pre', 'error', s.error)));
+    if (s.judgments && s.judgments.length) body.appendChild(section('Judgments', judgmentList(s.judgments)));
     if (Array.isArray(log.messages) && log.messages.length) body.appendChild(section('Messages', messageList(log.messages)));
     var output = outputParts(log);
     if (output.length) body.appendChild(section('Output', output));
@@ -271,6 +273,20 @@ export const VIEWER_SCRIPT = String.raw`(function () {
     var raw = el('details');
     raw.append(el('summary', '', 'Raw log as stored'), json(log));
     body.appendChild(section('Raw', raw));
+  }
+
+  function verdict(j) {
+    var value = typeof j.value === 'object' && j.value !== null ? JSON.stringify(j.value) : String(j.value === undefined ? '–' : j.value);
+    return j.label && j.label !== value ? value + ' (' + j.label + ')' : value;
+  }
+
+  function judgmentList(judgments) {
+    return judgments.map(function (j) {
+      var div = el('div', 'judgment');
+      div.append(el('strong', '', j.name), el('span', '', ' ' + verdict(j)));
+      if (j.explanation) div.appendChild(el('pre', '', j.explanation));
+      return div;
+    });
   }
 
   function section(title, content) {
