@@ -1,0 +1,42 @@
+/**
+ * The engines the storage suite runs on. Each opens a fresh, empty store per test and can open a
+ * second store on the same data (a restart, or another server on the same database).
+ */
+import type { LogStore, StorageOptions } from '../../src/index.js';
+import { openMemoryStore } from '../../src/store/memory-store.js';
+
+export interface EngineUnderTest {
+  name: string;
+  /** Whether a second store sees the first's data (false: memory). */
+  shared: boolean;
+  /** A fresh, empty place to store logs, and a store on it. */
+  fresh(options?: StorageOptions): Promise<EngineHandle>;
+  /** Run once after all tests. */
+  teardown?(): Promise<void>;
+}
+
+export interface EngineHandle {
+  store: LogStore;
+  /** Another store on the same data (memory: a new empty one). */
+  another(options?: StorageOptions): Promise<LogStore>;
+}
+
+export const memoryEngine: EngineUnderTest = {
+  name: 'memory',
+  shared: false,
+  async fresh(options) {
+    return Promise.resolve({
+      store: openMemoryStore(options).store,
+      another: async (more) => Promise.resolve(openMemoryStore(more).store),
+    });
+  },
+};
+
+/** Polls an async condition until it holds: at most `timeoutMillis`, at most that many / 10 polls. */
+export async function eventually(condition: () => Promise<boolean>, what: string, timeoutMillis = 5_000): Promise<void> {
+  const deadline = performance.now() + timeoutMillis;
+  for (let polls = 0; !(await condition()); polls++) {
+    if (polls >= timeoutMillis / 10 || performance.now() >= deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
