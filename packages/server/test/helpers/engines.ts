@@ -2,7 +2,11 @@
  * The engines the storage suite runs on. Each opens a fresh, empty store per test and can open a
  * second store on the same data (a restart, or another server on the same database).
  */
-import type { LogStore, StorageOptions } from '../../src/index.js';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, sqliteLibrary, type LogStore, type StorageOptions } from '../../src/index.js';
 import { openMemoryStore } from '../../src/store/memory-store.js';
 
 export interface EngineUnderTest {
@@ -39,4 +43,21 @@ export async function eventually(condition: () => Promise<boolean>, what: string
     if (polls >= timeoutMillis / 10 || performance.now() >= deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** SQLite in a file under a temporary directory, removed after all tests. */
+export function sqliteEngine(): EngineUnderTest {
+  const root = mkdtempSync(join(tmpdir(), 'hl-store-'));
+  let files = 0;
+  return {
+    name: `sqlite (${sqliteLibrary()})`,
+    shared: true,
+    async fresh(options) {
+      const path = join(root, `logs-${++files}.db`);
+      return { store: await openStore({ ...options, db: path }), another: (more) => openStore({ ...more, db: path }) };
+    },
+    async teardown() {
+      await rm(root, { recursive: true, force: true });
+    },
+  };
 }
