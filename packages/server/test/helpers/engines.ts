@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startPostgresCluster, type PostgresCluster } from './postgres-cluster.js';
 import { openStore, sqliteLibrary, type LogStore, type StorageOptions } from '../../src/index.js';
 import { openMemoryStore } from '../../src/store/memory-store.js';
 
@@ -58,6 +59,23 @@ export function sqliteEngine(): EngineUnderTest {
     },
     async teardown() {
       await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** PostgreSQL on a throwaway cluster started for the suite; a new database per test. */
+export function postgresEngine(): EngineUnderTest {
+  let cluster: Promise<PostgresCluster> | undefined;
+  return {
+    name: 'postgres',
+    shared: true,
+    async fresh(options) {
+      cluster ??= startPostgresCluster();
+      const url = await (await cluster).createDatabase();
+      return { store: await openStore({ ...options, db: url }), another: (more) => openStore({ ...more, db: url }) };
+    },
+    async teardown() {
+      if (cluster) await (await cluster).stop();
     },
   };
 }
