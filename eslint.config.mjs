@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench-results/', '.doc-runs/'] },
+  { ignores: ['dist/', 'packages/*/dist/', 'node_modules/', 'coverage/', 'bench-results/', '.doc-runs/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts', '**/*.cts'],
@@ -21,7 +21,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'packages/*/test/**/*.ts'],
     rules: {
       // expect.any() and friends are typed `any`.
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -1,0 +1,7 @@
+export * from './store/types.js';
+export { LogStore, type StorageOptions } from './store/log-storage.js';
+export { openMemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
+export type { RetentionOptions } from './store/retention.js';
+export { openStore, type OpenStoreOptions } from './store/open-store.js';
+export { sqliteLibrary } from './store/sqlite-driver.js';
+export { SCHEMA_VERSION } from './store/sql-schema.js';

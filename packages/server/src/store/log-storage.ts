@@ -1,0 +1,250 @@
+/**
+ * The log server's storage logic, once for every engine: ids like the API's, projects and sessions
+ * remembered by name, v5 files and versions, trace membership, completion stamps, pages and
+ * retention. Engines (tables.ts) only keep rows.
+ */
+import { fileId, hasStatus, newId, versionId } from './ids.js';
+import { keysOf, recordOf, rowOf, type LogRow } from './row.js';
+import { pruneOnce, RetentionJob, type RetentionOptions } from './retention.js';
+import type { TableWrites, Tables } from './tables.js';
+import { buildTrace } from './trace-tree.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  MAX_TRACE_LOGS,
+  type LogApi,
+  type LogFilter,
+  type LogPage,
+  type LogStorage,
+  type LogTotals,
+  type PageRequest,
+  type Pruned,
+  type StoredRecord,
+  type StoredV4Log,
+  type StoredV5Log,
+  type Trace,
+  type V4Create,
+  type V4Created,
+  type V5Added,
+  type V5Create,
+  type V5File,
+} from './types.js';
+
+/** Levels of ancestors whose end a child's end may move. */
+const MAX_TRACE_DEPTH = 256;
+
+export interface StorageOptions extends RetentionOptions {
+  /** Wall clock, epoch ms (tests pass their own). */
+  now?: () => number;
+}
+
+export class LogStore implements LogStorage {
+  private readonly _now: () => number;
+  private readonly _retention: RetentionJob;
+
+  constructor(
+    private readonly _tables: Tables,
+    private readonly _options: StorageOptions = {},
+  ) {
+    this._now = _options.now ?? Date.now;
+    this._retention = new RetentionJob(() => this.prune(), _options);
+  }
+
+  get engine(): string {
+    return this._tables.engine;
+  }
+
+  async addV4(logs: V4Create[], requestIndex: number): Promise<V4Created[]> {
+    const created = await this._tables.write(async (tx) => {
+      const answers: V4Created[] = [];
+      for (const log of logs) answers.push(await this._addV4(tx, log, requestIndex));
+      return answers;
+    });
+    this._retention.wrote();
+    return created;
+  }
+
+  private async _addV4(tx: TableWrites, log: V4Create, requestIndex: number): Promise<V4Created> {
+    const project_id = log.project_id ?? (await tx.memo('projects', log.project ?? '', newId('pr_')));
+    const sessionRef = log.session_reference_id;
+    const session_id = log.session_id ?? (sessionRef === undefined ? null : await tx.memo('sessions', sessionRef, newId('sesh_')));
+    const stored: StoredV4Log = { ...log, id: newId('data_'), project_id, session_id, request_index: requestIndex };
+    await this._insert(tx, { api: 'v4', log: stored }, requestIndex);
+    return { id: stored.id, project_id, session_id };
+  }
+
+  async updateV4(target: { id?: string; referenceId?: string }, changes: Record<string, unknown>): Promise<StoredV4Log | undefined> {
+    return this._tables.write(async (tx) => {
+      const row = target.id !== undefined ? await tx.find('v4', target.id) : await tx.findByReference(target.referenceId ?? '');
+      if (!row) return undefined;
+      const log = { ...(recordOf(row).log as StoredV4Log), ...changes };
+      await tx.replace(rowOf({ api: 'v4', log }, row.storedMs, row.traceId));
+      return log;
+    });
+  }
+
+  async hasReferenceId(referenceId: string): Promise<boolean> {
+    return (await this._tables.findByReference(referenceId)) !== undefined;
+  }
+
+  async addV5(create: V5Create, requestIndex: number): Promise<V5Added> {
+    const added = await this._tables.write(async (tx) => {
+      const file = await this._fileFor(tx, create);
+      const ids = { id: create.logId ?? (await this._newLogId(tx)), type: create.type, file_id: file.id, version_id: file.version };
+      const status = create.logStatus === undefined ? {} : { log_status: create.logStatus };
+      const log = { ...create.body, ...ids, ...status, request_index: requestIndex } as StoredV5Log;
+      await this._insert(tx, { api: 'v5', log }, requestIndex);
+      return { log, widened: await this._widenTraceEnd(tx, log) };
+    });
+    this._retention.wrote();
+    return added;
+  }
+
+  private async _fileFor(tx: TableWrites, create: V5Create): Promise<V5File> {
+    const { destination, type } = create;
+    let file = 'fileId' in destination ? await tx.file(destination.fileId) : await tx.fileAtPath(destination.newPath);
+    if (!file) {
+      const path = 'newPath' in destination ? destination.newPath : '';
+      const id = 'fileId' in destination ? destination.fileId : fileId(type, await tx.nextCounter('file'));
+      file = { id, type, path, version: '' };
+    }
+    if (create.kernel !== undefined) file = { ...file, version: versionId(file.type, file.id, create.kernel) };
+    await tx.putFile(file);
+    return file;
+  }
+
+  /** `log_<n>`, skipping any a client chose as its `log_id`. */
+  private async _newLogId(tx: TableWrites): Promise<string> {
+    for (;;) {
+      const id = `log_${await tx.nextCounter('log')}`;
+      if (!(await tx.find('v5', id))) return id;
+    }
+  }
+
+  async updateV5(id: string, changes: Record<string, unknown>): Promise<StoredV5Log | undefined> {
+    return this._tables.write(async (tx) => {
+      const row = await tx.findByKey('v5', id);
+      if (!row) return undefined;
+      const before = recordOf(row).log as StoredV5Log;
+      const log = { ...before, ...changes } as StoredV5Log;
+      if (changes.log_status === 'complete' && before.log_status !== 'complete') log.end_time = new Date(this._now()).toISOString();
+      await tx.replace(rowOf({ api: 'v5', log }, row.storedMs, row.traceId));
+      return log;
+    });
+  }
+
+  /** A flow or agent log above a child that ends later ends no earlier than it (as Humanloop moves a trace's end). */
+  private async _widenTraceEnd(tx: TableWrites, child: StoredV5Log): Promise<StoredV5Log[]> {
+    const widened: StoredV5Log[] = [];
+    const end = child.end_time;
+    if (typeof end !== 'string' || !Number.isFinite(Date.parse(end))) return widened;
+    let parentId = child.trace_parent_id;
+    for (let depth = 0; typeof parentId === 'string' && depth < MAX_TRACE_DEPTH; depth++) {
+      const row = await tx.findByKey('v5', parentId);
+      if (!row) break;
+      const parent = recordOf(row).log as StoredV5Log;
+      const known = typeof parent.end_time === 'string' ? Date.parse(parent.end_time) : NaN;
+      if (hasStatus(parent.type) && !(known >= Date.parse(end))) {
+        parent.end_time = end;
+        await tx.replace(rowOf({ api: 'v5', log: parent }, row.storedMs, row.traceId));
+        widened.push(parent);
+      }
+      parentId = parent.trace_parent_id;
+    }
+    return widened;
+  }
+
+  /** Stores a new log in its trace: its parent's, and takes in logs that named it before it came. */
+  private async _insert(tx: TableWrites, record: StoredRecord, requestIndex: number): Promise<void> {
+    const row = rowOf(record, this._now());
+    row.traceId = await this._traceOf(tx, row);
+    await tx.insert(row, requestIndex);
+    await tx.retrace(row.api, keysOf(row), row.traceId);
+  }
+
+  private async _traceOf(tx: TableWrites, row: LogRow): Promise<string> {
+    if (row.parentKey === null) return row.id;
+    const parent = await tx.findByKey(row.api, row.parentKey);
+    return parent ? parent.traceId : row.parentKey;
+  }
+
+  file(id: string): Promise<V5File | undefined> {
+    return this._tables.file(id);
+  }
+
+  fileAtPath(path: string): Promise<V5File | undefined> {
+    return this._tables.fileAtPath(path);
+  }
+
+  async get(api: LogApi, id: string): Promise<StoredRecord | undefined> {
+    const row = await this._tables.find(api, id);
+    return row && recordOf(row);
+  }
+
+  async list(request: PageRequest = {}): Promise<LogPage> {
+    const limit = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(request.limit ?? DEFAULT_PAGE_SIZE)));
+    const afterSeq = request.cursor === undefined ? undefined : parseCursor(request.cursor);
+    const newestFirst = request.order !== 'oldest';
+    const rows = await this._tables.page({ filter: request.filter ?? {}, newestFirst, afterSeq, limit: limit + 1 });
+    const logs = rows.slice(0, limit).map(({ row }) => recordOf(row));
+    const last = rows[limit - 1];
+    return rows.length > limit && last ? { logs, next: formatCursor(last.seq) } : { logs };
+  }
+
+  async trace(api: LogApi, id: string): Promise<Trace | undefined> {
+    const row = await this._tables.find(api, id);
+    if (!row) return undefined;
+    const rows = await this._tables.traceRows(api, row.traceId, MAX_TRACE_LOGS + 1);
+    return buildTrace(rows.slice(0, MAX_TRACE_LOGS), rows.length > MAX_TRACE_LOGS);
+  }
+
+  totals(filter: LogFilter = {}): Promise<LogTotals> {
+    return this._tables.totals(filter);
+  }
+
+  async restore(record: StoredRecord): Promise<void> {
+    await this._tables.write(async (tx) => {
+      const existing = await tx.find(record.api, record.log.id);
+      if (existing) return tx.replace(rowOf(record, existing.storedMs, existing.traceId));
+      await this._insert(tx, record, record.log.request_index);
+      await this._rememberNames(tx, record);
+    });
+    this._retention.wrote();
+  }
+
+  /** A restored log's project, session and file keep their ids for logs that follow. */
+  private async _rememberNames(tx: TableWrites, record: StoredRecord): Promise<void> {
+    if (record.api === 'v4') {
+      const { project, project_id, session_reference_id, session_id } = record.log;
+      const name = typeof project === 'string' ? project : project_id;
+      await tx.memo('projects', name, project_id);
+      if (typeof session_reference_id === 'string' && typeof session_id === 'string') await tx.memo('sessions', session_reference_id, session_id);
+      return;
+    }
+    const { file_id, type, path, version_id } = record.log;
+    const known = await tx.file(file_id);
+    const atPath = typeof path === 'string' && known === undefined ? await tx.fileAtPath(path) : undefined;
+    const filePath = typeof path === 'string' && atPath === undefined ? path : (known?.path ?? '');
+    await tx.putFile({ id: file_id, type, path: filePath, version: version_id });
+  }
+
+  prune(): Promise<Pruned> {
+    return pruneOnce(this._tables, this._options, this._now());
+  }
+
+  async close(): Promise<void> {
+    await this._retention.stop();
+    await this._tables.close();
+  }
+}
+
+function formatCursor(seq: number): string {
+  return Buffer.from(`s${seq}`).toString('base64url');
+}
+
+function parseCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const seq = /^s(\d{1,15})$/.exec(text)?.[1];
+  if (seq === undefined) throw new RangeError('not a cursor this store handed out');
+  return Number(seq);
+}

@@ -1,0 +1,210 @@
+/**
+ * The memory engine: rows in arrival order in maps, for tests and for a server without `--db`.
+ * Bounded: past `maxLogs` the oldest log goes. `failNextWrite` makes the next write fail, for tests
+ * of what a server does when its store does.
+ */
+import { matches } from './filter.js';
+import type { LogRow } from './row.js';
+import type { MemoTable, PageQuery, TableWrites, Tables } from './tables.js';
+import type { LogApi, LogFilter, LogTotals, V5File } from './types.js';
+
+export const DEFAULT_MAX_MEMORY_LOGS = 100_000;
+
+interface Entry {
+  seq: number;
+  row: LogRow;
+}
+
+export class MemoryTables implements Tables, TableWrites {
+  readonly engine = 'memory';
+  private readonly _entries = new Map<number, Entry>();
+  private readonly _byId = new Map<string, Entry>();
+  private readonly _memos = { projects: new Map<string, string>(), sessions: new Map<string, string>() };
+  private readonly _files = new Map<string, V5File>();
+  private readonly _counters = new Map<string, number>();
+  private _seq = 0;
+  private _queue: Promise<unknown> = Promise.resolve();
+  private _fault: Error | undefined;
+  private _undo: Array<() => void> = [];
+
+  constructor(private readonly _maxLogs = DEFAULT_MAX_MEMORY_LOGS) {}
+
+  /** The next write fails with this error once its work is done, and is undone. */
+  failNextWrite(error: Error): void {
+    this._fault = error;
+  }
+
+  /** Writes run one at a time; a failed one is undone (all but logs pushed out to make room). */
+  write<T>(work: (tx: TableWrites) => Promise<T>): Promise<T> {
+    const run = this._queue.then(async () => {
+      const fault = this._fault;
+      this._fault = undefined;
+      this._undo = [];
+      try {
+        const result = await work(this);
+        if (fault) throw fault;
+        return result;
+      } catch (error) {
+        for (const undo of this._undo.reverse()) undo();
+        throw error;
+      } finally {
+        this._undo = [];
+      }
+    });
+    this._queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async find(api: LogApi, id: string): Promise<LogRow | undefined> {
+    return Promise.resolve(this._byId.get(idKey(api, id))?.row);
+  }
+
+  async findByReference(referenceId: string): Promise<LogRow | undefined> {
+    return Promise.resolve(this._latest((row) => row.api === 'v4' && row.referenceId === referenceId));
+  }
+
+  async findByKey(api: LogApi, key: string): Promise<LogRow | undefined> {
+    return (await this.find(api, key)) ?? this._latest((row) => row.api === api && row.referenceId === key);
+  }
+
+  private _latest(test: (row: LogRow) => boolean): LogRow | undefined {
+    const entries = [...this._entries.values()];
+    for (let i = entries.length - 1; i >= 0; i--) if (test(entries[i].row)) return entries[i].row;
+    return undefined;
+  }
+
+  async insert(row: LogRow): Promise<void> {
+    const entry = { seq: ++this._seq, row };
+    this._entries.set(entry.seq, entry);
+    const key = idKey(row.api, row.id);
+    const before = this._byId.get(key);
+    this._byId.set(key, entry);
+    this._undo.push(() => {
+      this._entries.delete(entry.seq);
+      if (before) this._byId.set(key, before);
+      else this._byId.delete(key);
+    });
+    if (this._entries.size > this._maxLogs) await this.deleteOldest(this._entries.size - this._maxLogs);
+  }
+
+  async replace(row: LogRow): Promise<void> {
+    const entry = this._byId.get(idKey(row.api, row.id));
+    if (entry) this._setRow(entry, row);
+    return Promise.resolve();
+  }
+
+  async retrace(api: LogApi, from: string[], to: string): Promise<void> {
+    for (const entry of this._entries.values()) {
+      const { row } = entry;
+      if (row.api === api && row.traceId !== to && from.includes(row.traceId)) this._setRow(entry, { ...row, traceId: to });
+    }
+    return Promise.resolve();
+  }
+
+  async memo(table: MemoTable, key: string, candidate: string): Promise<string> {
+    const map = this._memos[table];
+    const known = map.get(key);
+    if (known !== undefined) return known;
+    map.set(key, candidate);
+    this._undo.push(() => map.delete(key));
+    // Remembered for as many as there are logs at most, the oldest forgotten first.
+    if (map.size > this._maxLogs) map.delete(map.keys().next().value!);
+    return Promise.resolve(candidate);
+  }
+
+  async file(id: string): Promise<V5File | undefined> {
+    const file = this._files.get(id);
+    return Promise.resolve(file && { ...file });
+  }
+
+  async fileAtPath(path: string): Promise<V5File | undefined> {
+    for (const file of this._files.values()) if (file.path === path && path !== '') return Promise.resolve({ ...file });
+    return Promise.resolve(undefined);
+  }
+
+  async putFile(file: V5File): Promise<void> {
+    const before = this._files.get(file.id);
+    this._undo.push(() => (before ? this._files.set(file.id, before) : this._files.delete(file.id)));
+    this._files.delete(file.id);
+    this._files.set(file.id, { ...file });
+    if (this._files.size > this._maxLogs) this._files.delete(this._files.keys().next().value!);
+    return Promise.resolve();
+  }
+
+  async nextCounter(name: string): Promise<number> {
+    const next = (this._counters.get(name) ?? 0) + 1;
+    this._counters.set(name, next);
+    return Promise.resolve(next);
+  }
+
+  private _setRow(entry: Entry, row: LogRow): void {
+    const before = entry.row;
+    this._undo.push(() => (entry.row = before));
+    entry.row = row;
+  }
+
+  async page(query: PageQuery): Promise<Array<{ seq: number; row: LogRow }>> {
+    const entries = [...this._entries.values()];
+    if (query.newestFirst) entries.reverse();
+    const after = query.afterSeq;
+    const found: Entry[] = [];
+    for (const entry of entries) {
+      if (found.length >= query.limit) break;
+      const beyond = after === undefined || (query.newestFirst ? entry.seq < after : entry.seq > after);
+      if (beyond && matches(entry.row, query.filter)) found.push(entry);
+    }
+    return Promise.resolve(found);
+  }
+
+  async traceRows(api: LogApi, traceId: string, limit: number): Promise<LogRow[]> {
+    const rows = [...this._entries.values()].map(({ row }) => row).filter((row) => row.api === api && row.traceId === traceId);
+    return Promise.resolve(rows.slice(0, limit));
+  }
+
+  async totals(filter: LogFilter): Promise<LogTotals> {
+    const totals: LogTotals = { logs: 0, errors: 0, promptTokens: 0, outputTokens: 0 };
+    for (const { row } of this._entries.values()) {
+      if (!matches(row, filter)) continue;
+      totals.logs++;
+      if (row.error) totals.errors++;
+      totals.promptTokens += row.promptTokens ?? 0;
+      totals.outputTokens += row.outputTokens ?? 0;
+    }
+    return Promise.resolve(totals);
+  }
+
+  async deleteStoredBefore(storedBefore: number, limit: number): Promise<{ logs: number; bytes: number }> {
+    return Promise.resolve(this._delete(limit, (row) => row.storedMs < storedBefore));
+  }
+
+  async totalBytes(): Promise<number> {
+    let bytes = 0;
+    for (const { row } of this._entries.values()) bytes += row.bytes;
+    return Promise.resolve(bytes);
+  }
+
+  async deleteOldest(limit: number): Promise<{ logs: number; bytes: number }> {
+    return Promise.resolve(this._delete(limit, () => true));
+  }
+
+  private _delete(limit: number, test: (row: LogRow) => boolean): { logs: number; bytes: number } {
+    const deleted = { logs: 0, bytes: 0 };
+    for (const [seq, entry] of this._entries) {
+      if (deleted.logs >= limit) break;
+      if (!test(entry.row)) continue;
+      this._entries.delete(seq);
+      if (this._byId.get(idKey(entry.row.api, entry.row.id)) === entry) this._byId.delete(idKey(entry.row.api, entry.row.id));
+      deleted.logs++;
+      deleted.bytes += entry.row.bytes;
+    }
+    return deleted;
+  }
+
+  async close(): Promise<void> {
+    await this._queue;
+  }
+}
+
+function idKey(api: LogApi, id: string): string {
+  return `${api}\0${id}`;
+}

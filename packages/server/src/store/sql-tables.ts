@@ -1,0 +1,197 @@
+/** The tables on a SQL database (SQLite or PostgreSQL): one set of statements, `?` placeholders. */
+import { sqlWhere } from './filter.js';
+import type { LogRow } from './row.js';
+import type { SqlConnection, SqlDriver, SqlRow } from './sql-driver.js';
+import type { MemoTable, PageQuery, TableWrites, Tables } from './tables.js';
+import type { LogApi, LogFilter, LogTotals, V5File, V5FileType } from './types.js';
+
+const COLUMNS =
+  'api, id, reference_id, parent_key, trace_id, kind, path, file_id, project, project_id, session_id, time_ms, stored_ms, has_error, status, prompt_tokens, output_tokens, bytes, request_index, json';
+const PLACEHOLDERS = COLUMNS.split(',').map(() => '?').join(', ');
+
+class SqlReads {
+  constructor(
+    protected readonly _db: SqlConnection,
+    /** ` FOR UPDATE` inside a PostgreSQL write: the row stays ours until the transaction ends. */
+    protected readonly _lock: string,
+  ) {}
+
+  async find(api: LogApi, id: string): Promise<LogRow | undefined> {
+    return this._one(`SELECT ${COLUMNS} FROM logs WHERE api = ? AND id = ?${this._lock}`, [api, id]);
+  }
+
+  async findByReference(referenceId: string): Promise<LogRow | undefined> {
+    return this._one(`SELECT ${COLUMNS} FROM logs WHERE reference_id = ? AND api = 'v4' ORDER BY seq DESC LIMIT 1${this._lock}`, [referenceId]);
+  }
+
+  async file(id: string): Promise<V5File | undefined> {
+    const rows = await this._db.all('SELECT id, type, path, version FROM files WHERE id = ?', [id]);
+    return rows[0] && fileOf(rows[0]);
+  }
+
+  async fileAtPath(path: string): Promise<V5File | undefined> {
+    const rows = await this._db.all("SELECT id, type, path, version FROM files WHERE path = ? AND path <> '' ORDER BY id LIMIT 1", [path]);
+    return rows[0] && fileOf(rows[0]);
+  }
+
+  protected async _one(sql: string, params: unknown[]): Promise<LogRow | undefined> {
+    const rows = await this._db.all(sql, params);
+    return rows[0] && rowOfSql(rows[0]);
+  }
+}
+
+class SqlWrites extends SqlReads implements TableWrites {
+  async findByKey(api: LogApi, key: string): Promise<LogRow | undefined> {
+    return (await this.find(api, key)) ?? this._one(`SELECT ${COLUMNS} FROM logs WHERE reference_id = ? AND api = ? ORDER BY seq DESC LIMIT 1${this._lock}`, [key, api]);
+  }
+
+  async insert(row: LogRow, requestIndex: number): Promise<void> {
+    await this._db.run(`INSERT INTO logs (${COLUMNS}) VALUES (${PLACEHOLDERS})`, valuesOf(row, requestIndex));
+  }
+
+  async replace(row: LogRow): Promise<void> {
+    const sets = 'reference_id = ?, parent_key = ?, trace_id = ?, kind = ?, path = ?, file_id = ?, project = ?, project_id = ?, session_id = ?, time_ms = ?, stored_ms = ?, has_error = ?, status = ?, prompt_tokens = ?, output_tokens = ?, bytes = ?, json = ?';
+    const values = valuesOf(row, 0);
+    await this._db.run(`UPDATE logs SET ${sets} WHERE api = ? AND id = ?`, [...values.slice(2, 18), values[19], row.api, row.id]);
+  }
+
+  async retrace(api: LogApi, from: string[], to: string): Promise<void> {
+    const list = from.map(() => '?').join(', ');
+    await this._db.run(`UPDATE logs SET trace_id = ? WHERE api = ? AND trace_id IN (${list}) AND trace_id <> ?`, [to, api, ...from, to]);
+  }
+
+  async memo(table: MemoTable, key: string, candidate: string): Promise<string> {
+    await this._db.run(`INSERT INTO ${table} (name, id) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, [key, candidate]);
+    const rows = await this._db.all(`SELECT id FROM ${table} WHERE name = ?`, [key]);
+    const id = rows[0]?.id;
+    return typeof id === 'string' ? id : candidate;
+  }
+
+  async putFile(file: V5File): Promise<void> {
+    await this._db.run(
+      'INSERT INTO files (id, type, path, version) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, path = excluded.path',
+      [file.id, file.type, file.path, file.version],
+    );
+  }
+
+  async nextCounter(name: string): Promise<number> {
+    const rows = await this._db.all(
+      'INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value',
+      [name],
+    );
+    return Number(rows[0]?.value);
+  }
+}
+
+export class SqlTables extends SqlReads implements Tables {
+  constructor(private readonly _driver: SqlDriver) {
+    super(_driver, '');
+  }
+
+  get engine(): string {
+    return this._driver.dialect;
+  }
+
+  write<T>(work: (tx: TableWrites) => Promise<T>): Promise<T> {
+    const lock = this._driver.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    return this._driver.transaction((connection) => work(new SqlWrites(connection, lock)));
+  }
+
+  async page(query: PageQuery): Promise<Array<{ seq: number; row: LogRow }>> {
+    const filter: LogFilter = query.filter;
+    const where = sqlWhere(filter, this._like());
+    const parts = where.clause === '' ? [] : [where.clause.slice('WHERE '.length)];
+    const params = [...where.params];
+    if (query.afterSeq !== undefined) {
+      parts.push(query.newestFirst ? 'seq < ?' : 'seq > ?');
+      params.push(query.afterSeq);
+    }
+    const clause = parts.length === 0 ? '' : `WHERE ${parts.join(' AND ')}`;
+    const sql = `SELECT seq, ${COLUMNS} FROM logs ${clause} ORDER BY seq ${query.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`;
+    const rows = await this._db.all(sql, [...params, query.limit]);
+    return rows.map((row) => ({ seq: Number(row.seq), row: rowOfSql(row) }));
+  }
+
+  async traceRows(api: LogApi, traceId: string, limit: number): Promise<LogRow[]> {
+    const rows = await this._db.all(`SELECT ${COLUMNS} FROM logs WHERE trace_id = ? AND api = ? ORDER BY seq LIMIT ?`, [traceId, api, limit]);
+    return rows.map(rowOfSql);
+  }
+
+  async totals(filter: LogFilter): Promise<LogTotals> {
+    const where = sqlWhere(filter, this._like());
+    const sql = `SELECT COUNT(*) AS logs, COALESCE(SUM(has_error), 0) AS errors, COALESCE(SUM(prompt_tokens), 0) AS prompt, COALESCE(SUM(output_tokens), 0) AS output FROM logs ${where.clause}`;
+    const row = (await this._db.all(sql, where.params))[0] ?? {};
+    return { logs: Number(row.logs ?? 0), errors: Number(row.errors ?? 0), promptTokens: Number(row.prompt ?? 0), outputTokens: Number(row.output ?? 0) };
+  }
+
+  deleteStoredBefore(storedBefore: number, limit: number): Promise<{ logs: number; bytes: number }> {
+    return this._deleteOldest('WHERE stored_ms < ?', [storedBefore], limit);
+  }
+
+  async totalBytes(): Promise<number> {
+    const rows = await this._db.all('SELECT COALESCE(SUM(bytes), 0) AS bytes FROM logs');
+    return Number(rows[0]?.bytes ?? 0);
+  }
+
+  deleteOldest(limit: number): Promise<{ logs: number; bytes: number }> {
+    return this._deleteOldest('', [], limit);
+  }
+
+  /** One short transaction per chunk: writes wait behind one chunk at most. */
+  private _deleteOldest(where: string, params: unknown[], limit: number): Promise<{ logs: number; bytes: number }> {
+    return this._driver.transaction(async (connection) => {
+      const rows = await connection.all(`SELECT seq, bytes FROM logs ${where} ORDER BY seq LIMIT ?`, [...params, limit]);
+      if (rows.length === 0) return { logs: 0, bytes: 0 };
+      const last = Number(rows[rows.length - 1].seq);
+      const deleted = await connection.run(`DELETE FROM logs WHERE seq <= ? ${where === '' ? '' : `AND ${where.slice('WHERE '.length)}`}`, [last, ...params]);
+      return { logs: deleted, bytes: rows.reduce((sum, row) => sum + Number(row.bytes), 0) };
+    });
+  }
+
+  close(): Promise<void> {
+    return this._driver.close();
+  }
+
+  private _like(): (column: string) => string {
+    // SQLite's LIKE ignores ASCII case; PostgreSQL's ILIKE does too.
+    return this._driver.dialect === 'postgres' ? (column) => `${column} ILIKE ?` : (column) => `${column} LIKE ?`;
+  }
+}
+
+function valuesOf(row: LogRow, requestIndex: number): unknown[] {
+  return [
+    row.api, row.id, row.referenceId, row.parentKey, row.traceId, row.kind, row.path, row.fileId, row.project, row.projectId,
+    row.sessionId, row.timeMs, row.storedMs, row.error ? 1 : 0, row.status, row.promptTokens, row.outputTokens, row.bytes,
+    requestIndex, row.json,
+  ];
+}
+
+function rowOfSql(sql: SqlRow): LogRow {
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return {
+    api: sql.api as LogApi,
+    id: String(sql.id),
+    referenceId: text(sql.reference_id),
+    parentKey: text(sql.parent_key),
+    traceId: String(sql.trace_id),
+    kind: String(sql.kind),
+    path: text(sql.path),
+    fileId: text(sql.file_id),
+    project: text(sql.project),
+    projectId: text(sql.project_id),
+    sessionId: text(sql.session_id),
+    timeMs: Number(sql.time_ms),
+    storedMs: Number(sql.stored_ms),
+    error: Number(sql.has_error) === 1,
+    status: text(sql.status),
+    promptTokens: number(sql.prompt_tokens),
+    outputTokens: number(sql.output_tokens),
+    bytes: Number(sql.bytes),
+    json: String(sql.json),
+  };
+}
+
+function fileOf(row: SqlRow): V5File {
+  return { id: String(row.id), type: row.type as V5FileType, path: String(row.path), version: String(row.version) };
+}

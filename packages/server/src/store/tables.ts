@@ -1,0 +1,57 @@
+/**
+ * What an engine provides: rows, memos, files and counters, read and written in transactions.
+ * The storage logic (log-storage.ts) is written once on top of it.
+ */
+import type { LogRow } from './row.js';
+import type { LogApi, LogFilter, LogTotals, V5File } from './types.js';
+
+export type MemoTable = 'projects' | 'sessions';
+
+/** Reads, in or out of a transaction. */
+export interface TableReads {
+  find(api: LogApi, id: string): Promise<LogRow | undefined>;
+  /** The latest v4 log with that reference id. */
+  findByReference(referenceId: string): Promise<LogRow | undefined>;
+  file(id: string): Promise<V5File | undefined>;
+  fileAtPath(path: string): Promise<V5File | undefined>;
+}
+
+/** Writes: only inside `write()`, which runs them all or none. */
+export interface TableWrites extends TableReads {
+  /** The latest log this key names (an id, or a v4 reference id), locked for update where the engine can. */
+  findByKey(api: LogApi, key: string): Promise<LogRow | undefined>;
+  insert(row: LogRow, requestIndex: number): Promise<void>;
+  /** Replaces the row of that api and id, keeping its place in arrival order. */
+  replace(row: LogRow): Promise<void>;
+  /** Moves logs whose trace id is one of `from` to trace `to`. */
+  retrace(api: LogApi, from: string[], to: string): Promise<void>;
+  /** The id kept for `key`, storing `candidate` when there is none. */
+  memo(table: MemoTable, key: string, candidate: string): Promise<string>;
+  putFile(file: V5File): Promise<void>;
+  /** The next value of a named counter (1, 2, ...), never handed out twice. */
+  nextCounter(name: string): Promise<number>;
+}
+
+export interface PageQuery {
+  filter: LogFilter;
+  newestFirst: boolean;
+  /** Arrival position to continue after (exclusive). */
+  afterSeq: number | undefined;
+  limit: number;
+}
+
+export interface Tables extends TableReads {
+  readonly engine: string;
+  write<T>(work: (tx: TableWrites) => Promise<T>): Promise<T>;
+  /** Rows in arrival order with their position, `limit` at most. */
+  page(query: PageQuery): Promise<Array<{ seq: number; row: LogRow }>>;
+  traceRows(api: LogApi, traceId: string, limit: number): Promise<LogRow[]>;
+  totals(filter: LogFilter): Promise<LogTotals>;
+  /** Deletes up to `limit` of the oldest logs stored before `storedBefore`; how many and their bytes. */
+  deleteStoredBefore(storedBefore: number, limit: number): Promise<{ logs: number; bytes: number }>;
+  /** The bytes of all logs. */
+  totalBytes(): Promise<number>;
+  /** Deletes up to `limit` of the oldest logs; how many and their bytes. */
+  deleteOldest(limit: number): Promise<{ logs: number; bytes: number }>;
+  close(): Promise<void>;
+}

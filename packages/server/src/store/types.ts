@@ -1,0 +1,177 @@
+/**
+ * The log server's storage, one interface for every engine (memory, SQLite, PostgreSQL): what the
+ * v4 and v5 routes store, change and read. Every method is async: an engine may be a network away.
+ */
+
+export type LogApi = 'v4' | 'v5';
+export type V5FileType = 'prompt' | 'tool' | 'flow' | 'agent';
+export type LogStatus = 'complete' | 'incomplete';
+
+/** A v4 log as stored: the request body as sent, with the ids the server gave it. */
+export type StoredV4Log = Record<string, unknown> & {
+  id: string;
+  project_id: string;
+  session_id: string | null;
+  /** Which request (by index) stored it. */
+  request_index: number;
+};
+
+/** A v5 log as stored: the body as sent, the log's own id, its file and version. */
+export type StoredV5Log = Record<string, unknown> & {
+  id: string;
+  type: V5FileType;
+  file_id: string;
+  version_id: string;
+  log_status?: LogStatus;
+  request_index: number;
+};
+
+/** A stored log and the API it came in by (the JSON-lines file's record shape). */
+export type StoredRecord = { api: 'v4'; log: StoredV4Log } | { api: 'v5'; log: StoredV5Log };
+
+/** A v4 create: the body of one item of `POST /logs`, already validated. */
+export type V4Create = Record<string, unknown> & {
+  project?: string;
+  project_id?: string;
+  session_id?: string;
+  session_reference_id?: string;
+  reference_id?: string;
+};
+
+/** What `POST /logs` answers for one log. */
+export interface V4Created {
+  id: string;
+  project_id: string;
+  session_id: string | null;
+}
+
+/** A file: a path that belongs to one file type, and the version its last kernel made. */
+export interface V5File {
+  id: string;
+  type: V5FileType;
+  path: string;
+  version: string;
+}
+
+/** A v5 create that passed every check: to a known file (by id), or a new one at a path. */
+export interface V5Create {
+  type: V5FileType;
+  body: Record<string, unknown>;
+  destination: { fileId: string } | { newPath: string };
+  /** The version's definition, when the body gave one. */
+  kernel: unknown;
+  logId: string | undefined;
+  logStatus: LogStatus | undefined;
+}
+
+export interface V5Added {
+  log: StoredV5Log;
+  /** Flow and agent logs above it whose end moved to its end (updated logs too). */
+  widened: StoredV5Log[];
+}
+
+/** Which logs a list, a count or a retention pass is about. Every field narrows; none means all. */
+export interface LogFilter {
+  api?: LogApi;
+  /** A v5 file id. */
+  fileId?: string;
+  /** A v5 file path. */
+  path?: string;
+  /** v4: `model`, `agent`, `tool`, `generic`...; v5: `prompt`, `tool`, `flow`, `agent`. */
+  kind?: string;
+  /** A v4 project, by name or id. */
+  project?: string;
+  /** A v4 session id. */
+  sessionId?: string;
+  /** The id of a trace's root log (as `trace()` names it). */
+  traceId?: string;
+  /** The log's own start (v4 `created_at`, v5 `start_time`; else when it was stored), epoch ms, inclusive. */
+  since?: number;
+  /** Exclusive. */
+  until?: number;
+  /** true: only logs with an error; false: only logs without. */
+  error?: boolean;
+  /** Text the log's JSON contains (ASCII letters match either case). */
+  text?: string;
+}
+
+export interface PageRequest {
+  filter?: LogFilter;
+  /** `newest` (the default) or `oldest` first, by arrival. */
+  order?: 'newest' | 'oldest';
+  /** At most MAX_PAGE_SIZE; DEFAULT_PAGE_SIZE when not given. */
+  limit?: number;
+  /** The `next` of the page before. */
+  cursor?: string;
+}
+
+export interface LogPage {
+  logs: StoredRecord[];
+  /** Present when more logs match: pass it as `cursor` for the next page. */
+  next?: string;
+}
+
+export interface TraceNode {
+  record: StoredRecord;
+  children: TraceNode[];
+}
+
+export interface Trace {
+  /** The trace's root (its id names the trace) and every log under it, by parent links. */
+  roots: TraceNode[];
+  count: number;
+  /** More than MAX_TRACE_LOGS logs: the rest are left out. */
+  truncated: boolean;
+}
+
+export interface LogTotals {
+  logs: number;
+  errors: number;
+  promptTokens: number;
+  outputTokens: number;
+}
+
+/** What a retention pass removed. */
+export interface Pruned {
+  logs: number;
+  bytes: number;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
+export const MAX_TRACE_LOGS = 10_000;
+
+export interface LogStorage {
+  /** Which engine: `memory`, `sqlite` or `postgres`. */
+  readonly engine: string;
+
+  /** Stores the items of one `POST /logs`, all or none. */
+  addV4(logs: V4Create[], requestIndex: number): Promise<V4Created[]>;
+  /** Applies a v4 PATCH to the log of that id or (the latest of) that reference id; undefined when none. */
+  updateV4(target: { id?: string; referenceId?: string }, changes: Record<string, unknown>): Promise<StoredV4Log | undefined>;
+  hasReferenceId(referenceId: string): Promise<boolean>;
+
+  addV5(create: V5Create, requestIndex: number): Promise<V5Added>;
+  /** Applies checked changes; completing a flow or agent stamps its end. */
+  updateV5(id: string, changes: Record<string, unknown>): Promise<StoredV5Log | undefined>;
+  file(id: string): Promise<V5File | undefined>;
+  fileAtPath(path: string): Promise<V5File | undefined>;
+
+  get(api: LogApi, id: string): Promise<StoredRecord | undefined>;
+  list(request?: PageRequest): Promise<LogPage>;
+  /** The trace the log belongs to, from its root, as a tree. */
+  trace(api: LogApi, id: string): Promise<Trace | undefined>;
+  totals(filter?: LogFilter): Promise<LogTotals>;
+
+  /** Puts back a record kept elsewhere (an earlier run's file); one of the same id is replaced. */
+  restore(record: StoredRecord): Promise<void>;
+
+  /** Removes logs older than `retainDays` and the oldest past `retainBytes`; the background job calls it. */
+  prune(): Promise<Pruned>;
+  close(): Promise<void>;
+}
+
+/** A store that cannot be opened: not ours, from a newer version, corrupt or unreachable. */
+export class StoreOpenError extends Error {
+  override readonly name = 'StoreOpenError';
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { openMemoryStore } from '../src/index.js';
+import { memoryEngine } from './helpers/engines.js';
+import { storageSuite } from './storage-suite.js';
+
+storageSuite(memoryEngine);
+
+describe('the memory engine', () => {
+  it('stores none of a request\'s logs when its write fails', async () => {
+    const { store, tables } = openMemoryStore();
+    tables.failNextWrite(new Error('disk full (injected)'));
+    await expect(store.addV4([{ project: 'p' }, { project: 'p' }], 0)).rejects.toThrow('disk full');
+    expect((await store.totals()).logs).toBe(0);
+    await store.addV4([{ project: 'p' }], 1);
+    expect((await store.totals()).logs).toBe(1);
+    await store.close();
+  });
+
+  it('keeps at most maxLogs logs, the oldest going first', async () => {
+    const { store } = openMemoryStore({ maxLogs: 3 });
+    const created = await store.addV4(Array.from({ length: 5 }, () => ({ project: 'p' })), 0);
+    expect((await store.totals()).logs).toBe(3);
+    expect(await store.get('v4', created[0].id)).toBeUndefined();
+    expect(await store.get('v4', created[4].id)).toBeDefined();
+    await store.close();
+  });
+});
