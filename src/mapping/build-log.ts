@@ -4,6 +4,7 @@ import type { AgentConfig, GenericConfig, LogConfig, LogRequest, ModelConfig, To
 import { scalarText } from './attributes.js';
 import { userIdOf } from './identity.js';
 import { boundMetadata } from './metadata.js';
+import { contextEnvironmentOf, contextSessionOf, readContextMetadata } from './request-context.js';
 import { resourceFacts, type ResourceFacts } from './resource.js';
 import type { ModelParams, NormalizedSpan } from './normalized.js';
 import { toModelProvider } from './provider.js';
@@ -14,7 +15,7 @@ export interface MappingOptions {
   /** Explicit project (option or environment); else the resource's service name, else `default`. */
   project: string | undefined;
   source: string | undefined;
-  /** Explicit environment (option or env); else the resource's `deployment.environment.name`. */
+  /** Explicit environment (option or env), under the request context's; else the resource's `deployment.environment.name`. */
   environment?: string | undefined;
   captureContent: boolean;
 }
@@ -29,7 +30,7 @@ export function buildLogRequest(span: ReadableSpan, normalized: NormalizedSpan, 
   };
   const source = options.source ?? resource.service;
   if (source) log.source = source;
-  const environment = options.environment ?? resource.environment;
+  const environment = contextEnvironmentOf(span.attributes) ?? options.environment ?? resource.environment;
   if (environment) log.environment = environment;
   if (options.captureContent) addContent(log, normalized);
   addUsage(log, normalized);
@@ -155,14 +156,18 @@ function metadataOf(
   captureContent: boolean,
 ): Record<string, unknown> {
   const metadata = n.metadata;
+  // The request context's metadata over the convention's; the keys below are this package's own.
+  readContextMetadata(span.attributes, metadata);
   // What the messages could not hold is content too.
   if (captureContent && n.reasoning) metadata.reasoning = n.reasoning;
   if (captureContent && n.attachments) metadata.attachments = n.attachments;
   if (n.finishReason) metadata.finish_reason = n.finishReason;
   if (n.responseId) metadata.response_id = n.responseId;
   if (n.responseModel) metadata.response_model = n.responseModel;
-  const user = n.userId ?? userIdOf(span.attributes);
+  const user = userIdOf(span.attributes, n.userId);
   if (user) metadata.user_id = user;
+  const session = contextSessionOf(span.attributes);
+  if (session) metadata.session_id = session;
   if (n.kind === 'agent' && n.version !== undefined) metadata.agent_version = n.version;
   if (n.conversationId) metadata.conversation_id = n.conversationId;
   const usage = usageDetails(n);
