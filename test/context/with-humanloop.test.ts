@@ -1,8 +1,9 @@
-import type { Attributes, Tracer } from '@opentelemetry/api';
-import { describe, expect, it } from 'vitest';
+import { context, type Attributes, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { describe, expect, it, vi } from 'vitest';
 import { withHumanloop } from '../../src/index.js';
 import { contextsBySpanName, startService, useAsyncContext, type LogContext } from '../helpers/context-rig.js';
-import { DIALECTS } from '../helpers/harness.js';
+import { captureStderr, DIALECTS } from '../helpers/harness.js';
 import { testScope } from '../helpers/scope.js';
 import { CHAT_ATTRIBUTES } from '../helpers/spans.js';
 
@@ -144,5 +145,21 @@ describe('withHumanloop returns what its function returns', () => {
       }),
     ).toThrow(RangeError);
     await expect(withHumanloop({}, () => Promise.reject(new TypeError('rejected')))).rejects.toThrow(TypeError);
+  });
+});
+
+describe('withHumanloop without a context manager', () => {
+  it('runs its function, and says once on stderr (no value quoted) that its values reach no span', () => {
+    context.disable();
+    const stderr = captureStderr();
+    try {
+      expect(withHumanloop({ user: 'private-user' }, () => 'ran')).toBe('ran');
+      expect(withHumanloop({ user: 'private-user' }, () => 'again')).toBe('again');
+    } finally {
+      vi.restoreAllMocks();
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    }
+    expect(stderr.filter((line) => line.includes('no OpenTelemetry context manager'))).toHaveLength(1);
+    expect(stderr.join('')).not.toContain('private-user');
   });
 });
