@@ -92,3 +92,14 @@ describe('the request context’s folder (v5 paths)', () => {
     expect(path({})).toBe('custom/place');
   });
 });
+
+describe('metadata past its bound', () => {
+  it('keeps the package’s own keys (otel, user_id, session_id) when the request’s metadata fills it', () => {
+    const many = Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`humanloop.metadata.k${i}`, i]));
+    const [span] = chatSpans(1, { ...CHAT_ATTRIBUTES, ...many, 'humanloop.user_id': 'u', 'humanloop.session_id': 's' });
+    const metadata = mapSpan(span, MAPPER_OPTIONS).log?.metadata ?? {};
+    expect(metadata.otel).toMatchObject({ span_id: span.spanContext().spanId });
+    expect(metadata).toMatchObject({ user_id: 'u', session_id: 's', finish_reason: 'stop' });
+    expect(Object.keys(metadata)).toHaveLength(64);
+  });
+});
