@@ -3,6 +3,7 @@ import type { ReadableSpan } from '../shared/otel.js';
 import type { AgentConfig, GenericConfig, LogConfig, LogRequest, ModelConfig, ToolConfig } from '../log/log-request.js';
 import { scalarText } from './attributes.js';
 import { userIdOf } from './identity.js';
+import { setOwn } from '../shared/own-keys.js';
 import { boundMetadata } from './metadata.js';
 import { contextEnvironmentOf, contextSessionOf, readContextMetadata } from './request-context.js';
 import { resourceFacts, type ResourceFacts } from './resource.js';
@@ -147,7 +148,11 @@ function errorOf(span: ReadableSpan): string | undefined {
   return exception;
 }
 
-/** The log's metadata, written into the normalized span's own (which is the span's alone), then bounded. */
+/**
+ * The log's metadata: this package's own keys first, so that the bound (64 keys) never cuts them
+ * and they win over a key of the same name; then the request context's metadata, over the
+ * instrumentation's (the normalized span's, which is the span's alone).
+ */
 function metadataOf(
   span: ReadableSpan,
   n: NormalizedSpan,
@@ -155,26 +160,29 @@ function metadataOf(
   timing: string | undefined,
   captureContent: boolean,
 ): Record<string, unknown> {
-  const metadata = n.metadata;
-  // The request context's metadata over the convention's; the keys below are this package's own.
-  readContextMetadata(span.attributes, metadata);
+  const own: Record<string, unknown> = {};
   // What the messages could not hold is content too.
-  if (captureContent && n.reasoning) metadata.reasoning = n.reasoning;
-  if (captureContent && n.attachments) metadata.attachments = n.attachments;
-  if (n.finishReason) metadata.finish_reason = n.finishReason;
-  if (n.responseId) metadata.response_id = n.responseId;
-  if (n.responseModel) metadata.response_model = n.responseModel;
+  if (captureContent && n.reasoning) own.reasoning = n.reasoning;
+  if (captureContent && n.attachments) own.attachments = n.attachments;
+  if (n.finishReason) own.finish_reason = n.finishReason;
+  if (n.responseId) own.response_id = n.responseId;
+  if (n.responseModel) own.response_model = n.responseModel;
   const user = userIdOf(span.attributes, n.userId);
-  if (user) metadata.user_id = user;
+  if (user) own.user_id = user;
   const session = contextSessionOf(span.attributes);
-  if (session) metadata.session_id = session;
-  if (n.kind === 'agent' && n.version !== undefined) metadata.agent_version = n.version;
-  if (n.conversationId) metadata.conversation_id = n.conversationId;
+  if (session) own.session_id = session;
+  if (n.kind === 'agent' && n.version !== undefined) own.agent_version = n.version;
+  if (n.conversationId) own.conversation_id = n.conversationId;
   const usage = usageDetails(n);
-  if (usage) metadata.usage = usage;
-  metadata.otel = otelOf(span, resource);
-  if (timing) metadata.timing = timing;
-  return metadata;
+  if (usage) own.usage = usage;
+  own.otel = otelOf(span, resource);
+  if (timing) own.timing = timing;
+  const given = n.metadata;
+  readContextMetadata(span.attributes, given);
+  for (const key of Object.keys(given)) {
+    if (!Object.hasOwn(own, key)) setOwn(own, key, given[key]);
+  }
+  return own;
 }
 
 /** Where the log came from in the trace. */
