@@ -4,6 +4,10 @@ export type { SpanCounts, SpanDropReason } from './log/fate.js';
 export type { EvaluationCounts, EvaluationDropReason } from './log/evaluation.js';
 export { HumanloopExportError, type ExportErrorReason } from './shared/errors.js';
 export { HumanloopSpanProcessor, type HumanloopSpanProcessorOptions, type SpanQueueOptions } from './exporter/processor.js';
+export { withHumanloop, type HumanloopContext } from './context/with-humanloop.js';
+export { HumanloopContextSpanProcessor, type HumanloopContextOptions } from './context/context-processor.js';
+export type { BaggageOption } from './context/baggage-entries.js';
+export type { ContextMetadataValue } from './context/context-values.js';
 export {
   registerHumanloop,
   type HumanloopRegistration,

@@ -9,7 +9,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigurationError, registerHumanloop, type InstrumentationLike, type RegisterHumanloopOptions } from '../src/index.js';
+import { ConfigurationError, registerHumanloop, withHumanloop, type InstrumentationLike, type RegisterHumanloopOptions } from '../src/index.js';
 import type { TestLogServer } from '../src/testing/index.js';
 import { API_KEY, captureDiag } from './helpers/harness.js';
 import { testScope } from './helpers/scope.js';
@@ -102,6 +102,24 @@ describe('registerHumanloop', () => {
     expect(() => register(server, { instrumentations: [[notOne]] })).toThrow(ConfigurationError);
     expect(() => register(server, { instrumentations: [[notOne]] })).toThrow('instrumentations[0] is not an instrumentation');
     expect(trace.getTracerProvider().getTracer('x').startSpan('x').isRecording()).toBe(false);
+  });
+  it('passes the baggage option to its processor: a caller’s baggage, propagated as registered, reaches the logs with withHumanloop’s values', async () => {
+    const server = await scope.server();
+    const { shutdown } = register(server, { baggage: ['session.id'] });
+    // What a calling service sent, extracted with the propagator registerHumanloop registered.
+    const incoming = propagation.extract(context.active(), { baggage: 'session.id=caller-session,user.id=caller-user' });
+
+    await context.with(incoming, () =>
+      withHumanloop({ user: 'own-user' }, async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        trace.getTracer('app').startSpan('chat', { attributes: CHAT_ATTRIBUTES }).end();
+      }),
+    );
+    await shutdown();
+
+    expect(server.logs()).toHaveLength(1);
+    expect(server.logs()[0]).toMatchObject({ session_reference_id: 'caller-session', metadata: { user_id: 'own-user', session_id: 'caller-session' } });
+    expect(() => register(server, { baggage: ['tenant'] })).toThrow(ConfigurationError);
   });
 });
 

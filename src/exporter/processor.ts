@@ -1,5 +1,8 @@
 import { TraceFlags, type Context } from '@opentelemetry/api';
 import type { HumanloopSpanExporterOptions } from '../config/config.js';
+import { baggageSelection, type BaggageSelection } from '../context/baggage-entries.js';
+import type { HumanloopContextOptions } from '../context/context-processor.js';
+import { stampContext } from '../context/stamp.js';
 import { describeError, logger } from '../shared/diag.js';
 import { HumanloopSpanExporter, type ExporterInternals } from './exporter.js';
 import type { ReadableSpan, SpanProcessor } from '../shared/otel.js';
@@ -14,7 +17,7 @@ export interface SpanQueueOptions {
   scheduledDelayMillis?: number;
 }
 
-export interface HumanloopSpanProcessorOptions extends HumanloopSpanExporterOptions {
+export interface HumanloopSpanProcessorOptions extends HumanloopSpanExporterOptions, HumanloopContextOptions {
   /** The queue of ended spans (the names of the BatchSpanProcessor's `BufferConfig`). */
   batch?: SpanQueueOptions;
 }
@@ -28,20 +31,23 @@ const MAX_EXPORTS_IN_FLIGHT = 4;
  * starts as well as ends. A parent is logged as soon as its first child that will be logged
  * starts (completed when it ends), so a flush takes one round trip at any depth; logs never wait
  * for ancestors that will not be sent (an HTTP server span, a span not sampled); and
- * `forceFlush()` sends everything. It queues ended spans itself (the exporter batches its
+ * `forceFlush()` sends everything. It writes the request's context (`withHumanloop`, and baggage
+ * when asked) on spans as they start. It queues ended spans itself (the exporter batches its
  * requests), works under the 2.x and 3.x SDKs alike, and `forceFlush()` and `shutdown()` never
  * reject.
  */
 export class HumanloopSpanProcessor implements SpanProcessor {
   readonly exporter: HumanloopSpanExporter;
   private readonly _options: typeof DEFAULTS;
+  private readonly _baggage: BaggageSelection | undefined;
   private _queue: ReadableSpan[] = [];
   private _timer: NodeJS.Timeout | undefined;
   private readonly _exports = new Set<Promise<void>>();
   private _shutdown: Promise<void> | undefined;
 
   constructor(options: HumanloopSpanProcessorOptions = {}, internals?: ExporterInternals) {
-    const { batch, ...exporterOptions } = options;
+    const { batch, baggage, ...exporterOptions } = options;
+    this._baggage = baggageSelection(baggage);
     this.exporter = new HumanloopSpanExporter(exporterOptions, internals);
     this.exporter.watchQueue(() => this._takeQueue());
     const maxQueueSize = positive(batch?.maxQueueSize, DEFAULTS.maxQueueSize);
@@ -54,7 +60,10 @@ export class HumanloopSpanProcessor implements SpanProcessor {
   }
 
   onStart(span: ReadableSpan, parentContext: Context): void {
-    if (!this._shutdown) this.exporter.recordSpanStart(span, parentContext);
+    if (this._shutdown) return;
+    // First, so that a parent logged early carries the request's context too.
+    stampContext(span, parentContext, this._baggage);
+    this.exporter.recordSpanStart(span, parentContext);
   }
 
   onEnd(span: ReadableSpan): void {

@@ -3,7 +3,9 @@ import type { ReadableSpan } from '../shared/otel.js';
 import type { AgentConfig, GenericConfig, LogConfig, LogRequest, ModelConfig, ToolConfig } from '../log/log-request.js';
 import { scalarText } from './attributes.js';
 import { userIdOf } from './identity.js';
+import { setOwn } from '../shared/own-keys.js';
 import { boundMetadata } from './metadata.js';
+import { contextEnvironmentOf, contextSessionOf, readContextMetadata } from './request-context.js';
 import { resourceFacts, type ResourceFacts } from './resource.js';
 import type { ModelParams, NormalizedSpan } from './normalized.js';
 import { toModelProvider } from './provider.js';
@@ -14,7 +16,7 @@ export interface MappingOptions {
   /** Explicit project (option or environment); else the resource's service name, else `default`. */
   project: string | undefined;
   source: string | undefined;
-  /** Explicit environment (option or env); else the resource's `deployment.environment.name`. */
+  /** Explicit environment (option or env), under the request context's; else the resource's `deployment.environment.name`. */
   environment?: string | undefined;
   captureContent: boolean;
 }
@@ -29,7 +31,7 @@ export function buildLogRequest(span: ReadableSpan, normalized: NormalizedSpan, 
   };
   const source = options.source ?? resource.service;
   if (source) log.source = source;
-  const environment = options.environment ?? resource.environment;
+  const environment = contextEnvironmentOf(span.attributes) ?? options.environment ?? resource.environment;
   if (environment) log.environment = environment;
   if (options.captureContent) addContent(log, normalized);
   addUsage(log, normalized);
@@ -146,7 +148,11 @@ function errorOf(span: ReadableSpan): string | undefined {
   return exception;
 }
 
-/** The log's metadata, written into the normalized span's own (which is the span's alone), then bounded. */
+/**
+ * The log's metadata: this package's own keys first, so that the bound (64 keys) never cuts them
+ * and they win over a key of the same name; then the request context's metadata, over the
+ * instrumentation's (the normalized span's, which is the span's alone).
+ */
 function metadataOf(
   span: ReadableSpan,
   n: NormalizedSpan,
@@ -154,22 +160,29 @@ function metadataOf(
   timing: string | undefined,
   captureContent: boolean,
 ): Record<string, unknown> {
-  const metadata = n.metadata;
+  const own: Record<string, unknown> = {};
   // What the messages could not hold is content too.
-  if (captureContent && n.reasoning) metadata.reasoning = n.reasoning;
-  if (captureContent && n.attachments) metadata.attachments = n.attachments;
-  if (n.finishReason) metadata.finish_reason = n.finishReason;
-  if (n.responseId) metadata.response_id = n.responseId;
-  if (n.responseModel) metadata.response_model = n.responseModel;
-  const user = n.userId ?? userIdOf(span.attributes);
-  if (user) metadata.user_id = user;
-  if (n.kind === 'agent' && n.version !== undefined) metadata.agent_version = n.version;
-  if (n.conversationId) metadata.conversation_id = n.conversationId;
+  if (captureContent && n.reasoning) own.reasoning = n.reasoning;
+  if (captureContent && n.attachments) own.attachments = n.attachments;
+  if (n.finishReason) own.finish_reason = n.finishReason;
+  if (n.responseId) own.response_id = n.responseId;
+  if (n.responseModel) own.response_model = n.responseModel;
+  const user = userIdOf(span.attributes, n.userId);
+  if (user) own.user_id = user;
+  const session = contextSessionOf(span.attributes);
+  if (session) own.session_id = session;
+  if (n.kind === 'agent' && n.version !== undefined) own.agent_version = n.version;
+  if (n.conversationId) own.conversation_id = n.conversationId;
   const usage = usageDetails(n);
-  if (usage) metadata.usage = usage;
-  metadata.otel = otelOf(span, resource);
-  if (timing) metadata.timing = timing;
-  return metadata;
+  if (usage) own.usage = usage;
+  own.otel = otelOf(span, resource);
+  if (timing) own.timing = timing;
+  const given = n.metadata;
+  readContextMetadata(span.attributes, given);
+  for (const key of Object.keys(given)) {
+    if (!Object.hasOwn(own, key)) setOwn(own, key, given[key]);
+  }
+  return own;
 }
 
 /** Where the log came from in the trace. */

@@ -1,6 +1,7 @@
 import type { LogRequest } from '../log/log-request.js';
 import { describeError, logger } from '../shared/diag.js';
 import type { ReadableSpan } from '../shared/otel.js';
+import { contextPathOf } from './request-context.js';
 import { safeSpanId } from './span-ids.js';
 
 /** Most characters of one path segment. */
@@ -25,18 +26,29 @@ export function evaluatorPath(project: string | undefined, name: string): string
   return `${segment(project ?? 'default')}/evaluators/${segment(name)}`;
 }
 
+/** Most segments of a request context's folder. */
+const MAX_FOLDER_SEGMENTS = 10;
+
+/** The log's file in the folder the request context names (`withHumanloop`'s `path`), in place of the project. */
+function contextFolderPath(folder: string, log: LogRequest): string | undefined {
+  const segments = folder.split('/').filter((part) => part.trim() !== '').slice(0, MAX_FOLDER_SEGMENTS).map(segment);
+  return segments.length === 0 ? undefined : `${segments.join('/')}/${segment(fileName(log))}`;
+}
+
 /** Paths remembered, to keep each to one kind of file. */
 const MAX_REMEMBERED_PATHS = 10_000;
 
 /**
- * The user's path function, falling back to the default for a log it gives no usable path. A
- * path holds one kind of file: one already used for another kind (a tool and a workflow of the
+ * The request context's folder (`humanloop.path`) when the span has one; else the user's path
+ * function, falling back to the default for a log it gives no usable path. A path holds one kind of file: one already used for another kind (a tool and a workflow of the
  * same name) gets the kind appended.
  */
 export function pathResolver(custom: ((log: LogRequest, span: ReadableSpan) => string) | undefined) {
   const kinds = new Map<string, string>();
   return (log: LogRequest, span: ReadableSpan): string => {
-    const given = userPath(custom, log, span);
+    const folder = contextPathOf(span.attributes);
+    const inFolder = folder === undefined ? undefined : contextFolderPath(folder, log);
+    const given = inFolder ?? userPath(custom, log, span);
     const path = typeof given === 'string' && given.trim() !== '' ? given : defaultPath(log);
     const kind = fileKind(log);
     const known = kinds.get(path);

@@ -1,12 +1,15 @@
 import type { Attributes } from '@opentelemetry/api';
+import { CONTEXT_ATTRIBUTES } from '../log/context-attributes.js';
 import { readString } from './attributes.js';
 
 /**
  * Who a span is for and which conversation it is part of, whatever the convention that wrote it:
- * each list is in the order it is trusted.
+ * each list is in the order it is trusted. The request's Humanloop context (`humanloop.*`, set by
+ * `withHumanloop`, read from baggage, or written by the application) comes first.
  */
 
 const CONVERSATION_KEYS = [
+  CONTEXT_ATTRIBUTES.session,
   'gen_ai.conversation.id',
   'session.id',
   'traceloop.association.properties.session_id',
@@ -15,6 +18,7 @@ const CONVERSATION_KEYS = [
 ];
 
 const USER_KEYS = [
+  CONTEXT_ATTRIBUTES.user,
   'user.id',
   'enduser.id',
   'traceloop.association.properties.user_id',
@@ -26,8 +30,9 @@ export function conversationIdOf(attributes: Attributes): string | undefined {
   return firstString(attributes, CONVERSATION_KEYS);
 }
 
-export function userIdOf(attributes: Attributes): string | undefined {
-  return firstString(attributes, USER_KEYS);
+/** The span's user: the request context's, else the one its convention read (`conventionUser`), else the first key found. */
+export function userIdOf(attributes: Attributes, conventionUser?: string): string | undefined {
+  return readString(attributes, CONTEXT_ATTRIBUTES.user) ?? conventionUser ?? firstString(attributes, USER_KEYS);
 }
 
 function firstString(attributes: Attributes, keys: readonly string[]): string | undefined {

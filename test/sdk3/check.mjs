@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
-import { HumanloopSpanProcessor, registerHumanloop } from 'humanloop-otel-exporter';
+import { HumanloopSpanProcessor, registerHumanloop, withHumanloop } from 'humanloop-otel-exporter';
 import { startLocalLogServer } from 'humanloop-otel-exporter/local';
 
 const AGENT = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner', 'gen_ai.request.model': 'gpt-4o' };
@@ -54,23 +54,32 @@ try {
   await server.close();
 }
 
-/** registerHumanloop alone: SDK 3's provider, registered, and spans nested across awaits by the context manager. */
+/**
+ * registerHumanloop alone: SDK 3's provider, registered, and spans nested across awaits by the
+ * context manager, which carries withHumanloop's values to them too.
+ */
 async function checkRegister(server) {
   server.clear();
   const { provider, shutdown } = registerHumanloop({ apiKey: 'sdk3-key', baseUrl: server.url, project: 'sdk3-register', shutdownOnExit: false });
   // Loaded with require (it must work in CommonJS apps too): the SDK's CommonJS build, so compared by name.
   assert.equal(provider.constructor.name, 'TracerProvider', "SDK 3's TracerProvider");
   const tracer = trace.getTracer('sdk3-register');
-  await tracer.startActiveSpan('agent', { attributes: AGENT }, async (agent) => {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    tracer.startSpan('chat', { attributes: CHAT }).end();
-    agent.end();
-  });
+  await withHumanloop({ user: 'sdk3-user', sessionId: 'sdk3-session' }, () =>
+    tracer.startActiveSpan('agent', { attributes: AGENT }, async (agent) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      tracer.startSpan('chat', { attributes: CHAT }).end();
+      agent.end();
+    }),
+  );
   await shutdown();
   const logs = server.logs();
   const agent = logs.find((log) => log.config.type === 'agent');
   assert.deepEqual(logs.map((log) => log.config.type).sort(), ['agent', 'model'], 'the agent and its call');
   assert.equal(logs.find((log) => log.config.type === 'model').parent_reference_id, agent.reference_id, 'nested after an await');
+  for (const log of logs) {
+    assert.equal(log.metadata.user_id, 'sdk3-user', "withHumanloop's user");
+    assert.equal(log.session_reference_id, 'sdk3-session', "withHumanloop's session");
+  }
   trace.disable();
   context.disable();
   propagation.disable();
