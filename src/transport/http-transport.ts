@@ -26,6 +26,8 @@ export interface TransportRequest {
 
 export interface Transport {
   send(request: TransportRequest): Promise<TransportResult>;
+  /** Gets ready for a first request soon: loads what requests need, without waiting for it. */
+  prepare(): void;
   close(): Promise<void>;
 }
 
@@ -71,6 +73,9 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     send: (req) =>
       // The exporter's own requests must never become spans of an HTTP instrumentation.
       context.with(suppressTracing(context.active()), () => sendOnce(connect, headers, req, now)),
+    prepare: () => {
+      if (!connection && !closed) connect().catch(() => undefined);
+    },
     close: async () => {
       closed = true;
       await connection?.catch(() => undefined);

@@ -1,6 +1,6 @@
 // An application that loads the exporter from the CommonJS build, constructs the processor in its
-// tracer provider, then sends one LLM span. Prints, as JSON, the packages and the exporter's own
-// folders (dist/cjs/<folder>) loaded after construction, and again after the span was flushed.
+// tracer provider, starts an HTTP server span, then an LLM span under it, and flushes. Prints, as
+// JSON, the packages and the exporter's own folders (dist/cjs/<folder>) loaded at each step.
 // Usage: node import-graph.cjs <baseUrl> <apiKey>
 const { join } = require('node:path');
 
@@ -18,14 +18,27 @@ function loaded() {
 }
 
 const { HumanloopSpanProcessor } = require(join(DIST, 'index.js'));
+const { context, trace } = require('@opentelemetry/api');
 const { BasicTracerProvider } = require('@opentelemetry/sdk-trace-base');
 
 const processor = new HumanloopSpanProcessor({ apiKey, baseUrl, project: 'import-graph' });
 const provider = new BasicTracerProvider({ spanProcessors: [processor] });
-const constructed = loaded();
-provider.getTracer('import-graph').startSpan('chat gpt-4o', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' } }).end();
-void processor.forceFlush().then(async () => {
-  const flushed = loaded();
+const tracer = provider.getTracer('import-graph');
+const { setImmediate: turn } = require('node:timers/promises');
+
+async function main() {
+  const constructed = loaded();
+  const server = tracer.startSpan('GET /answer', { attributes: { 'http.request.method': 'GET' } });
+  await turn();
+  const serverStarted = loaded();
+  const chat = tracer.startSpan('chat gpt-4o', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' } }, trace.setSpan(context.active(), server));
+  await turn();
+  const chatStarted = loaded();
+  chat.end();
+  server.end();
+  await processor.forceFlush();
   await provider.shutdown();
-  process.stdout.write(JSON.stringify({ constructed, flushed }));
-});
+  process.stdout.write(JSON.stringify({ constructed, serverStarted, chatStarted }));
+}
+
+void main();
