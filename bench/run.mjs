@@ -1,6 +1,6 @@
-// npm run bench [-- --quick]: the exporter's speed and memory, against the OTLP HTTP exporter on the
-// same spans, in one run. Prints a table and writes bench-results/bench.json. Everything runs on
-// this machine over 127.0.0.1; each end-to-end figure comes from a fresh process.
+// npm run bench [-- --quick]: the exporter's speed, memory, cold start and installed size, against the
+// OTLP HTTP exporter on the same spans, in one run. Prints a table and writes bench-results/bench.json.
+// Everything runs on this machine over 127.0.0.1; each end-to-end figure comes from a fresh process.
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,24 +10,18 @@ import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { mapSpan } from 'humanloop-otel-exporter';
 import { encodeLog } from '../dist/esm/log/log-json.js';
+import { fmt, spread, stats } from './figures.mjs';
+import { benchColdStart, printColdStart } from './cold-start.mjs';
 import { benchFlush, printFlush } from './flush.mjs';
+import { measureInstallSize, printInstallSize } from './install-size.mjs';
 import { makeSpans } from './workload.mjs';
 
 const quick = process.argv.includes('--quick');
 const PLAN = quick
-  ? { sizes: [1_000, 10_000], warmSizes: [10_000], mappingRuns: 5, e2eRuns: 2, overheadSpans: 20_000, overheadRuns: 3, memorySpans: 5_000, flush: { depths: [1, 5], runs: 1 }, v5: { spans: 500, concurrency: [16, 64], runs: 1, delayMs: 100 } }
-  : { sizes: [1_000, 10_000, 100_000], warmSizes: [10_000], mappingRuns: 7, e2eRuns: 3, overheadSpans: 100_000, overheadRuns: 9, memorySpans: 20_000, flush: { depths: [1, 3, 5], runs: 3 }, v5: { spans: 1_000, concurrency: [8, 16, 32, 64], runs: 3, delayMs: 100 } };
+  ? { sizes: [1_000, 10_000], warmSizes: [10_000], mappingRuns: 5, e2eRuns: 2, overheadSpans: 20_000, overheadRuns: 3, memorySpans: 5_000, flush: { depths: [1, 5], runs: 1 }, v5: { spans: 500, concurrency: [16, 64], runs: 1, delayMs: 100 }, coldStart: { runs: 5 } }
+  : { sizes: [1_000, 10_000, 100_000], warmSizes: [10_000], mappingRuns: 7, e2eRuns: 3, overheadSpans: 100_000, overheadRuns: 9, memorySpans: 20_000, flush: { depths: [1, 3, 5], runs: 3 }, v5: { spans: 1_000, concurrency: [8, 16, 32, 64], runs: 3, delayMs: 100 }, coldStart: { runs: 21 } };
 const WORKER = new URL('./worker.mjs', import.meta.url).pathname;
 const SINK = new URL('./sink.mjs', import.meta.url).pathname;
-
-function stats(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-  return { median, min: sorted[0], max: sorted[sorted.length - 1], runs: sorted.length };
-}
-
-const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const spread = (s, digits = 0, unit = '') => `${fmt(s.median, digits)}${unit} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 
 function recordSpans(count) {
   const finished = [];
@@ -321,9 +315,13 @@ function print(report) {
   for (const r of v5.rows) {
     console.log(`   maxConcurrentRequests ${String(r.maxConcurrentRequests).padStart(2)}: ${spread(r.spansPerSecond)} spans/s, CPU ${spread(r.cpuMsPer1000Spans, 1)} ms/1000 spans, ${fmt(r.requestsPerSpan.median, 2)} requests per span`);
   }
+  console.log('');
+  printColdStart(report.coldStart);
+  console.log('');
+  printInstallSize(report.installSize);
 }
 
-const report = { quick, machine: machine(), plan: PLAN, mapping: [], allocations: undefined, endToEnd: [], endToEndWarm: [], overhead: undefined, memory: undefined, flush: undefined, v5: undefined };
+const report = { quick, machine: machine(), plan: PLAN, mapping: [], allocations: undefined, endToEnd: [], endToEndWarm: [], overhead: undefined, memory: undefined, flush: undefined, v5: undefined, coldStart: undefined, installSize: undefined };
 for (const size of PLAN.sizes) report.mapping.push(benchMapping(size));
 report.allocations = await benchAllocations(10_000);
 const sinks = { humanloop: await startSink('humanloop-minimal'), otlp: await startSink('otlp') };
@@ -338,6 +336,8 @@ try {
 report.memory = benchMemory();
 report.flush = await benchFlush(PLAN.flush);
 report.v5 = await benchV5();
+report.coldStart = benchColdStart(PLAN.coldStart);
+report.installSize = measureInstallSize();
 print(report);
 mkdirSync('bench-results', { recursive: true });
 writeFileSync('bench-results/bench.json', `${JSON.stringify(report, null, 2)}\n`);

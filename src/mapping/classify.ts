@@ -5,7 +5,7 @@ import {
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_SYSTEM,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from './genai-attributes.js';
 
 /** The attribute convention a span follows; each has one normalizer. */
 export type Convention =

@@ -4,7 +4,7 @@ import {
   ATTR_GEN_AI_EVALUATION_SCORE_LABEL,
   ATTR_GEN_AI_EVALUATION_SCORE_VALUE,
   EVENT_GEN_AI_EVALUATION_RESULT,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from './genai-attributes.js';
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '../shared/otel.js';
 import type { Evaluation } from '../log/evaluation.js';

@@ -32,10 +32,19 @@ export function pipelineParts(config: ResolvedConfig, transport: Transport, cloc
     clock,
     dialect,
     intake: new Intake(config, config.api === 'v5' ? pathResolver(config.path) : undefined),
-    trace: new TraceStage({ ...config, exportsSpan: (span) => isExportedSpan(span, config.spanFilter) }),
+    trace: new TraceStage({ ...config, exportsSpan: (span) => preparing(transport, isExportedSpan(span, config.spanFilter)) }),
     sender: new Sender({ dialect, transport, clock, random, timeoutMillis, maxBatchBytes, maxConcurrentRequests }),
     custody: new Custody({ maxBytes: config.maxBufferedBytes, maxAgeMillis: config.maxBufferAgeMillis, spoolDir: config.spoolDir, random }),
   };
+}
+
+/**
+ * A span that will be logged started: the transport gets ready to send (loads undici) while the
+ * span runs, an LLM call the application awaits, rather than at the flush that follows.
+ */
+function preparing(transport: Transport, exported: boolean): boolean {
+  if (exported) transport.prepare();
+  return exported;
 }
 
 function logsUrl(baseUrl: URL): URL {

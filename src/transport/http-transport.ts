@@ -1,6 +1,6 @@
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '../shared/otel.js';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher, request } from 'undici';
 import { describeError } from '../shared/diag.js';
 import { HumanloopExportError, type ExportErrorReason } from '../shared/errors.js';
 import { parseJson } from '../shared/json.js';
@@ -26,6 +26,8 @@ export interface TransportRequest {
 
 export interface Transport {
   send(request: TransportRequest): Promise<TransportResult>;
+  /** Gets ready for a first request soon: loads what requests need, without waiting for it. */
+  prepare(): void;
   close(): Promise<void>;
 }
 
@@ -41,9 +43,25 @@ export interface HttpTransportOptions {
   now?: () => number;
 }
 
+/** What a request goes out with: undici's `request`, and the dispatcher it goes through. */
+interface Connection {
+  request: typeof request;
+  dispatcher: Dispatcher;
+}
+
 export function createHttpTransport(options: HttpTransportOptions): Transport {
-  const owned = options.dispatcher ? undefined : new Agent({ keepAliveTimeout: 10_000, connections: options.connections });
-  const dispatcher = options.dispatcher ?? owned!;
+  let owned: Dispatcher | undefined;
+  let connection: Promise<Connection> | undefined;
+  let closed = false;
+  // undici is loaded at the first request, not at import: it is most of what importing the
+  // exporter costs, and a process that sends nothing (a cold start without an LLM call) never needs it.
+  const connect = (): Promise<Connection> => {
+    if (closed && !connection) return Promise.reject(new Error('the transport is closed'));
+    return (connection ??= import('undici').then((undici) => {
+      owned = options.dispatcher ? undefined : new undici.Agent({ keepAliveTimeout: 10_000, connections: options.connections });
+      return { request: undici.request, dispatcher: options.dispatcher ?? owned! };
+    }));
+  };
   const headers = {
     'content-type': 'application/json',
     accept: 'application/json',
@@ -54,15 +72,20 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   return {
     send: (req) =>
       // The exporter's own requests must never become spans of an HTTP instrumentation.
-      context.with(suppressTracing(context.active()), () => sendOnce(dispatcher, headers, req, now)),
+      context.with(suppressTracing(context.active()), () => sendOnce(connect, headers, req, now)),
+    prepare: () => {
+      if (!connection && !closed) connect().catch(() => undefined);
+    },
     close: async () => {
+      closed = true;
+      await connection?.catch(() => undefined);
       await owned?.close();
     },
   };
 }
 
 async function sendOnce(
-  dispatcher: Dispatcher,
+  connect: () => Promise<Connection>,
   headers: Record<string, string>,
   req: TransportRequest,
   now: () => number,
@@ -70,6 +93,7 @@ async function sendOnce(
   // Timers take whole milliseconds (a deadline on the monotonic clock has fractions).
   const timeoutMillis = Math.max(1, Math.floor(req.timeoutMillis));
   try {
+    const { request, dispatcher } = await connect();
     const response = await request(req.url, {
       method: req.method,
       headers,

@@ -44,7 +44,7 @@ import {
   ATTR_GEN_AI_USAGE_PROMPT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_GEN_AI_WORKFLOW_NAME,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../genai-attributes.js';
 import type { ChatMessage, ModelEndpoint } from '../../log/log-request.js';
 import { parseJsonText, readBoolean, readInteger, readJson, readNumber, readString, readStringArray } from '../attributes.js';
 import { asText, isRecord, textOf } from '../messages.js';
