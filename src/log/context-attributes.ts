@@ -8,6 +8,11 @@ export const CONTEXT_ATTRIBUTES = {
   session: 'humanloop.session_id',
   path: 'humanloop.path',
   environment: 'humanloop.environment',
+  /**
+   * The user of the run a span is part of (its nearest ancestor's that named one), stamped when
+   * it starts: trusted after every user the span names itself.
+   */
+  runUser: 'humanloop.run_user_id',
 } as const;
 
 /** `humanloop.metadata.<key>`: one key of the log's metadata. */

@@ -24,6 +24,7 @@ const USER_KEYS = [
   'traceloop.association.properties.user_id',
   'ai.telemetry.metadata.userId',
   'ai.settings.context.userId',
+  CONTEXT_ATTRIBUTES.runUser,
 ];
 
 export function conversationIdOf(attributes: Attributes): string | undefined {
