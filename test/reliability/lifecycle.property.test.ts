@@ -66,6 +66,10 @@ import { testScope } from '../helpers/scope.js';
  *     is then refused for good when tried again, is never completed and its span never counted:
  *     slow body on the next request; 400 on the next; start workflow A; start workflow B under
  *     A; shutdown: A's log open, nothing lost.
+ *  D8 (5) the bound on waiting logs is kept only when a log is added or kept: logs woken by a
+ *     log that was dropped come to wait for an ancestor not ended, unbounded: export a `deep`
+ *     tree directly; 401 on the next request; export a `deep` tree directly: waitingLogs 9 (v5: 8),
+ *     maxWaitingLogs 6. (Found once spans recorded evaluations, which changed the runs drawn.)
  */
 
 const scope = testScope();
