@@ -170,6 +170,8 @@ export class TraceLinker<E extends LinkEntry> {
     if (logId !== undefined) node.logId = logId;
     this._wake(spanId);
     this._refresh(spanId);
+    // What waited behind it may come to wait for an ancestor not ended: bounded as any such wait.
+    this._enforceWaitingBound();
     this._trim();
     return this._out;
   }

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { ExporterStats, SpanCounts, SpanDropReason } from '../../src/index.js';
 import { settledSpans, storedLogs } from './harness.js';
+import { isDeliverable, serverJudgments, type ServerJudgment } from './lifecycle-evaluations.js';
 import { LIMITS, type LifecycleRun, type StepTimers } from './lifecycle-rig.js';
 
 /**
@@ -29,11 +30,16 @@ export function checkAfterStep(run: LifecycleRun, timers: StepTimers): void {
   checkOpenLogs(run);
   checkNoLogTwice(run);
   checkTimers(timers);
+  const judgments = serverJudgments(run.api, storedLogs(run.server, run.api));
+  checkNoEvaluationTwice(run, judgments);
+  checkEvaluationsOnTheirLog(run, judgments);
+  checkEvaluationsCounted(run, judgments);
 }
 
-/** After the last shutdown: as after any step, with no process running. */
+/** After the last shutdown: as after any step, with no process running; and every evaluation of a delivered log went, or is accounted for. */
 export function checkAfterShutdown(run: LifecycleRun): void {
   checkAfterStep(run, { atOnce: 0, atOnceInFollowUp: 0, movedInFollowUp: false, exporters: 2 });
+  checkEvaluationsDelivered(run);
 }
 
 /** 7. Nothing thrown into the application: no unhandled rejection, no uncaught exception, no internal error caught and reported. */
@@ -59,8 +65,16 @@ function checkCallbacks(run: LifecycleRun): void {
   expect(run.diag.filter((message) => message.includes('called back twice')), 'exports called back twice (diag)').toEqual([]);
 }
 
-/** 2. Every span's fate is counted once: never more settled than seen; after a shutdown, exactly as many. */
+/**
+ * 2. Every span's fate is counted once: never more settled than seen; after a shutdown, exactly as
+ * many. 8. So is every evaluation's: delivered + spooled + dropped, against seen.
+ */
 function checkFates(stats: ExporterStats, shutDown: boolean): void {
+  const evaluations = stats.evaluations;
+  const settled = evaluations.delivered + evaluations.spooled + sum(Object.values(evaluations.dropped), (count) => count ?? 0);
+  const message = `evaluations: settled (delivered + spooled + dropped) against seen ${JSON.stringify(evaluations)}`;
+  if (shutDown) expect(settled, `${message}, after a shutdown`).toBe(evaluations.seen);
+  else expect(settled, message).toBeLessThanOrEqual(evaluations.seen);
   for (const [what, counts] of [['spans', stats.spans], ['restored', stats.restored]] as const) {
     const settled = settledSpans(counts);
     const message = `${what}: settled (delivered + merged + spooled + dropped) against seen ${JSON.stringify(counts)}`;
@@ -148,4 +162,76 @@ function sum<T>(items: readonly T[], of: (item: T) => number): number {
 function repeated(ids: string[]): string[] {
   const seen = new Set<string>();
   return [...new Set(ids.filter((id) => seen.has(id) || !seen.add(id)))];
+}
+
+/**
+ * 9. No evaluation delivered twice: each name (unique in a run) is kept once on the server, and
+ * v5 evaluator logs by their log id once; in v4 an evaluation may be kept twice only where an
+ * answer to feedback was lost after the server stored it.
+ */
+function checkNoEvaluationTwice(run: LifecycleRun, judgments: ServerJudgment[]): void {
+  if (run.api === 'v5') expect(repeated(judgments.map((judgment) => judgment.ownId!)), 'v5 evaluator logs stored twice (by log id)').toEqual([]);
+  if (run.api === 'v4' && lostAnEvaluationAnswer(run)) return;
+  expect(repeated(judgments.map((judgment) => judgment.name)), 'evaluations stored twice').toEqual([]);
+}
+
+/**
+ * 10. An evaluation goes only once its log is created, and attached to it: each on the server is
+ * kept on the log of the span that recorded it (or of the call it was folded into) and names
+ * that log's id; and the server never refused one on its own (it refuses an evaluation of a log
+ * it does not hold), but for a v4 feedback without a value, or a fault the run played.
+ */
+function checkEvaluationsOnTheirLog(run: LifecycleRun, judgments: ServerJudgment[]): void {
+  const recorded = new Map(run.evaluations.map((evaluation) => [evaluation.name, evaluation]));
+  for (const judgment of judgments) {
+    const evaluation = recorded.get(judgment.name);
+    expect(evaluation, `evaluation ${judgment.name} on the server, recorded by a span of the run`).toBeDefined();
+    expect([evaluation!.spanId, evaluation!.foldedInto], `the span of the log evaluation ${judgment.name} is kept on`).toContain(judgment.spanId);
+    expect(judgment.names, `the log id evaluation ${judgment.name} names`).toBe(judgment.logId);
+  }
+  if (evaluationRequests(run).some((request) => request.fault === 'status:400' || request.fault === 'status:422')) return;
+  const refused = sum(allStats(run), (stats) => (stats.evaluations.dropped.invalid ?? 0) + (stats.evaluations.dropped.rejected ?? 0));
+  const withoutValue = run.evaluations.filter((evaluation) => !isDeliverable(run.api, evaluation.verdict)).length;
+  expect(refused, `evaluations refused by the server (${withoutValue} have no value for the API)`).toBeLessThanOrEqual(withoutValue);
+}
+
+/** 8. The evaluations counted delivered are those the server holds (more only where an answer was lost after the server stored one). */
+function checkEvaluationsCounted(run: LifecycleRun, judgments: ServerJudgment[]): void {
+  const delivered = sum(allStats(run), (stats) => stats.evaluations.delivered);
+  if (lostAnEvaluationAnswer(run)) expect(delivered, 'evaluations counted delivered, against those the server holds').toBeLessThanOrEqual(judgments.length);
+  else expect(delivered, 'evaluations counted delivered, against those the server holds').toBe(judgments.length);
+}
+
+/**
+ * 11. After the last shutdown, an evaluation the API takes, of a log the server holds, is on the
+ * server, or accounted for: spooled by the last process, or dropped (other than as refused
+ * without a value).
+ */
+function checkEvaluationsDelivered(run: LifecycleRun): void {
+  const stored = storedLogs(run.server, run.api);
+  const logs = new Set(stored.map((log) => log.spanId));
+  const onServer = new Set(serverJudgments(run.api, stored).map((judgment) => judgment.name));
+  const missing = run.evaluations.filter(
+    (evaluation) => isDeliverable(run.api, evaluation.verdict) && (logs.has(evaluation.spanId) || (evaluation.foldedInto !== undefined && logs.has(evaluation.foldedInto))) && !onServer.has(evaluation.name),
+  );
+  const all = allStats(run);
+  const spooledByLast = sum(run.finished.slice(-2), (stats) => stats.evaluations.spooled);
+  const withoutValue = run.evaluations.filter((evaluation) => !isDeliverable(run.api, evaluation.verdict)).length;
+  const invalid = sum(all, (stats) => stats.evaluations.dropped.invalid ?? 0);
+  const dropped = sum(all, (stats) => sum(Object.values(stats.evaluations.dropped), (count) => count ?? 0)) - Math.min(invalid, withoutValue);
+  const names = missing.map((evaluation) => evaluation.name).join(', ');
+  expect(missing.length, `evaluations of delivered logs not on the server (${names}), against ${spooledByLast} spooled by the last process and ${dropped} dropped`).toBeLessThanOrEqual(spooledByLast + dropped);
+}
+
+function allStats(run: LifecycleRun): ExporterStats[] {
+  return [...run.finished, ...run.live.map((exporter) => exporter.stats())];
+}
+
+function evaluationRequests(run: LifecycleRun) {
+  return run.server.requests().filter((request) => /\/(feedback|evaluators\/log)$/.test(request.path));
+}
+
+/** Whether the server stored evaluations and answered after the client had given up (the answer lost). */
+function lostAnEvaluationAnswer(run: LifecycleRun): boolean {
+  return evaluationRequests(run).some((request) => request.fault?.startsWith('slow-body') === true);
 }

@@ -10,6 +10,7 @@ import {
 import { startTestLogServer, type Fault, type TestLogServer } from '../../src/testing/index.js';
 import { FakeClock } from './fake-clock.js';
 import { API_KEY, captureDiag, type Dialect } from './harness.js';
+import { recordEvaluations, type RecordedEvaluation, type Verdict } from './lifecycle-evaluations.js';
 import { attributesOf, REQUEST_TIMEOUT_MILLIS, type Heal, type SpanKind, type Step, type TreeShape } from './lifecycle-steps.js';
 import { DirectTrees } from './lifecycle-trees.js';
 import { under } from './spans.js';
@@ -54,6 +55,11 @@ export interface ExportRecord {
 interface Running {
   span: Span;
   name: string;
+  kind: SpanKind;
+  n: number;
+  /** What it records just before it ends. */
+  verdicts: readonly Verdict[];
+  parent: { spanId: string; kind: SpanKind } | undefined;
 }
 
 /** A process's exporters: made at the start and by each restart. */
@@ -97,6 +103,8 @@ export class LifecycleRun {
   readonly journal: string[] = [];
   /** Unhandled rejections and uncaught exceptions seen while the run lasted. */
   readonly problems: unknown[] = [];
+  /** Every evaluation a span recorded before it ended, processor's and direct. */
+  readonly evaluations: RecordedEvaluation[] = [];
   private readonly _diag = captureDiag();
   private readonly _trees = new DirectTrees(() => this._names++);
   private _generation!: Generation;
@@ -209,11 +217,11 @@ export class LifecycleRun {
   private async _apply(step: Step): Promise<void> {
     switch (step.do) {
       case 'start':
-        return this._start(step.kind, step.parent);
+        return this._start(step.kind, step.parent, step.evaluations ?? []);
       case 'end':
         return this._end(step.span);
       case 'export':
-        return this._exportTree(step.shape);
+        return this._exportTree(step.shape, step.evaluations ?? []);
       case 'export-parents':
         return this._exportHeldParents();
       case 'fault':
@@ -236,28 +244,31 @@ export class LifecycleRun {
     }
   }
 
-  private _start(kind: SpanKind, at: number): void {
+  private _start(kind: SpanKind, at: number, verdicts: readonly Verdict[]): void {
     const { running, tracer } = this._generation;
     const index = at % (running.length + 1);
     const parent = index < running.length ? running[index] : undefined;
     const n = this._names++;
     const name = `${kind}#${n}`;
     const span = tracer.startSpan(name, { attributes: attributesOf(kind, n) }, parent ? under(parent.span) : ROOT_CONTEXT);
-    running.push({ span, name });
+    const parentOf = parent && { spanId: parent.span.spanContext().spanId, kind: parent.kind };
+    running.push({ span, name, kind, n, verdicts, parent: parentOf });
     this._note(`start ${name} ${parent ? `under ${parent.name}` : 'as a root'}`);
   }
 
   private _end(at: number): void {
     const { running } = this._generation;
     if (running.length === 0) return this._note('end: no span running');
-    const [{ span, name }] = running.splice(at % running.length, 1);
+    const [{ span, name, kind, n, verdicts, parent }] = running.splice(at % running.length, 1);
+    this.evaluations.push(...recordEvaluations(span, n, kind, verdicts, parent));
     span.end();
     this._generation.ended++;
-    this._note(`end ${name}`);
+    this._note(`end ${name}${verdicts.length > 0 ? `, evaluated ${verdicts.length} times` : ''}`);
   }
 
-  private _exportTree(shape: TreeShape): void {
-    const { now, held } = this._trees.build(shape);
+  private _exportTree(shape: TreeShape, verdicts: readonly Verdict[]): void {
+    const { now, held, evaluations } = this._trees.build(shape, verdicts);
+    this.evaluations.push(...evaluations);
     if (held) this._heldParents.push(held);
     this._exportDirect(now, `a '${shape}' tree${held ? ' (its parent held back)' : ''}`);
   }

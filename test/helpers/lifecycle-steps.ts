@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import fc from 'fast-check';
 import type { Fault } from '../../src/testing/index.js';
+import { verdicts, type Verdict } from './lifecycle-evaluations.js';
 import { CHAT_ATTRIBUTES } from './spans.js';
 
 /**
@@ -23,11 +24,15 @@ export type SpanKind = 'workflow' | 'agent' | 'chat' | 'tool' | 'plain';
 export type TreeShape = 'chat' | 'tree' | 'orphan' | 'children-first' | 'nested-calls' | 'wide' | 'deep';
 
 export type Step =
-  /** A span starts under the running span at `parent` (modulo one more than their number: the last is "a root"). */
-  | { do: 'start'; kind: SpanKind; parent: number }
+  /**
+   * A span starts under the running span at `parent` (modulo one more than their number: the last
+   * is "a root"); it records `evaluations` just before it ends.
+   */
+  | { do: 'start'; kind: SpanKind; parent: number; evaluations?: Verdict[] }
   /** The running span at `span` (modulo their number) ends. */
   | { do: 'end'; span: number }
-  | { do: 'export'; shape: TreeShape }
+  /** A tree exported directly; each of its LLM calls records `evaluations`. */
+  | { do: 'export'; shape: TreeShape; evaluations?: Verdict[] }
   /** The parents held back by `children-first` exports are exported, together. */
   | { do: 'export-parents' }
   /** The server plays `fault` on the next `times` requests (after those queued before). */
@@ -99,10 +104,27 @@ const millis = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 30_000, max: 300_000 }) },
 );
 
+/** A step without evaluations prints, and replays, as it did before spans recorded any. */
+function withoutNone<T extends { evaluations?: Verdict[] }>(step: T): T {
+  if (step.evaluations?.length !== 0) return step;
+  const { evaluations: _none, ...rest } = step;
+  return rest as T;
+}
+
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ do: fc.constant('start' as const), kind: fc.constantFrom<SpanKind>('workflow', 'agent', 'chat', 'tool', 'plain'), parent: fc.nat(7) }) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .record({ do: fc.constant('start' as const), kind: fc.constantFrom<SpanKind>('workflow', 'agent', 'chat', 'tool', 'plain'), parent: fc.nat(7), evaluations: verdicts })
+      .map(withoutNone),
+  },
   { weight: 6, arbitrary: fc.record({ do: fc.constant('end' as const), span: fc.nat(7) }) },
-  { weight: 3, arbitrary: fc.record({ do: fc.constant('export' as const), shape: fc.constantFrom<TreeShape>('chat', 'tree', 'orphan', 'children-first', 'nested-calls', 'wide', 'deep') }) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({ do: fc.constant('export' as const), shape: fc.constantFrom<TreeShape>('chat', 'tree', 'orphan', 'children-first', 'nested-calls', 'wide', 'deep'), evaluations: verdicts })
+      .map(withoutNone),
+  },
   { weight: 1, arbitrary: fc.constant({ do: 'export-parents' as const }) },
   { weight: 4, arbitrary: fault.map(({ fault: f, times }) => ({ do: 'fault' as const, fault: f, times })) },
   { weight: 2, arbitrary: fc.constant({ do: 'down' as const }) },
@@ -123,11 +145,11 @@ export interface Script {
 export function describeStep(s: Step): string {
   switch (s.do) {
     case 'start':
-      return `start ${s.kind} under running[${s.parent}]`;
+      return `start ${s.kind} under running[${s.parent}]${judged(s.evaluations)}`;
     case 'end':
       return `end running[${s.span}]`;
     case 'export':
-      return `export a '${s.shape}' tree directly`;
+      return `export a '${s.shape}' tree directly${judged(s.evaluations)}`;
     case 'fault':
       return `fault ${JSON.stringify(s.fault)} x${s.times}`;
     case 'advance':
@@ -139,6 +161,10 @@ export function describeStep(s: Step): string {
     default:
       return s.do;
   }
+}
+
+function judged(evaluations: readonly Verdict[] | undefined): string {
+  return evaluations?.length ? `, evaluated (${evaluations.join(', ')})` : '';
 }
 
 export function describeScript(script: Script): string {

@@ -1,12 +1,17 @@
 import type { Span, Tracer } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { recordEvaluations, type RecordedEvaluation, type Verdict } from './lifecycle-evaluations.js';
 import { attributesOf, type SpanKind, type TreeShape } from './lifecycle-steps.js';
 import { recordSpans, startSpan } from './spans.js';
 
-/** The spans of one tree, ended children first: those to export now, and a parent held back for later. */
+/**
+ * The spans of one tree, ended children first: those to export now, and a parent held back for
+ * later; and the evaluations its LLM calls recorded.
+ */
 export interface Tree {
   now: ReadableSpan[];
   held?: ReadableSpan;
+  evaluations: RecordedEvaluation[];
 }
 
 /**
@@ -19,14 +24,17 @@ export class DirectTrees {
 
   constructor(private readonly _number: () => number) {}
 
-  build(shape: TreeShape): Tree {
-    const held = this._grow(shape, this._recorder.tracer);
+  /** A tree of `shape` whose LLM calls each record `verdicts`. */
+  build(shape: TreeShape, verdicts: readonly Verdict[] = []): Tree {
+    const evaluations: RecordedEvaluation[] = [];
+    const held = this._grow(shape, this._recorder.tracer, verdicts, evaluations);
     const spans = this._recorder.spans();
     this._recorder.clear();
     const heldId = held?.spanContext().spanId;
     return {
       now: spans.filter((span) => span.spanContext().spanId !== heldId),
       held: spans.find((span) => span.spanContext().spanId === heldId),
+      evaluations,
     };
   }
 
@@ -35,10 +43,17 @@ export class DirectTrees {
   }
 
   /** Starts and ends the tree's spans; returns the parent to hold back, if the shape has one. */
-  private _grow(shape: TreeShape, tracer: Tracer): Span | undefined {
+  private _grow(shape: TreeShape, tracer: Tracer, verdicts: readonly Verdict[], evaluations: RecordedEvaluation[]): Span | undefined {
+    const kinds = new Map<Span, SpanKind>();
     const span = (kind: SpanKind, parent?: Span) => {
       const n = this._number();
-      return startSpan(tracer, `${kind}#${n}`, attributesOf(kind, n), parent);
+      const started = startSpan(tracer, `${kind}#${n}`, attributesOf(kind, n), parent);
+      kinds.set(started, kind);
+      if (kind === 'chat') {
+        const parentOf = parent && { spanId: parent.spanContext().spanId, kind: kinds.get(parent)! };
+        evaluations.push(...recordEvaluations(started, n, kind, verdicts, parentOf));
+      }
+      return started;
     };
     switch (shape) {
       case 'chat':

@@ -20,6 +20,17 @@ import { testScope } from '../helpers/scope.js';
  *  5. nothing is kept past its bounds (kept bytes, waiting logs, tracked spans);
  *  6. no timer is re-armed in the past;
  *  7. nothing is thrown into the application (no unhandled rejection, no internal error).
+ * Spans record 0 to 3 evaluations (gen_ai.evaluation.result events, each named for its span: a
+ * score, a label only, or neither) just before they end, and of them:
+ *  8. every evaluation's fate is counted once (settled <= seen, = seen after a shutdown), and the
+ *     evaluations counted delivered are those the server holds;
+ *  9. none is stored twice (v4 feedback by type and log, v5 evaluator logs by log id), but in v4
+ *     where an answer to feedback was lost after the server stored it;
+ * 10. each is kept on the log of the span that recorded it (or of the LLM call it was folded
+ *     into), naming that log's id, and the server never refuses one on its own (it refuses an
+ *     evaluation of a log it does not hold), but a v4 feedback without a value;
+ * 11. after the last shutdown, each that the API takes, of a log the server holds, is there, or
+ *     spooled by the last process, or counted dropped.
  *
  * A CI run tries FC_RUNS runs (default 40) of 1 to 40 steps (about 20) per API, from FC_SEED
  * (default 20261206); set them to search wider locally, e.g. `FC_RUNS=300 FC_SEED=7 npx vitest
@@ -55,6 +66,10 @@ import { testScope } from '../helpers/scope.js';
  *     is then refused for good when tried again, is never completed and its span never counted:
  *     slow body on the next request; 400 on the next; start workflow A; start workflow B under
  *     A; shutdown: A's log open, nothing lost.
+ *  D8 (5) the bound on waiting logs is kept only when a log is added or kept: logs woken by a
+ *     log that was dropped come to wait for an ancestor not ended, unbounded: export a `deep`
+ *     tree directly; 401 on the next request; export a `deep` tree directly: waitingLogs 9 (v5: 8),
+ *     maxWaitingLogs 6. (Found once spans recorded evaluations, which changed the runs drawn.)
  */
 
 const scope = testScope();
