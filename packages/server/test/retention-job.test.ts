@@ -13,5 +13,6 @@ it('runs another background pass after a write that came while a pass was runnin
   releases[0]();
   await eventually(async () => Promise.resolve(releases.length === 2), 'a second pass for the write made during the first');
   releases[1]();
+  expect(releases).toHaveLength(2);
   await job.stop();
 });
