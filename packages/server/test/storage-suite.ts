@@ -177,6 +177,36 @@ export function storageSuite(engine: EngineUnderTest): void {
       expect((await store.list({ filter: { traceId: root.id } })).logs).toHaveLength(4);
     });
 
+    it('links a parent and its child stored in one request, whichever comes first', async () => {
+      const { store } = await fresh();
+      const [parent, child] = await store.addV4([v4({ reference_id: 'p1' }), v4({ parent_reference_id: 'p1' })], 0);
+      const [early, late] = await store.addV4([v4({ parent_reference_id: 'p2' }), v4({ reference_id: 'p2' })], 1);
+      expect((await store.trace('v4', child.id))?.roots.map(shape)).toEqual([{ id: parent.id, children: [{ id: child.id, children: [] }] }]);
+      expect((await store.trace('v4', early.id))?.roots.map(shape)).toEqual([{ id: late.id, children: [{ id: early.id, children: [] }] }]);
+    });
+
+    it('takes children stored in earlier requests into a trace whose logs come later, in any order within a request', async () => {
+      const { store } = await fresh();
+      const [leaf] = await store.addV4([v4({ reference_id: 'leaf', parent_reference_id: 'middle' })], 0);
+      const [other] = await store.addV4([v4({ parent_reference_id: 'top' })], 1);
+      const [middle, top] = await store.addV4([v4({ reference_id: 'middle', parent_reference_id: 'top' }), v4({ reference_id: 'top' })], 2);
+      const trace = await store.trace('v4', leaf.id);
+      expect(trace?.count).toBe(4);
+      expect(trace?.roots.map(shape)).toEqual([
+        { id: top.id, children: [{ id: other.id, children: [] }, { id: middle.id, children: [{ id: leaf.id, children: [] }] }] },
+      ]);
+      expect((await store.list({ filter: { traceId: top.id } })).logs).toHaveLength(4);
+    });
+
+    it('stores a request of 250 logs, all children of the last, as one trace', async () => {
+      const { store } = await fresh();
+      const logs = Array.from({ length: 250 }, (_, i) => (i === 249 ? v4({ reference_id: 'big-root' }) : v4({ reference_id: `big-${i}`, parent_reference_id: 'big-root' })));
+      const created = await store.addV4(logs, 0);
+      const trace = await store.trace('v4', created[0].id);
+      expect(trace?.count).toBe(250);
+      expect(trace?.roots.map((root) => [root.record.log.id, root.children.length])).toEqual([[created[249].id, 249]]);
+    });
+
     it('counts logs and errors and sums tokens under a filter', async () => {
       const { store } = await fresh();
       await store.addV4(
@@ -230,6 +260,16 @@ export function storageSuite(engine: EngineUnderTest): void {
     });
 
     if (engine.shared) {
+      it('gives a project the id a second store gives it after a write that named it first failed', async () => {
+        const { store, another } = await fresh();
+        // A value JSON cannot hold fails the write after the project's id was chosen: all of it is undone.
+        await expect(store.addV4([v4({ project: 'rolled-back' }), v4({ output: 1n })], 0)).rejects.toThrow();
+        const second = await another();
+        const [there] = await second.addV4([v4({ project: 'rolled-back' })], 1);
+        const [here] = await store.addV4([v4({ project: 'rolled-back' })], 2);
+        expect(here.project_id).toBe(there.project_id);
+      });
+
       it('acts as one with a second store on the same data: a log written through one is read, updated and completed through the other', async () => {
         const { store, another } = await fresh();
         const second = await another();

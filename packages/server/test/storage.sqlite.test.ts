@@ -52,6 +52,26 @@ describe('a SQLite log store file', () => {
     await expect(openStore({ db: path })).rejects.toThrow(`${path} has log store schema version ${SCHEMA_VERSION + 1}, newer than this server's ${SCHEMA_VERSION}`);
   });
 
+  it('brings a schema 1 file to the current schema, keeping its logs and their traces', async () => {
+    const path = join(dir, 'schema-1.db');
+    const first = await openStore({ db: path });
+    const [root, child] = await first.addV4([{ project: 'p', reference_id: 'r' }, { project: 'p', parent_reference_id: 'r' }], 0);
+    await first.close();
+    const raw = openSqliteDriver(path);
+    await raw.run('DROP INDEX logs_api_trace');
+    await raw.run('CREATE INDEX logs_trace ON logs (trace_id)');
+    await raw.run('UPDATE schema_version SET version = 1');
+    await raw.close();
+    const second = await openStore({ db: path });
+    const [late] = await second.addV4([{ project: 'p', parent_reference_id: 'r' }], 1);
+    expect((await second.trace('v4', late.id))?.count).toBe(3);
+    expect((await second.trace('v4', child.id))?.roots[0]?.record.log.id).toBe(root.id);
+    await second.close();
+    const after = openSqliteDriver(path);
+    expect(await after.all('SELECT version FROM schema_version')).toEqual([{ version: SCHEMA_VERSION }]);
+    await after.close();
+  });
+
   it('refuses a damaged file, naming it', async () => {
     const path = join(dir, 'damaged.db');
     const store = await openStore({ db: path });

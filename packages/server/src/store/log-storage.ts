@@ -4,9 +4,10 @@
  * retention. Engines (tables.ts) only keep rows.
  */
 import { fileId, hasStatus, newId, versionId } from './ids.js';
-import { keysOf, recordOf, rowOf, type LogRow } from './row.js';
+import { recordOf, rowOf } from './row.js';
 import { pruneOnce, RetentionJob, type RetentionOptions } from './retention.js';
 import type { TableWrites, Tables } from './tables.js';
+import { linkBatch, parentKeysOf } from './trace-links.js';
 import { buildTrace } from './trace-tree.js';
 import {
   DEFAULT_PAGE_SIZE,
@@ -56,21 +57,21 @@ export class LogStore implements LogStorage {
 
   async addV4(logs: V4Create[], requestIndex: number): Promise<V4Created[]> {
     const created = await this._tables.write(async (tx) => {
-      const answers: V4Created[] = [];
-      for (const log of logs) answers.push(await this._addV4(tx, log, requestIndex));
-      return answers;
+      const stored: StoredV4Log[] = [];
+      for (const log of logs) stored.push(await this._v4Log(tx, log, requestIndex));
+      await this._insert(tx, stored.map((log) => ({ api: 'v4', log })), requestIndex);
+      return stored.map(({ id, project_id, session_id }) => ({ id, project_id, session_id }));
     });
     this._retention.wrote();
     return created;
   }
 
-  private async _addV4(tx: TableWrites, log: V4Create, requestIndex: number): Promise<V4Created> {
+  /** The log as stored: its id, and its project's and session's ids. */
+  private async _v4Log(tx: TableWrites, log: V4Create, requestIndex: number): Promise<StoredV4Log> {
     const project_id = log.project_id ?? (await tx.memo('projects', log.project ?? '', newId('pr_')));
     const sessionRef = log.session_reference_id;
     const session_id = log.session_id ?? (sessionRef === undefined ? null : await tx.memo('sessions', sessionRef, newId('sesh_')));
-    const stored: StoredV4Log = { ...log, id: newId('data_'), project_id, session_id, request_index: requestIndex };
-    await this._insert(tx, { api: 'v4', log: stored }, requestIndex);
-    return { id: stored.id, project_id, session_id };
+    return { ...log, id: newId('data_'), project_id, session_id, request_index: requestIndex };
   }
 
   async updateV4(target: { id?: string; referenceId?: string }, changes: Record<string, unknown>): Promise<StoredV4Log | undefined> {
@@ -93,7 +94,7 @@ export class LogStore implements LogStorage {
       const ids = { id: create.logId ?? (await this._newLogId(tx)), type: create.type, file_id: file.id, version_id: file.version };
       const status = create.logStatus === undefined ? {} : { log_status: create.logStatus };
       const log = { ...create.body, ...ids, ...status, request_index: requestIndex } as StoredV5Log;
-      await this._insert(tx, { api: 'v5', log }, requestIndex);
+      await this._insert(tx, [{ api: 'v5', log }], requestIndex);
       return { log, widened: await this._widenTraceEnd(tx, log) };
     });
     this._retention.wrote();
@@ -154,18 +155,17 @@ export class LogStore implements LogStorage {
     return widened;
   }
 
-  /** Stores a new log in its trace: its parent's, and takes in logs that named it before it came. */
-  private async _insert(tx: TableWrites, record: StoredRecord, requestIndex: number): Promise<void> {
-    const row = rowOf(record, this._now());
-    row.traceId = await this._traceOf(tx, row);
-    await tx.insert(row, requestIndex);
-    await tx.retrace(row.api, keysOf(row), row.traceId);
-  }
-
-  private async _traceOf(tx: TableWrites, row: LogRow): Promise<string> {
-    if (row.parentKey === null) return row.id;
-    const parent = await tx.findByKey(row.api, row.parentKey);
-    return parent ? parent.traceId : row.parentKey;
+  /**
+   * Stores new logs of one API, in order, each in its trace: its parent's; stored logs that named one
+   * of them before it came join its trace. One parent lookup, one move and one insert for them all.
+   */
+  private async _insert(tx: TableWrites, records: StoredRecord[], requestIndex: number): Promise<void> {
+    const api = records[0]?.api;
+    if (api === undefined) return;
+    const rows = records.map((record) => rowOf(record, this._now()));
+    const moves = linkBatch(rows, await tx.parents(api, parentKeysOf(rows)));
+    await tx.moveTraces(api, moves);
+    await tx.insert(rows, requestIndex);
   }
 
   file(id: string): Promise<V5File | undefined> {
@@ -206,7 +206,7 @@ export class LogStore implements LogStorage {
     await this._tables.write(async (tx) => {
       const existing = await tx.find(record.api, record.log.id);
       if (existing) return tx.replace(rowOf(record, existing.storedMs, existing.traceId));
-      await this._insert(tx, record, record.log.request_index);
+      await this._insert(tx, [record], record.log.request_index);
       await this._rememberNames(tx, record);
     });
     this._retention.wrote();

@@ -6,6 +6,7 @@
 import { matches } from './filter.js';
 import type { LogRow } from './row.js';
 import type { MemoTable, PageQuery, TableWrites, Tables } from './tables.js';
+import type { StoredParent } from './trace-links.js';
 import type { LogApi, LogFilter, LogTotals, V5File } from './types.js';
 
 export const DEFAULT_MAX_MEMORY_LOGS = 100_000;
@@ -73,7 +74,26 @@ export class MemoryTables implements Tables, TableWrites {
     return undefined;
   }
 
-  async insert(row: LogRow): Promise<void> {
+  async parents(api: LogApi, keys: readonly string[]): Promise<Map<string, StoredParent>> {
+    const found = new Map<string, StoredParent>();
+    const wanted = new Set<string>();
+    for (const key of keys) {
+      const row = this._byId.get(idKey(api, key))?.row;
+      if (row) found.set(key, { traceId: row.traceId, byId: true });
+      else wanted.add(key);
+    }
+    // Entries are in arrival order: the last one seen of a reference id is its latest.
+    for (const { row } of wanted.size === 0 ? [] : this._entries.values()) {
+      if (row.api === api && row.referenceId !== null && wanted.has(row.referenceId)) found.set(row.referenceId, { traceId: row.traceId, byId: false });
+    }
+    return Promise.resolve(found);
+  }
+
+  async insert(rows: readonly LogRow[]): Promise<void> {
+    for (const row of rows) await this._insertOne(row);
+  }
+
+  private async _insertOne(row: LogRow): Promise<void> {
     const entry = { seq: ++this._seq, row };
     this._entries.set(entry.seq, entry);
     const key = idKey(row.api, row.id);
@@ -93,10 +113,11 @@ export class MemoryTables implements Tables, TableWrites {
     return Promise.resolve();
   }
 
-  async retrace(api: LogApi, from: string[], to: string): Promise<void> {
-    for (const entry of this._entries.values()) {
+  async moveTraces(api: LogApi, moves: ReadonlyMap<string, string>): Promise<void> {
+    for (const entry of moves.size === 0 ? [] : this._entries.values()) {
       const { row } = entry;
-      if (row.api === api && row.traceId !== to && from.includes(row.traceId)) this._setRow(entry, { ...row, traceId: to });
+      const to = row.api === api ? moves.get(row.traceId) : undefined;
+      if (to !== undefined) this._setRow(entry, { ...row, traceId: to });
     }
     return Promise.resolve();
   }

@@ -54,6 +54,8 @@ export class RetentionJob {
   private _timer: NodeJS.Timeout | undefined;
   private _lastStart = -Infinity;
   private _stopped = false;
+  /** A write came while a pass ran: that pass may have counted before it, so another follows. */
+  private _wroteDuringPass = false;
 
   constructor(
     private readonly _pass: () => Promise<Pruned>,
@@ -66,6 +68,7 @@ export class RetentionJob {
 
   /** A write happened: schedule a pass if none is due. Never waits for one. */
   wrote(): void {
+    if (this._running) this._wroteDuringPass = true;
     if (!this._enabled || this._stopped || this._timer || this._running) return;
     const interval = this._options.retentionIntervalMillis ?? DEFAULT_INTERVAL_MS;
     const wait = Math.max(0, this._lastStart + interval - performance.now());
@@ -80,7 +83,13 @@ export class RetentionJob {
     this._running = this._pass().then(
       () => undefined,
       (error: unknown) => this._options.onRetentionError?.(error),
-    ).finally(() => (this._running = undefined));
+    ).finally(() => {
+      this._running = undefined;
+      if (this._wroteDuringPass) {
+        this._wroteDuringPass = false;
+        this.wrote();
+      }
+    });
   }
 
   /** No pass starts after this; resolves once a running one ends. */

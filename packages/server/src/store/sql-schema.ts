@@ -35,6 +35,12 @@ const MIGRATIONS: readonly Migration[] = [
       'CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)',
     ],
   },
+  {
+    // Moving a trace (`api = ? AND trace_id IN (...)`) went by the (api, id) index over every log of
+    // the API; a trace's logs are found by api and trace id, in arrival order.
+    version: 2,
+    statements: () => ['DROP INDEX logs_trace', 'CREATE INDEX logs_api_trace ON logs (api, trace_id, seq)'],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,13 +1,18 @@
 /** The tables on a SQL database (SQLite or PostgreSQL): one set of statements, `?` placeholders. */
 import { sqlWhere } from './filter.js';
+import { NameCache } from './name-cache.js';
 import type { LogRow } from './row.js';
 import type { SqlConnection, SqlDriver, SqlRow } from './sql-driver.js';
 import type { MemoTable, PageQuery, TableWrites, Tables } from './tables.js';
+import type { StoredParent } from './trace-links.js';
 import type { LogApi, LogFilter, LogTotals, V5File, V5FileType } from './types.js';
 
 const COLUMNS =
   'api, id, reference_id, parent_key, trace_id, kind, path, file_id, project, project_id, session_id, time_ms, stored_ms, has_error, status, prompt_tokens, output_tokens, bytes, request_index, json';
-const PLACEHOLDERS = COLUMNS.split(',').map(() => '?').join(', ');
+const ROW_PLACEHOLDERS = `(${COLUMNS.split(',').map(() => '?').join(', ')})`;
+/** Rows per INSERT and keys per lookup or move: well under either engine's limit of parameters. */
+const ROWS_PER_STATEMENT = 50;
+const KEYS_PER_STATEMENT = 400;
 
 class SqlReads {
   constructor(
@@ -41,12 +46,43 @@ class SqlReads {
 }
 
 class SqlWrites extends SqlReads implements TableWrites {
+  /** Names whose ids this transaction read or kept: the cache learns them once it commits. */
+  readonly learned: Array<{ table: MemoTable; name: string; id: string }> = [];
+
+  constructor(
+    db: SqlConnection,
+    lock: string,
+    private readonly _names: NameCache,
+  ) {
+    super(db, lock);
+  }
+
   async findByKey(api: LogApi, key: string): Promise<LogRow | undefined> {
     return (await this.find(api, key)) ?? this._one(`SELECT ${COLUMNS} FROM logs WHERE reference_id = ? AND api = ? ORDER BY seq DESC LIMIT 1${this._lock}`, [key, api]);
   }
 
-  async insert(row: LogRow, requestIndex: number): Promise<void> {
-    await this._db.run(`INSERT INTO logs (${COLUMNS}) VALUES (${PLACEHOLDERS})`, valuesOf(row, requestIndex));
+  async parents(api: LogApi, keys: readonly string[]): Promise<Map<string, StoredParent>> {
+    const found = new Map<string, StoredParent>();
+    for (const chunk of chunks(keys, KEYS_PER_STATEMENT)) {
+      const list = chunk.map(() => '?').join(', ');
+      // A key's log by id, and the latest log with that reference id: both, one round trip; in
+      // arrival order, so the latest of a reference id is set last. (No OR: each side uses its index.)
+      const byId = `SELECT seq FROM logs WHERE api = ? AND id IN (${list})`;
+      const latestByReference = `SELECT MAX(seq) FROM logs WHERE api = ? AND reference_id IN (${list}) GROUP BY reference_id`;
+      const sql = `SELECT seq, id, reference_id, trace_id FROM logs WHERE seq IN (${byId} UNION ALL ${latestByReference}) ORDER BY seq${this._lock}`;
+      const rows = await this._db.all(sql, [api, ...chunk, api, ...chunk]);
+      const named = (key: unknown): key is string => typeof key === 'string' && chunk.includes(key);
+      for (const row of rows) if (named(row.reference_id)) found.set(row.reference_id, { traceId: String(row.trace_id), byId: false });
+      for (const row of rows) if (named(row.id)) found.set(row.id, { traceId: String(row.trace_id), byId: true });
+    }
+    return found;
+  }
+
+  async insert(rows: readonly LogRow[], requestIndex: number): Promise<void> {
+    for (const chunk of chunks(rows, ROWS_PER_STATEMENT)) {
+      const sql = `INSERT INTO logs (${COLUMNS}) VALUES ${chunk.map(() => ROW_PLACEHOLDERS).join(', ')}`;
+      await this._db.run(sql, chunk.flatMap((row) => valuesOf(row, requestIndex)));
+    }
   }
 
   async replace(row: LogRow): Promise<void> {
@@ -55,16 +91,23 @@ class SqlWrites extends SqlReads implements TableWrites {
     await this._db.run(`UPDATE logs SET ${sets} WHERE api = ? AND id = ?`, [...values.slice(2, 18), values[19], row.api, row.id]);
   }
 
-  async retrace(api: LogApi, from: string[], to: string): Promise<void> {
-    const list = from.map(() => '?').join(', ');
-    await this._db.run(`UPDATE logs SET trace_id = ? WHERE api = ? AND trace_id IN (${list}) AND trace_id <> ?`, [to, api, ...from, to]);
+  async moveTraces(api: LogApi, moves: ReadonlyMap<string, string>): Promise<void> {
+    for (const chunk of chunks([...moves], KEYS_PER_STATEMENT)) {
+      const cases = chunk.map(() => 'WHEN ? THEN ?').join(' ');
+      const list = chunk.map(() => '?').join(', ');
+      const sql = `UPDATE logs SET trace_id = CASE trace_id ${cases} END WHERE api = ? AND trace_id IN (${list})`;
+      await this._db.run(sql, [...chunk.flat(), api, ...chunk.map(([from]) => from)]);
+    }
   }
 
   async memo(table: MemoTable, key: string, candidate: string): Promise<string> {
+    const known = this._names.get(table, key) ?? this.learned.find((name) => name.table === table && name.name === key)?.id;
+    if (known !== undefined) return known;
     await this._db.run(`INSERT INTO ${table} (name, id) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, [key, candidate]);
     const rows = await this._db.all(`SELECT id FROM ${table} WHERE name = ?`, [key]);
-    const id = rows[0]?.id;
-    return typeof id === 'string' ? id : candidate;
+    const id = typeof rows[0]?.id === 'string' ? rows[0].id : candidate;
+    this.learned.push({ table, name: key, id });
+    return id;
   }
 
   async putFile(file: V5File): Promise<void> {
@@ -84,6 +127,8 @@ class SqlWrites extends SqlReads implements TableWrites {
 }
 
 export class SqlTables extends SqlReads implements Tables {
+  private readonly _names = new NameCache();
+
   constructor(private readonly _driver: SqlDriver) {
     super(_driver, '');
   }
@@ -92,9 +137,12 @@ export class SqlTables extends SqlReads implements Tables {
     return this._driver.dialect;
   }
 
-  write<T>(work: (tx: TableWrites) => Promise<T>): Promise<T> {
+  async write<T>(work: (tx: TableWrites) => Promise<T>): Promise<T> {
     const lock = this._driver.dialect === 'postgres' ? ' FOR UPDATE' : '';
-    return this._driver.transaction((connection) => work(new SqlWrites(connection, lock)));
+    let writes: SqlWrites | undefined;
+    const result = await this._driver.transaction((connection) => work((writes = new SqlWrites(connection, lock, this._names))));
+    for (const { table, name, id } of writes?.learned ?? []) this._names.set(table, name, id);
+    return result;
   }
 
   async page(query: PageQuery): Promise<Array<{ seq: number; row: LogRow }>> {
@@ -156,6 +204,12 @@ export class SqlTables extends SqlReads implements Tables {
     // SQLite's LIKE ignores ASCII case; PostgreSQL's ILIKE does too.
     return this._driver.dialect === 'postgres' ? (column) => `${column} ILIKE ?` : (column) => `${column} LIKE ?`;
   }
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 function valuesOf(row: LogRow, requestIndex: number): unknown[] {

@@ -3,6 +3,7 @@
  * The storage logic (log-storage.ts) is written once on top of it.
  */
 import type { LogRow } from './row.js';
+import type { StoredParent } from './trace-links.js';
 import type { LogApi, LogFilter, LogTotals, V5File } from './types.js';
 
 export type MemoTable = 'projects' | 'sessions';
@@ -20,11 +21,14 @@ export interface TableReads {
 export interface TableWrites extends TableReads {
   /** The latest log this key names (an id, or a v4 reference id), locked for update where the engine can. */
   findByKey(api: LogApi, key: string): Promise<LogRow | undefined>;
-  insert(row: LogRow, requestIndex: number): Promise<void>;
+  /** For each key that names a stored log (by id, else the latest by reference id): its trace, locked where the engine can. */
+  parents(api: LogApi, keys: readonly string[]): Promise<Map<string, StoredParent>>;
+  /** Stores new rows, in this order. */
+  insert(rows: readonly LogRow[], requestIndex: number): Promise<void>;
   /** Replaces the row of that api and id, keeping its place in arrival order. */
   replace(row: LogRow): Promise<void>;
-  /** Moves logs whose trace id is one of `from` to trace `to`. */
-  retrace(api: LogApi, from: string[], to: string): Promise<void>;
+  /** Moves logs whose trace id is a key of `moves` to the trace it maps to. */
+  moveTraces(api: LogApi, moves: ReadonlyMap<string, string>): Promise<void>;
   /** The id kept for `key`, storing `candidate` when there is none. */
   memo(table: MemoTable, key: string, candidate: string): Promise<string>;
   putFile(file: V5File): Promise<void>;

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPostgresCluster, type PostgresCluster } from './postgres-cluster.js';
+import { startPostgresCluster, type PostgresCluster } from './postgres-cluster.mjs';
 import { openStore, sqliteLibrary, type LogStore, type StorageOptions } from '../../src/index.js';
 import { openMemoryStore } from '../../src/store/memory-store.js';
 

@@ -1,10 +1,11 @@
 /**
- * A throwaway PostgreSQL cluster for tests: initdb into a temporary directory, the server on a free
+ * A throwaway PostgreSQL cluster for tests and the store bench (plain JavaScript, so that
+ * bench/store.mjs runs it too; postgres-cluster.d.mts types it): initdb into a temporary directory, the server on a free
  * loopback port (as the `postgres` user when we are root: PostgreSQL refuses to run as root), one
  * database per test, stopped and deleted at the end. Missing server binaries fail the tests with how
  * to install them.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -15,45 +16,44 @@ import pg from 'pg';
 const START_POLLS = 200;
 const POLL_MS = 100;
 
-export interface PostgresCluster {
-  /** A new empty database's URL. */
-  createDatabase(): Promise<string>;
-  stop(): Promise<void>;
-}
-
-function serverBinaries(): string {
+/** The newest installed server's bin directory, or undefined. */
+export function serverBinaries() {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
   const bin = versions.map((version) => join(root, version, 'bin')).find((dir) => existsSync(join(dir, 'initdb')));
-  if (!bin) {
-    throw new Error('PostgreSQL server binaries (initdb, postgres) not found under /usr/lib/postgresql: install them with `apt-get install -y postgresql`');
-  }
   return bin;
 }
 
-async function freePort(): Promise<number> {
+async function freePort() {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   await new Promise((resolve) => server.close(resolve));
   if (typeof address !== 'object' || address === null) throw new Error('no port');
   return address.port;
 }
 
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+/**
+ * @param {{ fsync?: boolean }} [options] fsync off (the default) for tests; on for the bench's figures
+ * @returns {Promise<import('./postgres-cluster.d.mts').PostgresCluster>}
+ */
+export async function startPostgresCluster({ fsync = false } = {}) {
   const bin = serverBinaries();
+  if (!bin) {
+    throw new Error('PostgreSQL server binaries (initdb, postgres) not found under /usr/lib/postgresql: install them with `apt-get install -y postgresql`');
+  }
   const asRoot = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'hl-pg-'));
   const user = asRoot ? { uid: Number(spawnSync('id', ['-u', 'postgres']).stdout), gid: Number(spawnSync('id', ['-g', 'postgres']).stdout) } : undefined;
   if (user) chownSync(dir, user.uid, user.gid);
-  const as = (command: string, args: string[]) => (asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args]) as [string, string[]];
+  const as = (command, args) => (asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args]);
   const data = join(dir, 'data');
   const [initCommand, initArgs] = as(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const init = spawnSync(initCommand, initArgs, { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const port = await freePort();
-  const [command, args] = as(join(bin, 'postgres'), ['-D', data, '-k', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']);
-  const server: ChildProcess = spawn(command, args, { stdio: 'ignore' });
+  const [command, args] = as(join(bin, 'postgres'), ['-D', data, '-k', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `fsync=${fsync ? 'on' : 'off'}`]);
+  const server = spawn(command, args, { stdio: 'ignore' });
   const base = `postgres://postgres@127.0.0.1:${port}`;
   await waitForServer(`${base}/postgres`, server);
   let databases = 0;
@@ -77,7 +77,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   };
 }
 
-async function waitForServer(url: string, server: ChildProcess): Promise<void> {
+async function waitForServer(url, server) {
   for (let polls = 0; polls < START_POLLS; polls++) {
     if (server.exitCode !== null) throw new Error(`postgres exited with ${server.exitCode} while starting`);
     const client = new pg.Client({ connectionString: url });
