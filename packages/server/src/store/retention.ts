@@ -11,7 +11,10 @@ export interface RetentionOptions {
   retainDays?: number;
   /** The oldest logs are deleted while the logs' JSON takes more than this. */
   retainBytes?: number;
-  /** Least time between two background passes (default a minute); 0 runs one after every write. */
+  /**
+   * Least time between two background passes (default a minute); 0 runs one after every write;
+   * `Infinity` runs none (only `prune()` deletes).
+   */
   retentionIntervalMillis?: number;
   /** Told of a background pass that failed (the job goes on). */
   onRetentionError?: (error: unknown) => void;
@@ -71,6 +74,7 @@ export class RetentionJob {
     if (this._running) this._wroteDuringPass = true;
     if (!this._enabled || this._stopped || this._timer || this._running) return;
     const interval = this._options.retentionIntervalMillis ?? DEFAULT_INTERVAL_MS;
+    if (interval === Infinity) return;
     const wait = Math.max(0, this._lastStart + interval - performance.now());
     this._timer = setTimeout(() => this._start(), wait);
     this._timer.unref();
