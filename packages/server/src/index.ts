@@ -5,3 +5,5 @@ export type { RetentionOptions } from './store/retention.js';
 export { openStore, type OpenStoreOptions } from './store/open-store.js';
 export { sqliteLibrary } from './store/sqlite-driver.js';
 export { SCHEMA_VERSION } from './store/sql-schema.js';
+export { importExport, DEFAULT_BATCH_SIZE, MAX_NAMED_PROBLEMS, type ImportOptions, type ImportProgress, type ImportSummary } from './import/import-export.js';
+export { mapExportLine, MAX_NESTING, type MappedLine } from './import/export-log.js';

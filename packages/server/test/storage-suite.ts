@@ -1,6 +1,6 @@
 /** The storage tests, the same for every engine: what the log server relies on. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { LogStore, StorageOptions, StoredRecord, TraceNode, V5Create } from '../src/index.js';
+import type { LogStore, StorageOptions, StoredRecord, StoredV5Log, TraceNode, V5Create } from '../src/index.js';
 import { eventually, type EngineUnderTest } from './helpers/engines.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -103,6 +103,30 @@ export function storageSuite(engine: EngineUnderTest): void {
       const completed = await store.updateV5(flow.log.id, { log_status: 'complete' });
       expect(completed).toMatchObject({ log_status: 'complete', end_time: '2026-12-06T10:00:00.000Z' });
       expect(await store.updateV5('log_missing', { log_status: 'complete' })).toBeUndefined();
+    });
+
+    it('imports v5 logs under their own ids, file and version ids, once each, linking traces whichever of parent and child comes first', async () => {
+      const { store } = await fresh();
+      const imported = (fields: Partial<StoredV5Log> & { id: string }): StoredV5Log => ({
+        type: 'prompt', file_id: 'pr_exp', version_id: 'prv_exp1', path: 'exp/chat', request_index: -1, ...fields,
+      });
+      const child = imported({ id: 'log_child', trace_parent_id: 'log_flow', start_time: '2026-01-01T00:00:01.000Z' });
+      const judgment = imported({ id: 'log_judgment', type: 'evaluator', file_id: 'ev_exp', version_id: 'evv_exp', path: 'exp/judge', parent_id: 'log_child' });
+      expect(await store.importV5([child, judgment, child])).toEqual({ added: 2, present: 1 });
+      const flow = imported({ id: 'log_flow', type: 'flow', file_id: 'fl_exp', version_id: 'flv_exp', path: 'exp/flow', log_status: 'complete' });
+      const grandchild = imported({ id: 'log_grandchild', type: 'tool', file_id: 'tl_exp', version_id: 'tlv_exp', path: 'exp/chat', trace_parent_id: 'log_child' });
+      expect(await store.importV5([flow, grandchild])).toEqual({ added: 2, present: 0 });
+      expect((await store.trace('v5', 'log_grandchild'))?.roots.map(shape)).toEqual([
+        { id: 'log_flow', children: [{ id: 'log_child', children: [{ id: 'log_grandchild', children: [] }] }] },
+      ]);
+      expect(await store.get('v5', 'log_judgment')).toEqual({ api: 'v5', log: judgment });
+      expect(await store.file('ev_exp')).toEqual({ id: 'ev_exp', type: 'evaluator', path: 'exp/judge', version: 'evv_exp' });
+      // A second file at a path another has keeps no path; a known file keeps its version.
+      expect(await store.file('tl_exp')).toEqual({ id: 'tl_exp', type: 'tool', path: '', version: 'tlv_exp' });
+      expect(await store.importV5([imported({ id: 'log_later', version_id: 'prv_exp2' }), flow, child])).toEqual({ added: 1, present: 2 });
+      expect((await store.fileAtPath('exp/chat'))?.version).toBe('prv_exp1');
+      expect((await store.totals({ api: 'v5' })).logs).toBe(5);
+      expect(await store.importV5([])).toEqual({ added: 0, present: 0 });
     });
 
     it('lists logs newest first by default, oldest first on request, page by page with no log twice', async () => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { V5FileType } from './types.js';
+import type { V5LogType } from './types.js';
 
 /** Ids unique across processes: a random part drawn once per process, then a counter. */
 const PROCESS_PART = randomBytes(6).toString('hex');
@@ -11,26 +11,27 @@ export function newId(prefix: string): string {
   return `${prefix}${PROCESS_PART}${counter.toString(16).padStart(12, '0')}`;
 }
 
-const FILE_PREFIXES: Readonly<Record<V5FileType, { file: string; version: string }>> = {
+const FILE_PREFIXES: Readonly<Record<V5LogType, { file: string; version: string }>> = {
   prompt: { file: 'pr_', version: 'prv_' },
   tool: { file: 'tl_', version: 'tlv_' },
   flow: { file: 'fl_', version: 'flv_' },
   agent: { file: 'ag_', version: 'agv_' },
+  evaluator: { file: 'ev_', version: 'evv_' },
 };
 
 /** Flow and agent logs carry a status and take children; their end moves with their children's. */
-export function hasStatus(type: V5FileType): boolean {
+export function hasStatus(type: V5LogType): boolean {
   return type === 'flow' || type === 'agent';
 }
 
-export function fileId(type: V5FileType, n: number): string {
+export function fileId(type: V5LogType, n: number): string {
   return `${FILE_PREFIXES[type].file}${n}`;
 }
 
 const VERSION_HASH_CHARS = 12;
 
 /** The same kernel on the same file is the same version, whatever the key order or null fields. */
-export function versionId(type: V5FileType, file: string, kernel: unknown): string {
+export function versionId(type: V5LogType, file: string, kernel: unknown): string {
   const hash = createHash('sha256').update(file).update('\0').update(JSON.stringify(canonical(kernel)));
   return `${FILE_PREFIXES[type].version}${hash.digest('hex').slice(0, VERSION_HASH_CHARS)}`;
 }

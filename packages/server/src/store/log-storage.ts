@@ -11,6 +11,7 @@ import { linkBatch, parentKeysOf } from './trace-links.js';
 import { buildTrace } from './trace-tree.js';
 import {
   DEFAULT_PAGE_SIZE,
+  IMPORTED_REQUEST_INDEX,
   MAX_PAGE_SIZE,
   MAX_TRACE_LOGS,
   type LogApi,
@@ -29,6 +30,7 @@ import {
   type V5Added,
   type V5Create,
   type V5File,
+  type V5Imported,
 } from './types.js';
 
 /** Levels of ancestors whose end a child's end may move. */
@@ -166,6 +168,34 @@ export class LogStore implements LogStorage {
     const moves = linkBatch(rows, await tx.parents(api, parentKeysOf(rows)));
     await tx.moveTraces(api, moves);
     await tx.insert(rows, requestIndex);
+  }
+
+  async importV5(logs: readonly StoredV5Log[]): Promise<V5Imported> {
+    const imported = await this._tables.write(async (tx) => {
+      const stored = await tx.existing('v5', [...new Set(logs.map((log) => log.id))]);
+      const fresh: StoredV5Log[] = [];
+      for (const log of logs) {
+        if (stored.has(log.id)) continue;
+        stored.add(log.id);
+        fresh.push(log);
+      }
+      await this._insert(tx, fresh.map((log) => ({ api: 'v5', log })), IMPORTED_REQUEST_INDEX);
+      await this._keepFiles(tx, fresh);
+      return { added: fresh.length, present: logs.length - fresh.length };
+    });
+    if (imported.added > 0) this._retention.wrote();
+    return imported;
+  }
+
+  /** The files of imported logs that the store does not know yet: the path and version of each one's first log. */
+  private async _keepFiles(tx: TableWrites, logs: readonly StoredV5Log[]): Promise<void> {
+    const firsts = new Map<string, StoredV5Log>();
+    for (const log of logs) if (!firsts.has(log.file_id)) firsts.set(log.file_id, log);
+    for (const { file_id, type, path, version_id } of firsts.values()) {
+      if (await tx.file(file_id)) continue;
+      const free = typeof path === 'string' && path !== '' && (await tx.fileAtPath(path)) === undefined;
+      await tx.putFile({ id: file_id, type, path: free ? path : '', version: version_id });
+    }
   }
 
   file(id: string): Promise<V5File | undefined> {

@@ -89,6 +89,10 @@ export class MemoryTables implements Tables, TableWrites {
     return Promise.resolve(found);
   }
 
+  async existing(api: LogApi, ids: readonly string[]): Promise<Set<string>> {
+    return Promise.resolve(new Set(ids.filter((id) => this._byId.has(idKey(api, id)))));
+  }
+
   async insert(rows: readonly LogRow[]): Promise<void> {
     for (const row of rows) await this._insertOne(row);
   }

@@ -5,7 +5,7 @@ import type { LogRow } from './row.js';
 import type { SqlConnection, SqlDriver, SqlRow } from './sql-driver.js';
 import type { MemoTable, PageQuery, TableWrites, Tables } from './tables.js';
 import type { StoredParent } from './trace-links.js';
-import type { LogApi, LogFilter, LogTotals, V5File, V5FileType } from './types.js';
+import type { LogApi, LogFilter, LogTotals, V5File, V5LogType } from './types.js';
 
 const COLUMNS =
   'api, id, reference_id, parent_key, trace_id, kind, path, file_id, project, project_id, session_id, time_ms, stored_ms, has_error, status, prompt_tokens, output_tokens, bytes, request_index, json';
@@ -74,6 +74,15 @@ class SqlWrites extends SqlReads implements TableWrites {
       const named = (key: unknown): key is string => typeof key === 'string' && chunk.includes(key);
       for (const row of rows) if (named(row.reference_id)) found.set(row.reference_id, { traceId: String(row.trace_id), byId: false });
       for (const row of rows) if (named(row.id)) found.set(row.id, { traceId: String(row.trace_id), byId: true });
+    }
+    return found;
+  }
+
+  async existing(api: LogApi, ids: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const chunk of chunks(ids, KEYS_PER_STATEMENT)) {
+      const rows = await this._db.all(`SELECT id FROM logs WHERE api = ? AND id IN (${chunk.map(() => '?').join(', ')})`, [api, ...chunk]);
+      for (const row of rows) found.add(String(row.id));
     }
     return found;
   }
@@ -247,5 +256,5 @@ function rowOfSql(sql: SqlRow): LogRow {
 }
 
 function fileOf(row: SqlRow): V5File {
-  return { id: String(row.id), type: row.type as V5FileType, path: String(row.path), version: String(row.version) };
+  return { id: String(row.id), type: row.type as V5LogType, path: String(row.path), version: String(row.version) };
 }

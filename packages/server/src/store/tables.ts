@@ -23,6 +23,8 @@ export interface TableWrites extends TableReads {
   findByKey(api: LogApi, key: string): Promise<LogRow | undefined>;
   /** For each key that names a stored log (by id, else the latest by reference id): its trace, locked where the engine can. */
   parents(api: LogApi, keys: readonly string[]): Promise<Map<string, StoredParent>>;
+  /** Which of these ids name a stored log of that api. */
+  existing(api: LogApi, ids: readonly string[]): Promise<Set<string>>;
   /** Stores new rows, in this order. */
   insert(rows: readonly LogRow[], requestIndex: number): Promise<void>;
   /** Replaces the row of that api and id, keeping its place in arrival order. */

@@ -5,6 +5,8 @@
 
 export type LogApi = 'v4' | 'v5';
 export type V5FileType = 'prompt' | 'tool' | 'flow' | 'agent';
+/** A stored v5 log's type: a file type the routes create, or `evaluator` (a judgment, kept by import). */
+export type V5LogType = V5FileType | 'evaluator';
 export type LogStatus = 'complete' | 'incomplete';
 
 /** A v4 log as stored: the request body as sent, with the ids the server gave it. */
@@ -19,7 +21,7 @@ export type StoredV4Log = Record<string, unknown> & {
 /** A v5 log as stored: the body as sent, the log's own id, its file and version. */
 export type StoredV5Log = Record<string, unknown> & {
   id: string;
-  type: V5FileType;
+  type: V5LogType;
   file_id: string;
   version_id: string;
   log_status?: LogStatus;
@@ -48,7 +50,7 @@ export interface V4Created {
 /** A file: a path that belongs to one file type, and the version its last kernel made. */
 export interface V5File {
   id: string;
-  type: V5FileType;
+  type: V5LogType;
   path: string;
   version: string;
 }
@@ -63,6 +65,15 @@ export interface V5Create {
   logId: string | undefined;
   logStatus: LogStatus | undefined;
 }
+
+/** What `importV5` did with a batch: logs stored, and logs whose id was stored already (left as they were). */
+export interface V5Imported {
+  added: number;
+  present: number;
+}
+
+/** The `request_index` of an imported log: no request of this server stored it. */
+export const IMPORTED_REQUEST_INDEX = -1;
 
 export interface V5Added {
   log: StoredV5Log;
@@ -154,6 +165,13 @@ export interface LogStorage {
   addV5(create: V5Create, requestIndex: number): Promise<V5Added>;
   /** Applies checked changes; completing a flow or agent stamps its end. */
   updateV5(id: string, changes: Record<string, unknown>): Promise<StoredV5Log | undefined>;
+  /**
+   * Stores v5 logs kept elsewhere (an export) under their own ids, file and version ids, all or none;
+   * a log whose id is stored already (or came earlier in the batch) is left as it is. Each log joins
+   * its trace by `trace_parent_id`, whichever of parent and child comes first. A file not yet known
+   * is kept with the path and version of its first log here (its path left empty when another file has it).
+   */
+  importV5(logs: readonly StoredV5Log[]): Promise<V5Imported>;
   file(id: string): Promise<V5File | undefined>;
   fileAtPath(path: string): Promise<V5File | undefined>;
 
