@@ -3,8 +3,7 @@ import type { ReadableSpan } from '../shared/otel.js';
 import type { AgentConfig, GenericConfig, LogConfig, LogRequest, ModelConfig, ToolConfig } from '../log/log-request.js';
 import { scalarText } from './attributes.js';
 import { userIdOf } from './identity.js';
-import { setOwn } from '../shared/own-keys.js';
-import { boundMetadata } from './metadata.js';
+import { setBounded, withinKeyBound } from './metadata.js';
 import { contextEnvironmentOf, contextSessionOf, readContextMetadata } from './request-context.js';
 import { resourceFacts, type ResourceFacts } from './resource.js';
 import type { ModelParams, NormalizedSpan } from './normalized.js';
@@ -38,7 +37,7 @@ export function buildLogRequest(span: ReadableSpan, normalized: NormalizedSpan, 
   const timing = addTiming(log, span);
   const error = errorOf(span);
   if (error) log.error = error;
-  log.metadata = boundMetadata(metadataOf(span, normalized, resource, timing, options.captureContent));
+  log.metadata = metadataOf(span, normalized, resource, timing, options.captureContent);
   return log;
 }
 
@@ -149,9 +148,9 @@ function errorOf(span: ReadableSpan): string | undefined {
 }
 
 /**
- * The log's metadata: this package's own keys first, so that the bound (64 keys) never cuts them
- * and they win over a key of the same name; then the request context's metadata, over the
- * instrumentation's (the normalized span's, which is the span's alone).
+ * The log's metadata, bounded as it is built: this package's own keys first, so that the bound
+ * (64 keys) never cuts them and they win over a key of the same name; then the request context's
+ * metadata, over the instrumentation's (the normalized span's, which is the span's alone).
  */
 function metadataOf(
   span: ReadableSpan,
@@ -162,17 +161,18 @@ function metadataOf(
 ): Record<string, unknown> {
   const own: Record<string, unknown> = {};
   // What the messages could not hold is content too.
-  if (captureContent && n.reasoning) own.reasoning = n.reasoning;
-  if (captureContent && n.attachments) own.attachments = n.attachments;
-  if (n.finishReason) own.finish_reason = n.finishReason;
-  if (n.responseId) own.response_id = n.responseId;
-  if (n.responseModel) own.response_model = n.responseModel;
+  if (captureContent && n.reasoning) setBounded(own, 'reasoning', n.reasoning);
+  if (captureContent && n.attachments) setBounded(own, 'attachments', n.attachments);
+  if (n.finishReason) setBounded(own, 'finish_reason', n.finishReason);
+  if (n.responseId) setBounded(own, 'response_id', n.responseId);
+  if (n.responseModel) setBounded(own, 'response_model', n.responseModel);
   const user = userIdOf(span.attributes, n.userId);
-  if (user) own.user_id = user;
+  if (user) setBounded(own, 'user_id', user);
   const session = contextSessionOf(span.attributes);
-  if (session) own.session_id = session;
-  if (n.kind === 'agent' && n.version !== undefined) own.agent_version = n.version;
-  if (n.conversationId) own.conversation_id = n.conversationId;
+  if (session) setBounded(own, 'session_id', session);
+  if (n.kind === 'agent' && n.version !== undefined) setBounded(own, 'agent_version', n.version);
+  if (n.conversationId) setBounded(own, 'conversation_id', n.conversationId);
+  // Token counts are safe integers: within the bound as they are.
   const usage = usageDetails(n);
   if (usage) own.usage = usage;
   own.otel = otelOf(span, resource);
@@ -180,21 +180,26 @@ function metadataOf(
   const given = n.metadata;
   readContextMetadata(span.attributes, given);
   for (const key of Object.keys(given)) {
-    if (!Object.hasOwn(own, key)) setOwn(own, key, given[key]);
+    if (!Object.hasOwn(own, key)) setBounded(own, key, given[key]);
   }
-  return own;
+  return withinKeyBound(own);
 }
 
-/** Where the log came from in the trace. */
+/** Where the log came from in the trace (its text bounded as metadata's is). */
 function otelOf(span: ReadableSpan, resource: ResourceFacts): Record<string, unknown> {
   const { traceId, spanId } = span.spanContext();
-  const otel: Record<string, unknown> = { trace_id: traceId, span_id: spanId };
+  const otel: Record<string, unknown> = {};
+  setBounded(otel, 'trace_id', traceId);
+  setBounded(otel, 'span_id', spanId);
   const parent = parentSpanId(span);
-  if (parent) otel.parent_span_id = parent;
-  otel.span_name = span.name;
+  if (parent) setBounded(otel, 'parent_span_id', parent);
+  setBounded(otel, 'span_name', span.name);
   const scope = span.instrumentationScope;
-  otel.scope = scope.version ? { name: scope.name, version: scope.version } : { name: scope.name };
-  if (resource.release) otel.service_version = resource.release;
+  const named: Record<string, unknown> = {};
+  setBounded(named, 'name', scope.name);
+  if (scope.version) setBounded(named, 'version', scope.version);
+  otel.scope = named;
+  if (resource.release) setBounded(otel, 'service_version', resource.release);
   return otel;
 }
 

@@ -6,11 +6,26 @@ const MAX_DEPTH = 6;
 const MAX_ARRAY_ITEMS = 64;
 
 /**
- * Metadata with a bounded size: at most 64 keys per object, strings cut at 4 096 characters,
- * arrays at 64 items, nesting at 6 levels. Values that JSON cannot hold are left out.
+ * Metadata has a bounded size: at most 64 keys per object, strings cut at 4 096 characters,
+ * arrays at 64 items, nesting at 6 levels; values that JSON cannot hold are left out. It is
+ * bounded as it is built, entry by entry (`setBounded`), so that a log's metadata is not copied
+ * whole once more: only an object past 64 keys is (`withinKeyBound`).
  */
-export function boundMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
-  return boundObject(metadata, 0);
+
+/** Sets `key` of metadata to `value` as the bound keeps it, or not at all when the bound leaves it out. */
+export function setBounded(metadata: Record<string, unknown>, key: string, value: unknown): void {
+  const kept = boundValue(value, 1);
+  if (kept !== undefined) setOwn(metadata, key, kept);
+}
+
+/**
+ * Metadata whose entries were each set by `setBounded`, within its bound: itself when it has 64
+ * keys or fewer, else its first 64 as they enumerate (bounding a bounded value changes nothing).
+ */
+export function withinKeyBound(metadata: Record<string, unknown>): Record<string, unknown> {
+  let keys = 0;
+  for (const key in metadata) if (Object.hasOwn(metadata, key) && ++keys > MAX_KEYS) return boundObject(metadata, 0);
+  return metadata;
 }
 
 function boundObject(object: Record<string, unknown>, depth: number): Record<string, unknown> {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { pathResolver } from '../../src/mapping/file-path.js';
 import { mapSpan } from '../../src/mapping/map-span.js';
 import { loadFixture } from '../helpers/fixtures.js';
-import { CHAT_ATTRIBUTES, chatSpans, MAPPER_OPTIONS } from '../helpers/spans.js';
+import { CHAT_ATTRIBUTES, chatSpans, MAPPER_OPTIONS, recordSpans, startSpan } from '../helpers/spans.js';
 
 /**
  * The request context as span attributes (`humanloop.*`: what withHumanloop, the baggage option
@@ -101,5 +101,32 @@ describe('metadata past its bound', () => {
     expect(metadata.otel).toMatchObject({ span_id: span.spanContext().spanId });
     expect(metadata).toMatchObject({ user_id: 'u', session_id: 's', finish_reason: 'stop' });
     expect(Object.keys(metadata)).toHaveLength(64);
+  });
+
+  it('cuts the package’s own text at 4 096 characters (a long span name in otel)', () => {
+    const rec = recordSpans();
+    startSpan(rec.tracer, 'n'.repeat(5_000), CHAT_ATTRIBUTES).end();
+    const [span] = rec.spans();
+    const otel = mapSpan(span, MAPPER_OPTIONS).log?.metadata?.otel as Record<string, unknown>;
+    expect(otel.span_name).toBe(`${'n'.repeat(4_096)}…`);
+    expect(otel).toMatchObject({ span_id: span.spanContext().spanId, trace_id: span.spanContext().traceId });
+  });
+
+  it('cuts the request’s long text and lists, and leaves out what JSON cannot hold', () => {
+    const [span] = chatSpans(1, {
+      ...CHAT_ATTRIBUTES,
+      'humanloop.metadata.note': 'x'.repeat(5_000),
+      'humanloop.metadata.scores': Array.from({ length: 70 }, (_, i) => i),
+      'humanloop.metadata.ratio': Number.NaN,
+      'humanloop.metadata.__proto__': 'kept as a key',
+      'humanloop.metadata.otel': 'the package’s own key wins',
+    });
+    const metadata = mapSpan(span, MAPPER_OPTIONS).log?.metadata ?? {};
+    expect(metadata.note).toBe(`${'x'.repeat(4_096)}…`);
+    expect(metadata.scores).toEqual(Array.from({ length: 64 }, (_, i) => i));
+    expect(Object.hasOwn(metadata, 'ratio')).toBe(false);
+    expect(Object.getOwnPropertyDescriptor(metadata, '__proto__')?.value).toBe('kept as a key');
+    expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
+    expect(metadata.otel).toMatchObject({ span_id: span.spanContext().spanId });
   });
 });
