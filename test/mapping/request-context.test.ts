@@ -103,6 +103,16 @@ describe('metadata past its bound', () => {
     expect(Object.keys(metadata)).toHaveLength(64);
   });
 
+  // Keys that look like array indexes enumerate before every other key in JavaScript.
+  it('keeps the package’s own keys when the request’s metadata fills it with keys that look like numbers', () => {
+    const many = Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`humanloop.metadata.${i}`, i]));
+    const [span] = chatSpans(1, { ...CHAT_ATTRIBUTES, ...many, 'humanloop.user_id': 'u', 'humanloop.session_id': 's' });
+    const metadata = mapSpan(span, MAPPER_OPTIONS).log?.metadata ?? {};
+    expect(metadata.otel).toMatchObject({ span_id: span.spanContext().spanId });
+    expect(metadata).toMatchObject({ user_id: 'u', session_id: 's', finish_reason: 'stop', 0: 0 });
+    expect(Object.keys(metadata)).toHaveLength(64);
+  });
+
   it('cuts the package’s own text at 4 096 characters (a long span name in otel)', () => {
     const rec = recordSpans();
     startSpan(rec.tracer, 'n'.repeat(5_000), CHAT_ATTRIBUTES).end();
