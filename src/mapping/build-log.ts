@@ -177,12 +177,14 @@ function metadataOf(
   if (usage) own.usage = usage;
   own.otel = otelOf(span, resource);
   if (timing) own.timing = timing;
+  let packageKeys = 0;
+  for (const key in own) if (Object.hasOwn(own, key)) packageKeys++;
   const given = n.metadata;
   readContextMetadata(span.attributes, given);
   for (const key of Object.keys(given)) {
     if (!Object.hasOwn(own, key)) setBounded(own, key, given[key]);
   }
-  return withinKeyBound(own);
+  return withinKeyBound(own, packageKeys);
 }
 
 /** Where the log came from in the trace (its text bounded as metadata's is). */

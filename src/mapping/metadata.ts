@@ -20,12 +20,28 @@ export function setBounded(metadata: Record<string, unknown>, key: string, value
 
 /**
  * Metadata whose entries were each set by `setBounded`, within its bound: itself when it has 64
- * keys or fewer, else its first 64 as they enumerate (bounding a bounded value changes nothing).
+ * keys or fewer, else 64 of them, its first `firstKeys` set (named keys, not indexes) before the
+ * rest: keys that look like array indexes enumerate first whatever the order they were set in
+ * (bounding a bounded value changes nothing).
  */
-export function withinKeyBound(metadata: Record<string, unknown>): Record<string, unknown> {
+export function withinKeyBound(metadata: Record<string, unknown>, firstKeys = 0): Record<string, unknown> {
   let keys = 0;
-  for (const key in metadata) if (Object.hasOwn(metadata, key) && ++keys > MAX_KEYS) return boundObject(metadata, 0);
+  for (const key in metadata) if (Object.hasOwn(metadata, key) && ++keys > MAX_KEYS) return boundKeys(metadata, firstKeys);
   return metadata;
+}
+
+function boundKeys(metadata: Record<string, unknown>, firstKeys: number): Record<string, unknown> {
+  const keys = Object.keys(metadata);
+  const named = keys.findIndex((key) => !isArrayIndex(key));
+  const first = named <= 0 ? [] : keys.splice(named, firstKeys);
+  const bounded: Record<string, unknown> = {};
+  for (const key of [...first, ...keys].slice(0, MAX_KEYS)) setOwn(bounded, key, metadata[key]);
+  return bounded;
+}
+
+/** Whether JavaScript enumerates the key as an array index (0 to 2^32 - 2), before every other key. */
+function isArrayIndex(key: string): boolean {
+  return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1;
 }
 
 function boundObject(object: Record<string, unknown>, depth: number): Record<string, unknown> {
