@@ -37,7 +37,27 @@ export function sqliteLibrary(): 'node:sqlite' | 'better-sqlite3' {
 }
 
 function builtinSqlite(): { DatabaseSync: new (path: string) => SyncDatabase } | undefined {
-  return process.getBuiltinModule?.('node:sqlite') as { DatabaseSync: new (path: string) => SyncDatabase } | undefined;
+  return withoutSqliteWarning(() => process.getBuiltinModule?.('node:sqlite') as { DatabaseSync: new (path: string) => SyncDatabase } | undefined);
+}
+
+/**
+ * Runs `load` without the warning Node 22 prints on stderr the first time `node:sqlite` loads ("an
+ * experimental feature"): the server chose it knowingly, and its users would read it as a fault.
+ * Every other warning goes on as before.
+ */
+function withoutSqliteWarning<T>(load: () => T): T {
+  const emitWarning = process.emitWarning.bind(process);
+  process.emitWarning = (warning: string | Error, ...rest: unknown[]): void => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    if ((type === 'ExperimentalWarning' || (warning as Error).name === 'ExperimentalWarning') && text.includes('SQLite')) return;
+    Reflect.apply(emitWarning, process, [warning, ...rest]);
+  };
+  try {
+    return load();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
 }
 
 function openDatabase(path: string): SyncDatabase {
