@@ -1,5 +1,5 @@
-import { createServer } from 'node:net';
 import { diag } from '@opentelemetry/api';
+import { Agent } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { HumanloopSpanExporter } from '../../src/index.js';
@@ -132,18 +132,14 @@ describe('logs kept through an outage longer than maxBufferAgeMillis', () => {
 });
 
 describe('logs sent to the default base URL with nothing listening there', () => {
-  it('say that no base URL was set, and how to set one or start the local server', async (context) => {
+  it('say that no base URL was set, and how to set one or start the local server', async () => {
     diag.disable();
-    // Something that resets every connection at the default address, so that nothing answers there.
-    const resetting = createServer((socket) => socket.destroy());
-    const listening = await new Promise<boolean>((resolve) => {
-      resetting.once('error', () => resolve(false));
-      resetting.listen(8787, '127.0.0.1', () => resolve(true));
-    });
-    if (!listening) return context.skip('port 8787 is in use on this machine');
-    scope.defer(() => new Promise<void>((resolve) => resetting.close(() => resolve())));
+    // Every connection refused, wherever it goes: nothing answers at the default address, whatever
+    // listens on this machine's port 8787.
+    const refusing = new Agent({ connect: (_options, callback) => callback(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), null) });
+    scope.defer(() => refusing.close());
     const stderr = captureStderr();
-    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, exportTimeoutMillis: 2_000 }, { env: {}, clock: new FakeClock() });
+    const exporter = new HumanloopSpanExporter({ apiKey: API_KEY, exportTimeoutMillis: 2_000, dispatcher: refusing }, { env: {}, clock: new FakeClock() });
     await exportOnce(exporter, chatSpans(1));
     await exporter.shutdown();
     expect(stderr).toHaveLength(1);
