@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contextsBySpanName, startService, useAsyncContext } from '../helpers/context-rig.js';
+import { contextsBySpanName, HELLO_MODEL, startService, useAsyncContext } from '../helpers/context-rig.js';
 import { DIALECTS } from '../helpers/harness.js';
 import { testScope } from '../helpers/scope.js';
 
@@ -22,19 +22,7 @@ describe.runIf(NODE_MAJOR >= 22).each(DIALECTS)('an AI SDK 7 run with a runtime 
     const { tracer, flush } = startService(scope, server, api, 'ai7-app');
     ai.registerTelemetry(new OpenTelemetry({ tracer, runtimeContext: true }));
 
-    const model = new MockLanguageModelV4({
-      provider: 'openai.chat',
-      modelId: 'gpt-4o-mini',
-      doGenerate: {
-        content: [{ type: 'text', text: 'Hello!' }],
-        finishReason: { unified: 'stop', raw: 'stop' },
-        usage: {
-          inputTokens: { total: 9, noCache: 9, cacheRead: 0, cacheWrite: 0 },
-          outputTokens: { total: 2, text: 2, reasoning: 0 },
-        },
-        warnings: [],
-      },
-    });
+    const model = new MockLanguageModelV4(HELLO_MODEL);
     const { text } = await ai.generateText({
       model,
       prompt: 'Say hello',

@@ -2,7 +2,7 @@ import { generateText } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { describe, expect, it } from 'vitest';
 import { withHumanloop } from '../../src/index.js';
-import { contextsBySpanName, startService, useAsyncContext } from '../helpers/context-rig.js';
+import { contextsBySpanName, HELLO_MODEL, startService, useAsyncContext } from '../helpers/context-rig.js';
 import { DIALECTS } from '../helpers/harness.js';
 import { testScope } from '../helpers/scope.js';
 
@@ -15,20 +15,7 @@ import { testScope } from '../helpers/scope.js';
 const scope = testScope();
 useAsyncContext();
 
-const model = () =>
-  new MockLanguageModelV3({
-    provider: 'openai.chat',
-    modelId: 'gpt-4o-mini',
-    doGenerate: {
-      content: [{ type: 'text', text: 'Hello!' }],
-      finishReason: { unified: 'stop', raw: 'stop' },
-      usage: {
-        inputTokens: { total: 9, noCache: 9, cacheRead: 0, cacheWrite: 0 },
-        outputTokens: { total: 2, text: 2, reasoning: 0 },
-      },
-      warnings: [],
-    },
-  });
+const model = () => new MockLanguageModelV3(HELLO_MODEL);
 
 describe.each(DIALECTS)('the AI SDK inside withHumanloop (%s)', (api) => {
   it('gives the run and its model call the request’s user and session, over its telemetry metadata', async () => {

@@ -76,3 +76,21 @@ export function contextsBySpanName(server: TestLogServer, api: Dialect): Map<str
   }
   return logs;
 }
+
+/**
+ * What the AI SDK's mock language model (V3 in `ai` 6, V4 in `ai` 7) answers: "Hello!", 9 tokens
+ * in and 2 out, as an OpenAI chat model.
+ */
+export const HELLO_MODEL = {
+  provider: 'openai.chat',
+  modelId: 'gpt-4o-mini',
+  doGenerate: {
+    content: [{ type: 'text' as const, text: 'Hello!' }],
+    finishReason: { unified: 'stop' as const, raw: 'stop' },
+    usage: {
+      inputTokens: { total: 9, noCache: 9, cacheRead: 0, cacheWrite: 0 },
+      outputTokens: { total: 2, text: 2, reasoning: 0 },
+    },
+    warnings: [],
+  },
+};
