@@ -1,10 +1,11 @@
 // The code the README's Quickstart and the guides (docs/guides/*.md) print, run as a new user runs
 // it: for each document and each Node line its scenarios name, a fresh `npm init -y` project, the
 // document's install line with the packed tarball in place of the package, and for each scenario
-// the local log server as printed (`npx humanloop-otel-exporter serve`), the printed files and
-// commands, and a check of the logs that arrived (test/helpers/doc-scenarios.mjs). Needs the npm
-// registry. Run by .ci/run after `npm pack`, once .ci/node-versions is installed:
-//   node .ci/runnable-docs.mjs path/to/humanloop-otel-exporter-x.y.z.tgz [SCENARIO...]
+// the log server as printed (`npx humanloop-log-server serve`, run in a project of its own where the
+// server's packed tarball is installed, as npx would fetch it), the printed files and commands, and a
+// check of the logs that arrived (test/helpers/doc-scenarios.mjs). Needs the npm registry. Run by
+// .ci/run after `npm pack` and scripts/pack-server.mjs, once .ci/node-versions is installed:
+//   node .ci/runnable-docs.mjs EXPORTER_TGZ SERVER_TGZ [SCENARIO...]
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,9 +18,9 @@ const NODE_BINARIES = {
   22: resolve(REPO, '.ci/node-versions/node_modules/node22/bin/node'),
 };
 
-const [tarballArg, ...only] = process.argv.slice(2);
-if (!tarballArg || !existsSync(tarballArg)) {
-  console.error('usage: node .ci/runnable-docs.mjs TARBALL [SCENARIO...]');
+const [tarballArg, serverTarballArg, ...only] = process.argv.slice(2);
+if (!tarballArg || !existsSync(tarballArg) || !serverTarballArg || !existsSync(serverTarballArg)) {
+  console.error('usage: node .ci/runnable-docs.mjs EXPORTER_TGZ SERVER_TGZ [SCENARIO...]');
   process.exit(2);
 }
 const tarball = resolve(tarballArg);
@@ -57,6 +58,8 @@ async function projectWith(install) {
 
 const started = performance.now();
 const failures = [];
+const serverProject = await projectWith(`npm install ${tarball} ${resolve(serverTarballArg)}`);
+console.log(`      the log server's package installed in ${seconds(performance.now() - started)}`);
 for (const [key, { doc, node, scenarios }] of groups()) {
   const groupStart = performance.now();
   let project;
@@ -64,7 +67,7 @@ for (const [key, { doc, node, scenarios }] of groups()) {
     project = await tarballProject(doc, { tarball, node });
     const installed = performance.now();
     for (const scenario of scenarios) {
-      const server = await startPrintedServer(doc, { dir: project.dir, node });
+      const server = await startPrintedServer(doc, { dir: serverProject.dir, node });
       try {
         await runScenario(scenario, { dir: project.dir, node, server });
         console.log(`ok    ${scenario.name} (${key})`);
@@ -83,6 +86,7 @@ for (const [key, { doc, node, scenarios }] of groups()) {
     project?.remove();
   }
 }
+serverProject.remove();
 if (only.length === 0) {
   await checkWithoutSdk().then(
     () => console.log('ok    registerHumanloop without the SDK names what to install'),

@@ -12,7 +12,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { HumanloopSpanExporter, HumanloopSpanProcessor } from 'humanloop-otel-exporter';
-import { startTestLogServer } from 'humanloop-otel-exporter/testing';
+import { startTestLogServer } from 'humanloop-log-server/testing';
 
 const DELAY_MS = 100;
 const SETUPS = ['processor', 'batch+exporter', 'processor v5', 'batch+exp. v5', 'otlp'];

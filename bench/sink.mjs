@@ -3,8 +3,8 @@
 // bundled local log server (v4 and v5), which validates and stores every log; `humanloop-v5 DELAY_MS`
 // the same for the v5 API, answering each request after DELAY_MS as a remote API would.
 import { createServer } from 'node:http';
-import { startLocalLogServer } from 'humanloop-otel-exporter/local';
-import { startTestLogServer } from 'humanloop-otel-exporter/testing';
+import { startLocalLogServer } from 'humanloop-log-server';
+import { startTestLogServer } from 'humanloop-log-server/testing';
 
 const [kind, delayArg] = process.argv.slice(2);
 

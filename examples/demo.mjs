@@ -14,7 +14,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpenAIInstrumentation } from '@traceloop/instrumentation-openai';
 import { HumanloopSpanProcessor } from 'humanloop-otel-exporter';
-import { formatLogTree, startLocalLogServer } from 'humanloop-otel-exporter/local';
+import { formatLogTree, startLocalLogServer } from 'humanloop-log-server';
 import OpenAI from 'openai';
 import { startFakeOpenAI } from './fake-openai.mjs';
 

@@ -1,7 +1,7 @@
 // What the examples share: where logs go (the bundled local log server, unless HUMANLOOP_API_KEY
 // and HUMANLOOP_BASE_URL point them somewhere else), a stand-in for an LLM, and the tree printer.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatLogTree, startLocalLogServer } from 'humanloop-otel-exporter/local';
+import { formatLogTree, startLocalLogServer } from 'humanloop-log-server';
 
 /** Prints stored logs (of either API) as trees by their parent links: kind, name, model, tokens, duration. */
 export function printLogTree(logs) {

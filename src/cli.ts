@@ -1,37 +1,12 @@
 #!/usr/bin/env node
-// `humanloop-otel-exporter <command>`: finds the command named by the first argument and runs it
-// with the rest. Each command lives in its own module under cli/.
-import type { CliCommand } from './cli/command.js';
-import { gatewayCommand } from './cli/gateway.js';
-import { serveCommand } from './cli/serve.js';
+// `humanloop-otel-exporter serve` and `gateway` lived here before the log server became a package
+// of its own: each now says, in one line, the command that replaced it.
+const MOVED = new Set(['serve', 'gateway']);
 
-const COMMANDS: Record<string, CliCommand> = { serve: serveCommand, gateway: gatewayCommand };
-
-function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
-  const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
-  return `Usage: humanloop-otel-exporter <command> [options]\n\nCommands:\n${lines.join('\n')}\n\n` +
-    'Run humanloop-otel-exporter <command> --help for its options.';
+const name = process.argv[2];
+if (name !== undefined && MOVED.has(name)) {
+  console.error(`humanloop-otel-exporter ${name} moved to the log server's package: run npx humanloop-log-server ${name}, with the same options`);
+} else {
+  console.error('humanloop-otel-exporter has no commands of its own; the log server, its viewer and the OTLP gateway are in the humanloop-log-server package: npx humanloop-log-server --help');
 }
-
-async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage());
-    return name === undefined ? 2 : 0;
-  }
-  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (command === undefined) {
-    console.error(`unknown command: ${name}\n\n${usage()}`);
-    return 2;
-  }
-  return command.run(rest);
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  },
-);
+process.exitCode = 2;

@@ -17,6 +17,7 @@ export {
 export type { SdkTracerProvider } from './register/tracer-sdk.js';
 export {
   ConfigurationError,
+  configurationProblem,
   DEFAULT_BASE_URL,
   type HumanloopSpanExporterOptions,
   type HumanloopEnvVar,

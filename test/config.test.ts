@@ -30,7 +30,7 @@ describe('resolveConfig', () => {
       parentWaitMillis: 10_000,
     });
     // Humanloop's hosted API closed in September 2025: by default logs stay on this machine, at the
-    // address `humanloop-otel-exporter serve` listens on.
+    // address `humanloop-log-server serve` listens on.
     expect([defaults.api, defaults.baseUrl.href]).toEqual(['v4', 'http://127.0.0.1:8787/v4']);
     expect(defaults.unusable).toMatch(/HUMANLOOP_API_KEY/);
   });

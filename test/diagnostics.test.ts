@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HumanloopSpanExporter } from '../src/index.js';
-import { startTestLogServer } from '../src/testing/index.js';
+import { startTestLogServer } from 'humanloop-log-server/testing';
 import { captureStderr, exportOnce } from './helpers/harness.js';
 import { RecordingAgent } from './helpers/recording-agent.js';
 import { testScope } from './helpers/scope.js';

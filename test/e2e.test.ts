@@ -3,7 +3,7 @@ import { BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter } from '../src/index.js';
-import { startTestLogServer, type TestLogServer } from '../src/testing/index.js';
+import { startTestLogServer, type TestLogServer } from 'humanloop-log-server/testing';
 import { API_KEY } from './helpers/harness.js';
 import { bySpanName } from './helpers/logs.js';
 import { CHAT_ATTRIBUTES, under } from './helpers/spans.js';

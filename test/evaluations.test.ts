@@ -5,7 +5,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HumanloopSpanProcessor, type HumanloopSpanExporterOptions } from '../src/index.js';
-import type { TestLogServer } from '../src/testing/index.js';
+import type { TestLogServer } from 'humanloop-log-server/testing';
 import { FakeClock } from './helpers/fake-clock.js';
 import { API_KEY, captureStderr, DIALECTS, exportOnce, storedLogs, type Dialect, type Stored } from './helpers/harness.js';
 import { testScope } from './helpers/scope.js';

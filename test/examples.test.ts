@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { StoredLog, StoredV5Log } from '../src/local/index.js';
+import type { StoredLog, StoredV5Log } from 'humanloop-log-server/testing';
 
 /**
  * Each example, run as `npm run example -- NAME` runs it (a process of its own, against the built

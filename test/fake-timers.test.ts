@@ -1,7 +1,7 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { afterEach, expect, it, vi } from 'vitest';
 import { HumanloopSpanExporter } from '../src/index.js';
-import { startTestLogServer } from '../src/testing/index.js';
+import { startTestLogServer } from 'humanloop-log-server/testing';
 import { API_KEY } from './helpers/harness.js';
 import { chatSpans } from './helpers/spans.js';
 

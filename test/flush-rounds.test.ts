@@ -2,7 +2,7 @@ import { ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanProcessor } from '../src/index.js';
-import { startTestLogServer, type TestLogServer, type RecordedRequest } from '../src/testing/index.js';
+import { startTestLogServer, type TestLogServer, type RecordedRequest } from 'humanloop-log-server/testing';
 import { API_KEY } from './helpers/harness.js';
 import { CHAT_ATTRIBUTES } from './helpers/spans.js';
 import { until } from './helpers/until.js';

@@ -11,7 +11,7 @@ import {
   type HumanloopSpanExporterOptions,
   type SpanQueueOptions,
 } from '../src/index.js';
-import { startTestLogServer, type StoredLog, type StoredV5Log, type TestLogServer } from '../src/testing/index.js';
+import { startTestLogServer, type StoredLog, type StoredV5Log, type TestLogServer } from 'humanloop-log-server/testing';
 import { FakeClock } from './helpers/fake-clock.js';
 import { API_KEY, captureDiag } from './helpers/harness.js';
 import { CHAT_ATTRIBUTES, startSpan } from './helpers/spans.js';

@@ -10,7 +10,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, registerHumanloop, withHumanloop, type InstrumentationLike, type RegisterHumanloopOptions } from '../src/index.js';
-import type { TestLogServer } from '../src/testing/index.js';
+import type { TestLogServer } from 'humanloop-log-server/testing';
 import { API_KEY, captureDiag } from './helpers/harness.js';
 import { testScope } from './helpers/scope.js';
 import { CHAT_ATTRIBUTES } from './helpers/spans.js';

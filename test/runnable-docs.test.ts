@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startLocalLogServer } from '../src/local/index.js';
+import { startLocalLogServer } from 'humanloop-log-server/testing';
 import { SCENARIOS } from './helpers/doc-scenarios.mjs';
 import { docBlocks, REPO, repoProject, runScenario, scenarioCode } from './helpers/runnable-docs.mjs';
 

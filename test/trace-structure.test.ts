@@ -16,7 +16,7 @@ import {
   type ExporterInternals,
   type HumanloopSpanExporterOptions,
 } from '../src/index.js';
-import { startTestLogServer, type TestLogServer, type StoredLog } from '../src/testing/index.js';
+import { startTestLogServer, type TestLogServer, type StoredLog } from 'humanloop-log-server/testing';
 import { FakeClock } from './helpers/fake-clock.js';
 import { API_KEY } from './helpers/harness.js';
 import { bySpanName } from './helpers/logs.js';

@@ -1,11 +1,11 @@
 // Shared by the install matrix's checks (copied beside each check into the project it runs in): a
-// local log server from the installed package, a sink standing in for the stack's own backend, one
-// LLM-looking span, and the check that its log was stored. Prints one JSON line for the matrix.
+// sink standing in for the stack's own backend, one LLM-looking span, and the check that its log was
+// stored by the log server the matrix runs (its v4 URL in HL_MATRIX_LOG_SERVER, its key in
+// HL_MATRIX_API_KEY). Prints one JSON line for the matrix.
 import { createServer } from 'node:http';
 import { SpanKind } from '@opentelemetry/api';
-import { startLocalLogServer } from 'humanloop-otel-exporter/local';
 
-const API_KEY = 'install-matrix-key';
+const { HL_MATRIX_LOG_SERVER: LOG_SERVER, HL_MATRIX_API_KEY: API_KEY } = process.env;
 const MODEL = 'gpt-4o-mini';
 
 /** Answers 200 to every request: the Collector, Langfuse, Sentry, Phoenix or Traceloop the stack sends to. */
@@ -51,12 +51,11 @@ export function llmSpan(tracer) {
  * printed with the result.
  */
 export async function check(stack, note = '') {
-  const logServer = await startLocalLogServer({ apiKey: API_KEY });
   const sink = await startSink();
   try {
-    const humanloop = { apiKey: API_KEY, baseUrl: logServer.url, project: 'install-matrix' };
+    const humanloop = { apiKey: API_KEY, baseUrl: LOG_SERVER, project: 'install-matrix' };
     const spanIds = await stack({ humanloop, sink });
-    const logs = logServer.logs();
+    const logs = await (await fetch(`${LOG_SERVER}/logs`, { headers: { 'x-api-key': API_KEY } })).json();
     for (const spanId of spanIds) {
       const log = logs.find((stored) => stored.reference_id === spanId);
       if (!log) throw new Error(`no log for span ${spanId} (the server holds ${logs.length})`);
@@ -65,6 +64,5 @@ export async function check(stack, note = '') {
     console.log(JSON.stringify({ delivered: spanIds.length, sinkRequests: sink.requests(), note }));
   } finally {
     await sink.close();
-    await logServer.close();
   }
 }

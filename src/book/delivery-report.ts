@@ -142,7 +142,7 @@ export class DeliveryReport {
   private _reach(): string {
     const base = this._baseUrl.href;
     if (!this._baseUrlIsDefault) return `check that ${base} is reachable`;
-    return `no base URL is set, and nothing answers at the default ${base}: set baseUrl or HUMANLOOP_BASE_URL to your Humanloop-compatible API, or start one here with \`npx humanloop-otel-exporter serve\``;
+    return `no base URL is set, and nothing answers at the default ${base}: set baseUrl or HUMANLOOP_BASE_URL to your Humanloop-compatible API, or start one here with \`npx humanloop-log-server serve\``;
   }
 }
 

@@ -114,7 +114,7 @@ export type HumanloopEnvVar =
 
 export type Environment = Partial<Record<HumanloopEnvVar, string | undefined>>;
 
-/** The port `humanloop-otel-exporter serve` listens on by default, where logs go by default. */
+/** The port `humanloop-log-server serve` listens on by default, where logs go by default. */
 export const LOCAL_SERVER_PORT = 8787;
 export const DEFAULT_BASE_URL = `http://127.0.0.1:${LOCAL_SERVER_PORT}/v4`;
 export const DEFAULT_V5_BASE_URL = `http://127.0.0.1:${LOCAL_SERVER_PORT}/v5`;
@@ -136,6 +136,15 @@ const DEFAULTS = {
 /** Thrown at construction for options given in code that cannot work. */
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
+}
+
+/**
+ * Why an exporter built with these options (over the environment) could send nothing, or undefined
+ * when it could: no API key, an unknown API version, an unusable base URL. A server that forwards
+ * spans checks it before it listens. Options that cannot work at all throw ConfigurationError.
+ */
+export function configurationProblem(options: HumanloopSpanExporterOptions = {}): string | undefined {
+  return resolveConfig(options).unusable;
 }
 
 /** Options over environment over defaults, validated once. The only reader of `process.env`. */

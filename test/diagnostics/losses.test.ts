@@ -144,7 +144,7 @@ describe('logs sent to the default base URL with nothing listening there', () =>
     await exporter.shutdown();
     expect(stderr).toHaveLength(1);
     expect(stderr[0]).toMatch(
-      /^humanloop-otel-exporter: 1 log dropped: still undelivered at shutdown \(.*\): no base URL is set, and nothing answers at the default http:\/\/127\.0\.0\.1:8787\/v4: set baseUrl or HUMANLOOP_BASE_URL to your Humanloop-compatible API, or start one here with `npx humanloop-otel-exporter serve`; set spoolDir to keep them for the next run\n$/,
+      /^humanloop-otel-exporter: 1 log dropped: still undelivered at shutdown \(.*\): no base URL is set, and nothing answers at the default http:\/\/127\.0\.0\.1:8787\/v4: set baseUrl or HUMANLOOP_BASE_URL to your Humanloop-compatible API, or start one here with `npx humanloop-log-server serve`; set spoolDir to keep them for the next run\n$/,
     );
   });
 });

@@ -4,7 +4,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll } from 'vitest';
 import { HumanloopSpanProcessor, type HumanloopSpanProcessorOptions } from '../../src/index.js';
-import type { TestLogServer } from '../../src/testing/index.js';
+import type { TestLogServer } from 'humanloop-log-server/testing';
 import { FakeClock } from './fake-clock.js';
 import { API_KEY, storedLogs, type Dialect } from './harness.js';
 import type { testScope } from './scope.js';

@@ -1,4 +1,4 @@
-import type { StoredLog } from '../../src/local/index.js';
+import type { StoredLog } from 'humanloop-log-server/testing';
 
 export interface Scenario {
   name: string;

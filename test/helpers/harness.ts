@@ -3,7 +3,7 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { vi } from 'vitest';
 import { HumanloopSpanExporter, type HumanloopSpanExporterOptions, type SpanCounts } from '../../src/index.js';
-import { startTestLogServer, type TestLogServer, type LocalLogServerOptions } from '../../src/testing/index.js';
+import { startTestLogServer, type TestLogServer, type LocalLogServerOptions } from 'humanloop-log-server/testing';
 import { FakeClock } from './fake-clock.js';
 import { CALLED_BACK_TWICE, secondCallbacks } from './second-callbacks.js';
 

@@ -7,7 +7,7 @@ import {
   type ExporterStats,
   type HumanloopSpanExporterOptions,
 } from '../../src/index.js';
-import { startTestLogServer, type Fault, type TestLogServer } from '../../src/testing/index.js';
+import { startTestLogServer, type Fault, type TestLogServer } from 'humanloop-log-server/testing';
 import { FakeClock } from './fake-clock.js';
 import { API_KEY, captureDiag, type Dialect } from './harness.js';
 import { recordEvaluations, type RecordedEvaluation, type Verdict } from './lifecycle-evaluations.js';

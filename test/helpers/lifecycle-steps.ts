@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import fc from 'fast-check';
-import type { Fault } from '../../src/testing/index.js';
+import type { Fault } from 'humanloop-log-server/testing';
 import { verdicts, type Verdict } from './lifecycle-evaluations.js';
 import { CHAT_ATTRIBUTES } from './spans.js';
 

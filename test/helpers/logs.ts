@@ -1,5 +1,5 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { StoredLog } from '../../src/testing/index.js';
+import type { StoredLog } from 'humanloop-log-server/testing';
 
 /** The spans' ids, sorted: what the reference_ids of their logs should be. */
 export function spanIds(spans: ReadableSpan[]): string[] {

@@ -140,7 +140,7 @@ export async function runScenario(scenario, { dir, node, server }) {
  * Quickstart prints) in `dir`, on a free port; resolves with `{ url, close }`.
  */
 export async function startPrintedServer(doc, { dir, node }) {
-  const serve = docBlocks(doc).find((block) => block.kind === 'serve')?.code ?? 'npx humanloop-otel-exporter serve';
+  const serve = docBlocks(doc).find((block) => block.kind === 'serve')?.code ?? 'npx humanloop-log-server serve';
   const command = `${serve.trim()} --port 0`;
   // A process group of its own: npx runs the server as a child, and both are stopped.
   const child = spawn('sh', ['-c', `exec ${command}`], { cwd: dir, env: commandEnv(node, {}), stdio: ['ignore', 'pipe', 'inherit'], detached: true });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { HumanloopSpanExporter, type HumanloopSpanExporterOptions } from '../../src/index.js';
-import { startTestLogServer, type TestLogServer } from '../../src/testing/index.js';
+import { startTestLogServer, type TestLogServer } from 'humanloop-log-server/testing';
 import { FakeClock } from './fake-clock.js';
 import { API_KEY } from './harness.js';
 

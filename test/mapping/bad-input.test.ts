@@ -1,6 +1,6 @@
 import { SpanStatusCode, type Attributes, type SpanStatus } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StoredLog } from '../../src/testing/index.js';
+import type { StoredLog } from 'humanloop-log-server/testing';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { CHAT_ATTRIBUTES, recordSpans, startSpan } from '../helpers/spans.js';
 

@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { validateLogBody } from '../../src/local/validate.js';
+import { validateLogBody } from 'humanloop-log-server';
 import { mapSpan } from '../../src/mapping/map-span.js';
 import { MAPPER_OPTIONS, recordSpans, startSpan } from '../helpers/spans.js';
 

@@ -1,7 +1,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter } from '../../src/index.js';
-import { startTestLogServer, type Fault, type TestLogServer } from '../../src/testing/index.js';
+import { startTestLogServer, type Fault, type TestLogServer } from 'humanloop-log-server/testing';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { API_KEY, exportOnce, settledSpans } from '../helpers/harness.js';
 import { CHAT_ATTRIBUTES, recordSpans, under } from '../helpers/spans.js';

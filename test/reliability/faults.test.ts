@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter, type HumanloopSpanExporterOptions } from '../../src/index.js';
-import { startTestLogServer, type Fault } from '../../src/testing/index.js';
+import { startTestLogServer, type Fault } from 'humanloop-log-server/testing';
 import { captureDiag, exportOnce, startHarness, type Harness } from '../helpers/harness.js';
 import { referenceIds, spanIds } from '../helpers/logs.js';
 import { chatSpans } from '../helpers/spans.js';

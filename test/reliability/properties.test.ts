@@ -2,7 +2,7 @@ import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { serializeJson } from '../../src/log/encoding.js';
-import { validateLogBody } from '../../src/local/validate.js';
+import { validateLogBody } from 'humanloop-log-server';
 import { mapSpan } from '../../src/mapping/map-span.js';
 import { toReadableSpan, type SpanJson } from '../helpers/fixtures.js';
 import { MAPPER_OPTIONS } from '../helpers/spans.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { HumanloopSpanExporter, HumanloopSpanExporterOptions, SpanCounts } from '../../src/index.js';
 import { claimName, spoolName, tempName, type Owner } from '../../src/custody/spool-names.js';
 import { newOwner } from '../../src/custody/spool-owner.js';
-import type { TestLogServer } from '../../src/testing/index.js';
+import type { TestLogServer } from 'humanloop-log-server/testing';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { API_KEY, captureDiag, DIALECTS, exportOnce, storedLogs } from '../helpers/harness.js';
 import { spanIds } from '../helpers/logs.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { HumanloopSpanProcessor, registerHumanloop, withHumanloop } from 'humanloop-otel-exporter';
-import { startLocalLogServer } from 'humanloop-otel-exporter/local';
+import { startLocalLogServer } from 'humanloop-log-server';
 
 const AGENT = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner', 'gen_ai.request.model': 'gpt-4o' };
 const CHAT = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o' };

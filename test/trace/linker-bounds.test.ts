@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HumanloopSpanExporter, type SpanCounts } from '../../src/index.js';
-import { startTestLogServer, type TestLogServer } from '../../src/testing/index.js';
+import { startTestLogServer, type TestLogServer } from 'humanloop-log-server/testing';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { API_KEY, exportOnce, settledSpans } from '../helpers/harness.js';
 import { recordSpans, startSpan } from '../helpers/spans.js';

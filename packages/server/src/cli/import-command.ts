@@ -5,6 +5,7 @@
  * 2 a usage error or a directory that is not an export, 3 the store could not be opened or written.
  */
 import { stat } from 'node:fs/promises';
+import type { CliCommand } from './command.js';
 import { openStore } from '../store/open-store.js';
 import { importExport, type ImportProgress, type ImportSummary } from '../import/import-export.js';
 
@@ -42,6 +43,10 @@ export function parseImportArgs(args: readonly string[]): ImportArgs | string {
 }
 
 export async function runImport(args: readonly string[], output: Output): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    output.stdout.write(`${IMPORT_USAGE}\n`);
+    return 0;
+  }
   const parsed = parseImportArgs(args);
   if (typeof parsed === 'string') {
     output.stderr.write(`${parsed}\n${IMPORT_USAGE}\n`);
@@ -115,3 +120,8 @@ export function summaryText(dir: string, engine: string, s: ImportSummary, milli
 function n(value: number): string {
   return value.toLocaleString('en-US');
 }
+
+export const importCommand: CliCommand = {
+  summary: "a directory written by Humanloop's export tool, into a store (--db)",
+  run: (argv) => runImport(argv, process),
+};

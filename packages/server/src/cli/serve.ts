@@ -1,0 +1,192 @@
+// `humanloop-log-server serve`: the local Humanloop-compatible log server and trace viewer, for
+// seeing what an app would send. Prints each trace as a tree as its logs arrive (or JSON lines, or
+// nothing), serves a web page at /, and can keep the logs in a file across restarts.
+import { parseArgs } from 'node:util';
+import { DEFAULT_BASE_URL } from 'humanloop-otel-exporter';
+import { isLoopbackHost } from '../shared/loopback.js';
+import { hostListProblem } from '../shared/host-check.js';
+import { startLocalLogServer, type LocalApiVersion, type LocalLogServer, type LogChange } from '../api/index.js';
+import { DEFAULT_DATA_MAX_BYTES } from '../api/log-file.js';
+import { DEFAULT_MAX_LOGS } from '../api/server.js';
+import { listenFailure, untilSignalled, usageError, wholeNumber, type CliCommand } from './command.js';
+import { jsonLine, QUIET_MILLIS, TracePrinter } from './serve-output.js';
+
+/** The port the exporter's default base URL names, so that both work with no setting. */
+const DEFAULT_PORT = Number(new URL(DEFAULT_BASE_URL).port);
+
+const USAGE = `Usage: humanloop-log-server serve [options]
+
+Starts a Humanloop-compatible log API and trace viewer on loopback. Point the exporter's baseUrl at
+the URL it prints, and open the page it prints to read the traces. Both Humanloop APIs are served:
+v4 (POST /v4/logs) and v5 (POST /v5/prompts/log, /tools/log, /flows/log, /agents/log).
+
+Options:
+  --port N              port to listen on (default ${DEFAULT_PORT}; 0 for any free port)
+  --host ADDRESS        loopback address to listen on (default 127.0.0.1)
+  --api-key KEY         the X-API-KEY writes must carry (default: any non-empty key)
+  --api v4|v5           which API's base URL to print (default v4; both are served)
+  --data FILE           keep logs in FILE (JSON Lines): loaded at start, each log appended
+  --data-max-bytes N    stop appending to FILE once it would pass N bytes (default ${DEFAULT_DATA_MAX_BYTES})
+  --max-logs N          keep at most N logs of each API in memory, the oldest pushed out first
+                        (default ${DEFAULT_MAX_LOGS}; one warning when it starts)
+  --quiet               print only the startup lines
+  --json                print one JSON line per stored or updated log instead of trees
+  --allow-remote        listen on a non-loopback --host (for a container); needs --api-key,
+                        which reads then need too unless from loopback
+  --allowed-host NAME   a name clients reach the server by (repeatable; .example.com for every
+                        name under it); loopback names, --host and, on 0.0.0.0 or ::, IP
+                        addresses are allowed without it; other Host headers get 403
+  -h, --help            print this help
+
+Reads (GET /v4/logs, GET /v5/logs and the page at /) need no key from this machine; writes do.`;
+
+type OutputMode = 'trees' | 'json' | 'quiet';
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  apiKey: string | undefined;
+  api: LocalApiVersion;
+  dataFile: string | undefined;
+  dataMaxBytes: number;
+  maxLogs: number;
+  allowRemote: boolean;
+  allowedHosts: string[] | undefined;
+  output: OutputMode;
+}
+
+async function serve(argv: string[]): Promise<number> {
+  const options = parseServeArgs(argv);
+  if (typeof options === 'number') return options;
+  const output = outputFor(options.output);
+  let server: LocalLogServer;
+  try {
+    server = await startLocalLogServer({
+      port: options.port,
+      host: options.host,
+      apiKey: options.apiKey,
+      api: options.api,
+      dataFile: options.dataFile,
+      dataMaxBytes: options.dataMaxBytes,
+      maxLogs: options.maxLogs,
+      allowRemote: options.allowRemote,
+      allowedHosts: options.allowedHosts,
+      onChange: output.onChange,
+      onWarning: (message) => console.error(`warning: ${message}`),
+    });
+  } catch (error) {
+    console.error(`Cannot start the server: ${listenFailure(error, options.port, options.host)}`);
+    return 1;
+  }
+  printStartup(server, options);
+  await untilSignalled();
+  await server.close();
+  output.stop();
+  return 0;
+}
+
+function outputFor(mode: OutputMode): { onChange: ((change: LogChange) => void) | undefined; stop: () => void } {
+  if (mode === 'quiet') return { onChange: undefined, stop: () => undefined };
+  if (mode === 'json') return { onChange: (change) => console.log(jsonLine(change)), stop: () => undefined };
+  const printer = new TracePrinter((line) => console.log(line));
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    onChange: (change) => {
+      printer.add(change);
+      clearTimeout(timer);
+      timer = setTimeout(() => printer.flush(), QUIET_MILLIS);
+    },
+    stop: () => {
+      clearTimeout(timer);
+      printer.flush();
+    },
+  };
+}
+
+function printStartup(server: LocalLogServer, options: ServeOptions): void {
+  const origin = server.url.replace(/\/v[45]$/, '');
+  const posts = options.api === 'v5' ? `${server.url}/{prompts,tools,flows,agents}/log` : `${server.url}/logs`;
+  console.log(`Humanloop-compatible log server at ${server.url} (POST ${posts}, GET ${server.url}/logs)`);
+  console.log(`Trace viewer: ${origin}/`);
+  console.log(options.apiKey === undefined ? 'Any non-empty X-API-KEY is accepted.' : 'X-API-KEY must match --api-key.');
+  if (options.dataFile !== undefined) {
+    const count = server.logCount();
+    console.log(`Logs are kept in ${options.dataFile} (${count} loaded).`);
+  }
+}
+
+/** The options, or the exit code when there is nothing to serve. */
+function parseServeArgs(argv: string[]): ServeOptions | number {
+  let parsed: ReturnType<typeof readArgs>;
+  try {
+    parsed = readArgs(argv);
+  } catch (error) {
+    return usageError(error instanceof Error ? error.message : 'invalid arguments', USAGE);
+  }
+  const { positionals, values } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length > 0) return usageError(`unexpected argument: ${positionals[0]}`, USAGE);
+  const port = wholeNumber(values.port);
+  if (!(port <= 65535)) return usageError('--port must be a whole number from 0 to 65535', USAGE);
+  if (values['api-key'] === '') return usageError('--api-key must not be empty', USAGE);
+  const remote = remoteProblem(values.host, values['allow-remote'] === true, values['api-key']);
+  if (remote !== undefined) return usageError(remote, USAGE);
+  if (values.api !== 'v4' && values.api !== 'v5') return usageError('--api must be v4 or v5', USAGE);
+  const hostProblem = values['allowed-host'] && hostListProblem(values['allowed-host']);
+  if (hostProblem !== undefined) return usageError(`--allowed-host: ${hostProblem}`, USAGE);
+  if (values.data === '') return usageError('--data must name a file', USAGE);
+  const dataMaxBytes = wholeNumber(values['data-max-bytes']);
+  if (Number.isNaN(dataMaxBytes)) return usageError('--data-max-bytes must be a whole number of bytes', USAGE);
+  const maxLogs = wholeNumber(values['max-logs']);
+  if (!(maxLogs >= 1)) return usageError('--max-logs must be a whole number of logs, at least 1', USAGE);
+  if (values.quiet && values.json) return usageError('--quiet and --json cannot be used together', USAGE);
+  return {
+    port,
+    host: values.host,
+    apiKey: values['api-key'],
+    api: values.api,
+    dataFile: values.data,
+    dataMaxBytes,
+    maxLogs,
+    allowRemote: values['allow-remote'] === true,
+    allowedHosts: values['allowed-host'],
+    output: values.quiet ? 'quiet' : values.json ? 'json' : 'trees',
+  };
+}
+
+function remoteProblem(host: string, allowRemote: boolean, apiKey: string | undefined): string | undefined {
+  if (allowRemote && apiKey === undefined) return '--allow-remote needs --api-key: a server others can reach must check the key';
+  if (!allowRemote && !isLoopbackHost(host)) {
+    return '--host must be a loopback address, such as 127.0.0.1 (to listen on another, add --allow-remote and --api-key)';
+  }
+  return undefined;
+}
+
+function readArgs(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string', default: String(DEFAULT_PORT) },
+      host: { type: 'string', default: '127.0.0.1' },
+      'api-key': { type: 'string' },
+      api: { type: 'string', default: 'v4' },
+      data: { type: 'string' },
+      'data-max-bytes': { type: 'string', default: String(DEFAULT_DATA_MAX_BYTES) },
+      'max-logs': { type: 'string', default: String(DEFAULT_MAX_LOGS) },
+      quiet: { type: 'boolean' },
+      json: { type: 'boolean' },
+      'allow-remote': { type: 'boolean' },
+      'allowed-host': { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+export const serveCommand: CliCommand = {
+  summary: 'a Humanloop-compatible log server and trace viewer on loopback, to see what an app would send',
+  run: serve,
+};

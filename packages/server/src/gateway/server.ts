@@ -1,0 +1,152 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { configurationProblem, HumanloopSpanExporter, type HumanloopSpanExporterOptions } from 'humanloop-otel-exporter';
+import { isLoopbackHost } from '../shared/loopback.js';
+import { allowedHostsOption, hostCheck } from '../shared/host-check.js';
+import { listen } from '../shared/listen.js';
+import { requestTimeouts } from '../shared/request-timeouts.js';
+import { Admission } from './admission.js';
+import { GatewayCounters, type GatewayStats } from './gateway-stats.js';
+import { startGrpcReceiver, type GrpcReceiver } from './grpc-receiver.js';
+import { HttpReceiver } from './http-receiver.js';
+import { SpanBatcher } from './span-batcher.js';
+import { exportSpans, SpanIntake } from './span-intake.js';
+
+export interface OtlpGatewayOptions {
+  /** OTLP/HTTP port. Default 4318. 0 picks a free port. */
+  port?: number;
+  /** OTLP/gRPC port (what the Collector's loadbalancing exporter speaks). Default: no gRPC receiver. */
+  grpcPort?: number;
+  /** Default 127.0.0.1. A host other than loopback requires `token`. */
+  host?: string;
+  /**
+   * Host names (or addresses) OTLP/HTTP requests may name in `Host`, besides the loopback names,
+   * `host`, and any IP address when `host` is 0.0.0.0 or ::: the names senders reach the gateway
+   * by (a Collector on another host, a container or service name). A leading dot allows every name
+   * under a domain. Other requests get 403, so that a web page cannot reach the gateway by pointing
+   * a DNS name of its own at it.
+   */
+  allowedHosts?: string[];
+  /** Senders must send `Authorization: Bearer <token>` (gRPC: the same metadata). Default: none (loopback only). */
+  token?: string;
+  /** The Humanloop exporter the spans are delivered through, with all its options. */
+  exporter?: HumanloopSpanExporterOptions;
+  /** Most bytes of a request body, compressed and decompressed. Default 16 MiB. */
+  maxBodyBytes?: number;
+  /** Most spans handed to the exporter and not yet settled; past it, 429. Default 10 000. */
+  maxPendingSpans?: number;
+  /** Most requests read and decoded at once; past it, 429. Default 32. */
+  maxConcurrentRequests?: number;
+  /**
+   * How long a sender may take to send one OTLP/HTTP request (headers within 10 s, or this when
+   * shorter); past it, 408 and the connection closed. Default 60 000.
+   */
+  requestTimeoutMillis?: number;
+  /** The `Retry-After` of a 429 or 503, in whole seconds. Default 1. */
+  retryAfterSeconds?: number;
+  /**
+   * Spans of requests arriving within this long are delivered as one export, so that a parent
+   * that arrives a moment before its children (senders send batches concurrently) is still
+   * delivered with them. 0: each request is its own export. Default 200.
+   */
+  batchDelayMillis?: number;
+}
+
+export interface OtlpGateway {
+  /** `http://host:port`; senders post to `${url}/v1/traces`. */
+  readonly url: string;
+  readonly port: number;
+  /** The OTLP/gRPC port, when `grpcPort` was given. */
+  readonly grpcPort: number | undefined;
+  readonly exporter: HumanloopSpanExporter;
+  stats(): GatewayStats;
+  /** Stops taking requests, then flushes and shuts the exporter down (spooling with `spoolDir`). */
+  close(): Promise<void>;
+}
+
+const DEFAULTS = {
+  port: 4318,
+  host: '127.0.0.1',
+  maxBodyBytes: 16 * 1024 * 1024,
+  maxPendingSpans: 10_000,
+  maxConcurrentRequests: 32,
+  retryAfterSeconds: 1,
+  batchDelayMillis: 200,
+  requestTimeoutMillis: 60_000,
+};
+/** Most spans in one export of the gateway's. */
+const MAX_BATCH_SPANS = 2_048;
+/** The exporter's own default, which the 503 threshold needs to know. */
+const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * An OTLP trace receiver (HTTP: `POST /v1/traces`, protobuf or JSON, gzip; gRPC with
+ * `grpcPort`) that hands every span it receives to a HumanloopSpanExporter, with `/health` and
+ * `/metrics` for operators. Throws at once when the exporter could not send anything (no API
+ * key, an unusable base URL) or when a host other than loopback is asked for without a token.
+ */
+export async function startOtlpGateway(options: OtlpGatewayOptions = {}): Promise<OtlpGateway> {
+  const host = options.host ?? DEFAULTS.host;
+  const token = options.token === '' ? undefined : options.token;
+  if (!isLoopbackHost(host) && token === undefined) throw new Error(`listening on ${host} requires a token, so that only your senders can post spans`);
+  const allowedHosts = allowedHostsOption(options.allowedHosts);
+  const exporterOptions = options.exporter ?? {};
+  const unusable = configurationProblem(exporterOptions);
+  if (unusable !== undefined) throw new Error(unusable);
+  const maxBodyBytes = whole(options.maxBodyBytes, DEFAULTS.maxBodyBytes, 'maxBodyBytes', 1);
+  const retryAfterSeconds = whole(options.retryAfterSeconds, DEFAULTS.retryAfterSeconds, 'retryAfterSeconds', 1);
+  const batchDelayMillis = whole(options.batchDelayMillis, DEFAULTS.batchDelayMillis, 'batchDelayMillis', 0);
+  const requestTimeoutMillis = whole(options.requestTimeoutMillis, DEFAULTS.requestTimeoutMillis, 'requestTimeoutMillis', 1);
+  const admissionLimits = {
+    maxPendingSpans: whole(options.maxPendingSpans, DEFAULTS.maxPendingSpans, 'maxPendingSpans', 1),
+    maxConcurrentRequests: whole(options.maxConcurrentRequests, DEFAULTS.maxConcurrentRequests, 'maxConcurrentRequests', 1),
+    maxBufferedBytes: exporterOptions.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+  };
+
+  const exporter = new HumanloopSpanExporter(exporterOptions);
+  const admission = new Admission(admissionLimits, () => exporter.stats());
+  const counters = new GatewayCounters();
+  const stats = () => counters.snapshot(admission.pendingSpans, exporter.stats());
+  const batcher = new SpanBatcher(batchDelayMillis, MAX_BATCH_SPANS, (spans) => exportSpans(exporter, spans, admission, counters));
+  const intake = new SpanIntake(admission, batcher, counters);
+  const hostAllowed = hostCheck(host, allowedHosts);
+  const receiver = new HttpReceiver(intake, admission, { hostAllowed, token, maxBodyBytes, retryAfterSeconds }, stats);
+  const server = createServer(requestTimeouts(requestTimeoutMillis), (req, res) => receiver.handle(req, res));
+  let grpc: GrpcReceiver | undefined;
+  try {
+    await listen(server, options.port ?? DEFAULTS.port, host);
+    if (options.grpcPort !== undefined) grpc = await startGrpcReceiver(intake, { port: options.grpcPort, host, token, maxBodyBytes, retryAfterSeconds });
+  } catch (error) {
+    if (server.listening) server.close();
+    await exporter.shutdown();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    grpcPort: grpc?.port,
+    exporter,
+    stats,
+    close: () => (closing ??= stop(server, grpc, batcher, exporter)),
+  };
+}
+
+function whole(value: number | undefined, fallback: number, name: string, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be a whole number >= ${min}`);
+  return value;
+}
+
+async function stop(server: Server, grpc: GrpcReceiver | undefined, batcher: SpanBatcher, exporter: HumanloopSpanExporter): Promise<void> {
+  await Promise.all([
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    }),
+    grpc?.close(),
+  ]);
+  batcher.flush();
+  await exporter.shutdown();
+}
