@@ -96,7 +96,7 @@ export async function startOtlpGateway(options: OtlpGatewayOptions = {}): Promis
     port,
     grpcPort: grpc?.port,
     exporter: ingest.exporter,
-    stats: ingest.stats,
+    stats: () => ingest.stats(),
     close: () => (closing ??= stop(server, grpc, ingest)),
   };
 }
