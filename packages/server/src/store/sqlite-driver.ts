@@ -113,12 +113,24 @@ class SqliteDriver implements SqlDriver {
         this._db.exec('COMMIT');
         return result;
       } catch (error) {
-        this._db.exec('ROLLBACK');
+        this._rollback();
         throw error;
       }
     });
     this._queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * After some errors (a full disk, a failed write to the file) SQLite has rolled the transaction back
+   * itself and a ROLLBACK fails with "no transaction is active": the error that ended it is the one to report.
+   */
+  private _rollback(): void {
+    try {
+      this._db.exec('ROLLBACK');
+    } catch {
+      // Rolled back already.
+    }
   }
 
   async close(): Promise<void> {
