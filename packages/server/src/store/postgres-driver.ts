@@ -60,6 +60,13 @@ class PostgresDriver extends Connection implements SqlDriver {
   async transaction<T>(work: (connection: SqlConnection) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this._pool.connect();
+      // A checked-out client has no listener of the pool's: its connection ending (the server shut
+      // down) must not end the process either; the query under way fails instead.
+      let broken: Error | undefined;
+      const onError = (error: Error): void => {
+        broken = error;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await work(new Connection(client));
@@ -69,7 +76,9 @@ class PostgresDriver extends Connection implements SqlDriver {
         await client.query('ROLLBACK').catch(() => undefined);
         if (attempt >= RETRIES || !RETRYABLE.has(String((error as { code?: unknown }).code))) throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        // A client whose connection failed is not given back to the pool.
+        client.release(broken);
       }
     }
   }
