@@ -5,7 +5,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, StoreUnavailableError, type LogStore, type StoredV5Log, type V5Create } from '../src/index.js';
+import { openStore, StoreOpenError, StoreUnavailableError, type LogStore, type StoredV5Log, type V5Create } from '../src/index.js';
 import { eventually } from './helpers/engines.js';
 import { startPostgresCluster, type PostgresCluster } from './helpers/postgres-cluster.mjs';
 
@@ -156,5 +156,33 @@ describe('a PostgreSQL log store that cannot reach its server at open', () => {
     } finally {
       await silent.close();
     }
+  });
+
+  it('opens all the same when asked to retry, answers StoreUnavailableError until the server is up, then creates its schema and serves', async () => {
+    const url = await databaseUrl();
+    await cluster.stopServer();
+    const store = await storeOn(url, { whenUnreachable: 'retry' });
+    expect(await failure(() => store.totals())).toBeInstanceOf(StoreUnavailableError);
+    expect(await failure(() => store.addV4([{ project: 'p' }], 0))).toBeInstanceOf(StoreUnavailableError);
+    await cluster.startServer();
+    const written = await Promise.all([1, 2, 3].map((index) => store.addV4([{ project: 'p', output: `log ${index}` }], index)));
+    expect((await store.totals()).logs).toBe(3);
+    const another = await storeOn(url);
+    expect((await another.get('v4', written[0][0].id))?.log.output).toBe('log 1');
+  });
+
+  it('when asked to retry, refuses each call with a StoreOpenError once the server is up if the database is not a log store', async () => {
+    const url = await databaseUrl();
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    await other.query('CREATE TABLE notes (text TEXT)');
+    await other.end();
+    await cluster.stopServer();
+    const store = await storeOn(url, { whenUnreachable: 'retry' });
+    expect(await failure(() => store.totals())).toBeInstanceOf(StoreUnavailableError);
+    await cluster.startServer();
+    const refused = await failure(() => store.addV4([{ project: 'p' }], 0));
+    expect(refused).toBeInstanceOf(StoreOpenError);
+    expect((refused as Error).message).toContain("holds tables that are not a log store's");
   });
 });
