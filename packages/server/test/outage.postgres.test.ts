@@ -139,12 +139,14 @@ async function silentServer(): Promise<{ url: string; close: () => Promise<void>
 }
 
 describe('a PostgreSQL log store that cannot reach its server at open', () => {
-  it('is refused with a StoreUnavailableError when nothing listens there', async () => {
+  it('is refused with a StoreUnavailableError when nothing listens there, its message without a password given as a URL parameter', async () => {
     const url = await cluster.createDatabase();
     await cluster.stopServer();
     const opened = openStore({ db: url });
     await expect(opened).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(opened).rejects.toThrow(/^PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:\d+\/test_\d+ cannot be reached: connect ECONNREFUSED/);
+    const withPasswordParameter = await failure(() => openStore({ db: `${url}?password=s3cret-pw` }));
+    expect((withPasswordParameter as Error).message).toMatch(/\?password=\*\*\* cannot be reached/);
   });
 
   it('gives up on a server that takes the connection and never answers, with a StoreUnavailableError', async () => {
