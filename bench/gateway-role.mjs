@@ -7,7 +7,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { startOtlpGateway } from 'humanloop-log-server/gateway';
-import { ExportTraceServiceRequest } from '../dist/esm/gateway/otlp-messages.js';
+import { ExportTraceServiceRequest } from '../packages/server/dist/gateway/otlp-messages.js';
 import { protobufCodec, startTraceIdRouter } from '../test/helpers/trace-id-router.mjs';
 import { makeSpans } from './workload.mjs';
 

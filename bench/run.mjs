@@ -9,7 +9,7 @@ import { Session } from 'node:inspector/promises';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { mapSpan } from 'humanloop-otel-exporter';
-import { encodeLog } from '../dist/esm/log/log-json.js';
+import { encodeLog } from '../build/esm/log/log-json.js';
 import { fmt, spread, stats } from './figures.mjs';
 import { benchColdStart, printColdStart } from './cold-start.mjs';
 import { benchFlush, printFlush } from './flush.mjs';
