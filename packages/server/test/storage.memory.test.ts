@@ -24,4 +24,16 @@ describe('the memory engine', () => {
     expect(await store.get('v4', created[4].id)).toBeDefined();
     await store.close();
   });
+
+  it('bounds each API apart, counting the logs it pushes out, and reads its logs synchronously', async () => {
+    let heard = 0;
+    const { store, tables } = openMemoryStore({ maxLogs: 2, onPushedOut: () => heard++ });
+    await store.addV4([{ project: 'a' }, { project: 'b' }, { project: 'c' }], 0);
+    await store.addV5({ type: 'tool', body: { path: 't' }, destination: { newPath: 't' }, kernel: {}, logId: undefined, logStatus: undefined }, 1);
+    expect(tables.records('v4').map(({ log }) => log.project)).toEqual(['b', 'c']);
+    expect([tables.count('v4'), tables.count('v5'), tables.count(), tables.pushedOut, heard]).toEqual([2, 1, 3, 1, 1]);
+    tables.clear();
+    expect([tables.count(), tables.pushedOut, await store.fileAtPath('t')]).toEqual([0, 0, undefined]);
+    await store.close();
+  });
 });

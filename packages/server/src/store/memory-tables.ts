@@ -1,13 +1,14 @@
 /**
  * The memory engine: rows in arrival order in maps, for tests and for a server without `--db`.
- * Bounded: past `maxLogs` the oldest log goes. `failNextWrite` makes the next write fail, for tests
- * of what a server does when its store does.
+ * Bounded: past `maxLogs` logs of one API the oldest of that API goes. `failNextWrite` makes the
+ * next write fail, for tests of what a server does when its store does. Its synchronous reads
+ * (`records`, `count`) are the test log server's accessors.
  */
 import { matches } from './filter.js';
-import type { LogRow } from './row.js';
+import { recordOf, type LogRow } from './row.js';
 import type { MemoTable, PageQuery, TableWrites, Tables } from './tables.js';
 import type { StoredParent } from './trace-links.js';
-import type { LogApi, LogFilter, LogTotals, V5File } from './types.js';
+import type { LogApi, LogFilter, LogTotals, StoredRecord, V5File } from './types.js';
 
 export const DEFAULT_MAX_MEMORY_LOGS = 100_000;
 
@@ -20,15 +21,48 @@ export class MemoryTables implements Tables, TableWrites {
   readonly engine = 'memory';
   private readonly _entries = new Map<number, Entry>();
   private readonly _byId = new Map<string, Entry>();
-  private readonly _memos = { projects: new Map<string, string>(), sessions: new Map<string, string>() };
+  /** Each API's entries in arrival order: the oldest of an API is its first. */
+  private readonly _byApi: Record<LogApi, Map<number, Entry>> = { v4: new Map(), v5: new Map() };
+  private readonly _memos = { projects: new Map<string, string>(), sessions: new Map<string, string>(), judgments: new Map<string, string>() };
   private readonly _files = new Map<string, V5File>();
   private readonly _counters = new Map<string, number>();
   private _seq = 0;
   private _queue: Promise<unknown> = Promise.resolve();
   private _fault: Error | undefined;
   private _undo: Array<() => void> = [];
+  private _pushedOut = 0;
 
-  constructor(private readonly _maxLogs = DEFAULT_MAX_MEMORY_LOGS) {}
+  constructor(
+    private readonly _maxLogs = DEFAULT_MAX_MEMORY_LOGS,
+    /** Hears of each log pushed out to stay within maxLogs. */
+    private readonly _onPushedOut?: () => void,
+  ) {}
+
+  /** Copies of an API's stored logs, in arrival order. */
+  records(api: LogApi): StoredRecord[] {
+    return [...this._byApi[api].values()].map(({ row }) => recordOf(row));
+  }
+
+  /** How many logs are stored, of one API or of both. */
+  count(api?: LogApi): number {
+    return api === undefined ? this._entries.size : this._byApi[api].size;
+  }
+
+  /** Logs pushed out to stay within maxLogs, since the start or `clear()`. */
+  get pushedOut(): number {
+    return this._pushedOut;
+  }
+
+  /** Forgets every log, name and file; counters go on, so no id is handed out twice. */
+  clear(): void {
+    this._entries.clear();
+    this._byId.clear();
+    this._byApi.v4.clear();
+    this._byApi.v5.clear();
+    for (const memo of Object.values(this._memos)) memo.clear();
+    this._files.clear();
+    this._pushedOut = 0;
+  }
 
   /** The next write fails with this error once its work is done, and is undone. */
   failNextWrite(error: Error): void {
@@ -100,15 +134,33 @@ export class MemoryTables implements Tables, TableWrites {
   private async _insertOne(row: LogRow): Promise<void> {
     const entry = { seq: ++this._seq, row };
     this._entries.set(entry.seq, entry);
+    const ofApi = this._byApi[row.api];
+    ofApi.set(entry.seq, entry);
     const key = idKey(row.api, row.id);
     const before = this._byId.get(key);
     this._byId.set(key, entry);
     this._undo.push(() => {
       this._entries.delete(entry.seq);
+      ofApi.delete(entry.seq);
       if (before) this._byId.set(key, before);
       else this._byId.delete(key);
     });
-    if (this._entries.size > this._maxLogs) await this.deleteOldest(this._entries.size - this._maxLogs);
+    while (ofApi.size > this._maxLogs) this._pushOut(ofApi.values().next().value!);
+    return Promise.resolve();
+  }
+
+  private _pushOut(entry: Entry): void {
+    this._remove(entry);
+    this._pushedOut++;
+    this._onPushedOut?.();
+  }
+
+  private _remove(entry: Entry): void {
+    const { row, seq } = entry;
+    this._entries.delete(seq);
+    this._byApi[row.api].delete(seq);
+    const key = idKey(row.api, row.id);
+    if (this._byId.get(key) === entry) this._byId.delete(key);
   }
 
   async replace(row: LogRow): Promise<void> {
@@ -135,6 +187,10 @@ export class MemoryTables implements Tables, TableWrites {
     // Remembered for as many as there are logs at most, the oldest forgotten first.
     if (map.size > this._maxLogs) map.delete(map.keys().next().value!);
     return Promise.resolve(candidate);
+  }
+
+  async memoOf(table: MemoTable, key: string): Promise<string | undefined> {
+    return Promise.resolve(this._memos[table].get(key));
   }
 
   async file(id: string): Promise<V5File | undefined> {
@@ -214,11 +270,10 @@ export class MemoryTables implements Tables, TableWrites {
 
   private _delete(limit: number, test: (row: LogRow) => boolean): { logs: number; bytes: number } {
     const deleted = { logs: 0, bytes: 0 };
-    for (const [seq, entry] of this._entries) {
+    for (const entry of this._entries.values()) {
       if (deleted.logs >= limit) break;
       if (!test(entry.row)) continue;
-      this._entries.delete(seq);
-      if (this._byId.get(idKey(entry.row.api, entry.row.id)) === entry) this._byId.delete(idKey(entry.row.api, entry.row.id));
+      this._remove(entry);
       deleted.logs++;
       deleted.bytes += entry.row.bytes;
     }
