@@ -14,12 +14,15 @@ import { EventStreams, type LogChange } from './event-stream.js';
 import { describeFault, FaultSchedule, type Fault, type FaultPlan } from './faults.js';
 import { parseJson, type JsonParse } from './http-body.js';
 import { RequestRecords, type RecordedRequest } from './request-records.js';
+import { openMemoryStore } from '../store/memory-store.js';
+import type { MemoryTables } from '../store/memory-tables.js';
+import { openStore } from '../store/open-store.js';
+import { MAX_PAGE_SIZE, type LogStorage } from '../store/types.js';
 import { DEFAULT_DATA_MAX_BYTES, loadLogFile, LogFileWriter } from './log-file.js';
-import { LogStore, type StoredLog } from './log-store.js';
 import type { AnyStoredLog } from './log-summary.js';
 import { pathOf, type Reply } from './replies.js';
 import { answerApiRequest, authorized, type ApiContext, type ApiRequest } from './routes.js';
-import { V5Store, type StoredV5Log } from './v5-store.js';
+import type { StoredLog, StoredV5Log } from './stored-logs.js';
 import { EVENTS_PATH, isViewerPath, VIEWER_HEADERS, viewerAsset } from './viewer-routes.js';
 
 /** Which of Humanloop's log APIs a server's `url` is the base URL of; both are always served. */
@@ -46,7 +49,19 @@ export interface LocalLogServerOptions {
    */
   onChange?: (change: LogChange) => void;
   /**
+   * Where logs are kept: undefined keeps them in memory (bounded by `maxLogs`); a file path keeps
+   * them in SQLite, `postgres://…` in PostgreSQL (several servers on one database act as one).
+   * With `db`, the synchronous accessors (`logs()`, `v5Logs()`, `logCount()`, `stats()`,
+   * `clear()`) throw: read through `store` or the HTTP API instead.
+   */
+  db?: string;
+  /** Logs stored more than this many days ago are removed, in the background after writes. */
+  retainDays?: number;
+  /** Past this many bytes of logs, the oldest are removed, in the background after writes. */
+  retainBytes?: number;
+  /**
    * A JSON Lines file the logs are kept in: loaded at start, each stored or updated log appended.
+   * Memory only: not with `db`.
    * A line that is not a log is skipped (one warning with the count). `clear()` leaves the file as it is.
    */
   dataFile?: string;
@@ -74,8 +89,9 @@ export interface LocalLogServerOptions {
   /** Most request records `requests()` keeps: the last ones, the oldest pushed out first. Default 10 000. */
   maxRecordedRequests?: number;
   /**
-   * Most logs kept of each API (v4 and v5 apart). Past it the oldest is pushed out to make room:
-   * one warning the first time, and `stats().logsPushedOut` counts them. Default 100 000.
+   * Most logs kept in memory of each API (v4 and v5 apart). Past it the oldest is pushed out to make
+   * room: one warning the first time, and `stats().logsPushedOut` counts them. Default 100 000.
+   * Not with `db` (use `retainDays` and `retainBytes`).
    */
   maxLogs?: number;
 }
@@ -101,19 +117,21 @@ export interface LocalLogServer {
    */
   url: string;
   port: number;
+  /** The store the server keeps its logs in (memory, SQLite or PostgreSQL). */
+  store: LogStorage;
   /** Copies of the stored v4 logs, in arrival order, with PATCH updates applied. */
   logs(): StoredLog[];
   /** Copies of the stored v5 logs, in arrival order, with PATCH updates applied. */
   v5Logs(): StoredV5Log[];
-  /** How many logs are stored, v4 and v5 together (cheaper than counting copies). */
+  /** How many logs are stored, v4 and v5 together (cheaper than counting copies). Memory only. */
   logCount(): number;
   /** The last `maxRecordedRequests` requests since start or `clear()`, in arrival order. */
   requests(): RecordedRequest[];
-  /** What the server holds and what it pushed out to stay within its bounds. */
+  /** What the server holds and what it pushed out to stay within its bounds. Memory only. */
   stats(): LocalServerStats;
   /**
    * Forgets stored logs (v4 and v5, with the v5 files) and recorded requests (and, on a test
-   * server, queued faults and the fault plan).
+   * server, queued faults and the fault plan). Memory only: a database's logs are left to it.
    */
   clear(): void;
   /** Stops listening and destroys every connection, hung ones included. Idempotent. */
@@ -140,6 +158,9 @@ interface Settings {
   onV5Log: ((log: StoredV5Log) => void) | undefined;
   api: LocalApiVersion;
   onChange: ((change: LogChange) => void) | undefined;
+  db: string | undefined;
+  retainDays: number | undefined;
+  retainBytes: number | undefined;
   dataFile: string | undefined;
   dataMaxBytes: number;
   onWarning: (message: string) => void;
@@ -171,6 +192,7 @@ export async function startLocalLogServer(options: LocalLogServerOptions = {}): 
   return {
     url: server.url,
     port: server.port,
+    store: server.store,
     logs: () => server.logs(),
     v5Logs: () => server.v5Logs(),
     logCount: () => server.logCount(),
@@ -184,20 +206,31 @@ export async function startLocalLogServer(options: LocalLogServerOptions = {}): 
 /** The local log server, able to play faults (status codes, delays, dropped connections, outages). */
 export async function startTestLogServer(options: LocalLogServerOptions = {}): Promise<TestLogServer> {
   const settings = resolveSettings(options);
-  const state = new ServerState(settings);
-  await state.openDataFile();
+  const state = new ServerState(settings, await openLogStore(settings));
   const server = createServer(requestTimeouts(settings.requestTimeoutMillis), (req, res) => void state.handle(req, res));
   server.on('connection', (socket: Socket) => state.track(socket));
   server.on('clientError', answerClientError);
   try {
+    await state.openDataFile();
     await listen(server, settings.port, settings.host);
   } catch (error) {
-    await state.closeDataFile();
+    await state.closeStorage();
     throw error;
   }
   // Once listening, a failed accept must not take the test process down with it.
   server.on('error', () => undefined);
   return handleFor(server, state, settings.api);
+}
+
+/** The store `db` names, or memory (with its tables, for the synchronous accessors). */
+async function openLogStore(settings: Settings): Promise<{ store: LogStorage; memory: MemoryTables | undefined }> {
+  const { db, retainDays, retainBytes, maxLogs, onWarning } = settings;
+  if (db !== undefined) return { store: await openStore({ db, retainDays, retainBytes }), memory: undefined };
+  const onPushedOut = once(() =>
+    onWarning(`stored logs reached maxLogs (${maxLogs}): the oldest are pushed out to make room (stats().logsPushedOut counts them)`),
+  );
+  const { store, tables } = openMemoryStore({ maxLogs, onPushedOut, retainDays, retainBytes });
+  return { store, memory: tables };
 }
 
 function resolveSettings(options: LocalLogServerOptions): Settings {
@@ -214,6 +247,9 @@ function resolveSettings(options: LocalLogServerOptions): Settings {
     throw new RangeError(`host ${host} is not a loopback address: pass allowRemote and an apiKey to listen on it`);
   }
   const dataMaxBytes = wholeOption('dataMaxBytes', options.dataMaxBytes, DEFAULT_DATA_MAX_BYTES, 0);
+  const db = options.db === '' ? undefined : options.db;
+  if (db !== undefined && options.dataFile !== undefined) throw new TypeError('dataFile keeps logs in memory across restarts: with db they are kept already, give one of them');
+  if (db !== undefined && options.maxLogs !== undefined) throw new TypeError('maxLogs bounds the memory store: with db, bound it with retainDays or retainBytes');
   return {
     host,
     port: options.port ?? 0,
@@ -223,6 +259,9 @@ function resolveSettings(options: LocalLogServerOptions): Settings {
     onV5Log: options.onV5Log,
     api,
     onChange: options.onChange,
+    db,
+    retainDays: positiveOption('retainDays', options.retainDays),
+    retainBytes: positiveOption('retainBytes', options.retainBytes),
     dataFile: options.dataFile,
     dataMaxBytes,
     onWarning: options.onWarning ?? ((message) => console.warn(message)),
@@ -239,6 +278,12 @@ function wholeOption(name: string, value: number | undefined, fallback: number, 
   return value;
 }
 
+function positiveOption(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(typeof value === 'number' && value > 0)) throw new RangeError(`${name} must be a number > 0`);
+  return value;
+}
+
 function handleFor(server: Server, state: ServerState, api: LocalApiVersion): TestLogServer {
   const { port, address } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
@@ -246,9 +291,10 @@ function handleFor(server: Server, state: ServerState, api: LocalApiVersion): Te
   return {
     url: `http://${host}:${port}/${api}`,
     port,
-    logs: () => state.store.all(),
-    v5Logs: () => state.v5Store.all(),
-    logCount: () => state.store.count + state.v5Store.count,
+    store: state.store,
+    logs: () => state.memory('logs()').records('v4').map(({ log }) => log as StoredLog),
+    v5Logs: () => state.memory('v5Logs()').records('v5').map(({ log }) => log as StoredV5Log),
+    logCount: () => state.memory('logCount()').count(),
     requests: () => state.requests.copies(),
     stats: () => state.stats(),
     inject: (fault, times) => state.faults.inject(fault, times),
@@ -261,8 +307,6 @@ function handleFor(server: Server, state: ServerState, api: LocalApiVersion): Te
 }
 
 class ServerState {
-  readonly store: LogStore;
-  readonly v5Store: V5Store;
   readonly faults = new FaultSchedule();
   readonly requests: RequestRecords;
   private readonly _streams = new EventStreams();
@@ -272,15 +316,17 @@ class ServerState {
   private readonly _closing = new AbortController();
   private readonly _context: ApiContext;
   private _down = false;
+  readonly store: LogStorage;
+  private readonly _memory: MemoryTables | undefined;
 
-  constructor(private readonly _settings: Settings) {
+  constructor(
+    private readonly _settings: Settings,
+    storage: { store: LogStorage; memory: MemoryTables | undefined },
+  ) {
     // Each delayed request listens for the close while it waits, and lets go after: any number may wait at once.
     setMaxListeners(0, this._closing.signal);
-    const onPushedOut = once(() =>
-      _settings.onWarning(`stored logs reached maxLogs (${_settings.maxLogs}): the oldest are pushed out to make room (stats().logsPushedOut counts them)`),
-    );
-    this.store = new LogStore(_settings.maxLogs, onPushedOut);
-    this.v5Store = new V5Store(_settings.maxLogs, onPushedOut);
+    this.store = storage.store;
+    this._memory = storage.memory;
     this.requests = new RequestRecords(_settings.maxRecordedRequests);
     this._onChange = guarded(_settings.onChange);
     const onLog = guarded(_settings.onLog);
@@ -291,36 +337,46 @@ class ServerState {
       onStored: (log) => (onLog?.(log), this._publish({ api: 'v4', log, change: 'stored' })),
       onUpdated: (log) => this._publish({ api: 'v4', log, change: 'updated' }),
       v5: {
-        store: this.v5Store,
         onStored: (log) => (onV5Log?.(log), this._publish({ api: 'v5', log, change: 'stored' })),
         onUpdated: (log) => this._publish({ api: 'v5', log, change: 'updated' }),
       },
     };
   }
 
-  /** Loads the data file into the stores and opens it for appending. */
+  /** The memory engine's tables, for the synchronous accessors; with `db` there are none. */
+  memory(accessor: string): MemoryTables {
+    if (this._memory) return this._memory;
+    throw new Error(`${accessor} reads the memory store: this server keeps its logs in ${this.store.engine}; read them through store or GET /v4/logs and /v5/logs`);
+  }
+
+  /** Loads the data file into the store and opens it for appending. */
   async openDataFile(): Promise<void> {
     const { dataFile, dataMaxBytes, onWarning } = this._settings;
     if (dataFile === undefined) return;
     const loaded = await loadLogFile(dataFile);
-    for (const record of loaded.records) {
-      if (record.api === 'v4') this.store.restore(record.log);
-      else this.v5Store.restore(record.log);
-    }
+    for (const record of loaded.records) await this.store.restore(record);
     if (loaded.skipped > 0) onWarning(`skipped ${loaded.skipped} line(s) of ${dataFile} that are not logs`);
     this._dataFile = new LogFileWriter(dataFile, loaded, dataMaxBytes, onWarning);
   }
 
-  async closeDataFile(): Promise<void> {
+  /** Closes the data file and the store. */
+  async closeStorage(): Promise<void> {
     await this._dataFile?.close();
+    await this.store.close();
   }
 
   /** Every stored log, v4 then v5: what a page starts from. */
-  snapshot(): AnyStoredLog[] {
-    return [
-      ...this.store.all().map((log): AnyStoredLog => ({ api: 'v4', log })),
-      ...this.v5Store.all().map((log): AnyStoredLog => ({ api: 'v5', log })),
-    ];
+  async snapshot(): Promise<AnyStoredLog[]> {
+    const records: AnyStoredLog[] = [];
+    for (const api of ['v4', 'v5'] as const) {
+      let cursor: string | undefined;
+      do {
+        const page = await this.store.list({ filter: { api }, order: 'oldest', limit: MAX_PAGE_SIZE, cursor });
+        records.push(...(page.logs as AnyStoredLog[]));
+        cursor = page.next;
+      } while (cursor !== undefined);
+    }
+    return records;
   }
 
   private _publish(change: LogChange): void {
@@ -341,17 +397,17 @@ class ServerState {
   }
 
   clear(): void {
-    this.store.clear();
-    this.v5Store.clear();
+    this.memory('clear()').clear();
     this.faults.clear();
     this.requests.clear();
     this._streams.reset([]);
   }
 
   stats(): LocalServerStats {
+    const memory = this.memory('stats()');
     return {
-      storedLogs: this.store.count + this.v5Store.count,
-      logsPushedOut: this.store.pushedOut + this.v5Store.pushedOut,
+      storedLogs: memory.count(),
+      logsPushedOut: memory.pushedOut,
       recordedRequests: this.requests.size,
       requestRecordsPushedOut: this.requests.pushedOut,
     };
@@ -362,7 +418,7 @@ class ServerState {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     this._destroySockets();
     await closed;
-    await this.closeDataFile();
+    await this.closeStorage();
   }
 
   /** Never rejects: whatever goes wrong becomes an answer, or nothing when the socket is gone. */
@@ -373,6 +429,9 @@ class ServerState {
     } catch {
       // On close, a delay fault's wait is cut short: the socket is gone, there is no one to answer.
       if (this._closing.signal.aborted) return;
+      // FOR THE LEAD (branch store-faults): once store/types.ts has StoreUnavailableError and
+      // StoreFullError, answer them here: 503 with `Retry-After: 5` (unavailable) and 507 (full).
+      // A store write is one transaction, so a failed request has stored nothing.
       send(exchange, { status: 500, body: { detail: 'local log server error' } });
     }
   }
@@ -383,7 +442,7 @@ class ServerState {
       return send(exchange, { status: 403, body: { detail: 'Host is not a name this server answers to: use localhost or 127.0.0.1, or allow it with allowedHosts (--allowed-host)' } });
     }
     const path = pathOf(record.path);
-    if (isViewerPath(path)) return this._serveViewer(exchange, path);
+    if (isViewerPath(path)) return await this._serveViewer(exchange, path);
     const fault = this.faults.next({ index: record.index, method: record.method, path: record.path });
     if (fault) record.fault = describeFault(fault);
     const body = await readBody(exchange.req, this._settings.maxBodyBytes);
@@ -392,17 +451,17 @@ class ServerState {
     record.itemCount = countItems(record.method, json);
     if (fault && (await playFault(exchange, fault, this._closing.signal)) === 'finished') return;
     if (json === undefined) return refuseTooLarge(exchange); // The body was over maxBodyBytes.
-    send(exchange, answerApiRequest(apiRequest(exchange, json), this._context));
+    send(exchange, await answerApiRequest(apiRequest(exchange, json), this._context));
   }
 
   /** The page and its live feed: GET only; the feed answers a non-loopback peer only with the key. */
-  private _serveViewer(exchange: Exchange, path: string): void {
+  private async _serveViewer(exchange: Exchange, path: string): Promise<void> {
     const { req, res, record } = exchange;
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(exchange, { status: 405, body: { detail: 'method not allowed' } });
     if (path === EVENTS_PATH) {
       if (!this._mayRead(req)) return send(exchange, { status: 401, body: { detail: 'missing or invalid X-API-KEY' } });
       record.status = 200;
-      return this._streams.open(res, this.snapshot());
+      return this._streams.open(res, await this.snapshot());
     }
     const asset = viewerAsset(path);
     if (!asset) return send(exchange, { status: 404, body: { detail: 'not found' } });

@@ -1,9 +1,11 @@
 /**
  * `GET /v5/logs`: its query (the filters of Humanloop's list that mean something over the local
- * store, and the page), read and checked as FastAPI would, and applied to the stored logs. Pure.
+ * store, and the page), read and checked as FastAPI would, and applied to the stored logs.
  */
+import { MAX_PAGE_SIZE, type LogFilter, type LogStorage } from '../store/types.js';
+import type { StoredV5Log } from './stored-logs.js';
+import { V5_KINDS } from './v5-kinds.js';
 import type { ValidationError } from './validate.js';
-import type { StoredV5Log } from './v5-store.js';
 
 export interface LogQuery {
   fileId: string | undefined;
@@ -56,11 +58,24 @@ export function readLogQuery(target: string): QueryRead {
   return errors.length > 0 ? { ok: false, errors } : { ok: true, query };
 }
 
-/** The logs that pass the filters, in arrival order, paged. */
-export function pageOfLogs<T extends Readonly<StoredV5Log>>(logs: readonly T[], query: LogQuery): LogPage<T> {
-  const passing = logs.filter((log) => passes(log, query));
+/** The stored v5 logs that pass the filters, in arrival order, paged: the store narrows by file and version, the rest is checked here. */
+export async function pageOfLogs(store: LogStorage, query: LogQuery): Promise<LogPage<StoredV5Log>> {
   const from = (query.page - 1) * query.size;
-  return { records: passing.slice(from, from + query.size), total: passing.length };
+  const records: StoredV5Log[] = [];
+  let total = 0;
+  const filter: LogFilter = { api: 'v5', fileId: query.fileId, versionId: query.versionId };
+  let cursor: string | undefined;
+  do {
+    const page = await store.list({ filter, order: 'oldest', limit: MAX_PAGE_SIZE, cursor });
+    for (const { log } of page.logs) {
+      const v5 = log as StoredV5Log;
+      if (!Object.hasOwn(V5_KINDS, v5.type) || !passes(v5, query)) continue;
+      if (total >= from && records.length < query.size) records.push(v5);
+      total++;
+    }
+    cursor = page.next;
+  } while (cursor !== undefined);
+  return { records, total };
 }
 
 function passes(log: Readonly<StoredV5Log>, query: LogQuery): boolean {
