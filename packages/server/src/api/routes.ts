@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { MAX_PAGE_SIZE, type FeedbackCreate, type LogStorage, type V4Create } from '../store/types.js';
 import type { JsonParse } from './http-body.js';
+import { readCursorQuery } from './list-query.js';
 import { knownV4Logs } from './lookups.js';
+import { pagedOrRefused, readTotals, readTrace } from './read-routes.js';
 import { decodeSegment, detail, invalidBody, jsonBody, pathOf, unprocessable, type Reply } from './replies.js';
 import type { StoredLog } from './stored-logs.js';
 import { answerV5Request, type V5Context } from './v5-routes.js';
@@ -39,10 +41,15 @@ export type WireLog = Omit<StoredLog, 'request_index'>;
 interface Target {
   id: string | undefined;
   referenceId: string | undefined;
+  /** `GET /logs/{id}/trace`. */
+  trace: boolean;
 }
 
 // The base URL handed out ends in /v4, as Humanloop's does; bare /logs is accepted too.
-const LOGS_PATH = /^(?:\/v4)?\/logs(?:\/([^/]+))?$/;
+const LOGS_PATH = /^(?:\/v4)?\/logs(?:\/([^/]+)(\/trace)?)?$/;
+const TOTALS_PATH = /^(?:\/v4)?\/totals$/;
+/** `GET /v4/logs` answers the oldest first, up to MAX_PAGE_SIZE at once: the next page's cursor is in this header. */
+export const NEXT_CURSOR_HEADER = 'x-next-cursor';
 const V5_PATH = /^\/v5(?:\/|$)/;
 const FEEDBACK_PATH = /^(?:\/v4)?\/feedback$/;
 
@@ -60,16 +67,19 @@ export async function answerApiRequest(request: ApiRequest, context: ApiContext)
 }
 
 async function answerV4Request(request: ApiRequest, context: ApiContext): Promise<Reply> {
-  if (FEEDBACK_PATH.test(pathOf(request.target))) return request.method === 'POST' ? giveFeedback(request, context) : detail(405, 'method not allowed');
+  const path = pathOf(request.target);
+  if (FEEDBACK_PATH.test(path)) return request.method === 'POST' ? giveFeedback(request, context) : detail(405, 'method not allowed');
+  if (TOTALS_PATH.test(path)) return request.method === 'GET' ? readTotals('v4', request.target, context.store) : detail(405, 'method not allowed');
   const target = parseTarget(request.target);
   if (!target) return detail(404, 'not found');
+  if (target.trace) return request.method === 'GET' ? readTrace('v4', target.id ?? '', context.store) : detail(405, 'method not allowed');
   switch (request.method) {
     case 'POST':
       return target.id === undefined ? createLogs(request, context) : detail(405, 'method not allowed');
     case 'PATCH':
       return updateLog(request, target, context);
     case 'GET':
-      return readLogs(target, context.store);
+      return readLogs(request.target, target, context.store);
     default:
       return detail(405, 'method not allowed');
   }
@@ -119,22 +129,17 @@ async function updateLog(request: ApiRequest, target: Target, { store, onUpdated
   return { status: 200, body: toWire(updated) };
 }
 
-async function readLogs(target: Target, store: LogStorage): Promise<Reply> {
-  if (target.id === undefined) return { status: 200, body: (await allV4Logs(store)).map(toWire) };
-  const record = await store.get('v4', target.id);
-  return record ? { status: 200, body: toWire(record.log as StoredLog) } : detail(404, 'no log with that id');
-}
-
-/** Every stored v4 log, oldest first. */
-async function allV4Logs(store: LogStorage): Promise<StoredLog[]> {
-  const logs: StoredLog[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.list({ filter: { api: 'v4' }, order: 'oldest', limit: MAX_PAGE_SIZE, cursor });
-    for (const { log } of page.logs) logs.push(log as StoredLog);
-    cursor = page.next;
-  } while (cursor !== undefined);
-  return logs;
+async function readLogs(requestTarget: string, target: Target, store: LogStorage): Promise<Reply> {
+  if (target.id !== undefined) {
+    const record = await store.get('v4', target.id);
+    return record ? { status: 200, body: toWire(record.log as StoredLog) } : detail(404, 'no log with that id');
+  }
+  const read = readCursorQuery(requestTarget, 'v4', { limit: MAX_PAGE_SIZE, order: 'oldest' });
+  if (!read.ok) return unprocessable(read.errors);
+  const page = await pagedOrRefused(() => store.list(read.value));
+  if ('status' in page) return page;
+  const headers = page.next === undefined ? undefined : { [NEXT_CURSOR_HEADER]: page.next };
+  return { status: 200, body: page.logs.map(({ log }) => toWire(log as StoredLog)), headers };
 }
 
 function parseTarget(target: string): Target | undefined {
@@ -145,7 +150,7 @@ function parseTarget(target: string): Target | undefined {
   const id = match[1] === undefined ? undefined : decodeSegment(match[1]);
   if (id === null) return undefined;
   const query = new URLSearchParams(queryAt === -1 ? '' : target.slice(queryAt + 1));
-  return { id, referenceId: query.get('reference_id') ?? undefined };
+  return { id, referenceId: query.get('reference_id') ?? undefined, trace: match[2] !== undefined };
 }
 
 export function authorized(given: string | undefined, expected: string | undefined): boolean {

@@ -539,7 +539,7 @@ function send(exchange: Exchange, reply: Reply, headers: Record<string, string> 
   record.answeredAt = performance.now();
   if (res.destroyed || res.headersSent) return;
   const { type, bytes } = encode(reply.body);
-  res.writeHead(reply.status, { ...headers, 'content-type': type, 'content-length': bytes.length });
+  res.writeHead(reply.status, { ...headers, ...reply.headers, 'content-type': type, 'content-length': bytes.length });
   const slow = exchange.slowBodyMillis;
   if (!slow) return void res.end(bytes);
   res.write(bytes.subarray(0, 1));

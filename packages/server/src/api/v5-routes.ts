@@ -7,6 +7,7 @@ import type { StoredV5Log } from './stored-logs.js';
 import { checkEvaluatorLog } from './v5-evaluators.js';
 import { typeOfSegment, type V5FileType } from './v5-kinds.js';
 import { pageOfLogs, readLogQuery } from './v5-log-query.js';
+import { pagedOrRefused, readTotals, readTrace } from './read-routes.js';
 import { readV5 } from './v5-reader.js';
 import { createResponse, logResponse } from './v5-responses.js';
 import { checkCreate, checkUpdate, updateBodyErrors } from './v5-validate.js';
@@ -26,9 +27,12 @@ type Route =
   /** `POST /v5/evaluators/log`: a judgement of a stored log. */
   | { action: 'evaluate' }
   | { action: 'list' }
-  | { action: 'read'; id: string };
+  | { action: 'read'; id: string }
+  /** This server's own reads: a log's trace, and counts and token sums. */
+  | { action: 'trace'; id: string }
+  | { action: 'totals' };
 
-const METHODS: Readonly<Record<Route['action'], string>> = { create: 'POST', update: 'PATCH', evaluate: 'POST', list: 'GET', read: 'GET' };
+const METHODS: Readonly<Record<Route['action'], string>> = { create: 'POST', update: 'PATCH', evaluate: 'POST', list: 'GET', read: 'GET', trace: 'GET', totals: 'GET' };
 
 /** Answers one request whose path starts with `/v5`; the API key has been checked. */
 export async function answerV5Request(request: ApiRequest, path: string, context: V5Context): Promise<Reply> {
@@ -46,6 +50,10 @@ export async function answerV5Request(request: ApiRequest, path: string, context
       return listLogs(request, context.store);
     case 'read':
       return readLog(route.id, context.store);
+    case 'trace':
+      return readTrace('v5', route.id, context.store);
+    case 'totals':
+      return readTotals('v5', request.target, context.store);
   }
 }
 
@@ -64,10 +72,13 @@ async function listLogs(request: ApiRequest, store: LogStorage): Promise<Reply> 
   const read = readLogQuery(request.target);
   if (!read.ok) return unprocessable(read.errors);
   const { query } = read;
-  const { records, total } = await pageOfLogs(store, query);
+  const listed = await pagedOrRefused(() => pageOfLogs(store, query));
+  if ('status' in listed) return listed;
+  const { records, total, nextCursor } = listed;
   const reader = await readV5(store, records, query.includeTraceChildren);
   const answered = records.map((log) => logResponse(log, reader, query.includeTraceChildren));
-  return { status: 200, body: { records: answered, page: query.page, size: query.size, total } };
+  const next = nextCursor === undefined ? {} : { next_cursor: nextCursor };
+  return { status: 200, body: { records: answered, page: query.page, size: query.size, total, ...next } };
 }
 
 async function createLog(request: ApiRequest, type: V5FileType, context: V5Context): Promise<Reply> {
@@ -124,6 +135,8 @@ function parseRoute(path: string): Route | undefined {
   const [first, second, third, fourth] = segments as string[];
   if (first === 'evaluators' && second === 'log' && segments.length === 2) return { action: 'evaluate' };
   if (first === 'logs' && segments.length <= 2) return second === undefined ? { action: 'list' } : { action: 'read', id: second };
+  if (first === 'logs' && segments.length === 3 && second !== undefined && third === 'trace') return { action: 'trace', id: second };
+  if (first === 'totals' && segments.length === 1) return { action: 'totals' };
   const type = typeOfSegment(first);
   if (type === undefined || second === undefined) return undefined;
   if (segments.length === 2 && second === 'log') return { action: 'create', type };
