@@ -10,7 +10,7 @@ import { ownValue } from '../shared/own-keys.js';
 import { readBody } from '../shared/read-body.js';
 import { requestTimeouts } from '../shared/request-timeouts.js';
 import { isLoopbackPeer } from './access.js';
-import { EventStreams, type LogChange } from './event-stream.js';
+import { EventStreams, pageBody, type LogChange, type LogsPage } from './event-stream.js';
 import { describeFault, FaultSchedule, type Fault, type FaultPlan } from './faults.js';
 import { parseJson, type JsonParse } from './http-body.js';
 import { RequestRecords, type RecordedRequest } from './request-records.js';
@@ -23,7 +23,8 @@ import type { AnyStoredLog } from './log-summary.js';
 import { pathOf, type Reply } from './replies.js';
 import { answerApiRequest, authorized, type ApiContext, type ApiRequest } from './routes.js';
 import type { StoredLog, StoredV5Log } from './stored-logs.js';
-import { EVENTS_PATH, isViewerPath, VIEWER_HEADERS, viewerAsset } from './viewer-routes.js';
+import { cursorError } from './list-query.js';
+import { DEFAULT_VIEWER_PAGE_SIZE, EVENTS_PATH, isViewerPath, OLDER_PATH, VIEWER_HEADERS, viewerAsset } from './viewer-routes.js';
 
 /** Which of Humanloop's log APIs a server's `url` is the base URL of; both are always served. */
 export type LocalApiVersion = 'v4' | 'v5';
@@ -86,6 +87,8 @@ export interface LocalLogServerOptions {
    * past it, 408 and the connection closed. Default 30 000.
    */
   requestTimeoutMillis?: number;
+  /** Logs the trace viewer gets at once: the newest page when it opens, then each older page it asks for. Default 500. */
+  viewerPageSize?: number;
   /** Most request records `requests()` keeps: the last ones, the oldest pushed out first. Default 10 000. */
   maxRecordedRequests?: number;
   /**
@@ -168,6 +171,7 @@ interface Settings {
   requestTimeoutMillis: number;
   maxRecordedRequests: number;
   maxLogs: number;
+  viewerPageSize: number;
 }
 
 interface Exchange {
@@ -269,6 +273,7 @@ function resolveSettings(options: LocalLogServerOptions): Settings {
     requestTimeoutMillis: wholeOption('requestTimeoutMillis', options.requestTimeoutMillis, DEFAULT_REQUEST_TIMEOUT_MILLIS, 1),
     maxRecordedRequests: wholeOption('maxRecordedRequests', options.maxRecordedRequests, DEFAULT_MAX_RECORDED_REQUESTS, 0),
     maxLogs: wholeOption('maxLogs', options.maxLogs, DEFAULT_MAX_LOGS, 1),
+    viewerPageSize: Math.min(MAX_PAGE_SIZE, wholeOption('viewerPageSize', options.viewerPageSize, DEFAULT_VIEWER_PAGE_SIZE, 1)),
   };
 }
 
@@ -365,18 +370,10 @@ class ServerState {
     await this.store.close();
   }
 
-  /** Every stored log, v4 then v5: what a page starts from. */
-  async snapshot(): Promise<AnyStoredLog[]> {
-    const records: AnyStoredLog[] = [];
-    for (const api of ['v4', 'v5'] as const) {
-      let cursor: string | undefined;
-      do {
-        const page = await this.store.list({ filter: { api }, order: 'oldest', limit: MAX_PAGE_SIZE, cursor });
-        records.push(...(page.logs as AnyStoredLog[]));
-        cursor = page.next;
-      } while (cursor !== undefined);
-    }
-    return records;
+  /** The viewer's page of logs before `cursor` (the newest without one), newest first, and the cursor of the page before it. */
+  async viewerPage(cursor: string | undefined): Promise<LogsPage> {
+    const page = await this.store.list({ order: 'newest', limit: this._settings.viewerPageSize, cursor });
+    return { logs: page.logs as AnyStoredLog[], older: page.next };
   }
 
   private _publish(change: LogChange): void {
@@ -400,7 +397,7 @@ class ServerState {
     this.memory('clear()').clear();
     this.faults.clear();
     this.requests.clear();
-    this._streams.reset([]);
+    this._streams.reset({ logs: [], older: undefined });
   }
 
   stats(): LocalServerStats {
@@ -461,8 +458,9 @@ class ServerState {
     if (path === EVENTS_PATH) {
       if (!this._mayRead(req)) return send(exchange, { status: 401, body: { detail: 'missing or invalid X-API-KEY' } });
       record.status = 200;
-      return this._streams.open(res, await this.snapshot());
+      return this._streams.open(res, () => this.viewerPage(undefined));
     }
+    if (path === OLDER_PATH) return this._serveOlder(exchange);
     const asset = viewerAsset(path);
     if (!asset) return send(exchange, { status: 404, body: { detail: 'not found' } });
     record.status = 200;
@@ -470,6 +468,19 @@ class ServerState {
     const bytes = Buffer.from(asset.body);
     res.writeHead(200, { ...VIEWER_HEADERS, 'content-type': asset.type, 'content-length': bytes.length });
     res.end(req.method === 'HEAD' ? undefined : bytes);
+  }
+
+  /** `GET /older?cursor=…`: the page of logs before the cursor, as the live feed's snapshot gives one. */
+  private async _serveOlder(exchange: Exchange): Promise<void> {
+    if (!this._mayRead(exchange.req)) return send(exchange, { status: 401, body: { detail: 'missing or invalid X-API-KEY' } });
+    const cursor = new URLSearchParams(exchange.record.path.split('?')[1] ?? '').get('cursor');
+    if (cursor === null) return send(exchange, { status: 422, body: { detail: [{ loc: ['query', 'cursor'], msg: 'field required', type: 'value_error.missing' }] } });
+    try {
+      send(exchange, { status: 200, body: pageBody(await this.viewerPage(cursor)) });
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      send(exchange, { status: 422, body: { detail: [cursorError()] } });
+    }
   }
 
   /** As for the log API's reads: this machine without a key, anyone with the right one, no one with a wrong one. */

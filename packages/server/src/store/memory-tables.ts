@@ -224,15 +224,16 @@ export class MemoryTables implements Tables, TableWrites {
     entry.row = row;
   }
 
+  /** Walks arrival positions from the cursor (gaps are logs gone): a page costs the logs it passes over, not all logs. */
   async page(query: PageQuery): Promise<Array<{ seq: number; row: LogRow }>> {
-    const entries = [...this._entries.values()];
-    if (query.newestFirst) entries.reverse();
+    const first: number = this._entries.keys().next().value ?? this._seq + 1;
     const after = query.afterSeq;
+    const step = query.newestFirst ? -1 : 1;
+    let seq = query.newestFirst ? Math.min(this._seq, (after ?? Infinity) - 1) : Math.max(first, (after ?? 0) + 1);
     const found: Entry[] = [];
-    for (const entry of entries) {
-      if (found.length >= query.limit) break;
-      const beyond = after === undefined || (query.newestFirst ? entry.seq < after : entry.seq > after);
-      if (beyond && matches(entry.row, query.filter)) found.push(entry);
+    for (; seq >= first && seq <= this._seq && found.length < query.limit; seq += step) {
+      const entry = this._entries.get(seq);
+      if (entry && matches(entry.row, query.filter)) found.push(entry);
     }
     return Promise.resolve(found);
   }
