@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'packages/*/dist/', 'node_modules/', 'coverage/', 'bench-results/', '.doc-runs/'] },
+  { ignores: ['dist/', 'build/', '.prof/', 'packages/*/dist/', 'node_modules/', 'coverage/', 'bench-results/', '.doc-runs/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts', '**/*.cts'],

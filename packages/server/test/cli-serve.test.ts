@@ -147,6 +147,7 @@ describe('serve', () => {
     expect(quiet.stdout().trim().split('\n')).toEqual([
       expect.stringContaining('Humanloop-compatible log server at'),
       expect.stringContaining('Trace viewer: http://127.0.0.1:'),
+      expect.stringMatching(/^OTLP traces: POST http:\/\/127\.0\.0\.1:\d+\/v1\/traces \(LLM spans stored as v4 logs\)$/),
       'X-API-KEY must match --api-key.',
     ]);
   });

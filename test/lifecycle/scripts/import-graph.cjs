@@ -1,6 +1,6 @@
 // An application that loads the exporter from the CommonJS build, constructs the processor in its
 // tracer provider, starts an HTTP server span, then an LLM span under it, and flushes. Prints, as
-// JSON, the packages and the exporter's own folders (dist/cjs/<folder>) loaded at each step.
+// JSON, the packages and the exporter's own files (dist/cjs/<file>) loaded at each step.
 // Usage: node import-graph.cjs <baseUrl> <apiKey>
 const { join } = require('node:path');
 
@@ -12,7 +12,7 @@ function loaded() {
   for (const file of Object.keys(require.cache)) {
     const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
     if (dependency) names.add(dependency[1]);
-    else if (file.startsWith(`${DIST}/`)) names.add(`dist/${file.slice(DIST.length + 1).split('/')[0]}`);
+    else if (file.startsWith(`${DIST}/`)) names.add(`dist/${file.slice(DIST.length + 1)}`);
   }
   return [...names].sort();
 }

@@ -9,6 +9,8 @@ import { listen } from '../shared/listen.js';
 import { ownValue } from '../shared/own-keys.js';
 import { readBody } from '../shared/read-body.js';
 import { requestTimeouts } from '../shared/request-timeouts.js';
+import type { GrpcReceiver } from '../gateway/grpc-receiver.js';
+import { createOtlpIngest, type OtlpIngest } from '../gateway/otlp-ingest.js';
 import { isLoopbackPeer } from './access.js';
 import { EventStreams, pageBody, type LogChange, type LogsPage } from './event-stream.js';
 import { describeFault, FaultSchedule, type Fault, type FaultPlan } from './faults.js';
@@ -97,6 +99,14 @@ export interface LocalLogServerOptions {
    * Not with `db` (use `retainDays` and `retainBytes`).
    */
   maxLogs?: number;
+  /**
+   * Take OTLP traces too: `POST /v1/traces` (protobuf or JSON, gzip) on this server's port, and
+   * OTLP/gRPC on `otlpGrpcPort` when given (0: a free one). Their LLM spans are mapped as the
+   * exporter maps them and stored as logs of `api`; with `apiKey`, senders must send
+   * `Authorization: Bearer <apiKey>`. Default false.
+   */
+  otlp?: boolean;
+  otlpGrpcPort?: number;
 }
 
 export type { RecordedRequest } from './request-records.js';
@@ -132,6 +142,8 @@ export interface LocalLogServer {
   requests(): RecordedRequest[];
   /** What the server holds and what it pushed out to stay within its bounds. Memory only. */
   stats(): LocalServerStats;
+  /** With `otlp`: where OTLP/HTTP goes (`http://host:port/v1/traces`), and the gRPC port when one was asked for. */
+  otlp?: { tracesUrl: string; grpcPort: number | undefined };
   /**
    * Forgets stored logs (v4 and v5, with the v5 files) and recorded requests (and, on a test
    * server, queued faults and the fault plan). Memory only: a database's logs are left to it.
@@ -172,6 +184,8 @@ interface Settings {
   maxRecordedRequests: number;
   maxLogs: number;
   viewerPageSize: number;
+  otlp: boolean;
+  otlpGrpcPort: number | undefined;
 }
 
 interface Exchange {
@@ -186,6 +200,7 @@ const DEFAULT_REQUEST_TIMEOUT_MILLIS = 30_000;
 const DEFAULT_MAX_RECORDED_REQUESTS = 10_000;
 export const DEFAULT_MAX_LOGS = 100_000;
 const DEFAULT_FAULT_BODY = { detail: 'injected fault' };
+const OTLP_TRACES_PATH = '/v1/traces';
 const SECRET_HEADERS = new Set(['x-api-key', 'authorization', 'proxy-authorization', 'cookie']);
 // After a 413 the rest of the body is read and dropped; a client still sending after this is cut off.
 const DRAIN_GRACE_MILLIS = 2_000;
@@ -202,6 +217,7 @@ export async function startLocalLogServer(options: LocalLogServerOptions = {}): 
     logCount: () => server.logCount(),
     requests: () => server.requests(),
     stats: () => server.stats(),
+    ...(server.otlp && { otlp: server.otlp }),
     clear: () => server.clear(),
     close: () => server.close(),
   };
@@ -223,7 +239,14 @@ export async function startTestLogServer(options: LocalLogServerOptions = {}): P
   }
   // Once listening, a failed accept must not take the test process down with it.
   server.on('error', () => undefined);
-  return handleFor(server, state, settings.api);
+  const handle = handleFor(server, state, settings.api);
+  if (!settings.otlp) return handle;
+  try {
+    return { ...handle, otlp: await state.startOtlp(handle.url) };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
 }
 
 /** The store `db` names, or memory (with its tables, for the synchronous accessors). */
@@ -274,6 +297,8 @@ function resolveSettings(options: LocalLogServerOptions): Settings {
     maxRecordedRequests: wholeOption('maxRecordedRequests', options.maxRecordedRequests, DEFAULT_MAX_RECORDED_REQUESTS, 0),
     maxLogs: wholeOption('maxLogs', options.maxLogs, DEFAULT_MAX_LOGS, 1),
     viewerPageSize: Math.min(MAX_PAGE_SIZE, wholeOption('viewerPageSize', options.viewerPageSize, DEFAULT_VIEWER_PAGE_SIZE, 1)),
+    otlp: options.otlp === true,
+    otlpGrpcPort: options.otlpGrpcPort === undefined ? undefined : wholeOption('otlpGrpcPort', options.otlpGrpcPort, 0, 0),
   };
 }
 
@@ -323,6 +348,8 @@ class ServerState {
   private _down = false;
   readonly store: LogStorage;
   private readonly _memory: MemoryTables | undefined;
+  private _otlp: OtlpIngest | undefined;
+  private _grpc: GrpcReceiver | undefined;
 
   constructor(
     private readonly _settings: Settings,
@@ -362,6 +389,16 @@ class ServerState {
     for (const record of loaded.records) await this.store.restore(record);
     if (loaded.skipped > 0) onWarning(`skipped ${loaded.skipped} line(s) of ${dataFile} that are not logs`);
     this._dataFile = new LogFileWriter(dataFile, loaded, dataMaxBytes, onWarning);
+  }
+
+  /** OTLP in, delivered to this server's own log API (`url`) by an exporter of its own. */
+  async startOtlp(url: string): Promise<{ tracesUrl: string; grpcPort: number | undefined }> {
+    const { apiKey, api, hostAllowed, host, otlpGrpcPort } = this._settings;
+    // Without a key of the server's own any non-empty key is accepted: the exporter needs one to send.
+    const exporter = { baseUrl: url, api, apiKey: apiKey ?? 'otlp' };
+    this._otlp = createOtlpIngest({ exporter, hostAllowed, token: apiKey });
+    if (otlpGrpcPort !== undefined) this._grpc = await this._otlp.startGrpc(otlpGrpcPort, host);
+    return { tracesUrl: `${new URL(url).origin}/v1/traces`, grpcPort: this._grpc?.port };
   }
 
   /** Closes the data file and the store. */
@@ -411,6 +448,9 @@ class ServerState {
   }
 
   async close(server: Server): Promise<void> {
+    // What OTLP brought in is delivered to this server before it stops listening.
+    await this._grpc?.close();
+    await this._otlp?.close();
     this._closing.abort();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     this._destroySockets();
@@ -420,6 +460,7 @@ class ServerState {
 
   /** Never rejects: whatever goes wrong becomes an answer, or nothing when the socket is gone. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this._otlp && pathOf(req.url ?? '') === OTLP_TRACES_PATH) return this._otlp.handle(req, res);
     const exchange = this._begin(req, res);
     try {
       await this._serve(exchange);

@@ -18,7 +18,9 @@ const USAGE = `Usage: humanloop-log-server serve [options]
 
 Starts a Humanloop-compatible log API and trace viewer on loopback. Point the exporter's baseUrl at
 the URL it prints, and open the page it prints to read the traces. Both Humanloop APIs are served:
-v4 (POST /v4/logs) and v5 (POST /v5/prompts/log, /tools/log, /flows/log, /agents/log).
+v4 (POST /v4/logs) and v5 (POST /v5/prompts/log, /tools/log, /flows/log, /agents/log). Apps in any
+language may send OTLP traces instead (POST /v1/traces, protobuf or JSON; with --api-key, as
+Authorization: Bearer KEY): their LLM spans are stored as logs, as the exporter would send them.
 
 Options:
   --port N              port to listen on (default ${DEFAULT_PORT}; 0 for any free port)
@@ -42,6 +44,7 @@ Options:
   --allowed-host NAME   a name clients reach the server by (repeatable; .example.com for every
                         name under it); loopback names, --host and, on 0.0.0.0 or ::, IP
                         addresses are allowed without it; other Host headers get 403
+  --otlp-grpc-port N    also take OTLP/gRPC on port N (OTLP/HTTP is always taken at /v1/traces)
   -h, --help            print this help
 
 Reads (GET /v4/logs, GET /v5/logs and the page at /) need no key from this machine; writes do.`;
@@ -62,6 +65,7 @@ interface ServeOptions {
   allowRemote: boolean;
   allowedHosts: string[] | undefined;
   output: OutputMode;
+  otlpGrpcPort: number | undefined;
 }
 
 async function serve(argv: string[]): Promise<number> {
@@ -85,6 +89,8 @@ async function serve(argv: string[]): Promise<number> {
       allowedHosts: options.allowedHosts,
       onChange: output.onChange,
       onWarning: (message) => console.error(`warning: ${message}`),
+      otlp: true,
+      otlpGrpcPort: options.otlpGrpcPort,
     });
   } catch (error) {
     console.error(`Cannot start the server: ${listenFailure(error, options.port, options.host)}`);
@@ -121,6 +127,10 @@ async function printStartup(server: LocalLogServer, options: ServeOptions): Prom
   const posts = options.api === 'v5' ? `${server.url}/{prompts,tools,flows,agents}/log` : `${server.url}/logs`;
   console.log(`Humanloop-compatible log server at ${server.url} (POST ${posts}, GET ${server.url}/logs)`);
   console.log(`Trace viewer: ${origin}/`);
+  if (server.otlp) {
+    const grpc = server.otlp.grpcPort === undefined ? '' : `, OTLP/gRPC on port ${server.otlp.grpcPort}`;
+    console.log(`OTLP traces: POST ${server.otlp.tracesUrl}${grpc} (LLM spans stored as ${options.api} logs)`);
+  }
   console.log(options.apiKey === undefined ? 'Any non-empty X-API-KEY is accepted.' : 'X-API-KEY must match --api-key.');
   if (options.dataFile !== undefined) {
     const count = server.logCount();
@@ -176,6 +186,8 @@ function parseServeArgs(argv: string[]): ServeOptions | number {
   const retainBytes = positiveNumber(values['retain-bytes']);
   if (Number.isNaN(retainBytes)) return usageError('--retain-bytes must be a number of bytes above 0', USAGE);
   if (values.quiet && values.json) return usageError('--quiet and --json cannot be used together', USAGE);
+  const otlpGrpcPort = values['otlp-grpc-port'] === undefined ? undefined : wholeNumber(values['otlp-grpc-port']);
+  if (otlpGrpcPort !== undefined && !(otlpGrpcPort <= 65535)) return usageError('--otlp-grpc-port must be a whole number from 0 to 65535', USAGE);
   return {
     port,
     host: values.host,
@@ -190,6 +202,7 @@ function parseServeArgs(argv: string[]): ServeOptions | number {
     allowRemote: values['allow-remote'] === true,
     allowedHosts: values['allowed-host'],
     output: values.quiet ? 'quiet' : values.json ? 'json' : 'trees',
+    otlpGrpcPort,
   };
 }
 
@@ -227,6 +240,7 @@ function readArgs(argv: string[]) {
       json: { type: 'boolean' },
       'allow-remote': { type: 'boolean' },
       'allowed-host': { type: 'string', multiple: true },
+      'otlp-grpc-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -1,16 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { configurationProblem, HumanloopSpanExporter, type HumanloopSpanExporterOptions } from 'humanloop-otel-exporter';
+import { configurationProblem, type HumanloopSpanExporter, type HumanloopSpanExporterOptions } from 'humanloop-otel-exporter';
 import { isLoopbackHost } from '../shared/loopback.js';
 import { allowedHostsOption, hostCheck } from '../shared/host-check.js';
 import { listen } from '../shared/listen.js';
 import { requestTimeouts } from '../shared/request-timeouts.js';
-import { Admission } from './admission.js';
-import { GatewayCounters, type GatewayStats } from './gateway-stats.js';
-import { startGrpcReceiver, type GrpcReceiver } from './grpc-receiver.js';
-import { HttpReceiver } from './http-receiver.js';
-import { SpanBatcher } from './span-batcher.js';
-import { exportSpans, SpanIntake } from './span-intake.js';
+import type { GatewayStats } from './gateway-stats.js';
+import type { GrpcReceiver } from './grpc-receiver.js';
+import { createOtlpIngest, whole, type OtlpIngest } from './otlp-ingest.js';
 
 export interface OtlpGatewayOptions {
   /** OTLP/HTTP port. Default 4318. 0 picks a free port. */
@@ -64,20 +61,7 @@ export interface OtlpGateway {
   close(): Promise<void>;
 }
 
-const DEFAULTS = {
-  port: 4318,
-  host: '127.0.0.1',
-  maxBodyBytes: 16 * 1024 * 1024,
-  maxPendingSpans: 10_000,
-  maxConcurrentRequests: 32,
-  retryAfterSeconds: 1,
-  batchDelayMillis: 200,
-  requestTimeoutMillis: 60_000,
-};
-/** Most spans in one export of the gateway's. */
-const MAX_BATCH_SPANS = 2_048;
-/** The exporter's own default, which the 503 threshold needs to know. */
-const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+const DEFAULTS = { port: 4318, host: '127.0.0.1', requestTimeoutMillis: 60_000 };
 
 /**
  * An OTLP trace receiver (HTTP: `POST /v1/traces`, protobuf or JSON, gzip; gRPC with
@@ -93,32 +77,16 @@ export async function startOtlpGateway(options: OtlpGatewayOptions = {}): Promis
   const exporterOptions = options.exporter ?? {};
   const unusable = configurationProblem(exporterOptions);
   if (unusable !== undefined) throw new Error(unusable);
-  const maxBodyBytes = whole(options.maxBodyBytes, DEFAULTS.maxBodyBytes, 'maxBodyBytes', 1);
-  const retryAfterSeconds = whole(options.retryAfterSeconds, DEFAULTS.retryAfterSeconds, 'retryAfterSeconds', 1);
-  const batchDelayMillis = whole(options.batchDelayMillis, DEFAULTS.batchDelayMillis, 'batchDelayMillis', 0);
   const requestTimeoutMillis = whole(options.requestTimeoutMillis, DEFAULTS.requestTimeoutMillis, 'requestTimeoutMillis', 1);
-  const admissionLimits = {
-    maxPendingSpans: whole(options.maxPendingSpans, DEFAULTS.maxPendingSpans, 'maxPendingSpans', 1),
-    maxConcurrentRequests: whole(options.maxConcurrentRequests, DEFAULTS.maxConcurrentRequests, 'maxConcurrentRequests', 1),
-    maxBufferedBytes: exporterOptions.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
-  };
-
-  const exporter = new HumanloopSpanExporter(exporterOptions);
-  const admission = new Admission(admissionLimits, () => exporter.stats());
-  const counters = new GatewayCounters();
-  const stats = () => counters.snapshot(admission.pendingSpans, exporter.stats());
-  const batcher = new SpanBatcher(batchDelayMillis, MAX_BATCH_SPANS, (spans) => exportSpans(exporter, spans, admission, counters));
-  const intake = new SpanIntake(admission, batcher, counters);
-  const hostAllowed = hostCheck(host, allowedHosts);
-  const receiver = new HttpReceiver(intake, admission, { hostAllowed, token, maxBodyBytes, retryAfterSeconds }, stats);
-  const server = createServer(requestTimeouts(requestTimeoutMillis), (req, res) => receiver.handle(req, res));
+  const ingest = createOtlpIngest({ ...options, exporter: exporterOptions, hostAllowed: hostCheck(host, allowedHosts), token });
+  const server = createServer(requestTimeouts(requestTimeoutMillis), (req, res) => ingest.handle(req, res));
   let grpc: GrpcReceiver | undefined;
   try {
     await listen(server, options.port ?? DEFAULTS.port, host);
-    if (options.grpcPort !== undefined) grpc = await startGrpcReceiver(intake, { port: options.grpcPort, host, token, maxBodyBytes, retryAfterSeconds });
+    if (options.grpcPort !== undefined) grpc = await ingest.startGrpc(options.grpcPort, host);
   } catch (error) {
     if (server.listening) server.close();
-    await exporter.shutdown();
+    await ingest.close();
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -127,19 +95,13 @@ export async function startOtlpGateway(options: OtlpGatewayOptions = {}): Promis
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     grpcPort: grpc?.port,
-    exporter,
-    stats,
-    close: () => (closing ??= stop(server, grpc, batcher, exporter)),
+    exporter: ingest.exporter,
+    stats: () => ingest.stats(),
+    close: () => (closing ??= stop(server, grpc, ingest)),
   };
 }
 
-function whole(value: number | undefined, fallback: number, name: string, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be a whole number >= ${min}`);
-  return value;
-}
-
-async function stop(server: Server, grpc: GrpcReceiver | undefined, batcher: SpanBatcher, exporter: HumanloopSpanExporter): Promise<void> {
+async function stop(server: Server, grpc: GrpcReceiver | undefined, ingest: OtlpIngest): Promise<void> {
   await Promise.all([
     new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -147,6 +109,5 @@ async function stop(server: Server, grpc: GrpcReceiver | undefined, batcher: Spa
     }),
     grpc?.close(),
   ]);
-  batcher.flush();
-  await exporter.shutdown();
+  await ingest.close();
 }

@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { sqliteFault } from './engine-faults.js';
 import type { SqlConnection, SqlDriver, SqlRow } from './sql-driver.js';
 import { StoreOpenError } from './types.js';
 
@@ -107,18 +108,30 @@ class SqliteDriver implements SqlDriver {
   /** One at a time on this connection; BEGIN IMMEDIATE takes the write lock at once (another process waits). */
   transaction<T>(work: (connection: SqlConnection) => Promise<T>): Promise<T> {
     const run = this._queue.then(async () => {
-      this._db.exec('BEGIN IMMEDIATE');
+      this._wrap(() => this._db.exec('BEGIN IMMEDIATE'));
       try {
         const result = await work(this);
-        this._db.exec('COMMIT');
+        this._wrap(() => this._db.exec('COMMIT'));
         return result;
       } catch (error) {
-        this._db.exec('ROLLBACK');
+        this._rollback();
         throw error;
       }
     });
     this._queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * After some errors (a full disk, a failed write to the file) SQLite has rolled the transaction back
+   * itself and a ROLLBACK fails with "no transaction is active": the error that ended it is the one to report.
+   */
+  private _rollback(): void {
+    try {
+      this._db.exec('ROLLBACK');
+    } catch {
+      // Rolled back already.
+    }
   }
 
   async close(): Promise<void> {
@@ -138,7 +151,7 @@ class SqliteDriver implements SqlDriver {
     return statement;
   }
 
-  /** A damaged file shows on the first read: named, as an open error. */
+  /** A damaged file shows on the first read: named, as an open error. A full one as a StoreFullError. */
   private _wrap<T>(operation: () => T): T {
     try {
       return operation();
@@ -148,7 +161,7 @@ class SqliteDriver implements SqlDriver {
       if (/SQLITE_(CORRUPT|NOTADB)/.test(String(code)) || /malformed|not a database/i.test(message)) {
         throw new StoreOpenError(`${this.where} is damaged (${message}); left untouched`, { cause: error });
       }
-      throw error;
+      throw sqliteFault(error, this.where);
     }
   }
 }

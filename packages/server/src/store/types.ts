@@ -251,7 +251,21 @@ export interface LogStorage {
   close(): Promise<void>;
 }
 
-/** A store that cannot be opened: not ours, from a newer version, corrupt or unreachable. */
+/** A store that cannot be opened: not ours, from a newer version, or corrupt. */
 export class StoreOpenError extends Error {
   override readonly name = 'StoreOpenError';
+}
+
+/**
+ * The engine cannot be reached now (PostgreSQL down, restarting or out of connections): try again
+ * later. The call was not done, or (when the connection dropped while a write committed) its outcome
+ * is unknown; a write that failed so was never acknowledged.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
+/** The engine has no room for a write (a full disk): nothing of it was stored. Writes work again once there is room. */
+export class StoreFullError extends Error {
+  override readonly name = 'StoreFullError';
 }

@@ -2,6 +2,11 @@
 export interface PostgresCluster {
   /** A new empty database's URL. */
   createDatabase(): Promise<string>;
+  /** Stops the server as `pg_ctl stop -m fast` does (connections ended, data kept); resolves once it has exited. */
+  stopServer(): Promise<void>;
+  /** Starts it again on the same data and port; resolves once it answers. */
+  startServer(): Promise<void>;
+  /** Stops the server and deletes its data. */
   stop(): Promise<void>;
 }
 

@@ -2,7 +2,8 @@
  * A throwaway PostgreSQL cluster for tests and the store bench (plain JavaScript, so that
  * bench/store.mjs runs it too; postgres-cluster.d.mts types it): initdb into a temporary directory, the server on a free
  * loopback port (as the `postgres` user when we are root: PostgreSQL refuses to run as root), one
- * database per test, stopped and deleted at the end. Missing server binaries fail the tests with how
+ * database per test, stopped and deleted at the end. The server can be stopped and started again on
+ * the same data and port, as an outage. Missing server binaries fail the tests with how
  * to install them.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -53,9 +54,23 @@ export async function startPostgresCluster({ fsync = false } = {}) {
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const port = await freePort();
   const [command, args] = as(join(bin, 'postgres'), ['-D', data, '-k', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `fsync=${fsync ? 'on' : 'off'}`]);
-  const server = spawn(command, args, { stdio: 'ignore' });
   const base = `postgres://postgres@127.0.0.1:${port}`;
-  await waitForServer(`${base}/postgres`, server);
+  const startServer = async () => {
+    const started = spawn(command, args, { stdio: 'ignore' });
+    await waitForServer(`${base}/postgres`, started);
+    return started;
+  };
+  let server = await startServer();
+  const stopServer = async () => {
+    if (!server || server.exitCode !== null) return;
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    // SIGINT to the postmaster itself (runuser does not pass it on): PostgreSQL's fast shutdown
+    // (`pg_ctl stop -m fast`: connections are ended, the data is kept).
+    const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(postmaster, 'SIGINT');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    server = undefined;
+  };
   let databases = 0;
   return {
     async createDatabase() {
@@ -66,12 +81,12 @@ export async function startPostgresCluster({ fsync = false } = {}) {
       await client.end();
       return `${base}/${name}`;
     },
+    stopServer,
+    async startServer() {
+      if (!server) server = await startServer();
+    },
     async stop() {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      // SIGINT to the postmaster itself (runuser does not pass it on): PostgreSQL's fast shutdown.
-      const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
-      process.kill(postmaster, 'SIGINT');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      await stopServer();
       await rm(dir, { recursive: true, force: true });
     },
   };
