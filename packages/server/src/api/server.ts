@@ -19,7 +19,7 @@ import { RequestRecords, type RecordedRequest } from './request-records.js';
 import { openMemoryStore } from '../store/memory-store.js';
 import type { MemoryTables } from '../store/memory-tables.js';
 import { openStore } from '../store/open-store.js';
-import { MAX_PAGE_SIZE, type LogStorage } from '../store/types.js';
+import { MAX_PAGE_SIZE, StoreFullError, StoreUnavailableError, type LogStorage } from '../store/types.js';
 import { DEFAULT_DATA_MAX_BYTES, loadLogFile, LogFileWriter } from './log-file.js';
 import type { AnyStoredLog } from './log-summary.js';
 import { pathOf, type Reply } from './replies.js';
@@ -58,6 +58,11 @@ export interface LocalLogServerOptions {
    * `clear()`) throw: read through `store` or the HTTP API instead.
    */
   db?: string;
+  /**
+   * A store you opened (`openStore`, `openMemoryStore`) to keep logs in instead of `db`; the server
+   * leaves it open when it closes. The synchronous accessors throw with it.
+   */
+  store?: LogStorage;
   /** Logs stored more than this many days ago are removed, in the background after writes. */
   retainDays?: number;
   /** Past this many bytes of logs, the oldest are removed, in the background after writes. */
@@ -174,6 +179,7 @@ interface Settings {
   api: LocalApiVersion;
   onChange: ((change: LogChange) => void) | undefined;
   db: string | undefined;
+  store: LogStorage | undefined;
   retainDays: number | undefined;
   retainBytes: number | undefined;
   dataFile: string | undefined;
@@ -200,6 +206,8 @@ const DEFAULT_REQUEST_TIMEOUT_MILLIS = 30_000;
 const DEFAULT_MAX_RECORDED_REQUESTS = 10_000;
 export const DEFAULT_MAX_LOGS = 100_000;
 const DEFAULT_FAULT_BODY = { detail: 'injected fault' };
+/** How long a client is asked to wait when the store cannot be reached. */
+const STORE_RETRY_AFTER_SECONDS = 5;
 const OTLP_TRACES_PATH = '/v1/traces';
 const SECRET_HEADERS = new Set(['x-api-key', 'authorization', 'proxy-authorization', 'cookie']);
 // After a 413 the rest of the body is read and dropped; a client still sending after this is cut off.
@@ -250,14 +258,23 @@ export async function startTestLogServer(options: LocalLogServerOptions = {}): P
 }
 
 /** The store `db` names, or memory (with its tables, for the synchronous accessors). */
-async function openLogStore(settings: Settings): Promise<{ store: LogStorage; memory: MemoryTables | undefined }> {
+async function openLogStore(settings: Settings): Promise<OpenedStorage> {
   const { db, retainDays, retainBytes, maxLogs, onWarning } = settings;
-  if (db !== undefined) return { store: await openStore({ db, retainDays, retainBytes }), memory: undefined };
+  if (settings.store) return { store: settings.store, memory: undefined, owned: false };
+  if (db !== undefined) return { store: await openStore({ db, retainDays, retainBytes }), memory: undefined, owned: true };
   const onPushedOut = once(() =>
     onWarning(`stored logs reached maxLogs (${maxLogs}): the oldest are pushed out to make room (stats().logsPushedOut counts them)`),
   );
   const { store, tables } = openMemoryStore({ maxLogs, onPushedOut, retainDays, retainBytes });
-  return { store, memory: tables };
+  return { store, memory: tables, owned: true };
+}
+
+interface OpenedStorage {
+  store: LogStorage;
+  /** The memory engine's tables, for the synchronous accessors. */
+  memory: MemoryTables | undefined;
+  /** Opened by the server, which closes it. */
+  owned: boolean;
 }
 
 function resolveSettings(options: LocalLogServerOptions): Settings {
@@ -277,6 +294,7 @@ function resolveSettings(options: LocalLogServerOptions): Settings {
   const db = options.db === '' ? undefined : options.db;
   if (db !== undefined && options.dataFile !== undefined) throw new TypeError('dataFile keeps logs in memory across restarts: with db they are kept already, give one of them');
   if (db !== undefined && options.maxLogs !== undefined) throw new TypeError('maxLogs bounds the memory store: with db, bound it with retainDays or retainBytes');
+  if (options.store !== undefined && (db !== undefined || options.dataFile !== undefined)) throw new TypeError('store is where logs are kept: give no db or dataFile with it');
   return {
     host,
     port: options.port ?? 0,
@@ -287,6 +305,7 @@ function resolveSettings(options: LocalLogServerOptions): Settings {
     api,
     onChange: options.onChange,
     db,
+    store: options.store,
     retainDays: positiveOption('retainDays', options.retainDays),
     retainBytes: positiveOption('retainBytes', options.retainBytes),
     dataFile: options.dataFile,
@@ -348,17 +367,19 @@ class ServerState {
   private _down = false;
   readonly store: LogStorage;
   private readonly _memory: MemoryTables | undefined;
+  private readonly _ownsStore: boolean;
   private _otlp: OtlpIngest | undefined;
   private _grpc: GrpcReceiver | undefined;
 
   constructor(
     private readonly _settings: Settings,
-    storage: { store: LogStorage; memory: MemoryTables | undefined },
+    storage: OpenedStorage,
   ) {
     // Each delayed request listens for the close while it waits, and lets go after: any number may wait at once.
     setMaxListeners(0, this._closing.signal);
     this.store = storage.store;
     this._memory = storage.memory;
+    this._ownsStore = storage.owned;
     this.requests = new RequestRecords(_settings.maxRecordedRequests);
     this._onChange = guarded(_settings.onChange);
     const onLog = guarded(_settings.onLog);
@@ -404,7 +425,7 @@ class ServerState {
   /** Closes the data file and the store. */
   async closeStorage(): Promise<void> {
     await this._dataFile?.close();
-    await this.store.close();
+    if (this._ownsStore) await this.store.close();
   }
 
   /** The viewer's page of logs before `cursor` (the newest without one), newest first, and the cursor of the page before it. */
@@ -464,13 +485,11 @@ class ServerState {
     const exchange = this._begin(req, res);
     try {
       await this._serve(exchange);
-    } catch {
+    } catch (error) {
       // On close, a delay fault's wait is cut short: the socket is gone, there is no one to answer.
       if (this._closing.signal.aborted) return;
-      // FOR THE LEAD (branch store-faults): once store/types.ts has StoreUnavailableError and
-      // StoreFullError, answer them here: 503 with `Retry-After: 5` (unavailable) and 507 (full).
-      // A store write is one transaction, so a failed request has stored nothing.
-      send(exchange, { status: 500, body: { detail: 'local log server error' } });
+      // A store write is one transaction: a request refused so has stored nothing.
+      send(exchange, storeFailureReply(error));
     }
   }
 
@@ -560,6 +579,13 @@ function apiRequest({ req, record }: Exchange, body: JsonParse): ApiRequest {
     body,
     index: record.index,
   };
+}
+
+/** What a request that failed answers: "try again" for a store out of reach or full (the exporter keeps its logs), else 500. */
+function storeFailureReply(error: unknown): Reply {
+  if (error instanceof StoreUnavailableError) return { status: 503, body: { detail: 'the log store cannot be reached now: try again later' }, headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) } };
+  if (error instanceof StoreFullError) return { status: 507, body: { detail: 'the log store is full: nothing of the request was stored' } };
+  return { status: 500, body: { detail: 'local log server error' } };
 }
 
 /** Plays a fault: `finished` when the request is done with (answered, dropped or hung). */
