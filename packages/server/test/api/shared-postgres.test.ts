@@ -44,6 +44,14 @@ describe.skipIf(serverBinaries() === undefined)('two servers on one PostgreSQL d
     expect(trace.count).toBe(2);
   });
 
+  it('stores one log of a client-chosen log id sent to both at once, ten requests each, and refuses the others with 422', async () => {
+    const send = (server: TestLogServer, i: number) => call(server, 'POST', '/v5/prompts/log', { path: 'shared/race', prompt: { model: 'gpt-4o' }, log_id: 'raced-id', output: `${i}` });
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => send(i % 2 === 0 ? one : other, i)));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, ...Array<number>(19).fill(422)]);
+    const listed = (await call(one, 'GET', '/v5/logs?id=raced-id')).body as unknown as { total: number };
+    expect(listed.total).toBe(1);
+  });
+
   it('creates a v5 flow on one, adds its children and judges one through the other, completes it there, and refuses a late child on either', async () => {
     const flow = await call(one, 'POST', '/v5/flows/log', { path: 'shared/flow', flow: { attributes: {} }, log_status: 'incomplete' });
     expect(flow.status).toBe(200);
