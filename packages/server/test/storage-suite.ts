@@ -1,6 +1,6 @@
 /** The storage tests, the same for every engine: what the log server relies on. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { LogStore, StorageOptions, StoredRecord, StoredV5Log, TraceNode, V5Create } from '../src/index.js';
+import { LogIdTakenError, type LogStore, type StorageOptions, type StoredRecord, type StoredV5Log, type TraceNode, type V5Create } from '../src/index.js';
 import { eventually, type EngineUnderTest } from './helpers/engines.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -313,6 +313,18 @@ export function storageSuite(engine: EngineUnderTest): void {
       expect(await store.evaluatorLog('mine')).toEqual(second?.log);
       expect(await store.evaluatorLog('evlog_9')).toBeUndefined();
       expect(await store.addEvaluatorLog({ body: {}, parentId: 'log_missing', destination: { fileId: 'ev_1' }, spec: undefined, logId: undefined })).toBeUndefined();
+    });
+
+    it('refuses a v5 log or a judgment whose chosen id is taken with a LogIdTakenError, storing nothing of it', async () => {
+      const { store } = await fresh();
+      const first = await store.addV5(v5Prompt({ logId: 'chosen' }), 0);
+      await expect(store.addV5(v5Prompt({ logId: 'chosen', body: { output: 'second' } }), 1)).rejects.toBeInstanceOf(LogIdTakenError);
+      const judgment = { body: {}, parentId: first.log.id, destination: { newPath: 'e/x' }, spec: { s: 1 }, logId: 'judged' } as const;
+      await store.addEvaluatorLog(judgment);
+      await expect(store.addEvaluatorLog(judgment)).rejects.toBeInstanceOf(LogIdTakenError);
+      await expect(store.addEvaluatorLog({ ...judgment, logId: 'chosen' })).rejects.toBeInstanceOf(LogIdTakenError);
+      expect((await store.totals()).logs).toBe(1);
+      expect((await store.get('v5', 'chosen'))?.log.evaluator_logs).toHaveLength(1);
     });
 
     it('answers a version\'s oldest and newest logs and the counts of its and its file\'s logs, and stamps created_at when a v5 body has none', async () => {

@@ -1,5 +1,5 @@
 /** Humanloop's v5 log endpoints, under `/v5`: one log per request, per file type. */
-import type { LogStorage } from '../store/types.js';
+import { LogIdTakenError, type LogStorage } from '../store/types.js';
 import { knownForJudgment, knownForV5Create, v5Log } from './lookups.js';
 import { decodeSegment, detail, invalidBody, jsonBody, unprocessable, type Reply } from './replies.js';
 import type { ApiRequest } from './routes.js';
@@ -86,7 +86,9 @@ async function createLog(request: ApiRequest, type: V5FileType, context: V5Conte
   if (!body.ok) return invalidBody(body.msg);
   const checked = checkCreate(type, body.value, await knownForV5Create(context.store, body.value));
   if (!checked.ok) return unprocessable(checked.errors);
-  const { log, widened } = await context.store.addV5(checked.value, request.index);
+  const added = await unlessTaken(() => context.store.addV5(checked.value, request.index));
+  if ('status' in added) return added;
+  const { log, widened } = added;
   const stored = log as StoredV5Log;
   context.onStored?.(structuredClone(stored));
   // A flow or agent whose end moved with this log's is an updated log too.
@@ -100,11 +102,22 @@ async function createEvaluatorLog(request: ApiRequest, { store, onUpdated }: V5C
   if (!body.ok) return invalidBody(body.msg);
   const checked = checkEvaluatorLog(body.value, await knownForJudgment(store, body.value));
   if (!checked.ok) return unprocessable(checked.errors);
-  const added = await store.addEvaluatorLog(checked.value);
+  const added = await unlessTaken(() => store.addEvaluatorLog(checked.value));
+  if (added && 'status' in added) return added;
   if (!added) return unprocessable([{ loc: ['body', 'parent_id'], msg: 'names no stored log', type: 'value_error.parent_unknown' }]);
   onUpdated?.(added.parent as StoredV5Log);
   const { log } = added;
   return { status: 200, body: { id: log.id, parent_id: log.parent_id, version_id: log.version_id, session_id: null } };
+}
+
+/** What the store wrote, or the 422 validation gives a taken `log_id` when another write took it after the lookup. */
+async function unlessTaken<T>(write: () => Promise<T>): Promise<T | Reply> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!(error instanceof LogIdTakenError)) throw error;
+    return unprocessable([{ loc: ['body', 'log_id'], msg: 'a log with this id exists', type: 'value_error.log_id_taken' }]);
+  }
 }
 
 /** The update answers the log as the API's log response (its trace children are read with `GET /v5/logs/{id}`). */

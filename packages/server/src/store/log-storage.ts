@@ -26,6 +26,7 @@ import {
   type FeedbackCreate,
   type StoredEvaluatorLog,
   type V5VersionFacts,
+  LogIdTakenError,
   type PageRequest,
   type Pruned,
   type StoredRecord,
@@ -114,6 +115,7 @@ export class LogStore implements LogStorage {
   /** Stamps `created_at` when the body has none: when the server stored it. */
   async addV5(create: V5Create, requestIndex: number): Promise<V5Added> {
     const added = await this._tables.write(async (tx) => {
+      if (create.logId !== undefined && (await tx.find('v5', create.logId))) throw takenError(create.logId);
       const file = await this._fileFor(tx, create);
       const ids = { id: create.logId ?? (await this._newLogId(tx)), type: create.type, file_id: file.id, version_id: file.version };
       const status = create.logStatus === undefined ? {} : { log_status: create.logStatus };
@@ -242,12 +244,14 @@ export class LogStore implements LogStorage {
     return this._tables.write(async (tx) => {
       const row = await tx.findByKey('v5', create.parentId);
       if (!row || row.id !== create.parentId) return undefined;
+      if (create.logId !== undefined && ((await tx.memoOf('judgments', create.logId)) !== undefined || (await tx.find('v5', create.logId)))) throw takenError(create.logId);
       const file = await this._evaluatorFile(tx, create);
       const id = create.logId ?? (await this._newEvaluatorLogId(tx));
       const log: StoredEvaluatorLog = { ...create.body, id, type: 'evaluator', file_id: file.id, version_id: file.version, parent_id: row.id };
       const parent = withEvaluatorLog(recordOf(row).log as StoredV5Log, log);
       await tx.replace(rowOf({ api: 'v5', log: parent }, row.storedMs, row.traceId));
-      await tx.memo('judgments', id, row.id);
+      // Another write may have kept this id for another log since it was looked up.
+      if ((await tx.memo('judgments', id, row.id)) !== row.id) throw takenError(id);
       return { log, parent };
     });
   }
@@ -347,6 +351,10 @@ export class LogStore implements LogStorage {
     await this._retention.stop();
     await this._tables.close();
   }
+}
+
+function takenError(id: string): LogIdTakenError {
+  return new LogIdTakenError(`a log of id ${JSON.stringify(id)} is stored already; nothing of the write was stored`);
 }
 
 function formatCursor(seq: number): string {

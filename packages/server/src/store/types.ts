@@ -265,6 +265,14 @@ export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
 }
 
+/**
+ * A log of the id a write chose is stored already (a client's `log_id`, taken by another write,
+ * perhaps of another server, at the same moment): nothing of the write was stored.
+ */
+export class LogIdTakenError extends Error {
+  override readonly name = 'LogIdTakenError';
+}
+
 /** The engine has no room for a write (a full disk): nothing of it was stored. Writes work again once there is room. */
 export class StoreFullError extends Error {
   override readonly name = 'StoreFullError';
