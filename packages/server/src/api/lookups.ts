@@ -16,13 +16,13 @@ export async function knownV4Logs(store: LogStorage, body: unknown, fields: { re
   const named = (names: string[]) => [...new Set(items.flatMap((item) => names.map((name) => textAt(item, name)).filter((value) => value !== undefined)))];
   const references = named(fields.references);
   const ids = named(fields.ids);
-  const [knownReferences, knownIds] = await Promise.all([
+  const [storedReferences, storedIds] = await Promise.all([
     Promise.all(references.map(async (key) => ((await store.hasReferenceId(key)) ? [key] : []))),
     Promise.all(ids.map(async (key) => ((await store.get('v4', key)) ? [key] : []))),
   ]);
-  const references_ = new Set(knownReferences.flat());
-  const ids_ = new Set(knownIds.flat());
-  return { hasReferenceId: (key) => references_.has(key), hasLogId: (key) => ids_.has(key) };
+  const knownReferences = new Set(storedReferences.flat());
+  const knownIds = new Set(storedIds.flat());
+  return { hasReferenceId: (key) => knownReferences.has(key), hasLogId: (key) => knownIds.has(key) };
 }
 
 /** For a v5 create: the file by id and by path, the trace parent and every log above it, and a log of the client's `log_id`. */
