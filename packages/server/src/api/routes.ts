@@ -5,7 +5,7 @@ import { readCursorQuery } from './list-query.js';
 import { knownV4Logs } from './lookups.js';
 import { pagedOrRefused, readTotals, readTrace } from './read-routes.js';
 import { decodeSegment, detail, invalidBody, jsonBody, pathOf, unprocessable, type Reply } from './replies.js';
-import type { StoredLog } from './stored-logs.js';
+import { asStoredLog, type StoredLog } from './stored-logs.js';
 import { answerV5Request, type V5Context } from './v5-routes.js';
 import { validateFeedbackBody, validateLogBody, validateUpdate, type ValidationError } from './validate.js';
 
@@ -108,7 +108,7 @@ async function giveFeedback(request: ApiRequest, { store, onUpdated }: ApiContex
   // Validated above: FeedbackRequests, each on a stored log.
   const items = (Array.isArray(body.value) ? body.value : [body.value]) as FeedbackCreate[];
   const given = await store.addFeedback(items);
-  for (const { log } of given) onUpdated?.(log as StoredLog);
+  for (const { log } of given) onUpdated?.(asStoredLog(log));
   const answers = given.map(({ feedback }) => feedback);
   return { status: 200, body: Array.isArray(body.value) ? answers : answers[0] };
 }
@@ -123,8 +123,9 @@ async function updateLog(request: ApiRequest, target: Target, { store, onUpdated
   const errors = validateUpdate(body.value);
   if (errors.length > 0) return { status: 422, body: { detail: errors } };
   // Validated above: an object with only output, error and duration.
-  const updated = (await store.updateV4(target, body.value as Record<string, unknown>)) as StoredLog | undefined;
-  if (!updated) return detail(404, 'no log with that id or reference_id');
+  const changed = await store.updateV4(target, body.value as Record<string, unknown>);
+  if (!changed) return detail(404, 'no log with that id or reference_id');
+  const updated = asStoredLog(changed);
   onUpdated?.(structuredClone(updated));
   return { status: 200, body: toWire(updated) };
 }
@@ -132,14 +133,14 @@ async function updateLog(request: ApiRequest, target: Target, { store, onUpdated
 async function readLogs(requestTarget: string, target: Target, store: LogStorage): Promise<Reply> {
   if (target.id !== undefined) {
     const record = await store.get('v4', target.id);
-    return record ? { status: 200, body: toWire(record.log as StoredLog) } : detail(404, 'no log with that id');
+    return record ? { status: 200, body: toWire(asStoredLog(record.log)) } : detail(404, 'no log with that id');
   }
   const read = readCursorQuery(requestTarget, 'v4', { limit: MAX_PAGE_SIZE, order: 'oldest' });
   if (!read.ok) return unprocessable(read.errors);
   const page = await pagedOrRefused(() => store.list(read.value));
   if ('status' in page) return page;
   const headers = page.next === undefined ? undefined : { [NEXT_CURSOR_HEADER]: page.next };
-  return { status: 200, body: page.logs.map(({ log }) => toWire(log as StoredLog)), headers };
+  return { status: 200, body: page.logs.map(({ log }) => toWire(asStoredLog(log))), headers };
 }
 
 function parseTarget(target: string): Target | undefined {

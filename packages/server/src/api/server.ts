@@ -24,7 +24,7 @@ import { DEFAULT_DATA_MAX_BYTES, loadLogFile, LogFileWriter } from './log-file.j
 import type { AnyStoredLog } from './log-summary.js';
 import { pathOf, type Reply } from './replies.js';
 import { answerApiRequest, authorized, type ApiContext, type ApiRequest } from './routes.js';
-import type { StoredLog, StoredV5Log } from './stored-logs.js';
+import { asStoredLog, asStoreRecord, type StoredLog, type StoredV5Log } from './stored-logs.js';
 import { cursorError } from './list-query.js';
 import { DEFAULT_VIEWER_PAGE_SIZE, EVENTS_PATH, isViewerPath, OLDER_PATH, VIEWER_HEADERS, viewerAsset } from './viewer-routes.js';
 
@@ -341,7 +341,7 @@ function handleFor(server: Server, state: ServerState, api: LocalApiVersion): Te
     url: `http://${host}:${port}/${api}`,
     port,
     store: state.store,
-    logs: () => state.memory('logs()').records('v4').map(({ log }) => log as StoredLog),
+    logs: () => state.memory('logs()').records('v4').map(({ log }) => asStoredLog(log)),
     v5Logs: () => state.memory('v5Logs()').records('v5').map(({ log }) => log as StoredV5Log),
     logCount: () => state.memory('logCount()').count(),
     requests: () => state.requests.copies(),
@@ -407,7 +407,7 @@ class ServerState {
     const { dataFile, dataMaxBytes, onWarning } = this._settings;
     if (dataFile === undefined) return;
     const loaded = await loadLogFile(dataFile);
-    for (const record of loaded.records) await this.store.restore(record);
+    for (const record of loaded.records) await this.store.restore(asStoreRecord(record));
     if (loaded.skipped > 0) onWarning(`skipped ${loaded.skipped} line(s) of ${dataFile} that are not logs`);
     this._dataFile = new LogFileWriter(dataFile, loaded, dataMaxBytes, onWarning);
   }
