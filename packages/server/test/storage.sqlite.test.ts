@@ -101,6 +101,7 @@ describe('a SQLite log store file', () => {
 /** Undoes schema 3 on a current file: what a file written by a schema 2 server holds. */
 async function toSchema2(raw: ReturnType<typeof openSqliteDriver>): Promise<void> {
   await raw.run('DROP INDEX logs_version');
+  await raw.run('DROP INDEX logs_api_seq');
   await raw.run('ALTER TABLE logs DROP COLUMN version_id');
   await raw.run('DROP TABLE judgments');
   await raw.run('UPDATE schema_version SET version = 2');
