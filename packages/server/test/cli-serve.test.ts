@@ -101,6 +101,20 @@ describe('serve', () => {
     }
   });
 
+  it('starts on a PostgreSQL --db that is not up yet, saying so, and answers writes 503 with Retry-After: 5 until it is', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+    const run = start(['--db', `postgres://postgres:s3cret@127.0.0.1:${port}/logs`, '--api-key', KEY, '--quiet']);
+    const url = await started(run);
+    await until(() => run.stdout().includes('Logs are kept in'), 'the line saying where logs are kept');
+    expect(run.stdout()).toContain(`Logs are kept in PostgreSQL at 127.0.0.1:${port}/logs (not reachable yet: requests get 503 until it is).`);
+    expect(run.stdout()).not.toContain('s3cret');
+    const answer = await post(url, { project: 'p', config: { type: 'model', model: 'gpt-4o' } });
+    expect([answer.status, answer.headers.get('retry-after')]).toEqual([503, '5']);
+  });
+
   it('suggests --port when the port is taken', async () => {
     const taken: Server = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));

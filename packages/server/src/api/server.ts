@@ -59,6 +59,11 @@ export interface LocalLogServerOptions {
    */
   db?: string;
   /**
+   * A PostgreSQL `db` that cannot be reached at start: `fail` (the default) rejects; `retry` starts
+   * all the same and answers 503 until the database answers (a server may start before its database).
+   */
+  whenUnreachable?: 'fail' | 'retry';
+  /**
    * A store you opened (`openStore`, `openMemoryStore`) to keep logs in instead of `db`; the server
    * leaves it open when it closes. The synchronous accessors throw with it.
    */
@@ -179,6 +184,7 @@ interface Settings {
   api: LocalApiVersion;
   onChange: ((change: LogChange) => void) | undefined;
   db: string | undefined;
+  whenUnreachable: 'fail' | 'retry' | undefined;
   store: LogStorage | undefined;
   retainDays: number | undefined;
   retainBytes: number | undefined;
@@ -259,9 +265,9 @@ export async function startTestLogServer(options: LocalLogServerOptions = {}): P
 
 /** The store `db` names, or memory (with its tables, for the synchronous accessors). */
 async function openLogStore(settings: Settings): Promise<OpenedStorage> {
-  const { db, retainDays, retainBytes, maxLogs, onWarning } = settings;
+  const { db, whenUnreachable, retainDays, retainBytes, maxLogs, onWarning } = settings;
   if (settings.store) return { store: settings.store, memory: undefined, owned: false };
-  if (db !== undefined) return { store: await openStore({ db, retainDays, retainBytes }), memory: undefined, owned: true };
+  if (db !== undefined) return { store: await openStore({ db, whenUnreachable, retainDays, retainBytes }), memory: undefined, owned: true };
   const onPushedOut = once(() =>
     onWarning(`stored logs reached maxLogs (${maxLogs}): the oldest are pushed out to make room (stats().logsPushedOut counts them)`),
   );
@@ -305,6 +311,7 @@ function resolveSettings(options: LocalLogServerOptions): Settings {
     api,
     onChange: options.onChange,
     db,
+    whenUnreachable: options.whenUnreachable,
     store: options.store,
     retainDays: positiveOption('retainDays', options.retainDays),
     retainBytes: positiveOption('retainBytes', options.retainBytes),

@@ -8,6 +8,7 @@ import { hostListProblem } from '../shared/host-check.js';
 import { startLocalLogServer, type LocalApiVersion, type LocalLogServer, type LogChange } from '../api/index.js';
 import { DEFAULT_DATA_MAX_BYTES } from '../api/log-file.js';
 import { DEFAULT_MAX_LOGS } from '../api/server.js';
+import { StoreUnavailableError } from '../store/types.js';
 import { listenFailure, untilSignalled, usageError, wholeNumber, type CliCommand } from './command.js';
 import { jsonLine, QUIET_MILLIS, TracePrinter } from './serve-output.js';
 
@@ -29,7 +30,8 @@ Options:
   --api v4|v5           which API's base URL to print (default v4; both are served)
   --db PATH|URL         keep logs in a SQLite file (created if missing) or a PostgreSQL database
                         (postgres://user:password@host/name); several servers on one PostgreSQL
-                        database act as one. Without it, logs are kept in memory
+                        database act as one; one not up yet gets requests 503 until it is.
+                        Without it, logs are kept in memory
   --retain-days N       remove logs stored more than N days ago (in the background)
   --retain-bytes N      remove the oldest logs past N bytes of logs (in the background)
   --data FILE           memory only: keep logs in FILE (JSON Lines), loaded at start, each log
@@ -80,6 +82,8 @@ async function serve(argv: string[]): Promise<number> {
       apiKey: options.apiKey,
       api: options.api,
       db: options.db,
+      // A server may start before its PostgreSQL: it answers 503 until the database answers.
+      whenUnreachable: 'retry',
       retainDays: options.retainDays,
       retainBytes: options.retainBytes,
       dataFile: options.dataFile,
@@ -122,7 +126,7 @@ function outputFor(mode: OutputMode): { onChange: ((change: LogChange) => void) 
 }
 
 async function printStartup(server: LocalLogServer, options: ServeOptions): Promise<void> {
-  const stored = options.db === undefined ? undefined : (await server.store.totals()).logs;
+  const stored = options.db === undefined ? undefined : await storedCount(server);
   const origin = server.url.replace(/\/v[45]$/, '');
   const posts = options.api === 'v5' ? `${server.url}/{prompts,tools,flows,agents}/log` : `${server.url}/logs`;
   console.log(`Humanloop-compatible log server at ${server.url} (POST ${posts}, GET ${server.url}/logs)`);
@@ -136,7 +140,17 @@ async function printStartup(server: LocalLogServer, options: ServeOptions): Prom
     const count = server.logCount();
     console.log(`Logs are kept in ${options.dataFile} (${count} loaded).`);
   }
-  if (options.db !== undefined) console.log(`Logs are kept in ${describeDb(options.db)} (${stored} stored).`);
+  if (options.db !== undefined) console.log(`Logs are kept in ${describeDb(options.db)} (${stored}).`);
+}
+
+/** How many logs the store holds, or that it cannot be reached yet. */
+async function storedCount(server: LocalLogServer): Promise<string> {
+  try {
+    return `${(await server.store.totals()).logs} stored`;
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    return 'not reachable yet: requests get 503 until it is';
+  }
 }
 
 /** Where the logs are, without a password a PostgreSQL URL may hold. */
