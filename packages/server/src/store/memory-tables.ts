@@ -23,6 +23,10 @@ export class MemoryTables implements Tables, TableWrites {
   private readonly _byId = new Map<string, Entry>();
   /** Each API's entries in arrival order: the oldest of an API is its first. */
   private readonly _byApi: Record<LogApi, Map<number, Entry>> = { v4: new Map(), v5: new Map() };
+  /** Entries by API and reference id, in arrival order: the last is the latest. */
+  private readonly _byReference = new Map<string, Entry[]>();
+  /** Entries by API and trace id. */
+  private readonly _byTrace = new Map<string, Set<Entry>>();
   private readonly _memos = { projects: new Map<string, string>(), sessions: new Map<string, string>(), judgments: new Map<string, string>() };
   private readonly _files = new Map<string, V5File>();
   private readonly _counters = new Map<string, number>();
@@ -59,6 +63,8 @@ export class MemoryTables implements Tables, TableWrites {
     this._byId.clear();
     this._byApi.v4.clear();
     this._byApi.v5.clear();
+    this._byReference.clear();
+    this._byTrace.clear();
     for (const memo of Object.values(this._memos)) memo.clear();
     this._files.clear();
     this._pushedOut = 0;
@@ -95,17 +101,15 @@ export class MemoryTables implements Tables, TableWrites {
   }
 
   async findByReference(referenceId: string): Promise<LogRow | undefined> {
-    return Promise.resolve(this._latest((row) => row.api === 'v4' && row.referenceId === referenceId));
+    return Promise.resolve(this._latest('v4', referenceId)?.row);
   }
 
   async findByKey(api: LogApi, key: string): Promise<LogRow | undefined> {
-    return (await this.find(api, key)) ?? this._latest((row) => row.api === api && row.referenceId === key);
+    return (await this.find(api, key)) ?? this._latest(api, key)?.row;
   }
 
-  private _latest(test: (row: LogRow) => boolean): LogRow | undefined {
-    const entries = [...this._entries.values()];
-    for (let i = entries.length - 1; i >= 0; i--) if (test(entries[i].row)) return entries[i].row;
-    return undefined;
+  private _latest(api: LogApi, referenceId: string): Entry | undefined {
+    return this._byReference.get(idKey(api, referenceId))?.at(-1);
   }
 
   async parents(api: LogApi, keys: readonly string[]): Promise<Map<string, StoredParent>> {
@@ -116,9 +120,9 @@ export class MemoryTables implements Tables, TableWrites {
       if (row) found.set(key, { traceId: row.traceId, byId: true });
       else wanted.add(key);
     }
-    // Entries are in arrival order: the last one seen of a reference id is its latest.
-    for (const { row } of wanted.size === 0 ? [] : this._entries.values()) {
-      if (row.api === api && row.referenceId !== null && wanted.has(row.referenceId)) found.set(row.referenceId, { traceId: row.traceId, byId: false });
+    for (const key of wanted) {
+      const latest = this._latest(api, key);
+      if (latest) found.set(key, { traceId: latest.row.traceId, byId: false });
     }
     return Promise.resolve(found);
   }
@@ -139,9 +143,11 @@ export class MemoryTables implements Tables, TableWrites {
     const key = idKey(row.api, row.id);
     const before = this._byId.get(key);
     this._byId.set(key, entry);
+    this._index(entry);
     this._undo.push(() => {
       this._entries.delete(entry.seq);
       ofApi.delete(entry.seq);
+      this._unindex(entry);
       if (before) this._byId.set(key, before);
       else this._byId.delete(key);
     });
@@ -159,8 +165,41 @@ export class MemoryTables implements Tables, TableWrites {
     const { row, seq } = entry;
     this._entries.delete(seq);
     this._byApi[row.api].delete(seq);
+    this._unindex(entry);
     const key = idKey(row.api, row.id);
     if (this._byId.get(key) === entry) this._byId.delete(key);
+  }
+
+  /** Files the entry under its reference id (in arrival order) and its trace. */
+  private _index(entry: Entry): void {
+    const { row } = entry;
+    if (row.referenceId !== null) {
+      const key = idKey(row.api, row.referenceId);
+      const list = this._byReference.get(key) ?? [];
+      let at = list.length;
+      while (at > 0 && list[at - 1].seq > entry.seq) at--;
+      list.splice(at, 0, entry);
+      this._byReference.set(key, list);
+    }
+    const traceKey = idKey(row.api, row.traceId);
+    const trace = this._byTrace.get(traceKey) ?? new Set<Entry>();
+    trace.add(entry);
+    this._byTrace.set(traceKey, trace);
+  }
+
+  private _unindex(entry: Entry): void {
+    const { row } = entry;
+    if (row.referenceId !== null) {
+      const key = idKey(row.api, row.referenceId);
+      const list = this._byReference.get(key);
+      const at = list?.indexOf(entry) ?? -1;
+      if (list && at !== -1) list.splice(at, 1);
+      if (list?.length === 0) this._byReference.delete(key);
+    }
+    const traceKey = idKey(row.api, row.traceId);
+    const trace = this._byTrace.get(traceKey);
+    trace?.delete(entry);
+    if (trace?.size === 0) this._byTrace.delete(traceKey);
   }
 
   async replace(row: LogRow): Promise<void> {
@@ -170,11 +209,8 @@ export class MemoryTables implements Tables, TableWrites {
   }
 
   async moveTraces(api: LogApi, moves: ReadonlyMap<string, string>): Promise<void> {
-    for (const entry of moves.size === 0 ? [] : this._entries.values()) {
-      const { row } = entry;
-      const to = row.api === api ? moves.get(row.traceId) : undefined;
-      if (to !== undefined) this._setRow(entry, { ...row, traceId: to });
-    }
+    const moving = [...moves].flatMap(([from, to]) => [...(this._byTrace.get(idKey(api, from)) ?? [])].map((entry) => ({ entry, to })));
+    for (const { entry, to } of moving) this._setRow(entry, { ...entry.row, traceId: to });
     return Promise.resolve();
   }
 
@@ -220,8 +256,16 @@ export class MemoryTables implements Tables, TableWrites {
 
   private _setRow(entry: Entry, row: LogRow): void {
     const before = entry.row;
-    this._undo.push(() => (entry.row = before));
+    this._undo.push(() => this._assign(entry, before));
+    this._assign(entry, row);
+  }
+
+  /** A stored entry's new row, filed anew (its reference id or trace may have changed); a removed entry stays out. */
+  private _assign(entry: Entry, row: LogRow): void {
+    const stored = this._entries.get(entry.seq) === entry;
+    if (stored) this._unindex(entry);
     entry.row = row;
+    if (stored) this._index(entry);
   }
 
   /** Walks arrival positions from the cursor (gaps are logs gone): a page costs the logs it passes over, not all logs. */
@@ -239,8 +283,8 @@ export class MemoryTables implements Tables, TableWrites {
   }
 
   async traceRows(api: LogApi, traceId: string, limit: number): Promise<LogRow[]> {
-    const rows = [...this._entries.values()].map(({ row }) => row).filter((row) => row.api === api && row.traceId === traceId);
-    return Promise.resolve(rows.slice(0, limit));
+    const entries = [...(this._byTrace.get(idKey(api, traceId)) ?? [])].sort((a, b) => a.seq - b.seq);
+    return Promise.resolve(entries.slice(0, limit).map(({ row }) => row));
   }
 
   async totals(filter: LogFilter): Promise<LogTotals> {
