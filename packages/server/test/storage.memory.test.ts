@@ -16,6 +16,17 @@ describe('the memory engine', () => {
     await store.close();
   });
 
+  it('leaves traces and reference ids as they were when a write that joined a trace fails', async () => {
+    const { store, tables } = openMemoryStore();
+    const [parent] = await store.addV4([{ project: 'p', reference_id: 'parent' }], 0);
+    tables.failNextWrite(new Error('disk full (injected)'));
+    await expect(store.addV4([{ project: 'p', reference_id: 'child', parent_reference_id: 'parent' }], 1)).rejects.toThrow('disk full');
+    expect([(await store.trace('v4', parent.id))?.count, await store.hasReferenceId('child')]).toEqual([1, false]);
+    const [child] = await store.addV4([{ project: 'p', reference_id: 'child', parent_reference_id: 'parent' }], 2);
+    expect((await store.trace('v4', child.id))?.roots.map((root) => [root.record.log.id, root.children.length])).toEqual([[parent.id, 1]]);
+    await store.close();
+  });
+
   it('keeps at most maxLogs logs, the oldest going first', async () => {
     const { store } = openMemoryStore({ maxLogs: 3 });
     const created = await store.addV4(Array.from({ length: 5 }, () => ({ project: 'p' })), 0);
