@@ -1,4 +1,7 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -65,9 +68,51 @@ describe('serve', () => {
   it('lists every option in --help', async () => {
     const { code, stdout } = await runToEnd(['--help']);
     expect(code).toBe(0);
-    for (const option of ['--port', '--host', '--api-key', '--api', '--data', '--data-max-bytes', '--max-logs', '--quiet', '--json', '--allow-remote', '--allowed-host', '--help']) {
+    for (const option of ['--port', '--host', '--api-key', '--api', '--db', '--retain-days', '--retain-bytes', '--data', '--data-max-bytes', '--max-logs', '--quiet', '--json', '--allow-remote', '--allowed-host', '--help']) {
       expect(stdout).toContain(option);
     }
+  });
+
+  it('keeps logs in the SQLite file --db names across a restart, and refuses --data or --max-logs beside it, naming --db', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-cli-db-'));
+    try {
+      const db = join(dir, 'logs.db');
+      const first = start(['--db', db, '--api-key', KEY, '--quiet', '--retain-days', '30']);
+      const url = await started(first);
+      await until(() => first.stdout().includes('stored).'), 'the line saying where logs are kept');
+      expect(first.stdout()).toContain(`Logs are kept in the SQLite file ${db} (0 stored).`);
+      expect((await post(url, { project: 'p', config: { type: 'model', model: 'gpt-4o' }, reference_id: 'kept' })).status).toBe(200);
+      const exited = new Promise((resolve) => first.child.once('exit', resolve));
+      first.child.kill('SIGTERM');
+      await exited;
+      const second = start(['--db', db, '--quiet']);
+      const again = await started(second);
+      await until(() => second.stdout().includes('stored).'), 'the line saying where logs are kept');
+      expect(second.stdout()).toContain('(1 stored)');
+      const logs = (await (await fetch(`${again}/logs`)).json()) as Array<{ reference_id: string }>;
+      expect(logs.map((log) => log.reference_id)).toEqual(['kept']);
+      for (const other of [['--data', join(dir, 'logs.jsonl')], ['--max-logs', '5']]) {
+        const refused = await runToEnd(['--db', db, ...other]);
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toMatch(/with --db/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts on a PostgreSQL --db that is not up yet, saying so, and answers writes 503 with Retry-After: 5 until it is', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+    const run = start(['--db', `postgres://postgres:s3cret@127.0.0.1:${port}/logs`, '--api-key', KEY, '--quiet']);
+    const url = await started(run);
+    await until(() => run.stdout().includes('Logs are kept in'), 'the line saying where logs are kept');
+    expect(run.stdout()).toContain(`Logs are kept in PostgreSQL at 127.0.0.1:${port}/logs (not reachable yet: requests get 503 until it is).`);
+    expect(run.stdout()).not.toContain('s3cret');
+    const answer = await post(url, { project: 'p', config: { type: 'model', model: 'gpt-4o' } });
+    expect([answer.status, answer.headers.get('retry-after')]).toEqual([503, '5']);
   });
 
   it('suggests --port when the port is taken', async () => {

@@ -1,6 +1,6 @@
 /** Which engine errors the store reports as out of reach or out of room, by the codes the drivers give. */
 import { describe, expect, it } from 'vitest';
-import { StoreFullError, StoreUnavailableError } from '../src/index.js';
+import { LogIdTakenError, StoreFullError, StoreUnavailableError } from '../src/index.js';
 import { postgresFault, sqliteFault } from '../src/store/engine-faults.js';
 
 const WHERE = 'postgres://app:***@db.internal:5432/logs';
@@ -41,8 +41,14 @@ describe('PostgreSQL errors', () => {
     expect((fault as Error).message).toBe(`PostgreSQL at ${WHERE} has no room for the write: ${error.message}`);
   });
 
+  it('a unique violation (23505), a log id another write took at the same moment: a LogIdTakenError', () => {
+    const error = coded('23505', 'duplicate key value violates unique constraint "logs_api_id"');
+    const fault = postgresFault(error, WHERE);
+    expect(fault).toBeInstanceOf(LogIdTakenError);
+    expect([(fault as Error).message, (fault as Error).cause]).toEqual([`PostgreSQL at ${WHERE}: a log of that id is stored already; nothing of the write was stored`, error]);
+  });
+
   it.each([
-    ['a unique violation (23505)', coded('23505')],
     ['a syntax error (42601)', coded('42601')],
     ['a protocol violation (08P01)', coded('08P01')],
     ['a wrong password (28P01)', coded('28P01')],

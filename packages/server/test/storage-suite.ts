@@ -1,6 +1,6 @@
 /** The storage tests, the same for every engine: what the log server relies on. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { LogStore, StorageOptions, StoredRecord, StoredV5Log, TraceNode, V5Create } from '../src/index.js';
+import { LogIdTakenError, type LogStore, type StorageOptions, type StoredRecord, type StoredV5Log, type TraceNode, type V5Create } from '../src/index.js';
 import { eventually, type EngineUnderTest } from './helpers/engines.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -283,6 +283,61 @@ export function storageSuite(engine: EngineUnderTest): void {
       await eventually(async () => (await store.totals()).logs <= 4, 'the background pass to bring the logs under 2,000 bytes');
       const newest = (await store.list({ limit: 1 })).logs[0];
       expect(newest?.log.request_index).toBe(9);
+    });
+
+    it('keeps feedback on the v4 log it names, takes away feedback of a type when unset, and leaves out feedback on no log', async () => {
+      const { store } = await fresh();
+      const [log] = await store.addV4([v4()], 0);
+      const given = await store.addFeedback([
+        { type: 'rating', value: 'good', data_id: log.id },
+        { type: 'comment', value: 'fine', data_id: log.id },
+        { type: 'rating', value: 'bad', data_id: 'data_missing' },
+      ]);
+      expect(given.map(({ feedback }) => [feedback.type, feedback.value])).toEqual([['rating', 'good'], ['comment', 'fine']]);
+      expect(given[0].feedback.id).toMatch(/^ann_/);
+      expect(given[1].log.feedback).toEqual([given[0].feedback, given[1].feedback]);
+      await store.addFeedback([{ type: 'rating', data_id: log.id, unset: true }]);
+      expect((await store.get('v4', log.id))?.log.feedback).toEqual([given[1].feedback]);
+    });
+
+    it('keeps an evaluator log on the v5 log it judges, found by its id, with one evaluator file per path and one version per spec', async () => {
+      const { store } = await fresh();
+      const judged = await store.addV5(v5Prompt(), 0);
+      const spec = { evaluator_type: 'external', return_type: 'number' };
+      const first = await store.addEvaluatorLog({ body: { path: 'e/Relevance', judgment: 4 }, parentId: judged.log.id, destination: { newPath: 'e/Relevance' }, spec, logId: undefined });
+      expect(first?.log).toMatchObject({ id: 'evlog_1', type: 'evaluator', parent_id: judged.log.id, judgment: 4, file_id: 'ev_1', version_id: expect.stringMatching(/^evv_/) });
+      expect(await store.fileAtPath('e/Relevance')).toEqual({ id: 'ev_1', type: 'evaluator', path: 'e/Relevance', version: first?.log.version_id });
+      const second = await store.addEvaluatorLog({ body: { judgment: 2 }, parentId: judged.log.id, destination: { fileId: 'ev_1' }, spec: undefined, logId: 'mine' });
+      expect(second?.log).toMatchObject({ id: 'mine', file_id: 'ev_1', version_id: first?.log.version_id });
+      expect((await store.get('v5', judged.log.id))?.log.evaluator_logs).toEqual([first?.log, second?.log]);
+      expect(await store.evaluatorLog('mine')).toEqual(second?.log);
+      expect(await store.evaluatorLog('evlog_9')).toBeUndefined();
+      expect(await store.addEvaluatorLog({ body: {}, parentId: 'log_missing', destination: { fileId: 'ev_1' }, spec: undefined, logId: undefined })).toBeUndefined();
+    });
+
+    it('refuses a v5 log or a judgment whose chosen id is taken with a LogIdTakenError, storing nothing of it', async () => {
+      const { store } = await fresh();
+      const first = await store.addV5(v5Prompt({ logId: 'chosen' }), 0);
+      await expect(store.addV5(v5Prompt({ logId: 'chosen', body: { output: 'second' } }), 1)).rejects.toBeInstanceOf(LogIdTakenError);
+      const judgment = { body: {}, parentId: first.log.id, destination: { newPath: 'e/x' }, spec: { s: 1 }, logId: 'judged' } as const;
+      await store.addEvaluatorLog(judgment);
+      await expect(store.addEvaluatorLog(judgment)).rejects.toBeInstanceOf(LogIdTakenError);
+      await expect(store.addEvaluatorLog({ ...judgment, logId: 'chosen' })).rejects.toBeInstanceOf(LogIdTakenError);
+      expect((await store.totals()).logs).toBe(1);
+      expect((await store.get('v5', 'chosen'))?.log.evaluator_logs).toHaveLength(1);
+    });
+
+    it('answers a version\'s oldest and newest logs and the counts of its and its file\'s logs, and stamps created_at when a v5 body has none', async () => {
+      const now = Date.parse('2026-12-06T10:00:00.000Z');
+      const { store } = await fresh({ now: () => now });
+      const a = await store.addV5(v5Prompt({ body: { created_at: '2026-12-01T00:00:00.000Z' } }), 0);
+      const b = await store.addV5(v5Prompt({ destination: { fileId: a.log.file_id }, kernel: undefined }), 1);
+      const c = await store.addV5(v5Prompt({ destination: { fileId: a.log.file_id }, kernel: { model: 'gpt-4.1' } }), 2);
+      expect(b.log.created_at).toBe('2026-12-06T10:00:00.000Z');
+      const facts = await store.versionFacts(a.log.file_id, a.log.version_id);
+      expect([facts.first?.id, facts.last?.id, facts.versionLogs, facts.fileLogs]).toEqual([a.log.id, b.log.id, 2, 3]);
+      expect((await store.versionFacts(a.log.file_id, c.log.version_id)).versionLogs).toBe(1);
+      expect(await store.versionFacts('pr_missing', 'prv_missing')).toEqual({ first: undefined, last: undefined, versionLogs: 0, fileLogs: 0 });
     });
 
     if (engine.shared) {

@@ -58,6 +58,7 @@ describe('a SQLite log store file', () => {
     const [root, child] = await first.addV4([{ project: 'p', reference_id: 'r' }, { project: 'p', parent_reference_id: 'r' }], 0);
     await first.close();
     const raw = openSqliteDriver(path);
+    await toSchema2(raw);
     await raw.run('DROP INDEX logs_api_trace');
     await raw.run('CREATE INDEX logs_trace ON logs (trace_id)');
     await raw.run('UPDATE schema_version SET version = 1');
@@ -72,6 +73,19 @@ describe('a SQLite log store file', () => {
     await after.close();
   });
 
+  it('brings a schema 2 file to the current schema: its v5 logs are counted by version', async () => {
+    const path = join(dir, 'schema-2.db');
+    const first = await openStore({ db: path });
+    const { log } = await first.addV5({ type: 'tool', body: { path: 't' }, destination: { newPath: 't' }, kernel: { name: 't' }, logId: undefined, logStatus: undefined }, 0);
+    await first.close();
+    const raw = openSqliteDriver(path);
+    await toSchema2(raw);
+    await raw.close();
+    const second = await openStore({ db: path });
+    expect((await second.versionFacts(log.file_id, log.version_id)).versionLogs).toBe(1);
+    await second.close();
+  });
+
   it('refuses a damaged file, naming it', async () => {
     const path = join(dir, 'damaged.db');
     const store = await openStore({ db: path });
@@ -83,3 +97,12 @@ describe('a SQLite log store file', () => {
     await expect(openStore({ db: path })).rejects.toThrow(path);
   });
 });
+
+/** Undoes schema 3 on a current file: what a file written by a schema 2 server holds. */
+async function toSchema2(raw: ReturnType<typeof openSqliteDriver>): Promise<void> {
+  await raw.run('DROP INDEX logs_version');
+  await raw.run('DROP INDEX logs_api_seq');
+  await raw.run('ALTER TABLE logs DROP COLUMN version_id');
+  await raw.run('DROP TABLE judgments');
+  await raw.run('UPDATE schema_version SET version = 2');
+}

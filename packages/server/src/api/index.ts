@@ -6,11 +6,11 @@ export {
   type LocalServerStats,
   type RecordedRequest,
 } from './server.js';
-export type { StoredLog } from './log-store.js';
+export type { StoredLog } from './stored-logs.js';
 export type { LogChange } from './event-stream.js';
 export type { AnyStoredLog, LogApi, LogSummary } from './log-summary.js';
 export { formatLogTree } from './log-tree.js';
-export type { StoredV5Log } from './v5-store.js';
+export type { StoredV5Log } from './stored-logs.js';
 export type { LogStatus, V5FileType } from './v5-kinds.js';
 export {
   validateLogBody,

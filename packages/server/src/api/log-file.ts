@@ -8,10 +8,9 @@
 import { once } from 'node:events';
 import { closeSync, createReadStream, createWriteStream, openSync, readSync, statSync, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { StoredLog } from './log-store.js';
+import type { StoredLog, StoredV5Log } from './stored-logs.js';
 import type { AnyStoredLog } from './log-summary.js';
 import { V5_KINDS } from './v5-kinds.js';
-import type { StoredV5Log } from './v5-store.js';
 
 export const DEFAULT_DATA_MAX_BYTES = 100 * 1024 * 1024;
 

@@ -2,8 +2,7 @@
  * One shape for a stored log of either API, as the terminal tree and the web page show it: what
  * it is, where it hangs, what it cost. Pure: reads the log, never changes it.
  */
-import type { StoredLog } from './log-store.js';
-import type { StoredV5Log } from './v5-store.js';
+import type { StoredLog, StoredV5Log } from './stored-logs.js';
 
 export type LogApi = 'v4' | 'v5';
 

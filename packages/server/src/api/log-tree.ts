@@ -2,9 +2,8 @@
  * Stored logs as trees by their parent links, and those trees as text for a terminal: one line
  * per log with its kind, name, model, tokens, duration, status and error. Takes logs of either API.
  */
-import type { StoredLog } from './log-store.js';
+import type { StoredLog, StoredV5Log } from './stored-logs.js';
 import { summarize, type AnyStoredLog, type LogSummary } from './log-summary.js';
-import type { StoredV5Log } from './v5-store.js';
 
 export interface LogNode {
   summary: LogSummary;

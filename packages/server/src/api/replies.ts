@@ -5,6 +5,7 @@ import type { ValidationError } from './validate.js';
 export interface Reply {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
 
 /** The parsed body, or why it is not JSON: a wrong content type counts as no JSON. */

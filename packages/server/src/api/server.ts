@@ -12,17 +12,21 @@ import { requestTimeouts } from '../shared/request-timeouts.js';
 import type { GrpcReceiver } from '../gateway/grpc-receiver.js';
 import { createOtlpIngest, type OtlpIngest } from '../gateway/otlp-ingest.js';
 import { isLoopbackPeer } from './access.js';
-import { EventStreams, type LogChange } from './event-stream.js';
+import { EventStreams, pageBody, type LogChange, type LogsPage } from './event-stream.js';
 import { describeFault, FaultSchedule, type Fault, type FaultPlan } from './faults.js';
 import { parseJson, type JsonParse } from './http-body.js';
 import { RequestRecords, type RecordedRequest } from './request-records.js';
+import { openMemoryStore } from '../store/memory-store.js';
+import type { MemoryTables } from '../store/memory-tables.js';
+import { openStore } from '../store/open-store.js';
+import { MAX_PAGE_SIZE, StoreFullError, StoreUnavailableError, type LogStorage } from '../store/types.js';
 import { DEFAULT_DATA_MAX_BYTES, loadLogFile, LogFileWriter } from './log-file.js';
-import { LogStore, type StoredLog } from './log-store.js';
 import type { AnyStoredLog } from './log-summary.js';
 import { pathOf, type Reply } from './replies.js';
 import { answerApiRequest, authorized, type ApiContext, type ApiRequest } from './routes.js';
-import { V5Store, type StoredV5Log } from './v5-store.js';
-import { EVENTS_PATH, isViewerPath, VIEWER_HEADERS, viewerAsset } from './viewer-routes.js';
+import { asStoredLog, asStoreRecord, type StoredLog, type StoredV5Log } from './stored-logs.js';
+import { cursorError } from './list-query.js';
+import { DEFAULT_VIEWER_PAGE_SIZE, EVENTS_PATH, isViewerPath, OLDER_PATH, VIEWER_HEADERS, viewerAsset } from './viewer-routes.js';
 
 /** Which of Humanloop's log APIs a server's `url` is the base URL of; both are always served. */
 export type LocalApiVersion = 'v4' | 'v5';
@@ -48,7 +52,29 @@ export interface LocalLogServerOptions {
    */
   onChange?: (change: LogChange) => void;
   /**
+   * Where logs are kept: undefined keeps them in memory (bounded by `maxLogs`); a file path keeps
+   * them in SQLite, `postgres://…` in PostgreSQL (several servers on one database act as one).
+   * With `db`, the synchronous accessors (`logs()`, `v5Logs()`, `logCount()`, `stats()`,
+   * `clear()`) throw: read through `store` or the HTTP API instead.
+   */
+  db?: string;
+  /**
+   * A PostgreSQL `db` that cannot be reached at start: `fail` (the default) rejects; `retry` starts
+   * all the same and answers 503 until the database answers (a server may start before its database).
+   */
+  whenUnreachable?: 'fail' | 'retry';
+  /**
+   * A store you opened (`openStore`, `openMemoryStore`) to keep logs in instead of `db`; the server
+   * leaves it open when it closes. The synchronous accessors throw with it.
+   */
+  store?: LogStorage;
+  /** Logs stored more than this many days ago are removed, in the background after writes. */
+  retainDays?: number;
+  /** Past this many bytes of logs, the oldest are removed, in the background after writes. */
+  retainBytes?: number;
+  /**
    * A JSON Lines file the logs are kept in: loaded at start, each stored or updated log appended.
+   * Memory only: not with `db`.
    * A line that is not a log is skipped (one warning with the count). `clear()` leaves the file as it is.
    */
   dataFile?: string;
@@ -73,11 +99,14 @@ export interface LocalLogServerOptions {
    * past it, 408 and the connection closed. Default 30 000.
    */
   requestTimeoutMillis?: number;
+  /** Logs the trace viewer gets at once: the newest page when it opens, then each older page it asks for. Default 500. */
+  viewerPageSize?: number;
   /** Most request records `requests()` keeps: the last ones, the oldest pushed out first. Default 10 000. */
   maxRecordedRequests?: number;
   /**
-   * Most logs kept of each API (v4 and v5 apart). Past it the oldest is pushed out to make room:
-   * one warning the first time, and `stats().logsPushedOut` counts them. Default 100 000.
+   * Most logs kept in memory of each API (v4 and v5 apart). Past it the oldest is pushed out to make
+   * room: one warning the first time, and `stats().logsPushedOut` counts them. Default 100 000.
+   * Not with `db` (use `retainDays` and `retainBytes`).
    */
   maxLogs?: number;
   /**
@@ -111,21 +140,23 @@ export interface LocalLogServer {
    */
   url: string;
   port: number;
+  /** The store the server keeps its logs in (memory, SQLite or PostgreSQL). */
+  store: LogStorage;
   /** Copies of the stored v4 logs, in arrival order, with PATCH updates applied. */
   logs(): StoredLog[];
   /** Copies of the stored v5 logs, in arrival order, with PATCH updates applied. */
   v5Logs(): StoredV5Log[];
-  /** How many logs are stored, v4 and v5 together (cheaper than counting copies). */
+  /** How many logs are stored, v4 and v5 together (cheaper than counting copies). Memory only. */
   logCount(): number;
   /** The last `maxRecordedRequests` requests since start or `clear()`, in arrival order. */
   requests(): RecordedRequest[];
-  /** What the server holds and what it pushed out to stay within its bounds. */
+  /** What the server holds and what it pushed out to stay within its bounds. Memory only. */
   stats(): LocalServerStats;
   /** With `otlp`: where OTLP/HTTP goes (`http://host:port/v1/traces`), and the gRPC port when one was asked for. */
   otlp?: { tracesUrl: string; grpcPort: number | undefined };
   /**
    * Forgets stored logs (v4 and v5, with the v5 files) and recorded requests (and, on a test
-   * server, queued faults and the fault plan).
+   * server, queued faults and the fault plan). Memory only: a database's logs are left to it.
    */
   clear(): void;
   /** Stops listening and destroys every connection, hung ones included. Idempotent. */
@@ -152,6 +183,11 @@ interface Settings {
   onV5Log: ((log: StoredV5Log) => void) | undefined;
   api: LocalApiVersion;
   onChange: ((change: LogChange) => void) | undefined;
+  db: string | undefined;
+  whenUnreachable: 'fail' | 'retry' | undefined;
+  store: LogStorage | undefined;
+  retainDays: number | undefined;
+  retainBytes: number | undefined;
   dataFile: string | undefined;
   dataMaxBytes: number;
   onWarning: (message: string) => void;
@@ -159,6 +195,7 @@ interface Settings {
   requestTimeoutMillis: number;
   maxRecordedRequests: number;
   maxLogs: number;
+  viewerPageSize: number;
   otlp: boolean;
   otlpGrpcPort: number | undefined;
 }
@@ -175,6 +212,8 @@ const DEFAULT_REQUEST_TIMEOUT_MILLIS = 30_000;
 const DEFAULT_MAX_RECORDED_REQUESTS = 10_000;
 export const DEFAULT_MAX_LOGS = 100_000;
 const DEFAULT_FAULT_BODY = { detail: 'injected fault' };
+/** How long a client is asked to wait when the store cannot be reached. */
+const STORE_RETRY_AFTER_SECONDS = 5;
 const OTLP_TRACES_PATH = '/v1/traces';
 const SECRET_HEADERS = new Set(['x-api-key', 'authorization', 'proxy-authorization', 'cookie']);
 // After a 413 the rest of the body is read and dropped; a client still sending after this is cut off.
@@ -186,6 +225,7 @@ export async function startLocalLogServer(options: LocalLogServerOptions = {}): 
   return {
     url: server.url,
     port: server.port,
+    store: server.store,
     logs: () => server.logs(),
     v5Logs: () => server.v5Logs(),
     logCount: () => server.logCount(),
@@ -200,15 +240,15 @@ export async function startLocalLogServer(options: LocalLogServerOptions = {}): 
 /** The local log server, able to play faults (status codes, delays, dropped connections, outages). */
 export async function startTestLogServer(options: LocalLogServerOptions = {}): Promise<TestLogServer> {
   const settings = resolveSettings(options);
-  const state = new ServerState(settings);
-  await state.openDataFile();
+  const state = new ServerState(settings, await openLogStore(settings));
   const server = createServer(requestTimeouts(settings.requestTimeoutMillis), (req, res) => void state.handle(req, res));
   server.on('connection', (socket: Socket) => state.track(socket));
   server.on('clientError', answerClientError);
   try {
+    await state.openDataFile();
     await listen(server, settings.port, settings.host);
   } catch (error) {
-    await state.closeDataFile();
+    await state.closeStorage();
     throw error;
   }
   // Once listening, a failed accept must not take the test process down with it.
@@ -221,6 +261,26 @@ export async function startTestLogServer(options: LocalLogServerOptions = {}): P
     await handle.close();
     throw error;
   }
+}
+
+/** The store `db` names, or memory (with its tables, for the synchronous accessors). */
+async function openLogStore(settings: Settings): Promise<OpenedStorage> {
+  const { db, whenUnreachable, retainDays, retainBytes, maxLogs, onWarning } = settings;
+  if (settings.store) return { store: settings.store, memory: undefined, owned: false };
+  if (db !== undefined) return { store: await openStore({ db, whenUnreachable, retainDays, retainBytes }), memory: undefined, owned: true };
+  const onPushedOut = once(() =>
+    onWarning(`stored logs reached maxLogs (${maxLogs}): the oldest are pushed out to make room (stats().logsPushedOut counts them)`),
+  );
+  const { store, tables } = openMemoryStore({ maxLogs, onPushedOut, retainDays, retainBytes });
+  return { store, memory: tables, owned: true };
+}
+
+interface OpenedStorage {
+  store: LogStorage;
+  /** The memory engine's tables, for the synchronous accessors. */
+  memory: MemoryTables | undefined;
+  /** Opened by the server, which closes it. */
+  owned: boolean;
 }
 
 function resolveSettings(options: LocalLogServerOptions): Settings {
@@ -237,6 +297,10 @@ function resolveSettings(options: LocalLogServerOptions): Settings {
     throw new RangeError(`host ${host} is not a loopback address: pass allowRemote and an apiKey to listen on it`);
   }
   const dataMaxBytes = wholeOption('dataMaxBytes', options.dataMaxBytes, DEFAULT_DATA_MAX_BYTES, 0);
+  const db = options.db === '' ? undefined : options.db;
+  if (db !== undefined && options.dataFile !== undefined) throw new TypeError('dataFile keeps logs in memory across restarts: with db they are kept already, give one of them');
+  if (db !== undefined && options.maxLogs !== undefined) throw new TypeError('maxLogs bounds the memory store: with db, bound it with retainDays or retainBytes');
+  if (options.store !== undefined && (db !== undefined || options.dataFile !== undefined)) throw new TypeError('store is where logs are kept: give no db or dataFile with it');
   return {
     host,
     port: options.port ?? 0,
@@ -246,6 +310,11 @@ function resolveSettings(options: LocalLogServerOptions): Settings {
     onV5Log: options.onV5Log,
     api,
     onChange: options.onChange,
+    db,
+    whenUnreachable: options.whenUnreachable,
+    store: options.store,
+    retainDays: positiveOption('retainDays', options.retainDays),
+    retainBytes: positiveOption('retainBytes', options.retainBytes),
     dataFile: options.dataFile,
     dataMaxBytes,
     onWarning: options.onWarning ?? ((message) => console.warn(message)),
@@ -253,6 +322,7 @@ function resolveSettings(options: LocalLogServerOptions): Settings {
     requestTimeoutMillis: wholeOption('requestTimeoutMillis', options.requestTimeoutMillis, DEFAULT_REQUEST_TIMEOUT_MILLIS, 1),
     maxRecordedRequests: wholeOption('maxRecordedRequests', options.maxRecordedRequests, DEFAULT_MAX_RECORDED_REQUESTS, 0),
     maxLogs: wholeOption('maxLogs', options.maxLogs, DEFAULT_MAX_LOGS, 1),
+    viewerPageSize: Math.min(MAX_PAGE_SIZE, wholeOption('viewerPageSize', options.viewerPageSize, DEFAULT_VIEWER_PAGE_SIZE, 1)),
     otlp: options.otlp === true,
     otlpGrpcPort: options.otlpGrpcPort === undefined ? undefined : wholeOption('otlpGrpcPort', options.otlpGrpcPort, 0, 0),
   };
@@ -264,6 +334,12 @@ function wholeOption(name: string, value: number | undefined, fallback: number, 
   return value;
 }
 
+function positiveOption(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(typeof value === 'number' && value > 0)) throw new RangeError(`${name} must be a number > 0`);
+  return value;
+}
+
 function handleFor(server: Server, state: ServerState, api: LocalApiVersion): TestLogServer {
   const { port, address } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
@@ -271,9 +347,10 @@ function handleFor(server: Server, state: ServerState, api: LocalApiVersion): Te
   return {
     url: `http://${host}:${port}/${api}`,
     port,
-    logs: () => state.store.all(),
-    v5Logs: () => state.v5Store.all(),
-    logCount: () => state.store.count + state.v5Store.count,
+    store: state.store,
+    logs: () => state.memory('logs()').records('v4').map(({ log }) => asStoredLog(log)),
+    v5Logs: () => state.memory('v5Logs()').records('v5').map(({ log }) => log as StoredV5Log),
+    logCount: () => state.memory('logCount()').count(),
     requests: () => state.requests.copies(),
     stats: () => state.stats(),
     inject: (fault, times) => state.faults.inject(fault, times),
@@ -286,8 +363,6 @@ function handleFor(server: Server, state: ServerState, api: LocalApiVersion): Te
 }
 
 class ServerState {
-  readonly store: LogStore;
-  readonly v5Store: V5Store;
   readonly faults = new FaultSchedule();
   readonly requests: RequestRecords;
   private readonly _streams = new EventStreams();
@@ -297,17 +372,21 @@ class ServerState {
   private readonly _closing = new AbortController();
   private readonly _context: ApiContext;
   private _down = false;
+  readonly store: LogStorage;
+  private readonly _memory: MemoryTables | undefined;
+  private readonly _ownsStore: boolean;
   private _otlp: OtlpIngest | undefined;
   private _grpc: GrpcReceiver | undefined;
 
-  constructor(private readonly _settings: Settings) {
+  constructor(
+    private readonly _settings: Settings,
+    storage: OpenedStorage,
+  ) {
     // Each delayed request listens for the close while it waits, and lets go after: any number may wait at once.
     setMaxListeners(0, this._closing.signal);
-    const onPushedOut = once(() =>
-      _settings.onWarning(`stored logs reached maxLogs (${_settings.maxLogs}): the oldest are pushed out to make room (stats().logsPushedOut counts them)`),
-    );
-    this.store = new LogStore(_settings.maxLogs, onPushedOut);
-    this.v5Store = new V5Store(_settings.maxLogs, onPushedOut);
+    this.store = storage.store;
+    this._memory = storage.memory;
+    this._ownsStore = storage.owned;
     this.requests = new RequestRecords(_settings.maxRecordedRequests);
     this._onChange = guarded(_settings.onChange);
     const onLog = guarded(_settings.onLog);
@@ -318,22 +397,24 @@ class ServerState {
       onStored: (log) => (onLog?.(log), this._publish({ api: 'v4', log, change: 'stored' })),
       onUpdated: (log) => this._publish({ api: 'v4', log, change: 'updated' }),
       v5: {
-        store: this.v5Store,
         onStored: (log) => (onV5Log?.(log), this._publish({ api: 'v5', log, change: 'stored' })),
         onUpdated: (log) => this._publish({ api: 'v5', log, change: 'updated' }),
       },
     };
   }
 
-  /** Loads the data file into the stores and opens it for appending. */
+  /** The memory engine's tables, for the synchronous accessors; with `db` there are none. */
+  memory(accessor: string): MemoryTables {
+    if (this._memory) return this._memory;
+    throw new Error(`${accessor} reads the memory store: this server keeps its logs in ${this.store.engine}; read them through store or GET /v4/logs and /v5/logs`);
+  }
+
+  /** Loads the data file into the store and opens it for appending. */
   async openDataFile(): Promise<void> {
     const { dataFile, dataMaxBytes, onWarning } = this._settings;
     if (dataFile === undefined) return;
     const loaded = await loadLogFile(dataFile);
-    for (const record of loaded.records) {
-      if (record.api === 'v4') this.store.restore(record.log);
-      else this.v5Store.restore(record.log);
-    }
+    for (const record of loaded.records) await this.store.restore(asStoreRecord(record));
     if (loaded.skipped > 0) onWarning(`skipped ${loaded.skipped} line(s) of ${dataFile} that are not logs`);
     this._dataFile = new LogFileWriter(dataFile, loaded, dataMaxBytes, onWarning);
   }
@@ -348,16 +429,16 @@ class ServerState {
     return { tracesUrl: `${new URL(url).origin}/v1/traces`, grpcPort: this._grpc?.port };
   }
 
-  async closeDataFile(): Promise<void> {
+  /** Closes the data file and the store. */
+  async closeStorage(): Promise<void> {
     await this._dataFile?.close();
+    if (this._ownsStore) await this.store.close();
   }
 
-  /** Every stored log, v4 then v5: what a page starts from. */
-  snapshot(): AnyStoredLog[] {
-    return [
-      ...this.store.all().map((log): AnyStoredLog => ({ api: 'v4', log })),
-      ...this.v5Store.all().map((log): AnyStoredLog => ({ api: 'v5', log })),
-    ];
+  /** The viewer's page of logs before `cursor` (the newest without one), newest first, and the cursor of the page before it. */
+  async viewerPage(cursor: string | undefined): Promise<LogsPage> {
+    const page = await this.store.list({ order: 'newest', limit: this._settings.viewerPageSize, cursor });
+    return { logs: page.logs as AnyStoredLog[], older: page.next };
   }
 
   private _publish(change: LogChange): void {
@@ -378,17 +459,17 @@ class ServerState {
   }
 
   clear(): void {
-    this.store.clear();
-    this.v5Store.clear();
+    this.memory('clear()').clear();
     this.faults.clear();
     this.requests.clear();
-    this._streams.reset([]);
+    this._streams.reset({ logs: [], older: undefined });
   }
 
   stats(): LocalServerStats {
+    const memory = this.memory('stats()');
     return {
-      storedLogs: this.store.count + this.v5Store.count,
-      logsPushedOut: this.store.pushedOut + this.v5Store.pushedOut,
+      storedLogs: memory.count(),
+      logsPushedOut: memory.pushedOut,
       recordedRequests: this.requests.size,
       requestRecordsPushedOut: this.requests.pushedOut,
     };
@@ -402,7 +483,7 @@ class ServerState {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     this._destroySockets();
     await closed;
-    await this.closeDataFile();
+    await this.closeStorage();
   }
 
   /** Never rejects: whatever goes wrong becomes an answer, or nothing when the socket is gone. */
@@ -411,10 +492,11 @@ class ServerState {
     const exchange = this._begin(req, res);
     try {
       await this._serve(exchange);
-    } catch {
+    } catch (error) {
       // On close, a delay fault's wait is cut short: the socket is gone, there is no one to answer.
       if (this._closing.signal.aborted) return;
-      send(exchange, { status: 500, body: { detail: 'local log server error' } });
+      // A store write is one transaction: a request refused so has stored nothing.
+      send(exchange, storeFailureReply(error));
     }
   }
 
@@ -424,7 +506,7 @@ class ServerState {
       return send(exchange, { status: 403, body: { detail: 'Host is not a name this server answers to: use localhost or 127.0.0.1, or allow it with allowedHosts (--allowed-host)' } });
     }
     const path = pathOf(record.path);
-    if (isViewerPath(path)) return this._serveViewer(exchange, path);
+    if (isViewerPath(path)) return await this._serveViewer(exchange, path);
     const fault = this.faults.next({ index: record.index, method: record.method, path: record.path });
     if (fault) record.fault = describeFault(fault);
     const body = await readBody(exchange.req, this._settings.maxBodyBytes);
@@ -433,18 +515,19 @@ class ServerState {
     record.itemCount = countItems(record.method, json);
     if (fault && (await playFault(exchange, fault, this._closing.signal)) === 'finished') return;
     if (json === undefined) return refuseTooLarge(exchange); // The body was over maxBodyBytes.
-    send(exchange, answerApiRequest(apiRequest(exchange, json), this._context));
+    send(exchange, await answerApiRequest(apiRequest(exchange, json), this._context));
   }
 
   /** The page and its live feed: GET only; the feed answers a non-loopback peer only with the key. */
-  private _serveViewer(exchange: Exchange, path: string): void {
+  private async _serveViewer(exchange: Exchange, path: string): Promise<void> {
     const { req, res, record } = exchange;
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(exchange, { status: 405, body: { detail: 'method not allowed' } });
     if (path === EVENTS_PATH) {
       if (!this._mayRead(req)) return send(exchange, { status: 401, body: { detail: 'missing or invalid X-API-KEY' } });
       record.status = 200;
-      return this._streams.open(res, this.snapshot());
+      return this._streams.open(res, () => this.viewerPage(undefined));
     }
+    if (path === OLDER_PATH) return this._serveOlder(exchange);
     const asset = viewerAsset(path);
     if (!asset) return send(exchange, { status: 404, body: { detail: 'not found' } });
     record.status = 200;
@@ -452,6 +535,19 @@ class ServerState {
     const bytes = Buffer.from(asset.body);
     res.writeHead(200, { ...VIEWER_HEADERS, 'content-type': asset.type, 'content-length': bytes.length });
     res.end(req.method === 'HEAD' ? undefined : bytes);
+  }
+
+  /** `GET /older?cursor=…`: the page of logs before the cursor, as the live feed's snapshot gives one. */
+  private async _serveOlder(exchange: Exchange): Promise<void> {
+    if (!this._mayRead(exchange.req)) return send(exchange, { status: 401, body: { detail: 'missing or invalid X-API-KEY' } });
+    const cursor = new URLSearchParams(exchange.record.path.split('?')[1] ?? '').get('cursor');
+    if (cursor === null) return send(exchange, { status: 422, body: { detail: [{ loc: ['query', 'cursor'], msg: 'field required', type: 'value_error.missing' }] } });
+    try {
+      send(exchange, { status: 200, body: pageBody(await this.viewerPage(cursor)) });
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      send(exchange, { status: 422, body: { detail: [cursorError()] } });
+    }
   }
 
   /** As for the log API's reads: this machine without a key, anyone with the right one, no one with a wrong one. */
@@ -492,6 +588,13 @@ function apiRequest({ req, record }: Exchange, body: JsonParse): ApiRequest {
   };
 }
 
+/** What a request that failed answers: "try again" for a store out of reach or full (the exporter keeps its logs), else 500. */
+function storeFailureReply(error: unknown): Reply {
+  if (error instanceof StoreUnavailableError) return { status: 503, body: { detail: 'the log store cannot be reached now: try again later' }, headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) } };
+  if (error instanceof StoreFullError) return { status: 507, body: { detail: 'the log store is full: nothing of the request was stored' } };
+  return { status: 500, body: { detail: 'local log server error' } };
+}
+
 /** Plays a fault: `finished` when the request is done with (answered, dropped or hung). */
 async function playFault(exchange: Exchange, fault: Fault, closing: AbortSignal): Promise<'finished' | 'continue'> {
   if ('drop' in fault) {
@@ -521,7 +624,7 @@ function send(exchange: Exchange, reply: Reply, headers: Record<string, string> 
   record.answeredAt = performance.now();
   if (res.destroyed || res.headersSent) return;
   const { type, bytes } = encode(reply.body);
-  res.writeHead(reply.status, { ...headers, 'content-type': type, 'content-length': bytes.length });
+  res.writeHead(reply.status, { ...headers, ...reply.headers, 'content-type': type, 'content-length': bytes.length });
   const slow = exchange.slowBodyMillis;
   if (!slow) return void res.end(bytes);
   res.write(bytes.subarray(0, 1));

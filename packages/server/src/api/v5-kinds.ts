@@ -18,8 +18,6 @@ export interface V5Kind {
   kernel: string;
   /** The create answer's name for the file id. */
   fileIdField: string;
-  filePrefix: string;
-  versionPrefix: string;
   /** Flow and agent logs carry a `log_status`; prompt and tool logs do not. */
   hasStatus: boolean;
 }
@@ -31,8 +29,6 @@ export const V5_KINDS: Readonly<Record<V5FileType, V5Kind>> = {
     updateBody: 'PromptLogUpdateRequest',
     kernel: 'prompt',
     fileIdField: 'prompt_id',
-    filePrefix: 'pr_',
-    versionPrefix: 'prv_',
     hasStatus: false,
   },
   tool: {
@@ -41,8 +37,6 @@ export const V5_KINDS: Readonly<Record<V5FileType, V5Kind>> = {
     updateBody: 'ToolLogUpdateRequest',
     kernel: 'tool',
     fileIdField: 'tool_id',
-    filePrefix: 'tl_',
-    versionPrefix: 'tlv_',
     hasStatus: false,
   },
   flow: {
@@ -51,8 +45,6 @@ export const V5_KINDS: Readonly<Record<V5FileType, V5Kind>> = {
     updateBody: 'UpdateFlowLogRequest',
     kernel: 'flow',
     fileIdField: 'flow_id',
-    filePrefix: 'fl_',
-    versionPrefix: 'flv_',
     hasStatus: true,
   },
   agent: {
@@ -61,8 +53,6 @@ export const V5_KINDS: Readonly<Record<V5FileType, V5Kind>> = {
     updateBody: 'UpdateAgentLogRequest',
     kernel: 'agent',
     fileIdField: 'agent_id',
-    filePrefix: 'ag_',
-    versionPrefix: 'agv_',
     hasStatus: true,
   },
 };

@@ -5,15 +5,24 @@
  * version of its file it was logged to. Pure: the store is read, never changed.
  */
 import { isRecord } from '../shared/json.js';
-import type { V5File, V5Version } from './v5-files.js';
 import { MAX_TRACE_DEPTH, V5_KINDS, type V5FileType } from './v5-kinds.js';
-import type { StoredV5Log } from './v5-store.js';
+import type { StoredV5Log } from './stored-logs.js';
 
-/** What the answers need of the store. */
+/** A log's file at its version: what its answer says of them. */
+export interface VersionFacts {
+  path: string | undefined;
+  /** The version's definition, as the version's first log sent it. */
+  kernel: unknown;
+  createdAt: string | undefined;
+  lastUsedAt: string | undefined;
+  versionLogs: number;
+  fileLogs: number;
+}
+
+/** What the answers need of the store, looked up before (v5-reader.ts). */
 export interface V5Reader {
   log(id: string): Readonly<StoredV5Log> | undefined;
-  file(id: string): V5File | undefined;
-  version(id: string): Readonly<V5Version> | undefined;
+  version(log: Readonly<StoredV5Log>): VersionFacts | undefined;
   childrenOf(id: string): Array<Readonly<StoredV5Log>>;
 }
 
@@ -75,11 +84,10 @@ function traceOf(log: Readonly<StoredV5Log>, reader: V5Reader): Json {
  * was made and last used, and how many stored logs the version and the file have.
  */
 function versionResponse(log: Readonly<StoredV5Log>, reader: V5Reader): Json {
-  const file = reader.file(log.file_id);
-  const version = reader.version(log.version_id);
-  const kernel = kernelFields(version?.kernel);
-  const path = file?.path ?? (typeof log.path === 'string' ? log.path : '');
-  const createdAt = version?.createdAt ?? log.created_at ?? new Date().toISOString();
+  const facts = reader.version(log);
+  const kernel = kernelFields(facts?.kernel);
+  const path = facts?.path ?? (typeof log.path === 'string' ? log.path : '');
+  const createdAt = facts?.createdAt ?? log.created_at ?? new Date().toISOString();
   return {
     ...kernel,
     ...typeFields(log.type, kernel),
@@ -90,9 +98,9 @@ function versionResponse(log: Readonly<StoredV5Log>, reader: V5Reader): Json {
     type: log.type,
     created_at: createdAt,
     updated_at: createdAt,
-    last_used_at: version?.lastUsedAt ?? createdAt,
-    version_logs_count: version?.logCount ?? 0,
-    total_logs_count: file?.logCount ?? 0,
+    last_used_at: facts?.lastUsedAt ?? createdAt,
+    version_logs_count: facts?.versionLogs ?? 0,
+    total_logs_count: facts?.fileLogs ?? 0,
   };
 }
 

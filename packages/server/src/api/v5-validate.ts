@@ -6,8 +6,17 @@
 import { validateJson } from './json-schema.js';
 import { V5_KINDS, type LogStatus, type V5FileType } from './v5-kinds.js';
 import { V5_SCHEMAS } from './v5-schemas.js';
-import type { Destination, KnownV5, StoredV5Log, V5Create } from './v5-store.js';
+import type { StoredV5Log, V5Create, V5File } from '../store/types.js';
 import type { ValidationError } from './validate.js';
+
+/** What the v5 checks need to know of earlier requests (looked up before, see lookups.ts). */
+export interface KnownV5 {
+  file(id: string): V5File | undefined;
+  fileAtPath(path: string): V5File | undefined;
+  log(id: string): Readonly<StoredV5Log> | undefined;
+}
+
+type Destination = V5Create['destination'];
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: ValidationError[] };
 
@@ -50,7 +59,7 @@ export function updateBodyErrors(type: V5FileType, body: unknown): ValidationErr
  * The changes a schema-valid update makes to `log`. Fields the update body does not declare are
  * ignored, as a lenient body is: they could otherwise rewrite the log's ids or its file.
  */
-export function checkUpdate(log: Readonly<StoredV5Log>, body: Record<string, unknown>): Checked<Record<string, unknown>> {
+export function checkUpdate(log: Readonly<StoredV5Log> & { type: V5FileType }, body: Record<string, unknown>): Checked<Record<string, unknown>> {
   if (log.log_status === 'complete') {
     return refuse(['body', 'log_status'], 'the log is complete: it can be neither changed nor reopened', 'value_error.log_complete');
   }
@@ -77,7 +86,7 @@ function checkDestination(
   if (path === '') return void errors.push(error(['body', 'path'], 'must not be empty', 'value_error.any_str.min_length'));
   const byId = id === undefined ? undefined : known.file(id);
   const byPath = path === undefined ? undefined : known.fileAtPath(path);
-  if (id !== undefined && byId?.type !== type) {
+  if (id !== undefined && (byId === undefined || byId.type !== type)) {
     const msg = byId ? `names a ${byId.type}, not a ${type}` : `names no ${type}`;
     return void errors.push(error(['body', 'id'], msg, 'value_error.file'));
   }
@@ -85,11 +94,11 @@ function checkDestination(
     const msg = `is the path of a ${byPath.type}: a path holds one file type`;
     return void errors.push(error(['body', 'path'], msg, 'value_error.file_type'));
   }
-  if (byId && path !== undefined && byPath !== byId) {
+  if (byId && path !== undefined && byPath?.id !== byId.id) {
     return void errors.push(error(['body', 'path'], 'names another file than id does', 'value_error.file'));
   }
   const file = byId ?? byPath;
-  if (file) return { file };
+  if (file) return { fileId: file.id };
   const { kernel } = V5_KINDS[type];
   if (given(fields, kernel) === undefined) {
     return void errors.push(error(['body', kernel], `a new ${type} path needs its ${kernel}`, 'value_error.missing'));

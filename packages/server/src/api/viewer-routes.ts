@@ -1,6 +1,7 @@
 /**
- * The web page's routes: `/` (the page), `/viewer.css`, `/viewer.js` and `/events` (its live
- * feed). The page is static; the logs reach it only through `/events`, which, like the log API's
+ * The web page's routes: `/` (the page), `/viewer.css`, `/viewer.js`, `/events` (its live feed:
+ * the newest page of logs, then changes) and `/older?cursor=…` (the page of logs before a cursor).
+ * The page is static; the logs reach it only through `/events` and `/older`, which, like the log API's
  * reads, answers this machine's peers without a key. A strict Content-Security-Policy lets the
  * page run only its own script, so a log's text could not run as code even if it were drawn as HTML.
  */
@@ -8,6 +9,9 @@ import { VIEWER_CSS, VIEWER_HTML } from './viewer/page.js';
 import { VIEWER_SCRIPT } from './viewer/script.js';
 
 export const EVENTS_PATH = '/events';
+export const OLDER_PATH = '/older';
+/** Logs the page gets at once: its first page, and each older page. */
+export const DEFAULT_VIEWER_PAGE_SIZE = 500;
 
 export interface ViewerAsset {
   type: string;
@@ -32,7 +36,7 @@ export const VIEWER_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export function isViewerPath(path: string): boolean {
-  return path === EVENTS_PATH || ASSETS.has(path);
+  return path === EVENTS_PATH || path === OLDER_PATH || ASSETS.has(path);
 }
 
 export function viewerAsset(path: string): ViewerAsset | undefined {

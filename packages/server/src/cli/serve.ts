@@ -1,6 +1,6 @@
 // `humanloop-log-server serve`: the local Humanloop-compatible log server and trace viewer, for
 // seeing what an app would send. Prints each trace as a tree as its logs arrive (or JSON lines, or
-// nothing), serves a web page at /, and can keep the logs in a file across restarts.
+// nothing), serves a web page at /, and keeps the logs in memory, SQLite or PostgreSQL (--db).
 import { parseArgs } from 'node:util';
 import { DEFAULT_BASE_URL } from 'humanloop-otel-exporter';
 import { isLoopbackHost } from '../shared/loopback.js';
@@ -8,6 +8,7 @@ import { hostListProblem } from '../shared/host-check.js';
 import { startLocalLogServer, type LocalApiVersion, type LocalLogServer, type LogChange } from '../api/index.js';
 import { DEFAULT_DATA_MAX_BYTES } from '../api/log-file.js';
 import { DEFAULT_MAX_LOGS } from '../api/server.js';
+import { StoreUnavailableError } from '../store/types.js';
 import { listenFailure, untilSignalled, usageError, wholeNumber, type CliCommand } from './command.js';
 import { jsonLine, QUIET_MILLIS, TracePrinter } from './serve-output.js';
 
@@ -27,9 +28,16 @@ Options:
   --host ADDRESS        loopback address to listen on (default 127.0.0.1)
   --api-key KEY         the X-API-KEY writes must carry (default: any non-empty key)
   --api v4|v5           which API's base URL to print (default v4; both are served)
-  --data FILE           keep logs in FILE (JSON Lines): loaded at start, each log appended
+  --db PATH|URL         keep logs in a SQLite file (created if missing) or a PostgreSQL database
+                        (postgres://user:password@host/name); several servers on one PostgreSQL
+                        database act as one; one not up yet gets requests 503 until it is.
+                        Without it, logs are kept in memory
+  --retain-days N       remove logs stored more than N days ago (in the background)
+  --retain-bytes N      remove the oldest logs past N bytes of logs (in the background)
+  --data FILE           memory only: keep logs in FILE (JSON Lines), loaded at start, each log
+                        appended (with --db the database keeps them: give one of the two)
   --data-max-bytes N    stop appending to FILE once it would pass N bytes (default ${DEFAULT_DATA_MAX_BYTES})
-  --max-logs N          keep at most N logs of each API in memory, the oldest pushed out first
+  --max-logs N          memory only: keep at most N logs of each API, the oldest pushed out first
                         (default ${DEFAULT_MAX_LOGS}; one warning when it starts)
   --quiet               print only the startup lines
   --json                print one JSON line per stored or updated log instead of trees
@@ -50,9 +58,12 @@ interface ServeOptions {
   host: string;
   apiKey: string | undefined;
   api: LocalApiVersion;
+  db: string | undefined;
+  retainDays: number | undefined;
+  retainBytes: number | undefined;
   dataFile: string | undefined;
   dataMaxBytes: number;
-  maxLogs: number;
+  maxLogs: number | undefined;
   allowRemote: boolean;
   allowedHosts: string[] | undefined;
   output: OutputMode;
@@ -70,6 +81,11 @@ async function serve(argv: string[]): Promise<number> {
       host: options.host,
       apiKey: options.apiKey,
       api: options.api,
+      db: options.db,
+      // A server may start before its PostgreSQL: it answers 503 until the database answers.
+      whenUnreachable: 'retry',
+      retainDays: options.retainDays,
+      retainBytes: options.retainBytes,
       dataFile: options.dataFile,
       dataMaxBytes: options.dataMaxBytes,
       maxLogs: options.maxLogs,
@@ -84,7 +100,7 @@ async function serve(argv: string[]): Promise<number> {
     console.error(`Cannot start the server: ${listenFailure(error, options.port, options.host)}`);
     return 1;
   }
-  printStartup(server, options);
+  await printStartup(server, options);
   await untilSignalled();
   await server.close();
   output.stop();
@@ -109,7 +125,8 @@ function outputFor(mode: OutputMode): { onChange: ((change: LogChange) => void) 
   };
 }
 
-function printStartup(server: LocalLogServer, options: ServeOptions): void {
+async function printStartup(server: LocalLogServer, options: ServeOptions): Promise<void> {
+  const stored = options.db === undefined ? undefined : await storedCount(server);
   const origin = server.url.replace(/\/v[45]$/, '');
   const posts = options.api === 'v5' ? `${server.url}/{prompts,tools,flows,agents}/log` : `${server.url}/logs`;
   console.log(`Humanloop-compatible log server at ${server.url} (POST ${posts}, GET ${server.url}/logs)`);
@@ -122,6 +139,28 @@ function printStartup(server: LocalLogServer, options: ServeOptions): void {
   if (options.dataFile !== undefined) {
     const count = server.logCount();
     console.log(`Logs are kept in ${options.dataFile} (${count} loaded).`);
+  }
+  if (options.db !== undefined) console.log(`Logs are kept in ${describeDb(options.db)} (${stored}).`);
+}
+
+/** How many logs the store holds, or that it cannot be reached yet. */
+async function storedCount(server: LocalLogServer): Promise<string> {
+  try {
+    return `${(await server.store.totals()).logs} stored`;
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    return 'not reachable yet: requests get 503 until it is';
+  }
+}
+
+/** Where the logs are, without a password a PostgreSQL URL may hold. */
+function describeDb(db: string): string {
+  if (!/^postgres(ql)?:\/\//.test(db)) return `the SQLite file ${db}`;
+  try {
+    const url = new URL(db);
+    return `PostgreSQL at ${url.host}${url.pathname}`;
+  } catch {
+    return 'PostgreSQL';
   }
 }
 
@@ -150,8 +189,16 @@ function parseServeArgs(argv: string[]): ServeOptions | number {
   if (values.data === '') return usageError('--data must name a file', USAGE);
   const dataMaxBytes = wholeNumber(values['data-max-bytes']);
   if (Number.isNaN(dataMaxBytes)) return usageError('--data-max-bytes must be a whole number of bytes', USAGE);
-  const maxLogs = wholeNumber(values['max-logs']);
-  if (!(maxLogs >= 1)) return usageError('--max-logs must be a whole number of logs, at least 1', USAGE);
+  const maxLogs = values['max-logs'] === undefined ? undefined : wholeNumber(values['max-logs']);
+  if (maxLogs !== undefined && !(maxLogs >= 1)) return usageError('--max-logs must be a whole number of logs, at least 1', USAGE);
+  const db = values.db;
+  if (db === '') return usageError('--db must name a SQLite file or a postgres:// URL', USAGE);
+  if (db !== undefined && values.data !== undefined) return usageError('--data keeps memory logs in a file: with --db the database keeps them; give one of the two', USAGE);
+  if (db !== undefined && maxLogs !== undefined) return usageError('--max-logs bounds the memory store: with --db, use --retain-days or --retain-bytes', USAGE);
+  const retainDays = positiveNumber(values['retain-days']);
+  if (Number.isNaN(retainDays)) return usageError('--retain-days must be a number of days above 0', USAGE);
+  const retainBytes = positiveNumber(values['retain-bytes']);
+  if (Number.isNaN(retainBytes)) return usageError('--retain-bytes must be a number of bytes above 0', USAGE);
   if (values.quiet && values.json) return usageError('--quiet and --json cannot be used together', USAGE);
   const otlpGrpcPort = values['otlp-grpc-port'] === undefined ? undefined : wholeNumber(values['otlp-grpc-port']);
   if (otlpGrpcPort !== undefined && !(otlpGrpcPort <= 65535)) return usageError('--otlp-grpc-port must be a whole number from 0 to 65535', USAGE);
@@ -160,14 +207,24 @@ function parseServeArgs(argv: string[]): ServeOptions | number {
     host: values.host,
     apiKey: values['api-key'],
     api: values.api,
+    db,
+    retainDays,
+    retainBytes,
     dataFile: values.data,
     dataMaxBytes,
-    maxLogs,
+    maxLogs: db === undefined ? (maxLogs ?? DEFAULT_MAX_LOGS) : undefined,
     allowRemote: values['allow-remote'] === true,
     allowedHosts: values['allowed-host'],
     output: values.quiet ? 'quiet' : values.json ? 'json' : 'trees',
     otlpGrpcPort,
   };
+}
+
+/** undefined when not given, NaN when not a number above 0. */
+function positiveNumber(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  return value > 0 ? value : NaN;
 }
 
 function remoteProblem(host: string, allowRemote: boolean, apiKey: string | undefined): string | undefined {
@@ -187,9 +244,12 @@ function readArgs(argv: string[]) {
       host: { type: 'string', default: '127.0.0.1' },
       'api-key': { type: 'string' },
       api: { type: 'string', default: 'v4' },
+      db: { type: 'string' },
+      'retain-days': { type: 'string' },
+      'retain-bytes': { type: 'string' },
       data: { type: 'string' },
       'data-max-bytes': { type: 'string', default: String(DEFAULT_DATA_MAX_BYTES) },
-      'max-logs': { type: 'string', default: String(DEFAULT_MAX_LOGS) },
+      'max-logs': { type: 'string' },
       quiet: { type: 'boolean' },
       json: { type: 'boolean' },
       'allow-remote': { type: 'boolean' },

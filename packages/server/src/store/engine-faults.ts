@@ -3,7 +3,7 @@
  * (StoreUnavailableError) or has no room (StoreFullError). Every other error is left as it is.
  * Messages name the engine and where it is (a URL without its password), never a statement's values.
  */
-import { StoreFullError, StoreUnavailableError } from './types.js';
+import { LogIdTakenError, StoreFullError, StoreUnavailableError } from './types.js';
 
 /** Node's codes for a connection refused, dropped or never answered. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EPIPE', 'EAI_AGAIN']);
@@ -13,10 +13,13 @@ const POSTGRES_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300']);
 const PG_CONNECTION_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|timeout expired|Client has encountered a connection error)/;
 /** SQLite's primary result code for "database or disk is full" (node:sqlite gives it as `errcode`). */
 const SQLITE_FULL = 13;
+/** A unique index refused a row: the only one a write can break is a log's (api, id), every other key is written ON CONFLICT. */
+const POSTGRES_UNIQUE_VIOLATION = '23505';
 
 export function postgresFault(error: unknown, where: string): unknown {
   if (postgresUnavailable(error)) return new StoreUnavailableError(`PostgreSQL at ${where} cannot be reached: ${messageOf(error)}`, { cause: error });
   if (codeOf(error).startsWith('53')) return new StoreFullError(`PostgreSQL at ${where} has no room for the write: ${messageOf(error)}`, { cause: error });
+  if (codeOf(error) === POSTGRES_UNIQUE_VIOLATION) return new LogIdTakenError(`PostgreSQL at ${where}: a log of that id is stored already; nothing of the write was stored`, { cause: error });
   return error;
 }
 

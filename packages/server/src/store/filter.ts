@@ -11,6 +11,7 @@ export function matches(row: LogRow, filter: LogFilter): boolean {
   const f = filter;
   if (f.api !== undefined && row.api !== f.api) return false;
   if (f.fileId !== undefined && row.fileId !== f.fileId) return false;
+  if (f.versionId !== undefined && row.versionId !== f.versionId) return false;
   if (f.path !== undefined && row.path !== f.path) return false;
   if (f.kind !== undefined && row.kind !== f.kind) return false;
   if (f.project !== undefined && row.project !== f.project && row.projectId !== f.project) return false;
@@ -43,6 +44,7 @@ export function sqlWhere(filter: LogFilter, like: (column: string) => string): S
   const f = filter;
   if (f.api !== undefined) add('api = ?', f.api);
   if (f.fileId !== undefined) add('file_id = ?', f.fileId);
+  if (f.versionId !== undefined) add('version_id = ?', f.versionId);
   if (f.path !== undefined) add('path = ?', f.path);
   if (f.kind !== undefined) add('kind = ?', f.kind);
   if (f.project !== undefined) add('(project = ? OR project_id = ?)', f.project, f.project);

@@ -4,7 +4,8 @@
  * retention. Engines (tables.ts) only keep rows.
  */
 import { fileId, hasStatus, newId, versionId } from './ids.js';
-import { recordOf, rowOf } from './row.js';
+import { evaluatorLogOf, evaluatorVersionId, withEvaluatorLog, withFeedback } from './judgments.js';
+import { recordOf, rowOf, type LogRow } from './row.js';
 import { pruneOnce, RetentionJob, type RetentionOptions } from './retention.js';
 import type { TableWrites, Tables } from './tables.js';
 import { linkBatch, parentKeysOf } from './trace-links.js';
@@ -19,6 +20,13 @@ import {
   type LogPage,
   type LogStorage,
   type LogTotals,
+  type EvaluatorAdded,
+  type EvaluatorCreate,
+  type FeedbackAdded,
+  type FeedbackCreate,
+  type StoredEvaluatorLog,
+  type V5VersionFacts,
+  LogIdTakenError,
   type PageRequest,
   type Pruned,
   type StoredRecord,
@@ -90,12 +98,30 @@ export class LogStore implements LogStorage {
     return (await this._tables.findByReference(referenceId)) !== undefined;
   }
 
+  async addFeedback(items: readonly FeedbackCreate[]): Promise<FeedbackAdded[]> {
+    return this._tables.write(async (tx) => {
+      const added: FeedbackAdded[] = [];
+      for (const item of items) {
+        const row = await tx.findByKey('v4', item.data_id);
+        if (!row || row.id !== item.data_id) continue;
+        const given = withFeedback(recordOf(row).log as StoredV4Log, item, newId('ann_'));
+        await tx.replace(rowOf({ api: 'v4', log: given.log }, row.storedMs, row.traceId));
+        added.push(given);
+      }
+      return added;
+    });
+  }
+
+  /** Stamps `created_at` when the body has none: when the server stored it. */
   async addV5(create: V5Create, requestIndex: number): Promise<V5Added> {
     const added = await this._tables.write(async (tx) => {
+      if (create.logId !== undefined && (await tx.find('v5', create.logId))) throw takenError(create.logId);
       const file = await this._fileFor(tx, create);
       const ids = { id: create.logId ?? (await this._newLogId(tx)), type: create.type, file_id: file.id, version_id: file.version };
       const status = create.logStatus === undefined ? {} : { log_status: create.logStatus };
-      const log = { ...create.body, ...ids, ...status, request_index: requestIndex } as StoredV5Log;
+      const given = create.body.created_at;
+      const created_at = typeof given === 'string' ? given : new Date(this._now()).toISOString();
+      const log = { ...create.body, ...ids, ...status, created_at, request_index: requestIndex } as StoredV5Log;
       await this._insert(tx, [{ api: 'v5', log }], requestIndex);
       return { log, widened: await this._widenTraceEnd(tx, log) };
     });
@@ -202,6 +228,65 @@ export class LogStore implements LogStorage {
     return this._tables.file(id);
   }
 
+  async versionFacts(fileId: string, versionId: string): Promise<V5VersionFacts> {
+    const ofVersion: LogFilter = { api: 'v5', versionId };
+    const [first, last, version, file] = await Promise.all([
+      this._tables.page({ filter: ofVersion, newestFirst: false, afterSeq: undefined, limit: 1 }),
+      this._tables.page({ filter: ofVersion, newestFirst: true, afterSeq: undefined, limit: 1 }),
+      this._tables.totals(ofVersion),
+      this._tables.totals({ api: 'v5', fileId }),
+    ]);
+    const logOf = (rows: Array<{ row: LogRow }>) => rows[0] && (recordOf(rows[0].row).log as StoredV5Log);
+    return { first: logOf(first), last: logOf(last), versionLogs: version.logs, fileLogs: file.logs };
+  }
+
+  async addEvaluatorLog(create: EvaluatorCreate): Promise<EvaluatorAdded | undefined> {
+    return this._tables.write(async (tx) => {
+      const row = await tx.findByKey('v5', create.parentId);
+      if (!row || row.id !== create.parentId) return undefined;
+      if (create.logId !== undefined && ((await tx.memoOf('judgments', create.logId)) !== undefined || (await tx.find('v5', create.logId)))) throw takenError(create.logId);
+      const file = await this._evaluatorFile(tx, create);
+      const id = create.logId ?? (await this._newEvaluatorLogId(tx));
+      const log: StoredEvaluatorLog = { ...create.body, id, type: 'evaluator', file_id: file.id, version_id: file.version, parent_id: row.id };
+      const parent = withEvaluatorLog(recordOf(row).log as StoredV5Log, log);
+      await tx.replace(rowOf({ api: 'v5', log: parent }, row.storedMs, row.traceId));
+      // Another write may have kept this id for another log since it was looked up.
+      if ((await tx.memo('judgments', id, row.id)) !== row.id) throw takenError(id);
+      return { log, parent };
+    });
+  }
+
+  private async _evaluatorFile(tx: TableWrites, create: EvaluatorCreate): Promise<V5File> {
+    const { destination } = create;
+    let file = 'fileId' in destination ? await tx.file(destination.fileId) : await tx.fileAtPath(destination.newPath);
+    if (!file) {
+      let id: string;
+      do id = fileId('evaluator', await tx.nextCounter('evaluator-file'));
+      while (await tx.file(id));
+      file = { id, type: 'evaluator', path: 'newPath' in destination ? destination.newPath : '', version: '' };
+    }
+    if (create.spec !== undefined) file = { ...file, version: evaluatorVersionId(file.id, create.spec) };
+    await tx.putFile(file);
+    return file;
+  }
+
+  /** `evlog_<n>`, skipping any a client chose. */
+  private async _newEvaluatorLogId(tx: TableWrites): Promise<string> {
+    for (;;) {
+      const id = `evlog_${await tx.nextCounter('evaluator-log')}`;
+      if ((await tx.memoOf('judgments', id)) === undefined && !(await tx.find('v5', id))) return id;
+    }
+  }
+
+  async evaluatorLog(id: string): Promise<StoredEvaluatorLog | undefined> {
+    const parentId = await this._tables.memoOf('judgments', id);
+    const parent = parentId === undefined ? undefined : await this._tables.find('v5', parentId);
+    if (parent) return evaluatorLogOf(recordOf(parent).log as StoredV5Log, id);
+    const own = await this._tables.find('v5', id);
+    const log = own && (recordOf(own).log as StoredV5Log);
+    return log?.type === 'evaluator' ? (log as unknown as StoredEvaluatorLog) : undefined;
+  }
+
   fileAtPath(path: string): Promise<V5File | undefined> {
     return this._tables.fileAtPath(path);
   }
@@ -266,6 +351,10 @@ export class LogStore implements LogStorage {
     await this._retention.stop();
     await this._tables.close();
   }
+}
+
+function takenError(id: string): LogIdTakenError {
+  return new LogIdTakenError(`a log of id ${JSON.stringify(id)} is stored already; nothing of the write was stored`);
 }
 
 function formatCursor(seq: number): string {

@@ -8,7 +8,7 @@ import type { MemoTable } from './tables.js';
 const DEFAULT_MAX_NAMES = 5_000;
 
 export class NameCache {
-  private readonly _ids: Record<MemoTable, Map<string, string>> = { projects: new Map(), sessions: new Map() };
+  private readonly _ids: Record<MemoTable, Map<string, string>> = { projects: new Map(), sessions: new Map(), judgments: new Map() };
 
   constructor(private readonly _maxPerTable = DEFAULT_MAX_NAMES) {}
 

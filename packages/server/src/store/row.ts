@@ -16,6 +16,7 @@ export interface LogRow {
   kind: string;
   path: string | null;
   fileId: string | null;
+  versionId: string | null;
   project: string | null;
   projectId: string | null;
   sessionId: string | null;
@@ -47,6 +48,7 @@ export function rowOf(record: StoredRecord, storedMs: number, traceId: string | 
     kind: v4 ? (text(objectAt(log.config).type) ?? 'log') : record.log.type,
     path: text(log.path),
     fileId: v4 ? null : record.log.file_id,
+    versionId: v4 ? null : text(record.log.version_id),
     project: v4 ? text(log.project) : null,
     projectId: v4 ? text(log.project_id) : null,
     sessionId: v4 ? text(log.session_id) : null,

@@ -41,6 +41,21 @@ const MIGRATIONS: readonly Migration[] = [
     version: 2,
     statements: () => ['DROP INDEX logs_trace', 'CREATE INDEX logs_api_trace ON logs (api, trace_id, seq)'],
   },
+  {
+    // The log server's routes: a version's logs counted and found by version id, one API's logs
+    // paged in arrival order, and judgments (kept on the log they judge) found by their own id.
+    version: 3,
+    statements: (dialect) => [
+      'ALTER TABLE logs ADD COLUMN version_id TEXT',
+      dialect === 'sqlite'
+        ? "UPDATE logs SET version_id = json_extract(json, '$.version_id') WHERE api = 'v5'"
+        : "UPDATE logs SET version_id = json::json ->> 'version_id' WHERE api = 'v5'",
+      'CREATE INDEX logs_version ON logs (version_id, seq)',
+      // The server's lists are of one API, newest or oldest first: without it a page of one API sorted every log.
+      'CREATE INDEX logs_api_seq ON logs (api, seq)',
+      'CREATE TABLE judgments (name TEXT PRIMARY KEY, id TEXT NOT NULL)',
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -8,7 +8,7 @@ import type { StoredParent } from './trace-links.js';
 import type { LogApi, LogFilter, LogTotals, V5File, V5LogType } from './types.js';
 
 const COLUMNS =
-  'api, id, reference_id, parent_key, trace_id, kind, path, file_id, project, project_id, session_id, time_ms, stored_ms, has_error, status, prompt_tokens, output_tokens, bytes, request_index, json';
+  'api, id, reference_id, parent_key, trace_id, kind, path, file_id, project, project_id, session_id, time_ms, stored_ms, has_error, status, prompt_tokens, output_tokens, bytes, request_index, json, version_id';
 const ROW_PLACEHOLDERS = `(${COLUMNS.split(',').map(() => '?').join(', ')})`;
 /** Rows per INSERT and keys per lookup or move: well under either engine's limit of parameters. */
 const ROWS_PER_STATEMENT = 50;
@@ -37,6 +37,11 @@ class SqlReads {
   async fileAtPath(path: string): Promise<V5File | undefined> {
     const rows = await this._db.all("SELECT id, type, path, version FROM files WHERE path = ? AND path <> '' ORDER BY id LIMIT 1", [path]);
     return rows[0] && fileOf(rows[0]);
+  }
+
+  async memoOf(table: MemoTable, key: string): Promise<string | undefined> {
+    const rows = await this._db.all(`SELECT id FROM ${table} WHERE name = ?`, [key]);
+    return typeof rows[0]?.id === 'string' ? rows[0].id : undefined;
   }
 
   protected async _one(sql: string, params: unknown[]): Promise<LogRow | undefined> {
@@ -95,9 +100,9 @@ class SqlWrites extends SqlReads implements TableWrites {
   }
 
   async replace(row: LogRow): Promise<void> {
-    const sets = 'reference_id = ?, parent_key = ?, trace_id = ?, kind = ?, path = ?, file_id = ?, project = ?, project_id = ?, session_id = ?, time_ms = ?, stored_ms = ?, has_error = ?, status = ?, prompt_tokens = ?, output_tokens = ?, bytes = ?, json = ?';
+    const sets = 'reference_id = ?, parent_key = ?, trace_id = ?, kind = ?, path = ?, file_id = ?, project = ?, project_id = ?, session_id = ?, time_ms = ?, stored_ms = ?, has_error = ?, status = ?, prompt_tokens = ?, output_tokens = ?, bytes = ?, json = ?, version_id = ?';
     const values = valuesOf(row, 0);
-    await this._db.run(`UPDATE logs SET ${sets} WHERE api = ? AND id = ?`, [...values.slice(2, 18), values[19], row.api, row.id]);
+    await this._db.run(`UPDATE logs SET ${sets} WHERE api = ? AND id = ?`, [...values.slice(2, 18), values[19], values[20], row.api, row.id]);
   }
 
   async moveTraces(api: LogApi, moves: ReadonlyMap<string, string>): Promise<void> {
@@ -225,7 +230,7 @@ function valuesOf(row: LogRow, requestIndex: number): unknown[] {
   return [
     row.api, row.id, row.referenceId, row.parentKey, row.traceId, row.kind, row.path, row.fileId, row.project, row.projectId,
     row.sessionId, row.timeMs, row.storedMs, row.error ? 1 : 0, row.status, row.promptTokens, row.outputTokens, row.bytes,
-    requestIndex, row.json,
+    requestIndex, row.json, row.versionId,
   ];
 }
 
@@ -241,6 +246,7 @@ function rowOfSql(sql: SqlRow): LogRow {
     kind: String(sql.kind),
     path: text(sql.path),
     fileId: text(sql.file_id),
+    versionId: text(sql.version_id),
     project: text(sql.project),
     projectId: text(sql.project_id),
     sessionId: text(sql.session_id),

@@ -6,7 +6,8 @@ import type { LogRow } from './row.js';
 import type { StoredParent } from './trace-links.js';
 import type { LogApi, LogFilter, LogTotals, V5File } from './types.js';
 
-export type MemoTable = 'projects' | 'sessions';
+/** Ids kept by name: projects and sessions by name, and the log each judgment (by its id) is kept on. */
+export type MemoTable = 'projects' | 'sessions' | 'judgments';
 
 /** Reads, in or out of a transaction. */
 export interface TableReads {
@@ -15,6 +16,8 @@ export interface TableReads {
   findByReference(referenceId: string): Promise<LogRow | undefined>;
   file(id: string): Promise<V5File | undefined>;
   fileAtPath(path: string): Promise<V5File | undefined>;
+  /** The id kept for `key`, if any. */
+  memoOf(table: MemoTable, key: string): Promise<string | undefined>;
 }
 
 /** Writes: only inside `write()`, which runs them all or none. */

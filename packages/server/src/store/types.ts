@@ -86,6 +86,8 @@ export interface LogFilter {
   api?: LogApi;
   /** A v5 file id. */
   fileId?: string;
+  /** A v5 version id. */
+  versionId?: string;
   /** A v5 file path. */
   path?: string;
   /** v4: `model`, `agent`, `tool`, `generic`...; v5: `prompt`, `tool`, `flow`, `agent`. */
@@ -148,6 +150,58 @@ export interface Pruned {
   bytes: number;
 }
 
+/** Feedback on a v4 log (`POST /feedback`), as the API answers it: with its own id. */
+export interface StoredFeedback {
+  id: string;
+  type: string;
+  value?: unknown;
+  data_id: string;
+  user?: string;
+  created_at?: string;
+}
+
+/** One checked item of `POST /feedback`: `unset` takes away the log's feedback of that type. */
+export type FeedbackCreate = Omit<StoredFeedback, 'id'> & { unset?: boolean };
+
+/** Feedback kept on a log, and the log as it is now. */
+export interface FeedbackAdded {
+  feedback: StoredFeedback;
+  log: StoredV4Log;
+}
+
+/** A judgment (`POST /v5/evaluators/log`) as kept on the log it judges, in its `evaluator_logs`. */
+export type StoredEvaluatorLog = Record<string, unknown> & {
+  id: string;
+  type: 'evaluator';
+  parent_id: string;
+  file_id: string;
+  version_id: string;
+};
+
+/** A judgment that passed every check: of a stored v5 log, to a known evaluator file or a new one at a path. */
+export interface EvaluatorCreate {
+  body: Record<string, unknown>;
+  parentId: string;
+  destination: { fileId: string } | { newPath: string };
+  /** The evaluator's spec, when the body gave one: it makes the version. */
+  spec: unknown;
+  logId: string | undefined;
+}
+
+export interface EvaluatorAdded {
+  log: StoredEvaluatorLog;
+  /** The judged log, with the judgment in its `evaluator_logs`. */
+  parent: StoredV5Log;
+}
+
+/** What a version's answer needs: its oldest and newest stored logs, and how many logs it and its file have. */
+export interface V5VersionFacts {
+  first: StoredV5Log | undefined;
+  last: StoredV5Log | undefined;
+  versionLogs: number;
+  fileLogs: number;
+}
+
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
 export const MAX_TRACE_LOGS = 10_000;
@@ -161,6 +215,8 @@ export interface LogStorage {
   /** Applies a v4 PATCH to the log of that id or (the latest of) that reference id; undefined when none. */
   updateV4(target: { id?: string; referenceId?: string }, changes: Record<string, unknown>): Promise<StoredV4Log | undefined>;
   hasReferenceId(referenceId: string): Promise<boolean>;
+  /** Keeps each item on the v4 log its `data_id` names (one that names none is left out), all or none. */
+  addFeedback(items: readonly FeedbackCreate[]): Promise<FeedbackAdded[]>;
 
   addV5(create: V5Create, requestIndex: number): Promise<V5Added>;
   /** Applies checked changes; completing a flow or agent stamps its end. */
@@ -174,6 +230,12 @@ export interface LogStorage {
   importV5(logs: readonly StoredV5Log[]): Promise<V5Imported>;
   file(id: string): Promise<V5File | undefined>;
   fileAtPath(path: string): Promise<V5File | undefined>;
+  /** The oldest and newest logs of a version, and the counts of its and its file's logs. */
+  versionFacts(fileId: string, versionId: string): Promise<V5VersionFacts>;
+  /** Keeps a judgment on the v5 log it judges; undefined when that log is not stored. */
+  addEvaluatorLog(create: EvaluatorCreate): Promise<EvaluatorAdded | undefined>;
+  /** A judgment by its id: kept on the log it judges, or stored as a log of its own (imported). */
+  evaluatorLog(id: string): Promise<StoredEvaluatorLog | undefined>;
 
   get(api: LogApi, id: string): Promise<StoredRecord | undefined>;
   list(request?: PageRequest): Promise<LogPage>;
@@ -201,6 +263,14 @@ export class StoreOpenError extends Error {
  */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
+}
+
+/**
+ * A log of the id a write chose is stored already (a client's `log_id`, taken by another write,
+ * perhaps of another server, at the same moment): nothing of the write was stored.
+ */
+export class LogIdTakenError extends Error {
+  override readonly name = 'LogIdTakenError';
 }
 
 /** The engine has no room for a write (a full disk): nothing of it was stored. Writes work again once there is room. */

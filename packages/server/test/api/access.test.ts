@@ -164,7 +164,7 @@ describe('CORS', () => {
 });
 
 describe('the live feed', () => {
-  it('sends every log at once, then each stored and updated log', async () => {
+  it('sends the newest page of logs at once, then each stored and updated log', async () => {
     await send(port, 'POST', '/v4/logs', { host: host(), ...write }, logBody);
     const patch = () =>
       send(port, 'PATCH', '/v4/logs?reference_id=r1', { host: host(), ...write }, JSON.stringify({ output: 'done', duration: 1.5 }));
@@ -173,7 +173,7 @@ describe('the live feed', () => {
     expect(stream.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     const events = stream.body.split('\n\n').filter((block) => block.startsWith('event:'));
     const [snapshot, updated] = events.map((block) => JSON.parse(block.split('\ndata: ')[1] ?? 'null') as Record<string, unknown>);
-    expect((snapshot?.logs as unknown[]).length).toBe(1);
+    expect([(snapshot?.logs as unknown[]).length, snapshot?.older]).toEqual([1, null]);
     expect(updated).toMatchObject({
       change: 'updated',
       api: 'v4',
@@ -190,7 +190,7 @@ describe('the live feed after clear()', () => {
     const stream = await firstEvents(port, host(), '"logs":[]', clear);
     const snapshots = stream.body.split('\n\n').filter((block) => block.startsWith('event: snapshot'));
     expect(snapshots).toHaveLength(2);
-    expect(snapshots[1]).toBe('event: snapshot\ndata: {"logs":[]}');
+    expect(snapshots[1]).toBe('event: snapshot\ndata: {"logs":[],"older":null}');
   });
 });
 

@@ -123,3 +123,34 @@ describe('the trace viewer page', () => {
     await expect.poll(() => sessions.count()).toBe(all);
   });
 });
+
+describe('the trace viewer page over thousands of logs', () => {
+  it('draws the newest page of logs at first, and the page before each time "Load older logs" is clicked, until there is none', async () => {
+    const many = await startLocalLogServer({ apiKey: KEY, viewerPageSize: 400 });
+    try {
+      for (let request = 0; request < 20; request++) {
+        const batch = Array.from({ length: 100 }, (_, i) => ({ project: 'many', config: { type: 'model', model: 'gpt-4o' }, reference_id: `m${request * 100 + i}` }));
+        const sent = await fetch(`${many.url}/logs`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify(batch) });
+        expect(sent.status).toBe(200);
+      }
+      const tab = await browser!.newPage({ viewport: { width: 1400, height: 820 } });
+      tab.setDefaultTimeout(10_000);
+      try {
+        await tab.goto(many.url.replace(/\/v4$/, '/'));
+        const counts = tab.locator('#counts');
+        await expect.poll(() => counts.textContent()).toBe('400 logs · 400 sessions · older logs not loaded');
+        const older = tab.locator('#load-older');
+        for (let loaded = 800; loaded <= 2_000; loaded += 400) {
+          await older.click();
+          await expect.poll(() => counts.textContent()).toContain(`${loaded} logs`);
+        }
+        expect(await counts.textContent()).toBe('2000 logs · 2000 sessions');
+        expect(await older.isHidden()).toBe(true);
+      } finally {
+        await tab.close();
+      }
+    } finally {
+      await many.close();
+    }
+  }, 60_000);
+});

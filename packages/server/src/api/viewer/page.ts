@@ -29,6 +29,7 @@ export const VIEWER_HTML = `<!doctype html>
     <ol id="session-list" class="sessions"></ol>
     <p id="no-sessions" class="empty">No logs yet. Point the exporter's <code>baseUrl</code> at this server's
       <code>/v4</code> or <code>/v5</code> URL and they appear here as they arrive.</p>
+    <button id="load-older" class="older" type="button" hidden>Load older logs</button>
   </nav>
   <section class="pane" aria-labelledby="trace-title">
     <h2 id="trace-title">Trace</h2>
@@ -68,6 +69,9 @@ main { flex: 1; min-height: 0; display: grid; grid-template-columns: minmax(220p
 .pane { overflow: auto; border-right: 1px solid var(--line); background: var(--pane); padding: 0 0 16px; }
 .pane h2 { position: sticky; top: 0; z-index: 1; margin: 0; padding: 10px 14px; font-size: 12px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); background: var(--pane); border-bottom: 1px solid var(--line); }
 .empty { color: var(--muted); padding: 12px 14px; margin: 0; }
+.older { display: block; margin: 10px 14px; padding: 6px 10px; border: 1px solid var(--line); border-radius: 6px; background: #fff; cursor: pointer; }
+.older:disabled { cursor: progress; color: var(--muted); }
+.older[hidden] { display: none; }
 .sessions { list-style: none; margin: 0; padding: 0; }
 .sessions button { all: unset; box-sizing: border-box; display: block; width: 100%; padding: 9px 14px; border-bottom: 1px solid var(--line); cursor: pointer; }
 .sessions button:hover { background: #f3f4f6; }

@@ -1,7 +1,8 @@
 /**
  * The web page's script, sent as it is written here (plain ES2017, no build step). It listens to
- * the server's live feed (`events`: a `snapshot` of every log, then each log as it is stored or
- * updated) and draws sessions, trace trees and a log's details. Log strings are untrusted: they
+ * the server's live feed (`events`: a `snapshot` of the newest logs with the cursor of the page
+ * before them, then each log as it is stored or updated), reads older pages (`older`) when asked,
+ * and draws sessions, trace trees and a log's details. Log strings are untrusted: they
  * are only ever set as text (`textContent`), never parsed as HTML.
  *
  * Kept free of backquotes and dollar-brace so it can live in this template literal unchanged.
@@ -11,6 +12,11 @@ export const VIEWER_SCRIPT = String.raw`(function () {
   var MAX_DEPTH = 64;
   var entries = new Map();
   var arrivals = 0;
+  // Older pages take arrivals below the first page's, counting down.
+  var earliest = 0;
+  var older = null;
+  // A new snapshot starts over: an older page asked for before it is dropped.
+  var generation = 0;
   var state = { session: null, log: null, shownLog: null, shownVersion: -1, text: '', kind: '', errors: false };
   var scheduled = false;
 
@@ -27,25 +33,55 @@ export const VIEWER_SCRIPT = String.raw`(function () {
 
   function badge(kind) { return el('span', 'badge ' + kindClass(kind), kind); }
 
-  function put(item, version) {
+  function put(item, version, arrival) {
     var key = item.api + ':' + item.log.id;
     var known = entries.get(key);
     entries.set(key, {
       key: key, api: item.api, log: item.log, summary: item.summary,
-      arrival: known ? known.arrival : ++arrivals, version: version, search: null
+      arrival: known ? known.arrival : arrival(), version: version, search: null
     });
   }
 
+  function later() { return ++arrivals; }
+  function earlier() { return --earliest; }
+
   var version = 0;
+  // Pages come newest first.
   function onSnapshot(data) {
     entries.clear();
     arrivals = 0;
-    data.logs.forEach(function (item) { put(item, ++version); });
+    earliest = 0;
+    generation++;
+    data.logs.slice().reverse().forEach(function (item) { put(item, ++version, later); });
+    setOlder(data.older);
     schedule();
   }
 
+  function setOlder(cursor) {
+    older = cursor;
+    var button = byId('load-older');
+    button.hidden = older === null;
+    button.disabled = false;
+  }
+
+  function loadOlder() {
+    if (older === null) return;
+    var asked = generation;
+    var button = byId('load-older');
+    button.disabled = true;
+    fetch('older?cursor=' + encodeURIComponent(older))
+      .then(function (response) { return response.ok ? response.json() : Promise.reject(new Error(String(response.status))); })
+      .then(function (data) {
+        if (asked !== generation) return;
+        data.logs.forEach(function (item) { if (!entries.has(item.api + ':' + item.log.id)) put(item, ++version, earlier); });
+        setOlder(data.older);
+        schedule();
+      })
+      .catch(function () { button.disabled = false; });
+  }
+
   function onLog(data) {
-    put(data, ++version);
+    put(data, ++version, later);
     schedule();
   }
 
@@ -143,7 +179,7 @@ export const VIEWER_SCRIPT = String.raw`(function () {
     var shown = all.filter(function (session) { return !filtering() || session.logs.some(matches); });
     renderKinds();
     byId('counts').textContent = entries.size + ' logs · ' + all.length + ' sessions' +
-      (filtering() ? ' · ' + shown.length + ' match' : '');
+      (filtering() ? ' · ' + shown.length + ' match' : '') + (older === null ? '' : ' · older logs not loaded');
     if (!shown.some(function (s) { return s.key === state.session; })) state.session = shown.length ? shown[0].key : null;
     var current = shown.filter(function (s) { return s.key === state.session; })[0];
     if (current && !current.logs.some(function (e) { return e.key === state.log; })) state.log = current.roots[0].entry.key;
@@ -390,6 +426,7 @@ export const VIEWER_SCRIPT = String.raw`(function () {
   }
 
   bindFilters();
+  byId('load-older').addEventListener('click', loadOlder);
   connect();
 })();
 `;
