@@ -1,8 +1,8 @@
 export { HumanloopSpanExporter, type ExporterInternals, type ExporterStats } from './exporter/exporter.js';
-export { ExportResultCode, type ExportResult, type ReadableSpan, type SpanExporter, type SpanProcessor } from './shared/otel.js';
+export { ExportResultCode, type ExportResult, type ReadableSpan, type SpanExporter, type SpanProcessor } from './common/otel.js';
 export type { SpanCounts, SpanDropReason } from './log/fate.js';
 export type { EvaluationCounts, EvaluationDropReason } from './log/evaluation.js';
-export { HumanloopExportError, type ExportErrorReason } from './shared/errors.js';
+export { HumanloopExportError, type ExportErrorReason } from './common/errors.js';
 export { HumanloopSpanProcessor, type HumanloopSpanProcessorOptions, type SpanQueueOptions } from './exporter/processor.js';
 export { withHumanloop, type HumanloopContext } from './context/with-humanloop.js';
 export { HumanloopContextSpanProcessor, type HumanloopContextOptions } from './context/context-processor.js';
@@ -23,7 +23,7 @@ export {
   type HumanloopEnvVar,
 } from './config/config.js';
 export { mapSpan, type Evaluation, type SpanMapping, type SpanMapperOptions, type SkipReason } from './mapping/map-span.js';
-export type { Clock } from './shared/clock.js';
+export type { Clock } from './common/clock.js';
 export type {
   AgentConfig,
   ChatMessage,
@@ -43,4 +43,4 @@ export type {
   ToolConfig,
   UpdateLogRequest,
 } from './log/log-request.js';
-export { VERSION } from './shared/version.js';
+export { VERSION } from './common/version.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { VERSION } from '../src/shared/version.js';
+import { VERSION } from '../src/common/version.js';
 
 describe('VERSION', () => {
   it('equals the package version sent in the User-Agent', () => {

@@ -1,7 +1,7 @@
 import type { EvaluationDropReason } from '../log/evaluation.js';
 import type { SpanDropReason } from '../log/fate.js';
-import { logger, tellUser } from '../shared/diag.js';
-import type { HumanloopExportError } from '../shared/errors.js';
+import { logger, tellUser } from '../common/diag.js';
+import type { HumanloopExportError } from '../common/errors.js';
 
 /** How often, at most, later losses are summed up in one line, and deliveries said at `info`. */
 const SUMMARY_MILLIS = 60_000;

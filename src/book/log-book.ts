@@ -5,7 +5,7 @@ import type { Link, UnlinkedLog } from '../log/unlinked-log.js';
 import type { BookEffect, ExportId } from '../log/steps.js';
 import type { SpoolEntry } from '../log/spool-entry.js';
 import { evaluationDropReason, EvaluationTally, type EvaluationCounts, type EvaluationDropReason, type HeldEvaluation, type Judgment } from '../log/evaluation.js';
-import { HumanloopExportError, isItemReason, isTransient } from '../shared/errors.js';
+import { HumanloopExportError, isItemReason, isTransient } from '../common/errors.js';
 
 /**
  * Where a log is in its life:

@@ -1,8 +1,8 @@
-import type { ReadableSpan } from '../shared/otel.js';
+import type { ReadableSpan } from '../common/otel.js';
 import type { Dispatcher } from 'undici';
 import { DiagLogLevel } from '@opentelemetry/api';
-import { misconfigured } from '../shared/diag.js';
-import { isLoopbackHost } from '../shared/loopback.js';
+import { misconfigured } from '../common/diag.js';
+import { isLoopbackHost } from '../common/loopback.js';
 import type { LogRequest } from '../log/log-request.js';
 
 /** Which Humanloop API the logs go to: v4 (`POST /logs`, in batches) or v5 (a log per request, filed by path). */

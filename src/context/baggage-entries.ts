@@ -1,8 +1,8 @@
 import { propagation, type Baggage, type Context } from '@opentelemetry/api';
 import { ConfigurationError } from '../config/config.js';
 import { CONTEXT_ATTRIBUTES, METADATA_ATTRIBUTE_PREFIX } from '../log/context-attributes.js';
-import { logger } from '../shared/diag.js';
-import { setOwn } from '../shared/own-keys.js';
+import { logger } from '../common/diag.js';
+import { setOwn } from '../common/own-keys.js';
 import { boundedMetadata, NO_VALUES, type ContextMetadataValue, type ContextValues } from './context-values.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Context } from '@opentelemetry/api';
-import type { ReadableSpan, SpanProcessor } from '../shared/otel.js';
+import type { ReadableSpan, SpanProcessor } from '../common/otel.js';
 import { baggageSelection, type BaggageOption, type BaggageSelection } from './baggage-entries.js';
 import { stampContext } from './stamp.js';
 

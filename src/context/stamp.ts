@@ -1,9 +1,9 @@
 import { trace, type AttributeValue, type Attributes, type Context } from '@opentelemetry/api';
 import { CONTEXT_ATTRIBUTES } from '../log/context-attributes.js';
 import { userIdOf } from '../mapping/identity.js';
-import { describeError, logger } from '../shared/diag.js';
-import { isRecord } from '../shared/json.js';
-import type { ReadableSpan } from '../shared/otel.js';
+import { describeError, logger } from '../common/diag.js';
+import { isRecord } from '../common/json.js';
+import type { ReadableSpan } from '../common/otel.js';
 import { readBaggage, type BaggageSelection } from './baggage-entries.js';
 import { attributesOf, isEmpty, mergeValues } from './context-values.js';
 import { contextValuesIn } from './with-humanloop.js';

@@ -1,7 +1,7 @@
 import { context, createContextKey, type Context } from '@opentelemetry/api';
-import { registeredGlobally } from '../shared/api-globals.js';
-import { logger, misconfigured } from '../shared/diag.js';
-import { setOwn } from '../shared/own-keys.js';
+import { registeredGlobally } from '../common/api-globals.js';
+import { logger, misconfigured } from '../common/diag.js';
+import { setOwn } from '../common/own-keys.js';
 import { withBaggageEntries, withoutBaggageEntries } from './baggage-entries.js';
 import { boundedMetadata, mergeValues, NO_VALUES, type ContextMetadataValue, type ContextValues } from './context-values.js';
 

@@ -1,5 +1,5 @@
 import type { SpoolEntry, Restored } from '../log/spool-entry.js';
-import { backoffMillis, type BackoffPolicy } from '../shared/backoff.js';
+import { backoffMillis, type BackoffPolicy } from '../common/backoff.js';
 import { OutageBuffer, type Evicted } from './outage-buffer.js';
 import { Spool } from './spool.js';
 

@@ -1,4 +1,4 @@
-import { Fifo } from '../shared/fifo.js';
+import { Fifo } from '../common/fifo.js';
 
 interface Kept {
   key: string;

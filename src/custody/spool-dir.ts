@@ -1,7 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { logger } from '../shared/diag.js';
+import { logger } from '../common/diag.js';
 
 /** Permission bits that let users other than the owner read or change what is in a directory. */
 const OPEN_TO_OTHERS = 0o066;

@@ -2,9 +2,9 @@ import { encodeJson, serializeJson, toOutgoing } from '../log/encoding.js';
 import type { LogIds, OutgoingLog } from '../log/outgoing-log.js';
 import type { HeldEvaluation } from '../log/evaluation.js';
 import type { SpoolEntry } from '../log/spool-entry.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../common/json.js';
 import { isV5Route } from '../log/routes.js';
-import { parseJson } from '../shared/json.js';
+import { parseJson } from '../common/json.js';
 
 /**
  * One line of a spool file: the entry's fields, then its log's JSON as it is (not parsed and

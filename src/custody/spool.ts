@@ -2,7 +2,7 @@ import { unlinkSync } from 'node:fs';
 import { readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Restored, SpoolEntry } from '../log/spool-entry.js';
-import { describeError, logger } from '../shared/diag.js';
+import { describeError, logger } from '../common/diag.js';
 import { writeDurably, writeDurablySync, type WholeFile } from './durable-file.js';
 import { makeSpoolDir, makeSpoolDirSync, warnIfOpen } from './spool-dir.js';
 import { parseLine, toLine } from './spool-lines.js';

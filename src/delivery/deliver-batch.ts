@@ -1,6 +1,6 @@
 import type { LogOutcome, OutgoingLog } from '../log/outgoing-log.js';
-import { logger } from '../shared/diag.js';
-import { HumanloopExportError } from '../shared/errors.js';
+import { logger } from '../common/diag.js';
+import { HumanloopExportError } from '../common/errors.js';
 import type { Dialect, Refusal } from './dialect.js';
 import { sendWithRetry, type Answer, type RetryContext } from './retry.js';
 import { shrinkToFit } from './shrink.js';

@@ -1,5 +1,5 @@
 import type { OutgoingLog } from '../log/outgoing-log.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../common/json.js';
 import { objectOf, toOutgoing } from '../log/encoding.js';
 
 /** What a dialect's bodies call the fields that place a log under its parent, and those a log cannot go without. */

@@ -1,7 +1,7 @@
-import { backoffMillis } from '../shared/backoff.js';
-import type { Clock } from '../shared/clock.js';
-import { logger } from '../shared/diag.js';
-import { HumanloopExportError } from '../shared/errors.js';
+import { backoffMillis } from '../common/backoff.js';
+import type { Clock } from '../common/clock.js';
+import { logger } from '../common/diag.js';
+import { HumanloopExportError } from '../common/errors.js';
 import type { Transport, TransportRequest, TransportResult } from '../transport/http-transport.js';
 
 export interface RetryContext {

@@ -1,8 +1,8 @@
 import type { LogOutcome, OutgoingLog } from '../log/outgoing-log.js';
-import type { Clock } from '../shared/clock.js';
-import { logger } from '../shared/diag.js';
-import { HumanloopExportError } from '../shared/errors.js';
-import { Fifo } from '../shared/fifo.js';
+import type { Clock } from '../common/clock.js';
+import { logger } from '../common/diag.js';
+import { HumanloopExportError } from '../common/errors.js';
+import { Fifo } from '../common/fifo.js';
 import type { Transport } from '../transport/http-transport.js';
 import { deliverBatch, type Delivery } from './deliver-batch.js';
 import type { Dialect } from './dialect.js';

@@ -1,5 +1,5 @@
 import type { LogRequest, ModelConfig, ModelConfigTool } from '../log/log-request.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../common/json.js';
 import type { V5Route } from '../log/routes.js';
 
 /**

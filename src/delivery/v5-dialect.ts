@@ -4,7 +4,7 @@ import { decodeLog, encodeLog } from '../log/log-json.js';
 import type { LogIds, OutgoingLog } from '../log/outgoing-log.js';
 import type { Link, UnlinkedLog } from '../log/unlinked-log.js';
 import type { Dialect, Refusal, WireRequest } from './dialect.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../common/json.js';
 import { isV5Route, type V5Route } from '../log/routes.js';
 import { withoutFields, type FieldRules } from './json-edits.js';
 import { readRefusals } from './refusals.js';

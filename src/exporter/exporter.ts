@@ -1,11 +1,11 @@
 import { trace, type Context } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from '../shared/otel.js';
-import type { ReadableSpan, SpanExporter } from '../shared/otel.js';
+import { ExportResultCode, type ExportResult } from '../common/otel.js';
+import type { ReadableSpan, SpanExporter } from '../common/otel.js';
 import { resolveConfig, type Environment, type HumanloopSpanExporterOptions, type ResolvedConfig } from '../config/config.js';
-import { systemClock, type Clock } from '../shared/clock.js';
-import { describeError, installConsoleLogger, logger, misconfigured, tellUser } from '../shared/diag.js';
+import { systemClock, type Clock } from '../common/clock.js';
+import { describeError, installConsoleLogger, logger, misconfigured, tellUser } from '../common/diag.js';
 import { watchExit, type ExitHooks } from './exit-watch.js';
-import { HumanloopExportError, type ExportErrorReason } from '../shared/errors.js';
+import { HumanloopExportError, type ExportErrorReason } from '../common/errors.js';
 import { registerMetrics } from './metrics.js';
 import { pipelineParts } from '../pipeline/parts.js';
 import { LogPipeline } from '../pipeline/pipeline.js';

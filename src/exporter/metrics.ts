@@ -1,6 +1,6 @@
 import { metrics, type BatchObservableCallback } from '@opentelemetry/api';
 import type { ExporterStats } from '../pipeline/stats.js';
-import { VERSION } from '../shared/version.js';
+import { VERSION } from '../common/version.js';
 
 /**
  * Publishes the exporter's counters through the global MeterProvider, when the application has

@@ -3,9 +3,9 @@ import type { HumanloopSpanExporterOptions } from '../config/config.js';
 import { baggageSelection, type BaggageSelection } from '../context/baggage-entries.js';
 import type { HumanloopContextOptions } from '../context/context-processor.js';
 import { stampContext } from '../context/stamp.js';
-import { describeError, logger } from '../shared/diag.js';
+import { describeError, logger } from '../common/diag.js';
 import { HumanloopSpanExporter, type ExporterInternals } from './exporter.js';
-import type { ReadableSpan, SpanProcessor } from '../shared/otel.js';
+import type { ReadableSpan, SpanProcessor } from '../common/otel.js';
 
 /** The processor's queue of ended spans. */
 export interface SpanQueueOptions {

@@ -1,4 +1,4 @@
-import type { ReadableSpan } from '../shared/otel.js';
+import type { ReadableSpan } from '../common/otel.js';
 import { safeParentSpanId, safeSpanId } from '../mapping/span-ids.js';
 
 /** An export's spans in the order they are worked through, and which of them are parents of others in it. */

@@ -8,8 +8,8 @@ import { evaluatorPath } from '../mapping/file-path.js';
 import { mapSpan, type SpanMapperOptions } from '../mapping/map-span.js';
 import { localParentSpanId, safeParentSpanId, safeSpanId } from '../mapping/span-ids.js';
 import { durationSeconds } from '../mapping/time.js';
-import { describeError, logger } from '../shared/diag.js';
-import type { ReadableSpan } from '../shared/otel.js';
+import { describeError, logger } from '../common/diag.js';
+import type { ReadableSpan } from '../common/otel.js';
 
 /** The path a log is filed under, for APIs that file logs by path. */
 export type PathOf = (log: LogRequest, span: ReadableSpan) => string;

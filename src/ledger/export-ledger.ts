@@ -1,7 +1,7 @@
 import type { ExportId } from '../log/steps.js';
-import { describeError, logger } from '../shared/diag.js';
-import { HumanloopExportError, type ExportErrorReason } from '../shared/errors.js';
-import { ExportResultCode, type ExportResult } from '../shared/otel.js';
+import { describeError, logger } from '../common/diag.js';
+import { HumanloopExportError, type ExportErrorReason } from '../common/errors.js';
+import { ExportResultCode, type ExportResult } from '../common/otel.js';
 
 /** One `export()` call: how many of its logs it still waits for, and how they fared so far. */
 interface ExportEntry {

@@ -1,4 +1,4 @@
-import { parseJson } from '../shared/json.js';
+import { parseJson } from '../common/json.js';
 import type { OutgoingLog } from './outgoing-log.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { HumanloopExportError } from '../shared/errors.js';
+import type { HumanloopExportError } from '../common/errors.js';
 
 /** Why a span's end makes no log: not an LLM span, refused by `spanFilter` or `redact`, or unreadable. */
 export type SkipReason = 'not_llm' | 'filtered' | 'redacted' | 'mapping_error';

@@ -1,4 +1,4 @@
-import type { HumanloopExportError } from '../shared/errors.js';
+import type { HumanloopExportError } from '../common/errors.js';
 
 /** What the API returned for a created log: its id for its children, and for completing it later. */
 export interface LogIds {

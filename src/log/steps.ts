@@ -1,7 +1,7 @@
-import type { HumanloopExportError } from '../shared/errors.js';
+import type { HumanloopExportError } from '../common/errors.js';
 import type { EvaluationDropReason, Judgment } from './evaluation.js';
 import type { SpanDropReason } from './fate.js';
-import type { ReadableSpan } from '../shared/otel.js';
+import type { ReadableSpan } from '../common/otel.js';
 import type { LogIds, OutgoingLog } from './outgoing-log.js';
 import type { Link, UnlinkedLog } from './unlinked-log.js';
 

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { parseJson } from '../shared/json.js';
+import { parseJson } from '../common/json.js';
 
 /**
  * Defensive readers for span attributes: a value of the wrong type reads as absent, never throws.

@@ -6,7 +6,7 @@ import {
   EVENT_GEN_AI_EVALUATION_RESULT,
 } from './genai-attributes.js';
 import type { Attributes } from '@opentelemetry/api';
-import type { ReadableSpan } from '../shared/otel.js';
+import type { ReadableSpan } from '../common/otel.js';
 import type { Evaluation } from '../log/evaluation.js';
 import { readNumber, readString } from './attributes.js';
 

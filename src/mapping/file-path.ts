@@ -1,6 +1,6 @@
 import type { LogRequest } from '../log/log-request.js';
-import { describeError, logger } from '../shared/diag.js';
-import type { ReadableSpan } from '../shared/otel.js';
+import { describeError, logger } from '../common/diag.js';
+import type { ReadableSpan } from '../common/otel.js';
 import { contextPathOf } from './request-context.js';
 import { safeSpanId } from './span-ids.js';
 

@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { setOwn } from '../shared/own-keys.js';
+import { setOwn } from '../common/own-keys.js';
 
 /** What one index of a flattened list holds: the rest of each key, to its value. */
 export type Group = Map<string, AttributeValue>;

@@ -1,5 +1,5 @@
-import type { ReadableSpan } from '../shared/otel.js';
-import { describeError, logger } from '../shared/diag.js';
+import type { ReadableSpan } from '../common/otel.js';
+import { describeError, logger } from '../common/diag.js';
 import type { SkipReason } from '../log/fate.js';
 import type { LogRequest } from '../log/log-request.js';
 import { buildLogRequest, type MappingOptions } from './build-log.js';

@@ -1,4 +1,4 @@
-import { setOwn } from '../shared/own-keys.js';
+import { setOwn } from '../common/own-keys.js';
 
 const MAX_KEYS = 64;
 const MAX_STRING_CHARS = 4096;

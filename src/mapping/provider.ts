@@ -1,5 +1,5 @@
 import { MODEL_PROVIDERS, type ModelProvider } from '../log/log-request.js';
-import { ownValue } from '../shared/own-keys.js';
+import { ownValue } from '../common/own-keys.js';
 
 const ALIASES: Record<string, ModelProvider> = {
   'azure.ai.openai': 'openai_azure',

@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { CONTEXT_ATTRIBUTES, METADATA_ATTRIBUTE_PREFIX } from '../log/context-attributes.js';
-import { setOwn } from '../shared/own-keys.js';
+import { setOwn } from '../common/own-keys.js';
 import { readString } from './attributes.js';
 
 /**

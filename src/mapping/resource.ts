@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { ReadableSpan } from '../shared/otel.js';
+import type { ReadableSpan } from '../common/otel.js';
 
 /** What a log takes from the span's resource: the same for every span of a provider. */
 export interface ResourceFacts {

@@ -1,4 +1,4 @@
-import type { ReadableSpan } from '../shared/otel.js';
+import type { ReadableSpan } from '../common/otel.js';
 
 /** The parent's span id: `parentSpanContext` in SDK 2.x, `parentSpanId` in 1.x. */
 export function parentSpanId(span: ReadableSpan): string | undefined {

@@ -3,9 +3,9 @@ import { exportOrder, type ExportOrder } from '../intake/export-order.js';
 import type { Intake } from '../intake/intake.js';
 import type { UnlinkedLog } from '../log/unlinked-log.js';
 import type { ExportId, Step } from '../log/steps.js';
-import type { Clock } from '../shared/clock.js';
-import type { ReadableSpan } from '../shared/otel.js';
-import { nextTurn, SLICE_SIZE } from '../shared/slices.js';
+import type { Clock } from '../common/clock.js';
+import type { ReadableSpan } from '../common/otel.js';
+import { nextTurn, SLICE_SIZE } from '../common/slices.js';
 import type { TraceBatch, TraceStage } from '../trace/trace-stage.js';
 
 export interface ExportWorkOptions {

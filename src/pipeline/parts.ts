@@ -7,7 +7,7 @@ import type { ResolvedConfig } from '../config/config.js';
 import { Intake } from '../intake/intake.js';
 import { isExportedSpan } from '../mapping/classify.js';
 import { pathResolver } from '../mapping/file-path.js';
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../common/clock.js';
 import { TraceStage } from '../trace/trace-stage.js';
 import type { Transport } from '../transport/http-transport.js';
 

@@ -1,7 +1,7 @@
 import type { Sender } from '../delivery/sender.js';
 import type { Step } from '../log/steps.js';
-import type { Background } from '../shared/background.js';
-import type { Clock } from '../shared/clock.js';
+import type { Background } from '../common/background.js';
+import type { Clock } from '../common/clock.js';
 import type { TraceStage } from '../trace/trace-stage.js';
 
 /** The longest a flush (or shutdown) starts requests and waits between retries; what cannot go by then is kept for later. */

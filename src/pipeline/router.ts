@@ -2,7 +2,7 @@ import type { DeliveryReport } from '../book/delivery-report.js';
 import type { LogBook } from '../book/log-book.js';
 import type { ExportLedger } from '../ledger/export-ledger.js';
 import type { ExportId, Step } from '../log/steps.js';
-import type { Background } from '../shared/background.js';
+import type { Background } from '../common/background.js';
 import type { PipelineParts } from './parts.js';
 
 export interface RouterParts extends PipelineParts {

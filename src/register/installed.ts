@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { describeError } from '../shared/diag.js';
+import { describeError } from '../common/diag.js';
 import packageRequire from './package-require.cjs';
 
 /** A package the application may have installed, as found when it was asked for. */

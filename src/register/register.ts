@@ -1,10 +1,10 @@
 import { context, propagation, trace, type TracerProvider } from '@opentelemetry/api';
-import { registeredGlobally } from '../shared/api-globals.js';
+import { registeredGlobally } from '../common/api-globals.js';
 import { ConfigurationError } from '../config/config.js';
-import { describeError, logger, misconfigured } from '../shared/diag.js';
+import { describeError, logger, misconfigured } from '../common/diag.js';
 import { shutdownOnExit } from './exit-hooks.js';
 import { findInstalled } from './installed.js';
-import type { SpanProcessor } from '../shared/otel.js';
+import type { SpanProcessor } from '../common/otel.js';
 import { HumanloopSpanProcessor, type HumanloopSpanProcessorOptions } from '../exporter/processor.js';
 import { findTracerSdk, type SdkTracerProvider, type TracerSdk } from './tracer-sdk.js';
 

@@ -1,6 +1,6 @@
 import type { ContextManager, TextMapPropagator, TracerProvider } from '@opentelemetry/api';
 import { applicationRequires, findInstalled } from './installed.js';
-import type { SpanProcessor } from '../shared/otel.js';
+import type { SpanProcessor } from '../common/otel.js';
 
 /** A tracer provider of the OpenTelemetry JS SDK, 2.x or 3.x: what the one-call set-up uses of it. */
 export interface SdkTracerProvider extends TracerProvider {

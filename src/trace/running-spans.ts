@@ -1,4 +1,4 @@
-import type { ReadableSpan } from '../shared/otel.js';
+import type { ReadableSpan } from '../common/otel.js';
 
 /**
  * Spans started and not yet ended, as a span processor reports them: the live span, to classify

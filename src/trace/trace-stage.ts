@@ -2,7 +2,7 @@ import { TraceFlags, type SpanContext } from '@opentelemetry/api';
 import type { UnlinkedLog } from '../log/unlinked-log.js';
 import type { TraceDecision } from '../log/steps.js';
 import { localParentSpanId } from '../mapping/span-ids.js';
-import type { ReadableSpan } from '../shared/otel.js';
+import type { ReadableSpan } from '../common/otel.js';
 import { foldNestedCalls } from './fold-calls.js';
 import { TraceLinker, type LinkDecision, type StartState } from './linker.js';
 import { RunningSpans } from './running-spans.js';

@@ -1,10 +1,10 @@
 import { context } from '@opentelemetry/api';
-import { suppressTracing } from '../shared/otel.js';
+import { suppressTracing } from '../common/otel.js';
 import type { Dispatcher, request } from 'undici';
-import { describeError } from '../shared/diag.js';
-import { HumanloopExportError, type ExportErrorReason } from '../shared/errors.js';
-import { parseJson } from '../shared/json.js';
-import { USER_AGENT } from '../shared/version.js';
+import { describeError } from '../common/diag.js';
+import { HumanloopExportError, type ExportErrorReason } from '../common/errors.js';
+import { parseJson } from '../common/json.js';
+import { USER_AGENT } from '../common/version.js';
 import { isRetryableError, isRetryableStatus } from './is-retryable.js';
 import { parseRetryAfter } from './retry-after.js';
 

@@ -12,7 +12,7 @@ import type { LogIds, LogOutcome, OutgoingLog } from '../../src/log/outgoing-log
 import type { SpoolEntry } from '../../src/log/spool-entry.js';
 import type { BookEffect, ExportId } from '../../src/log/steps.js';
 import type { Link, UnlinkedLog } from '../../src/log/unlinked-log.js';
-import { HumanloopExportError, type ExportErrorReason } from '../../src/shared/errors.js';
+import { HumanloopExportError, type ExportErrorReason } from '../../src/common/errors.js';
 import { settledSpans } from '../helpers/harness.js';
 import { CHAT_ATTRIBUTES, MAPPER_OPTIONS, recordSpans, startSpan } from '../helpers/spans.js';
 

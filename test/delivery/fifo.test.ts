@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Fifo } from '../../src/shared/fifo.js';
+import { Fifo } from '../../src/common/fifo.js';
 
 describe('Fifo', () => {
   it('gives items back oldest first, across its compactions', () => {

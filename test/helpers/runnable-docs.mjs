@@ -45,7 +45,7 @@ export function docBlocks(doc) {
   return markedBlocks(readFileSync(join(REPO, doc), 'utf8'));
 }
 
-function only(blocks, kind, name, doc) {
+function onlyBlock(blocks, kind, name, doc) {
   const found = blocks.filter((block) => block.kind === kind && (name === undefined || block.name === name));
   if (found.length !== 1) throw new Error(`${doc}: ${found.length} blocks marked "run: ${kind}${name ? ` ${name}` : ''}", expected 1`);
   return found[0];
@@ -61,7 +61,7 @@ export function scenarioCode(scenario) {
   const names = scenario.files ?? blocks.filter((block) => block.kind === 'file').map((block) => block.name);
   const files = names.map((entry) => {
     const { block, as } = typeof entry === 'string' ? { block: entry, as: entry } : entry;
-    return { ...only(blocks, 'file', block, scenario.doc), name: as };
+    return { ...onlyBlock(blocks, 'file', block, scenario.doc), name: as };
   });
   if (files.length === 0) throw new Error(`${scenario.doc}: no block marked "run: file"`);
   const commands =
@@ -92,7 +92,7 @@ export async function tarballProject(doc, { tarball, node }) {
   const dir = mkdtempSync(join(tmpdir(), 'hl-doc-run-'));
   const remove = () => rmSync(dir, { recursive: true, force: true });
   const env = commandEnv(node, {});
-  const install = only(docBlocks(doc), 'install', undefined, doc).code.replace(/(^|\s)humanloop-otel-exporter(?=\s|$)/gm, `$1${tarball}`);
+  const install = onlyBlock(docBlocks(doc), 'install', undefined, doc).code.replace(/(^|\s)humanloop-otel-exporter(?=\s|$)/gm, `$1${tarball}`);
   try {
     await sh('npm init -y > /dev/null', { cwd: dir, env });
     await sh(`set -e\n${install}`, { cwd: dir, env: { ...env, npm_config_audit: 'false', npm_config_fund: 'false' } });

@@ -1,4 +1,4 @@
-import { logger } from '../../src/shared/diag.js';
+import { logger } from '../../src/common/diag.js';
 
 /**
  * The exporter calls each export back through a guard that lets one call through: a second call

@@ -1,7 +1,7 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExportLedger } from '../../src/ledger/export-ledger.js';
-import { HumanloopExportError, type ExportErrorReason } from '../../src/shared/errors.js';
+import { HumanloopExportError, type ExportErrorReason } from '../../src/common/errors.js';
 import { captureDiag } from '../helpers/harness.js';
 
 /**

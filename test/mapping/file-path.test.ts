@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mapSpan } from '../../src/mapping/map-span.js';
 import { defaultPath, pathResolver } from '../../src/mapping/file-path.js';
 import type { LogRequest } from '../../src/log/log-request.js';
-import type { ReadableSpan } from '../../src/shared/otel.js';
+import type { ReadableSpan } from '../../src/common/otel.js';
 import { captureDiag } from '../helpers/harness.js';
 import type { Attributes } from '@opentelemetry/api';
 import { CHAT_ATTRIBUTES, chatSpans, MAPPER_OPTIONS } from '../helpers/spans.js';

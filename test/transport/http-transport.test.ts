@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpTransport, MAX_RESPONSE_BYTES, type Transport } from '../../src/transport/http-transport.js';
-import { VERSION } from '../../src/shared/version.js';
+import { VERSION } from '../../src/common/version.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMillis, MAX_BACKOFF_MILLIS } from '../../src/shared/backoff.js';
+import { backoffMillis, MAX_BACKOFF_MILLIS } from '../../src/common/backoff.js';
 import { parseRetryAfter } from '../../src/transport/retry-after.js';
 
 describe('parseRetryAfter', () => {

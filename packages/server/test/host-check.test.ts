@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedHostsOption, hostCheck } from '../src/shared/host-check.js';
+import { allowedHostsOption, hostCheck } from '../src/common/host-check.js';
 
 /** Which Host headers a server answers to, by where it listens and what it was told to allow. */
 

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { setOwn } from '../../shared/own-keys.js';
+import { setOwn } from '../../common/own-keys.js';
 import { parseJsonText, readInteger, readJson } from '../attributes.js';
 
 /**

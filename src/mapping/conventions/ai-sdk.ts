@@ -7,7 +7,7 @@ import { toModelConfigTools } from '../tools.js';
 import { asEmbedding } from '../retrieval.js';
 import { embeddedValues } from './ai-sdk-extras.js';
 import { normalizeGenAi } from './genai.js';
-import { setOwn } from '../../shared/own-keys.js';
+import { setOwn } from '../../common/own-keys.js';
 
 /** `ai.operationId` → what the span is. Tokens are only read from the per-call `do*` spans. */
 export function aiSdkKind(operationId: string): LogKind {

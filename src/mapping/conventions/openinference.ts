@@ -7,7 +7,7 @@ import { emptyNormalized, type KindReader, type LogKind, type ModelParams, type 
 import { toModelConfigTools } from '../tools.js';
 import { asEmbedding, asRetrieval, type RetrievedDocument } from '../retrieval.js';
 import { fromOpenAiMessages } from './openai-messages.js';
-import { assignOwn, ownValue, setOwn } from '../../shared/own-keys.js';
+import { assignOwn, ownValue, setOwn } from '../../common/own-keys.js';
 
 export function openInferenceKind(kind: string): LogKind {
   switch (kind.toUpperCase()) {

@@ -6,7 +6,7 @@ import { isRecord, textOf, toRole, toToolCall } from '../messages.js';
 import type { LogKind, NormalizedSpan } from '../normalized.js';
 import { normalizeGenAi } from './genai.js';
 import { openAiContent } from './openai-messages.js';
-import { setOwn } from '../../shared/own-keys.js';
+import { setOwn } from '../../common/own-keys.js';
 
 const ASSOCIATION_PREFIX = 'traceloop.association.properties.';
 

@@ -5,7 +5,7 @@
  * host-check.ts: a site that rebinds its own DNS name to 127.0.0.1 still sends its own name), and
  * no CORS header is ever sent.
  */
-import { isLoopbackHost } from '../shared/loopback.js';
+import { isLoopbackHost } from '../common/loopback.js';
 
 /** Whether the peer's address is this machine's: only then may it read without the key. */
 export function isLoopbackPeer(address: string | undefined): boolean {

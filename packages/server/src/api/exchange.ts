@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ownValue } from '../shared/own-keys.js';
+import { ownValue } from '../common/own-keys.js';
 import { isLoopbackPeer } from './access.js';
 import type { Fault } from './faults.js';
 import type { JsonParse } from './http-body.js';

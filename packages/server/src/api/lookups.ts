@@ -3,7 +3,7 @@
  * file?), asked of the store before validating: the ids a body names are collected, looked up
  * together, and the answers handed to the pure checks as synchronous lookups.
  */
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../common/json.js';
 import type { LogStorage, StoredV5Log, V5File } from '../store/types.js';
 import type { KnownJudgments } from './v5-evaluators.js';
 import { MAX_TRACE_DEPTH } from './v5-kinds.js';

@@ -1,6 +1,6 @@
 /** The log server's options, and the settings they resolve to (defaults filled in, every value checked). */
-import { isLoopbackHost } from '../shared/loopback.js';
-import { allowedHostsOption, hostCheck, type HostCheck } from '../shared/host-check.js';
+import { isLoopbackHost } from '../common/loopback.js';
+import { allowedHostsOption, hostCheck, type HostCheck } from '../common/host-check.js';
 import type { LogChange } from './event-stream.js';
 import { MAX_PAGE_SIZE, type LogStorage } from '../store/types.js';
 import { DEFAULT_DATA_MAX_BYTES } from './log-file.js';

@@ -2,7 +2,7 @@
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { readBody } from '../shared/read-body.js';
+import { readBody } from '../common/read-body.js';
 import type { GrpcReceiver } from '../gateway/grpc-receiver.js';
 import { createOtlpIngest, type OtlpIngest } from '../gateway/otlp-ingest.js';
 import { isLoopbackPeer } from './access.js';

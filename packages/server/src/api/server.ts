@@ -1,8 +1,8 @@
 /** Starting the log server (`startLocalLogServer`, and `startTestLogServer` with fault injection) and the handle it returns. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { listen } from '../shared/listen.js';
-import { requestTimeouts } from '../shared/request-timeouts.js';
+import { listen } from '../common/listen.js';
+import { requestTimeouts } from '../common/request-timeouts.js';
 import type { Fault, FaultPlan } from './faults.js';
 import type { RecordedRequest } from './request-records.js';
 import { openMemoryStore } from '../store/memory-store.js';

@@ -4,7 +4,7 @@
  * (`PromptLogResponse`, `ToolLogResponse`, `FlowLogResponse`, `AgentLogResponse`), each with the
  * version of its file it was logged to. Pure: the store is read, never changed.
  */
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../common/json.js';
 import { MAX_TRACE_DEPTH, V5_KINDS, type V5FileType } from './v5-kinds.js';
 import type { StoredV5Log } from './stored-logs.js';
 

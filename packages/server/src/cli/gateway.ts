@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { HumanloopSpanExporterOptions } from 'humanloop-otel-exporter';
-import { isLoopbackHost } from '../shared/loopback.js';
-import { hostListProblem } from '../shared/host-check.js';
+import { isLoopbackHost } from '../common/loopback.js';
+import { hostListProblem } from '../common/host-check.js';
 import { loadRedactionFile, RedactionConfigError } from '../gateway/redaction.js';
 import type { OtlpGatewayOptions } from '../gateway/server.js';
 import { listenFailure, untilSignalled, usageError, wholeNumber, type CliCommand } from './command.js';

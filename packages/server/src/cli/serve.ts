@@ -3,8 +3,8 @@
 // nothing), serves a web page at /, and keeps the logs in memory, SQLite or PostgreSQL (--db).
 import { parseArgs } from 'node:util';
 import { DEFAULT_BASE_URL } from 'humanloop-otel-exporter';
-import { isLoopbackHost } from '../shared/loopback.js';
-import { hostListProblem } from '../shared/host-check.js';
+import { isLoopbackHost } from '../common/loopback.js';
+import { hostListProblem } from '../common/host-check.js';
 import { startLocalLogServer, type LocalApiVersion, type LocalLogServer, type LogChange } from '../api/index.js';
 import { DEFAULT_DATA_MAX_BYTES } from '../api/log-file.js';
 import { DEFAULT_MAX_LOGS } from '../api/server.js';

@@ -1,5 +1,5 @@
 import { Metadata, Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall, type ServiceDefinition } from '@grpc/grpc-js';
-import { describeError, logger } from '../shared/diag.js';
+import { describeError, logger } from '../common/diag.js';
 import { hasBearerToken } from './auth.js';
 import { encodeResponse } from './otlp-codec.js';
 import type { SpanIntake } from './span-intake.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { describeError, logger } from '../shared/diag.js';
-import type { HostCheck } from '../shared/host-check.js';
+import { describeError, logger } from '../common/diag.js';
+import type { HostCheck } from '../common/host-check.js';
 import type { Admission, Refusal } from './admission.js';
 import { hasBearerToken } from './auth.js';
 import { prometheusText, type GatewayStats } from './gateway-stats.js';

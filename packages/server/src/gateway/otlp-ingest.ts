@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HumanloopSpanExporter, type HumanloopSpanExporterOptions } from 'humanloop-otel-exporter';
-import type { HostCheck } from '../shared/host-check.js';
+import type { HostCheck } from '../common/host-check.js';
 import { Admission } from './admission.js';
 import { GatewayCounters, type GatewayStats } from './gateway-stats.js';
 import type { GrpcReceiver } from './grpc-receiver.js';

@@ -1,5 +1,5 @@
 import type { AttributeValue, Attributes, HrTime } from '@opentelemetry/api';
-import { setOwn } from '../shared/own-keys.js';
+import { setOwn } from '../common/own-keys.js';
 
 /**
  * OTLP scalar fields as they arrive from either encoding: protobuf (decoded with longs as

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { LogRequest } from 'humanloop-otel-exporter';
-import { setOwn } from '../shared/own-keys.js';
+import { setOwn } from '../common/own-keys.js';
 
 /**
  * The gateway's redaction file: a JSON document that becomes the exporter's `redact` option.

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzip, inflate, type InputType, type ZlibOptions } from 'node:zlib';
-import { readBody } from '../shared/read-body.js';
+import { readBody } from '../common/read-body.js';
 
 /**
  * A request body, read and decompressed within a byte limit (before and after decompression),

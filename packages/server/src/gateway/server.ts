@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { configurationProblem, type HumanloopSpanExporter, type HumanloopSpanExporterOptions } from 'humanloop-otel-exporter';
-import { isLoopbackHost } from '../shared/loopback.js';
-import { allowedHostsOption, hostCheck } from '../shared/host-check.js';
-import { listen } from '../shared/listen.js';
-import { requestTimeouts } from '../shared/request-timeouts.js';
+import { isLoopbackHost } from '../common/loopback.js';
+import { allowedHostsOption, hostCheck } from '../common/host-check.js';
+import { listen } from '../common/listen.js';
+import { requestTimeouts } from '../common/request-timeouts.js';
 import type { GatewayStats } from './gateway-stats.js';
 import type { GrpcReceiver } from './grpc-receiver.js';
 import { createOtlpIngest, whole, type OtlpIngest } from './otlp-ingest.js';

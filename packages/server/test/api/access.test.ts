@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isLoopbackHostHeader } from '../../src/shared/host-check.js';
+import { isLoopbackHostHeader } from '../../src/common/host-check.js';
 import { isLoopbackPeer } from '../../src/api/access.js';
 import { startLocalLogServer, type LocalLogServer } from '../../src/api/index.js';
 import { send, type Answer } from '../../../../test/helpers/raw-request.js';
