@@ -165,7 +165,7 @@ async function benchEndToEnd(sinks, sizes, mode = 'e2e') {
       const runs = [];
       for (let run = 0; run < PLAN.e2eRuns; run++) {
         await sinks[kind].reset();
-        const result = worker([mode, kind, size, sinks[kind].url]);
+        const result = worker([mode, kind, size, sinks[kind].url], ['--expose-gc']);
         const received = await sinks[kind].count();
         // At least once: a duplicate (a request answered too late and retried) is allowed, a loss is not.
         if (received < rounds * size) throw new Error(`${kind}: the receiver got ${received} of ${rounds * size}`);
