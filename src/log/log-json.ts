@@ -14,7 +14,7 @@ const TEXT_FIELDS = ['messages', 'output', 'output_message'];
 
 /**
  * Whether this V8 writes JSON as fast as the quoting here: from V8 13 (Node 24) JSON.stringify
- * copies plain text faster than V8 11 and 12 did (on a 2-core Xeon: 1.3 ns a character, against
+ * copies plain text faster than V8 11 and 12 did (on a 2-core AMD EPYC: 1.3 ns a character, against
  * 1.8 on Node 20 and 2.5 on Node 22), while the searches in `quoteJson` got slower there (1.05 ns
  * a character, against 0.55 and 0.46), and quoting also pays for joining the log from pieces.
  * Paired end to end on Node 24 (10 000 spans warm, medians of 7), both ways cost the same: whole
