@@ -98,6 +98,19 @@ describe('dataFile', () => {
     expect(await read(second)).toEqual(before);
   });
 
+  it('finds a v5 judgment by its id after a restart, and gives the next judgment a new id', async () => {
+    const first = await start();
+    const prompt = await call(first, 'POST', '/v5/prompts/log', { path: 'f/prompt', prompt: { model: 'gpt-4o' } });
+    const judgment = { path: 'f/evaluators/Relevance', parent_id: prompt.id, judgment: 4, spec: { evaluator_type: 'external', arguments_type: 'target_free', return_type: 'number' } };
+    const judged = await call(first, 'POST', '/v5/evaluators/log', judgment);
+    await first.close();
+
+    const second = await start();
+    expect(await call(second, 'GET', `/v5/logs/${String(judged.id)}`, undefined)).toMatchObject({ id: judged.id, parent_id: prompt.id, judgment: 4 });
+    const next = await call(second, 'POST', '/v5/evaluators/log', { ...judgment, judgment: 5 });
+    expect(next.id).not.toBe(judged.id);
+  });
+
   it('skips lines that are not logs with one warning, and ends a line cut short before appending', async () => {
     const first = await start();
     await call(first, 'POST', '/v4/logs', model({ reference_id: 'kept' }));
