@@ -320,11 +320,23 @@ export class LogStore implements LogStorage {
   async restore(record: StoredRecord): Promise<void> {
     await this._tables.write(async (tx) => {
       const existing = await tx.find(record.api, record.log.id);
-      if (existing) return tx.replace(rowOf(record, existing.storedMs, existing.traceId));
-      await this._insert(tx, [record], record.log.request_index);
-      await this._rememberNames(tx, record);
+      if (existing) await tx.replace(rowOf(record, existing.storedMs, existing.traceId));
+      else {
+        await this._insert(tx, [record], record.log.request_index);
+        await this._rememberNames(tx, record);
+      }
+      if (record.api === 'v5') await this._rememberJudgments(tx, record.log);
     });
     this._retention.wrote();
+  }
+
+  /** A restored log's judgments are found by their ids again, which new judgments do not take. */
+  private async _rememberJudgments(tx: TableWrites, log: StoredV5Log): Promise<void> {
+    const judged: unknown[] = Array.isArray(log.evaluator_logs) ? log.evaluator_logs : [];
+    for (const item of judged) {
+      const id = (item as { id?: unknown } | null)?.id;
+      if (typeof id === 'string') await tx.memo('judgments', id, log.id);
+    }
   }
 
   /** A restored log's project, session and file keep their ids for logs that follow. */
