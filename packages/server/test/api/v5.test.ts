@@ -384,6 +384,22 @@ describe('the server around the v5 API', () => {
     }
   });
 
+  it('files a new log at the path of a forgotten file of another type under a file of its own type', async () => {
+    const small = await startTestLogServer({ api: 'v5', maxLogs: 2, onWarning: () => undefined });
+    try {
+      const post = async (path: string, body: unknown) => (await (await fetch(`${small.url}${path}`, { method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, unknown>;
+      expect(await post('/tools/log', tool({ path: 'qa/reused' }))).toMatchObject({ tool_id: expect.stringMatching(/^tl_/) });
+      await post('/prompts/log', prompt());
+      await post('/prompts/log', prompt());
+      const reused = await post('/prompts/log', prompt({ path: 'qa/reused' }));
+      expect(reused).toMatchObject({ prompt_id: expect.stringMatching(/^pr_/), version_id: expect.stringMatching(/^prv_/) });
+      const read = (await (await fetch(`${small.url}/logs/${String(reused.id)}`)).json()) as { prompt: { path: string; id: string } };
+      expect(read.prompt).toMatchObject({ path: 'qa/reused', id: reused.prompt_id });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('refuses an unknown api option', async () => {
     await expect(startTestLogServer({ api: 'v6' as 'v5' })).rejects.toThrow(TypeError);
   });
