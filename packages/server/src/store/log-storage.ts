@@ -132,6 +132,11 @@ export class LogStore implements LogStorage {
   private async _fileFor(tx: TableWrites, create: V5Create): Promise<V5File> {
     const { destination, type } = create;
     let file = 'fileId' in destination ? await tx.file(destination.fileId) : await tx.fileAtPath(destination.newPath);
+    if (file && file.type !== type) {
+      // Forgotten with its last log (only then does validation let another type have its path): it gives the path up.
+      await tx.putFile({ ...file, path: '' });
+      file = undefined;
+    }
     if (!file) {
       const path = 'newPath' in destination ? destination.newPath : '';
       const id = 'fileId' in destination ? destination.fileId : fileId(type, await tx.nextCounter('file'));
