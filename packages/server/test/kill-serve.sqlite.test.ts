@@ -44,19 +44,24 @@ it('keeps every log it answered 200 for when serve --db is killed with SIGKILL m
   expect(existsSync(CLI), 'build the package first: npm run build -w humanloop-log-server').toBe(true);
   const db = join(dir, 'killed.db');
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db, '--api-key', KEY, '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  await until(() => /log server at (\S+)\/v4 /.test(out), 'the server to start', { timeoutMillis: 10_000 });
-  const origin = /log server at (\S+)\/v4 /.exec(out)?.[1] ?? '';
   const acknowledged = { v4: [] as string[], v5: [] as string[] };
   let killed = false;
-  const posting = postUntilGone(origin, acknowledged, () => killed);
-  await until(() => acknowledged.v4.length >= 500 && acknowledged.v5.length >= 100, 'enough acknowledged logs', { timeoutMillis: 30_000 });
-  const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-  child.kill('SIGKILL');
-  expect(await exited).toBe('SIGKILL');
-  killed = true;
-  await posting;
+  let posting: Promise<void> | undefined;
+  try {
+    await until(() => /log server at (\S+)\/v4 /.test(out), 'the server to start', { timeoutMillis: 10_000 });
+    const origin = /log server at (\S+)\/v4 /.exec(out)?.[1] ?? '';
+    posting = postUntilGone(origin, acknowledged, () => killed);
+    await until(() => acknowledged.v4.length >= 500 && acknowledged.v5.length >= 100, 'enough acknowledged logs', { timeoutMillis: 30_000 });
+  } finally {
+    // Killed whether or not the waits succeeded: a failed wait leaves no server or client running.
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    killed = true;
+    await posting;
+  }
 
   const restarted = await startTestLogServer({ db, apiKey: KEY });
   try {
@@ -65,8 +70,6 @@ it('keeps every log it answered 200 for when serve --db is killed with SIGKILL m
       for (const id of ids) if ((await fetch(`${restarted.url.replace(/\/v4$/, '')}/${api}/logs/${id}`)).status !== 200) missing.push(`${api} ${id}`);
     }
     expect(missing).toEqual([]);
-    const totals = (await (await fetch(`${restarted.url}/totals`)).json()) as { logs: number };
-    expect(totals.logs).toBeGreaterThanOrEqual(acknowledged.v4.length);
   } finally {
     await restarted.close();
   }

@@ -3,7 +3,7 @@
  * and nothing of the request is stored (the exporter keeps the logs and sends them again). The
  * memory store's injected faults, and a real PostgreSQL outage (its server stopped and started).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openMemoryStore, StoreFullError, StoreUnavailableError } from '../../src/index.js';
 import { startTestLogServer, type TestLogServer } from '../../src/testing/index.js';
 import { eventually } from '../helpers/engines.js';
@@ -24,6 +24,7 @@ describe('a store that fails a write', () => {
   it('answers 507 when the store is full and 503 with Retry-After: 5 when it cannot be reached, storing nothing of the request', async () => {
     const { store, tables } = openMemoryStore();
     const server = await startTestLogServer({ apiKey: KEY, store });
+    const closed = vi.spyOn(store, 'close');
     try {
       tables.failNextWrite(new StoreFullError('no room (injected)'));
       const full = await call(server, 'POST', '/v4/logs', [{ project: 'p', config: model, reference_id: 'a' }, { project: 'p', config: model }]);
@@ -38,7 +39,7 @@ describe('a store that fails a write', () => {
       await server.close();
     }
     // A store the server was given is the caller's to close.
-    expect((await store.totals()).logs).toBe(1);
+    expect(closed).not.toHaveBeenCalled();
     await store.close();
   });
 });
