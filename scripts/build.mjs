@@ -17,7 +17,6 @@ const FORMATS = { esm: 'module', cjs: 'commonjs' };
 rmSync('dist', { recursive: true, force: true });
 rmSync('build', { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-writeFileSync('build/esm/package.json', '{ "type": "module" }\n');
 for (const [format, type] of Object.entries(FORMATS)) {
   buildSync({
     entryPoints: ['build/esm/index.js'],

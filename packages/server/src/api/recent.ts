@@ -1,6 +1,6 @@
 /**
  * The last `max` items added, oldest first: what the local server keeps of an endless stream
- * (request records, logs). What falls out to make room is counted.
+ * (request records). What falls out to make room is counted.
  */
 export class Recent<T> {
   private _items: Array<T | undefined> = [];
@@ -41,14 +41,5 @@ export class Recent<T> {
     this._items = [];
     this._head = 0;
     this._pushedOut = 0;
-  }
-}
-
-/** Forgets the oldest entries of `map` (in insertion order) beyond `max`. */
-export function trimOldest<K, V>(map: Map<K, V>, max: number, onForget?: (key: K, value: V) => void): void {
-  for (const [key, value] of map) {
-    if (map.size <= max) return;
-    map.delete(key);
-    onForget?.(key, value);
   }
 }
