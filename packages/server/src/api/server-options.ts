@@ -2,6 +2,7 @@
 import { isLoopbackHost } from '../common/loopback.js';
 import { allowedHostsOption, hostCheck, type HostCheck } from '../common/host-check.js';
 import type { LogChange } from './event-stream.js';
+import { DEFAULT_MAX_MEMORY_LOGS } from '../store/memory-tables.js';
 import { MAX_PAGE_SIZE, type LogStorage } from '../store/types.js';
 import { DEFAULT_DATA_MAX_BYTES } from './log-file.js';
 import type { StoredLog, StoredV5Log } from './stored-logs.js';
@@ -130,7 +131,7 @@ const DEFAULT_REQUEST_TIMEOUT_MILLIS = 30_000;
 
 const DEFAULT_MAX_RECORDED_REQUESTS = 10_000;
 
-export const DEFAULT_MAX_LOGS = 100_000;
+export const DEFAULT_MAX_LOGS = DEFAULT_MAX_MEMORY_LOGS;
 
 export function resolveSettings(options: LocalLogServerOptions): Settings {
   const maxBodyBytes = wholeOption('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, 0);

@@ -212,7 +212,7 @@ function parseServeArgs(argv: string[]): ServeOptions | number {
     retainBytes,
     dataFile: values.data,
     dataMaxBytes,
-    maxLogs: db === undefined ? (maxLogs ?? DEFAULT_MAX_LOGS) : undefined,
+    maxLogs,
     allowRemote: values['allow-remote'] === true,
     allowedHosts: values['allowed-host'],
     output: values.quiet ? 'quiet' : values.json ? 'json' : 'trees',

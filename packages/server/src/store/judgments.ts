@@ -3,10 +3,7 @@
  * its `evaluator_logs` (as Humanloop's log responses carry them: a judgment is no step of the
  * trace). Pure: what a log becomes with one more.
  */
-import { createHash } from 'node:crypto';
 import type { FeedbackCreate, StoredEvaluatorLog, StoredFeedback, StoredV4Log, StoredV5Log } from './types.js';
-
-const SPEC_HASH_CHARS = 12;
 
 /** The log with the feedback added, or with its feedback of that type taken away when `unset`. */
 export function withFeedback(log: StoredV4Log, item: FeedbackCreate, id: string): { feedback: StoredFeedback; log: StoredV4Log } {
@@ -27,9 +24,4 @@ export function withEvaluatorLog(parent: StoredV5Log, judgment: StoredEvaluatorL
 export function evaluatorLogOf(parent: StoredV5Log, id: string): StoredEvaluatorLog | undefined {
   const judged = Array.isArray(parent.evaluator_logs) ? (parent.evaluator_logs as unknown[]) : [];
   return judged.find((item): item is StoredEvaluatorLog => typeof item === 'object' && item !== null && (item as { id?: unknown }).id === id);
-}
-
-/** The same spec on the same evaluator is the same version. */
-export function evaluatorVersionId(fileId: string, spec: unknown): string {
-  return `evv_${createHash('sha256').update(fileId).update(JSON.stringify(spec)).digest('hex').slice(0, SPEC_HASH_CHARS)}`;
 }

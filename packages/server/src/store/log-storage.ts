@@ -4,7 +4,7 @@
  * retention. Engines (tables.ts) only keep rows.
  */
 import { fileId, hasStatus, newId, versionId } from './ids.js';
-import { evaluatorLogOf, evaluatorVersionId, withEvaluatorLog, withFeedback } from './judgments.js';
+import { evaluatorLogOf, withEvaluatorLog, withFeedback } from './judgments.js';
 import { recordOf, rowOf, type LogRow } from './row.js';
 import { pruneOnce, RetentionJob, type RetentionOptions } from './retention.js';
 import type { TableWrites, Tables } from './tables.js';
@@ -102,8 +102,8 @@ export class LogStore implements LogStorage {
     return this._tables.write(async (tx) => {
       const added: FeedbackAdded[] = [];
       for (const item of items) {
-        const row = await tx.findByKey('v4', item.data_id);
-        if (!row || row.id !== item.data_id) continue;
+        const row = await tx.find('v4', item.data_id);
+        if (!row) continue;
         const given = withFeedback(recordOf(row).log as StoredV4Log, item, newId('ann_'));
         await tx.replace(rowOf({ api: 'v4', log: given.log }, row.storedMs, row.traceId));
         added.push(given);
@@ -247,8 +247,8 @@ export class LogStore implements LogStorage {
 
   async addEvaluatorLog(create: EvaluatorCreate): Promise<EvaluatorAdded | undefined> {
     return this._tables.write(async (tx) => {
-      const row = await tx.findByKey('v5', create.parentId);
-      if (!row || row.id !== create.parentId) return undefined;
+      const row = await tx.find('v5', create.parentId);
+      if (!row) return undefined;
       if (create.logId !== undefined && ((await tx.memoOf('judgments', create.logId)) !== undefined || (await tx.find('v5', create.logId)))) throw takenError(create.logId);
       const file = await this._evaluatorFile(tx, create);
       const id = create.logId ?? (await this._newEvaluatorLogId(tx));
@@ -270,7 +270,7 @@ export class LogStore implements LogStorage {
       while (await tx.file(id));
       file = { id, type: 'evaluator', path: 'newPath' in destination ? destination.newPath : '', version: '' };
     }
-    if (create.spec !== undefined) file = { ...file, version: evaluatorVersionId(file.id, create.spec) };
+    if (create.spec !== undefined) file = { ...file, version: versionId('evaluator', file.id, create.spec) };
     await tx.putFile(file);
     return file;
   }
