@@ -146,8 +146,9 @@ function startSink(kind, args = []) {
   });
 }
 
-function worker(args, nodeArgs = []) {
-  const output = execFileSync(process.execPath, [...nodeArgs, WORKER, ...args.map(String)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+/** A worker run in a fresh process, with gc() exposed: timed parts start on a collected heap. */
+function worker(args) {
+  const output = execFileSync(process.execPath, ['--expose-gc', WORKER, ...args.map(String)], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(output.trim().split('\n').pop());
 }
 
@@ -165,7 +166,7 @@ async function benchEndToEnd(sinks, sizes, mode = 'e2e') {
       const runs = [];
       for (let run = 0; run < PLAN.e2eRuns; run++) {
         await sinks[kind].reset();
-        const result = worker([mode, kind, size, sinks[kind].url], ['--expose-gc']);
+        const result = worker([mode, kind, size, sinks[kind].url]);
         const received = await sinks[kind].count();
         // At least once: a duplicate (a request answered too late and retried) is allowed, a loss is not.
         if (received < rounds * size) throw new Error(`${kind}: the receiver got ${received} of ${rounds * size}`);
@@ -260,8 +261,8 @@ async function benchV5() {
 /** 4. Heap held per log waiting for its parent, and per log kept through an outage. */
 function benchMemory() {
   return {
-    waiting: worker(['memory', 'waiting', PLAN.memorySpans], ['--expose-gc']),
-    buffered: worker(['memory', 'buffered', PLAN.memorySpans], ['--expose-gc']),
+    waiting: worker(['memory', 'waiting', PLAN.memorySpans]),
+    buffered: worker(['memory', 'buffered', PLAN.memorySpans]),
   };
 }
 

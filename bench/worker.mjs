@@ -1,6 +1,6 @@
 // One measurement in a fresh process (so peak RSS and heap figures are its own). Prints JSON.
 //   node --expose-gc bench/worker.mjs e2e|e2e-warm humanloop|otlp SPANS URL [OPTIONS_JSON]
-//   node bench/worker.mjs overhead none|noop|humanloop|otlp SPANS URL
+//   node --expose-gc bench/worker.mjs overhead none|noop|humanloop|otlp SPANS URL
 //   node --expose-gc bench/worker.mjs memory waiting|buffered SPANS
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -86,10 +86,9 @@ async function endToEnd(warm = false) {
     if (countingAgent) countingAgent.requests = countingAgent.bytes = 0;
   }
   // The spans made for this run are young: the first collections would move them to the old
-  // generation inside the timed part, at the cost of whichever exporter allocates more. The bench
-  // runs this with --expose-gc, so that both exporters start timing on a collected heap.
-  global.gc?.();
-  global.gc?.();
+  // generation inside the timed part, at the cost of whichever exporter allocates more.
+  global.gc();
+  global.gc();
   const cpu = process.cpuUsage();
   const started = performance.now();
   await deliver(finished);
