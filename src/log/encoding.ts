@@ -65,10 +65,10 @@ const NO_CONTROL = /^[^\u0000-\u001f]*$/;
 const RARE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
 
 /**
- * A string as JSON, lone surrogates as U+FFFD, the same JSON as `serializeJson` writes. On Node 20
- * and 22 JSON.stringify copies text at about 2 ns a character; here text is searched for what
- * needs escaping (a range test for control characters, a string search for quotes and
- * backslashes: together about 0.4 ns a character) and only what is found is replaced. Line
+ * A string as JSON, lone surrogates as U+FFFD, the same JSON as `serializeJson` writes. Where
+ * JSON.stringify copies text slowly (Node 20 and 22: figures in log-json.ts), text is searched here
+ * for what needs escaping (a range test for control characters, a string search for quotes and
+ * backslashes) and only what is found is replaced. Line
  * breaks and tabs, common in prompts, are escaped here too; other control characters and lone
  * surrogates (never in a one-byte string, which makes that test free) go to JSON.stringify.
  */
