@@ -270,7 +270,9 @@ export class MemoryTables implements Tables, TableWrites {
 
   /** Walks arrival positions from the cursor (gaps are logs gone): a page costs the logs it passes over, not all logs. */
   async page(query: PageQuery): Promise<Array<{ seq: number; row: LogRow }>> {
-    const first: number = this._entries.keys().next().value ?? this._seq + 1;
+    // From the API's own oldest log: the other API's logs pushed out before it are no gaps to pass over.
+    const stored = query.filter.api === undefined ? this._entries : this._byApi[query.filter.api];
+    const first: number = stored.keys().next().value ?? this._seq + 1;
     const after = query.afterSeq;
     const step = query.newestFirst ? -1 : 1;
     let seq = query.newestFirst ? Math.min(this._seq, (after ?? Infinity) - 1) : Math.max(first, (after ?? 0) + 1);
