@@ -17,7 +17,8 @@ import type { AnyStoredLog } from './log-summary.js';
 import { pathOf } from './replies.js';
 import { answerApiRequest, authorized, type ApiContext } from './routes.js';
 import { asStoreRecord } from './stored-logs.js';
-import { cursorError } from './list-query.js';
+import { paramsOf } from './list-query.js';
+import { pagedOrRefused } from './read-routes.js';
 import { EVENTS_PATH, isViewerPath, OLDER_PATH, VIEWER_HEADERS, viewerAsset } from './viewer-routes.js';
 import { apiRequest, countItems, playFault, redactedHeaders, refuseTooLarge, send, singleHeader, storeFailureReply, type Exchange } from './exchange.js';
 import type { Settings } from './server-options.js';
@@ -222,14 +223,10 @@ export class ServerState {
   /** `GET /older?cursor=…`: the page of logs before the cursor, as the live feed's snapshot gives one. */
   private async _serveOlder(exchange: Exchange): Promise<void> {
     if (!this._mayRead(exchange.req)) return send(exchange, { status: 401, body: { detail: 'missing or invalid X-API-KEY' } });
-    const cursor = new URLSearchParams(exchange.record.path.split('?')[1] ?? '').get('cursor');
+    const cursor = paramsOf(exchange.record.path).get('cursor');
     if (cursor === null) return send(exchange, { status: 422, body: { detail: [{ loc: ['query', 'cursor'], msg: 'field required', type: 'value_error.missing' }] } });
-    try {
-      send(exchange, { status: 200, body: pageBody(await this.viewerPage(cursor)) });
-    } catch (error) {
-      if (!(error instanceof RangeError)) throw error;
-      send(exchange, { status: 422, body: { detail: [cursorError()] } });
-    }
+    const page = await pagedOrRefused(() => this.viewerPage(cursor));
+    send(exchange, 'status' in page ? page : { status: 200, body: pageBody(page) });
   }
 
   /** As for the log API's reads: this machine without a key, anyone with the right one, no one with a wrong one. */
